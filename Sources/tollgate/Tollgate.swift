@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `tollgate` command: a SIP security gateway and its tools.
+@main
+struct Tollgate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tollgate",
+        abstract: "Tollgate — a SIP security gateway for business phone networks.",
+        subcommands: [SIPCommand.self]
+    )
+}
