@@ -132,7 +132,8 @@ enum SIPMessageParser {
                 valueEnd = contentEnd
                 break
             }
-            while valueEnd > valueStart, p[valueEnd - 1] == space || p[valueEnd - 1] == tab { valueEnd -= 1 }
+            // Trailing white space, including a fold that holds nothing but white space.
+            while valueEnd > valueStart, SIPCharacterClass.isLWS(p[valueEnd - 1]) { valueEnd -= 1 }
 
             let known = SIPHeaderName.Known.lookup(UnsafeBufferPointer(rebasing: p[nameStart..<nameEnd]))
             if known == .contentLength {
