@@ -42,22 +42,6 @@ public struct SIPAuthorization: Sendable, Hashable, CustomStringConvertible {
         scheme + " " + parameters.map { "\($0.name)=\($0.value ?? "")" }.joined(separator: ", ")
     }
 
-    /// A Digest challenge (`WWW-Authenticate` / `Proxy-Authenticate`).
-    public static func digestChallenge(
-        realm: String, nonce: String, algorithm: SIPDigest.Algorithm = .md5, qop: String? = "auth",
-        opaque: String? = nil, stale: Bool = false
-    ) -> SIPAuthorization {
-        var parameters = [
-            SIPParameters.Parameter(name: "realm", value: SIPParameters.quote(realm)),
-            SIPParameters.Parameter(name: "nonce", value: SIPParameters.quote(nonce)),
-        ]
-        if let opaque { parameters.append(.init(name: "opaque", value: SIPParameters.quote(opaque))) }
-        if stale { parameters.append(.init(name: "stale", value: "TRUE")) }
-        parameters.append(.init(name: "algorithm", value: algorithm.token))
-        if let qop { parameters.append(.init(name: "qop", value: SIPParameters.quote(qop))) }
-        return SIPAuthorization(scheme: "Digest", parameters: parameters)
-    }
-
     /// Parses a challenge or credentials value.
     public init(parsing text: String, header: SIPHeaderName? = .authorization) throws(SIPParseError) {
         var text = text

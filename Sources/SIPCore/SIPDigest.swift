@@ -117,9 +117,12 @@ public enum SIPDigest {
 
     /// Checks credentials against the user's HA1, for a request with `method`.
     /// The comparison of the response runs in constant time.
+    ///
+    /// Credentials without `qop` (the RFC 2069 form, open to chosen-plaintext attacks) are refused
+    /// unless `allowsLegacyResponse` is set, so a client cannot downgrade a `qop=auth` challenge.
     public static func verify(
         _ credentials: SIPAuthorization, method: String, ha1: String, expectedRealm: String? = nil,
-        expectedNonce: String? = nil
+        expectedNonce: String? = nil, allowsLegacyResponse: Bool = false
     ) throws(VerificationError) {
         guard credentials.isDigest else { throw .notDigest }
         guard let realm = credentials.realm else { throw .missingParameter("realm") }
@@ -136,6 +139,7 @@ public enum SIPDigest {
             guard let nc = credentials.nonceCount else { throw .missingParameter("nc") }
             expected = response(ha1: ha1, method: method, uri: uri, nonce: nonce, algorithm: algorithm, qop: "auth", nonceCount: nc, cnonce: cnonce)
         } else {
+            guard allowsLegacyResponse else { throw .unsupportedQOP("none") }
             expected = response(ha1: ha1, method: method, uri: uri, nonce: nonce, algorithm: algorithm)
         }
         guard constantTimeEqual(expected.lowercased(), given.lowercased()) else { throw .wrongResponse }
@@ -144,13 +148,13 @@ public enum SIPDigest {
     /// Checks credentials against the user's password.
     public static func verify(
         _ credentials: SIPAuthorization, method: String, password: String, expectedRealm: String? = nil,
-        expectedNonce: String? = nil
+        expectedNonce: String? = nil, allowsLegacyResponse: Bool = false
     ) throws(VerificationError) {
         guard let username = credentials.username else { throw .missingParameter("username") }
         guard let realm = credentials.realm else { throw .missingParameter("realm") }
         guard let algorithm = Algorithm(token: credentials.algorithm) else { throw .unsupportedAlgorithm(credentials.algorithm ?? "") }
         try verify(credentials, method: method, ha1: ha1(username: username, realm: realm, password: password, algorithm: algorithm),
-                   expectedRealm: expectedRealm, expectedNonce: expectedNonce)
+                   expectedRealm: expectedRealm, expectedNonce: expectedNonce, allowsLegacyResponse: allowsLegacyResponse)
     }
 
     static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
@@ -165,6 +169,24 @@ public enum SIPDigest {
     static func hexCount(_ value: UInt32) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+}
+
+extension SIPAuthorization {
+    /// A Digest challenge (`WWW-Authenticate` / `Proxy-Authenticate`).
+    public static func digestChallenge(
+        realm: String, nonce: String, algorithm: SIPDigest.Algorithm = .md5, qop: String? = "auth",
+        opaque: String? = nil, stale: Bool = false
+    ) -> SIPAuthorization {
+        var parameters = [
+            SIPParameters.Parameter(name: "realm", value: SIPParameters.quote(realm)),
+            SIPParameters.Parameter(name: "nonce", value: SIPParameters.quote(nonce)),
+        ]
+        if let opaque { parameters.append(.init(name: "opaque", value: SIPParameters.quote(opaque))) }
+        if stale { parameters.append(.init(name: "stale", value: "TRUE")) }
+        parameters.append(.init(name: "algorithm", value: algorithm.token))
+        if let qop { parameters.append(.init(name: "qop", value: SIPParameters.quote(qop))) }
+        return SIPAuthorization(scheme: "Digest", parameters: parameters)
     }
 }
 

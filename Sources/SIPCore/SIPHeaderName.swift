@@ -15,6 +15,9 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
         case subscriptionState, supported, timestamp, to, unsupported, userAgent, via, warning
         case wwwAuthenticate, allowEvents, identity
 
+        /// The number of known headers (raw values run from 0 to `caseCount - 1`).
+        static let caseCount = allCases.count
+
         /// The canonical spelling (RFC 3261 §20 and the extension RFCs).
         public var canonicalName: String {
             switch self {

@@ -13,8 +13,10 @@ extension SIPMessage {
                 return fault
             }
             for field in fields {
-                let name = field.known.map(SIPHeaderName.init) ?? SIPHeaderName(string(field.name))
-                if let fault = Self.inspect(buffer, field.value, limit: limit, header: name, what: "value") { return fault }
+                if var fault = Self.inspect(buffer, field.value, limit: limit, header: nil, what: "value") {
+                    fault.header = field.known.map(SIPHeaderName.init) ?? SIPHeaderName(string(field.name))
+                    return fault
+                }
             }
             if !bodyRange.isEmpty, (try? contentType())??.isSDP == true {
                 var lineStart = bodyRange.lowerBound

@@ -7,10 +7,11 @@ extension SIPMessage {
     /// Parses every value of `name` with `parse`.
     func typedValues<T>(
         _ name: SIPHeaderName,
+        skippingEmptyFields: Bool = false,
         _ parse: (inout SIPValueScanner) throws(SIPParseError) -> T
     ) throws(SIPParseError) -> [T] {
         var result: [T] = []
-        try forEachValue(of: name) { (bytes, offset) throws(SIPParseError) in
+        try forEachValue(of: name, skippingEmptyFields: skippingEmptyFields) { (bytes, offset) throws(SIPParseError) in
             var scanner = SIPValueScanner(bytes, base: offset, header: name)
             result.append(try parse(&scanner))
         }
@@ -146,6 +147,9 @@ extension SIPMessage {
                     throw scanner.error("Contact expires is not a number below 2^32")
                 }
             }
+            if let q = address.parameters["q"] {
+                guard let text = q, Self.isQValue(text) else { throw scanner.error("Contact q is not a number from 0 to 1") }
+            }
             return .address(address)
         }
     }
@@ -177,8 +181,9 @@ extension SIPMessage {
     public var server: String? { firstValue(of: .server) }
 
     /// The methods listed in Allow.
+    /// An empty Allow is legal (RFC 3261 §20.5) and gives an empty list.
     public func allow() throws(SIPParseError) -> [SIPMethod] {
-        try typedValues(.allow) { (scanner) throws(SIPParseError) -> SIPMethod in
+        try typedValues(.allow, skippingEmptyFields: true) { (scanner) throws(SIPParseError) -> SIPMethod in
             scanner.skipLWS()
             let token = try scanner.token("method")
             try scanner.expectEnd("the method")
@@ -195,13 +200,24 @@ extension SIPMessage {
     /// The option tags in Proxy-Require.
     public func proxyRequire() throws(SIPParseError) -> [String] { try optionTags(.proxyRequire) }
 
+    /// Option tags; an empty Supported is legal (RFC 3261 §20.37) and gives an empty list.
     func optionTags(_ name: SIPHeaderName) throws(SIPParseError) -> [String] {
-        try typedValues(name) { (scanner) throws(SIPParseError) -> String in
+        try typedValues(name, skippingEmptyFields: true) { (scanner) throws(SIPParseError) -> String in
             scanner.skipLWS()
             let token = try scanner.token("option tag")
             try scanner.expectEnd("the option tag")
             return scanner.string(token)
         }
+    }
+
+    /// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )  (RFC 3261 §25.1)
+    static func isQValue(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8)
+        guard let first = utf8.first, first == UInt8(ascii: "0") || first == UInt8(ascii: "1") else { return false }
+        guard utf8.count > 1 else { return true }
+        guard utf8[1] == UInt8(ascii: "."), utf8.count <= 5 else { return false }
+        let decimals = utf8[2...]
+        return first == UInt8(ascii: "0") ? decimals.allSatisfy(SIPCharacterClass.isDigit) : decimals.allSatisfy { $0 == UInt8(ascii: "0") }
     }
 
     func missing(_ name: SIPHeaderName) -> SIPParseError {

@@ -20,11 +20,11 @@ extension SIPMessage {
         for name in [SIPHeaderName.via, .from, .to, .callID, .cseq] where !contains(name) {
             throw SIPValidationError(.missingHeader, header: name, detail: "mandatory header is missing")
         }
-        var seen: [SIPHeaderName.Known: Int] = [:]
+        var seen = [Bool](repeating: false, count: SIPHeaderName.Known.caseCount)
         for field in fields {
             guard let known = field.known, known.isSingleValued else { continue }
-            seen[known, default: 0] += 1
-            if seen[known, default: 0] > 1 {
+            defer { seen[Int(known.rawValue)] = true }
+            if seen[Int(known.rawValue)] {
                 throw SIPValidationError(.multipleValues, header: SIPHeaderName(known), offset: field.name.lowerBound,
                                          detail: "header allows one value but appears again")
             }

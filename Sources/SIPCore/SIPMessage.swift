@@ -236,13 +236,17 @@ extension SIPMessage {
 
     /// Calls `body` with the bytes of every value of `name` (list headers split at top-level commas)
     /// and the offset of those bytes in the message.
+    /// With `skippingEmptyFields`, a field whose whole value is empty gives no value at all
+    /// (an empty list, as `Supported:` means); an empty item inside a list is still passed on.
     func forEachValue<E: Error>(
         of name: SIPHeaderName,
+        skippingEmptyFields: Bool = false,
         _ body: (UnsafeBufferPointer<UInt8>, Int) throws(E) -> Void
     ) throws(E) {
         let isList = name.known?.isCommaSeparatedList ?? false
         try storage.withUnsafeBufferPointer { (buffer) throws(E) -> Void in
             for field in fields where matches(field, name) {
+                if skippingEmptyFields, field.value.isEmpty { continue }
                 if isList {
                     var start = field.value.lowerBound
                     while start <= field.value.upperBound {

@@ -29,13 +29,15 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
         return out + "<\(uri)>" + parameters.description
     }
 
-    /// Parses a `name-addr` / `addr-spec` value.
+    /// Parses a `name-addr` / `addr-spec` value; nothing but white space may follow it.
     public init(parsing text: String, header: SIPHeaderName? = nil) throws(SIPParseError) {
         var text = text
         let result: Result<SIPNameAddress, SIPParseError> = text.withUTF8 { bytes in
             var scanner = SIPValueScanner(bytes, header: header)
             do throws(SIPParseError) {
-                return .success(try SIPNameAddress(scanner: &scanner))
+                let address = try SIPNameAddress(scanner: &scanner)
+                try scanner.expectEnd("the address")
+                return .success(address)
             } catch {
                 return .failure(error)
             }

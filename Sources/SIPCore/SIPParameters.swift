@@ -76,10 +76,16 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
     }
 
     /// Equal when the same names carry the same values, in any order, names case-insensitive.
+    /// Each parameter must pair with a distinct one of the other list, so repeated names count.
     public static func == (lhs: SIPParameters, rhs: SIPParameters) -> Bool {
         guard lhs.count == rhs.count else { return false }
+        var unmatched = rhs.elements
         for parameter in lhs.elements {
-            guard let index = rhs.index(of: parameter.name), rhs.elements[index].value == parameter.value else { return false }
+            let name = parameter.name.lowercased()
+            guard let index = unmatched.firstIndex(where: { $0.value == parameter.value && $0.name.lowercased() == name }) else {
+                return false
+            }
+            unmatched.remove(at: index)
         }
         return true
     }

@@ -67,17 +67,19 @@ public struct SIPStreamFramer: Sendable {
                 return .keepAlivePing
             }
             if available >= 2, buffer[readIndex] == 0x0D, buffer[readIndex + 1] == 0x0A {
-                if available == 2 || buffer[readIndex + 2] != 0x0D {
-                    consume(2)
-                    return .keepAlivePong
-                }
-                return nil
+                // CRLF CR may be the first three bytes of a ping: wait for the fourth.
+                if available == 3, buffer[readIndex + 2] == 0x0D { return nil }
+                consume(2)
+                return .keepAlivePong
             }
             if buffer[readIndex] == 0x0A {
                 consume(1)
                 return .keepAlivePong
             }
-            return nil
+            // A lone CR: wait for the byte after it.
+            if available == 1 { return nil }
+            // A CR not followed by LF is no keep-alive. Frame it with the bytes after it, so that the
+            // size limit applies instead of buffering forever (the parser skips leading line breaks).
         }
 
         let result: Result<(headerEnd: Int, contentLength: Int)?, FramingError> = buffer.withUnsafeBufferPointer { p in

@@ -75,11 +75,15 @@ extension SIPURI {
         else { return false }
         guard parametersMatch(other, strict: ["user", "ttl", "method", "maddr", "transport"]) else { return false }
         guard headers.count == other.headers.count else { return false }
+        // Each header must pair with a distinct header of the other URI, so that a repeated
+        // header cannot stand in for a missing one.
+        var unmatched = other.headers
         for header in headers {
-            guard other.headers.contains(where: {
+            guard let match = unmatched.firstIndex(where: {
                 $0.name.lowercased() == header.name.lowercased()
                     && SIPURI.unescape($0.value) == SIPURI.unescape(header.value)
             }) else { return false }
+            unmatched.remove(at: match)
         }
         return true
     }

@@ -204,7 +204,7 @@ extension SIPURI {
                 j += 1
             }
             let userEnd = colon ?? at
-            guard userEnd > start || colon != nil else { throw fail("empty user part before '@'", at) }
+            guard userEnd > start else { throw fail("empty user part before '@'", at) }
             user = text(start..<userEnd)
             if let colon { password = text((colon + 1)..<at) }
             i = at + 1

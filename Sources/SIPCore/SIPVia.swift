@@ -116,13 +116,18 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
 
         let hostStart = scanner.index
         if scanner.current == UInt8(ascii: "[") {
+            // Same rule as a SIP URI's IPv6 reference: hex digits, ':' and '.', with at least two colons.
+            scanner.index += 1
+            var colons = 0
             while let byte = scanner.current, byte != UInt8(ascii: "]") {
-                guard byte == UInt8(ascii: "[") || SIPCharacterClass.isHex(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") else {
+                guard SIPCharacterClass.isHex(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") else {
                     throw scanner.error("invalid IPv6 reference in sent-by")
                 }
+                if byte == UInt8(ascii: ":") { colons += 1 }
                 scanner.index += 1
             }
             guard scanner.current == UInt8(ascii: "]") else { throw scanner.error("unterminated IPv6 reference") }
+            guard colons >= 2 else { throw scanner.error("invalid IPv6 reference in sent-by") }
             scanner.index += 1
         } else {
             while let byte = scanner.current, SIPCharacterClass.isAlphaNum(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") {
@@ -162,8 +167,22 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         if let rport = parameters["rport"], let text = rport {
             guard UInt16(text) != nil else { throw scanner.error("rport is not a port number") }
         }
+        if let received = parameters["received"] {
+            guard let text = received, SIPVia.isIPAddress(text) else {
+                throw scanner.error("received is not an IP address")
+            }
+        }
         if let branch = parameters["branch"], branch == nil {
             throw scanner.error("branch without a value")
         }
+    }
+
+    /// Whether `text` is an IPv4 address or an IPv6 address, bracketed or not (RFC 5118 §4.5 accepts both).
+    static func isIPAddress(_ text: String) -> Bool {
+        if SIPURI.isIPv4(text) { return true }
+        var address = Substring(text)
+        if address.hasPrefix("["), address.hasSuffix("]") { address = address.dropFirst().dropLast() }
+        let colons = address.filter { $0 == ":" }.count
+        return colons >= 2 && address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
     }
 }

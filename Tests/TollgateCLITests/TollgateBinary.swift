@@ -13,9 +13,13 @@ enum TollgateBinary {
         return root.appendingPathComponent(".build/debug/tollgate")
     }()
 
-    static let corpora = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/corpora")
+    /// The shared corpora: `$TOLLGATE_CORPORA`, or `../shared/corpora` beside the package.
+    static let corpora: URL = {
+        if let path = ProcessInfo.processInfo.environment["TOLLGATE_CORPORA"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/corpora")
+    }()
 
     struct Output {
         var status: Int32
