@@ -11,6 +11,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -19,11 +24,43 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
+        .target(
+            name: "TollgateConfig",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ]
+        ),
+        .target(
+            name: "SIPTransport",
+            dependencies: [
+                "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "TollgateGateway",
+            dependencies: [
+                "SIPCore",
+                "SIPTransport",
+                "TollgateConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "tollgate",
             dependencies: [
                 "SIPCore",
+                "TollgateConfig",
+                "TollgateGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
@@ -31,8 +68,21 @@ let package = Package(
             dependencies: ["SIPCore"]
         ),
         .testTarget(
+            name: "TollgateConfigTests",
+            dependencies: ["TollgateConfig"]
+        ),
+        .testTarget(
+            name: "TollgateGatewayTests",
+            dependencies: ["TollgateGateway", "SIPCore", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "TollgateCLITests",
             dependencies: ["tollgate"]
+        ),
+        .testTarget(
+            name: "TollgateIntegrationTests",
+            dependencies: ["tollgate"],
+            exclude: ["Scenarios"]
         ),
     ]
 )

@@ -1,0 +1,40 @@
+import NIOCore
+
+/// Where one listener binds and what it says about itself in Via, Record-Route and Contact.
+public struct SIPListenerSpec: Sendable, Hashable {
+    /// Index of the listener, used to send from the same socket later.
+    public var id: Int
+    public var transport: SIPTransportProtocol
+    public var host: String
+    public var port: Int
+    /// The address written into headers (differs from `host` behind NAT or on a wildcard bind).
+    public var advertisedHost: String
+
+    public init(id: Int, transport: SIPTransportProtocol, host: String, port: Int, advertisedHost: String? = nil) {
+        self.id = id
+        self.transport = transport
+        self.host = host
+        self.port = port
+        self.advertisedHost = advertisedHost ?? host
+    }
+
+    /// `host:port` for headers, with IPv6 in brackets.
+    public var advertisedHostPort: String {
+        advertisedHost.contains(":") ? "[\(advertisedHost)]:\(port)" : "\(advertisedHost):\(port)"
+    }
+}
+
+/// What a transport delivers to the layer above: one framed message and where it came from.
+public struct SIPInboundPacket {
+    /// The message's bytes (a datagram, or one frame cut from a stream).
+    public var bytes: [UInt8]
+    public var source: SIPPeer
+    /// The listener that received it.
+    public var listener: Int
+
+    public init(bytes: [UInt8], source: SIPPeer, listener: Int) {
+        self.bytes = bytes
+        self.source = source
+        self.listener = listener
+    }
+}

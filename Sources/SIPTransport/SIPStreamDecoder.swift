@@ -1,0 +1,80 @@
+import NIOCore
+import SIPCore
+
+/// Frames a TCP or TLS byte stream into SIP messages with ``SIPStreamFramer``; answers RFC 5626
+/// keep-alive pings with a pong. A framing error closes the connection (it cannot be recovered).
+final class SIPStreamDecoder: ByteToMessageDecoder {
+    typealias InboundOut = SIPStreamFramer.Frame
+
+    private var framer: SIPStreamFramer
+
+    init(maximumMessageSize: Int) {
+        framer = SIPStreamFramer(maximumMessageSize: maximumMessageSize)
+    }
+
+    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if buffer.readableBytes > 0 {
+            framer.append(buffer.readableBytesView)
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        }
+        guard let frame = try framer.next() else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(frame))
+        return .continue
+    }
+
+    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        try decode(context: context, buffer: &buffer)
+    }
+}
+
+/// Delivers framed stream messages to the layer above and remembers the connection for replies.
+final class SIPStreamHandler: ChannelInboundHandler {
+    typealias InboundIn = SIPStreamFramer.Frame
+    typealias OutboundOut = ByteBuffer
+
+    private let listener: Int
+    private let transport: SIPTransportProtocol
+    private let deliver: (SIPInboundPacket) -> Void
+    private let connections: SIPConnectionTable
+    private var peer: SIPPeer?
+
+    init(listener: Int, transport: SIPTransportProtocol, connections: SIPConnectionTable, deliver: @escaping (SIPInboundPacket) -> Void) {
+        self.listener = listener
+        self.transport = transport
+        self.connections = connections
+        self.deliver = deliver
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let remote = context.channel.remoteAddress {
+            let peer = SIPPeer(transport: transport, address: remote)
+            self.peer = peer
+            connections.register(context.channel, for: peer, listener: listener)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let peer { connections.unregister(context.channel, for: peer) }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let peer else { return }
+        switch unwrapInboundIn(data) {
+        case .message(let bytes):
+            connections.touch(peer)
+            deliver(SIPInboundPacket(bytes: bytes, source: peer, listener: listener))
+        case .keepAlivePing:
+            var pong = context.channel.allocator.buffer(capacity: 2)
+            pong.writeStaticString("\r\n")
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .keepAlivePong:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,196 @@
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+
+/// Why the transport layer could not do what was asked.
+public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
+    case bindFailed(listener: String, reason: String)
+    case noListener(SIPTransportProtocol)
+    case unsupportedTransport(SIPTransportProtocol)
+    case tooManyConnections(String)
+
+    public var description: String {
+        switch self {
+        case .bindFailed(let listener, let reason): "cannot listen on \(listener): \(reason)"
+        case .noListener(let transport): "no \(transport.rawValue) listener to send from"
+        case .unsupportedTransport(let transport): "transport \(transport.rawValue) is not available"
+        case .tooManyConnections(let source): "too many connections from \(source)"
+        }
+    }
+}
+
+/// SIP's transports on one event loop: UDP sockets and TCP listeners, the table of open
+/// connections, and sending to a peer over the right socket or connection.
+///
+/// Everything here runs on `eventLoop`: inbound packets are delivered there, and ``send(_:to:from:)``
+/// must be called there. Keeping the whole message path on one loop needs no locks.
+public final class SIPTransportLayer: @unchecked Sendable {
+    public let eventLoop: EventLoop
+    public private(set) var listeners: [SIPListenerSpec] = []
+    private var channels: [Int: Channel] = [:]
+    private let connections = SIPConnectionTable()
+    private let logger: Logger
+    private let maximumMessageSize: Int
+    private let maximumConnectionsPerSource: Int
+    private let deliver: (SIPInboundPacket) -> Void
+    private let sendFailures = Counter(label: "tollgate_transport_send_failures_total")
+
+    /// - Parameter deliver: called on `eventLoop` with each framed inbound message.
+    public init(eventLoop: EventLoop, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
+                deliver: @escaping (SIPInboundPacket) -> Void) {
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.maximumMessageSize = maximumMessageSize
+        self.maximumConnectionsPerSource = maximumConnectionsPerSource
+        self.deliver = deliver
+    }
+
+    /// Binds every listener; fails (and closes what was bound) if any cannot be bound.
+    public func start(_ specs: [SIPListenerSpec]) async throws {
+        do {
+            for spec in specs {
+                let channel = try await bind(spec)
+                try await eventLoop.submit {
+                    self.listeners.append(spec)
+                    self.channels[spec.id] = channel
+                }.get()
+                logger.info("listening", metadata: ["listener": "\(spec.transport.rawValue):\(spec.host):\(spec.port)"])
+            }
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    /// Closes every listener and connection.
+    public func stop() async {
+        let all: [Channel] = (try? await eventLoop.submit {
+            Array(self.channels.values) + self.connections.entries.values.map(\.channel)
+        }.get()) ?? []
+        for channel in all { try? await channel.close() }
+    }
+
+    private func bind(_ spec: SIPListenerSpec) async throws -> Channel {
+        let deliver = self.deliver
+        let listener = spec.id
+        do {
+            switch spec.transport {
+            case .udp:
+                return try await DatagramBootstrap(group: eventLoop)
+                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+                    .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+                    .channelOption(.maxMessagesPerRead, value: 16)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(listener: listener, deliver: deliver))
+                        }
+                    }
+                    .bind(host: spec.host, port: spec.port).get()
+            case .tcp:
+                let connections = self.connections
+                let maximumMessageSize = self.maximumMessageSize
+                let perSource = self.maximumConnectionsPerSource
+                let logger = self.logger
+                return try await ServerBootstrap(group: eventLoop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            if let source = channel.remoteAddress?.ipAddress, connections.connections(from: source) >= perSource {
+                                logger.notice("connection refused: per-source limit", metadata: ["source": "\(source)"])
+                                throw SIPTransportError.tooManyConnections(source)
+                            }
+                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
+                            try channel.pipeline.syncOperations.addHandler(
+                                SIPStreamHandler(listener: listener, transport: .tcp, connections: connections, deliver: deliver))
+                        }
+                    }
+                    .bind(host: spec.host, port: spec.port).get()
+            case .tls:
+                throw SIPTransportError.unsupportedTransport(.tls)
+            }
+        } catch let error as SIPTransportError {
+            throw error
+        } catch {
+            throw SIPTransportError.bindFailed(listener: "\(spec.transport.rawValue):\(spec.host):\(spec.port)", reason: "\(error)")
+        }
+    }
+
+    /// The listener to send from towards `peer`: the one given, if it has the peer's transport,
+    /// else the first listener of that transport.
+    public func listener(for transport: SIPTransportProtocol, preferring id: Int?) -> SIPListenerSpec? {
+        if let id, let spec = listeners.first(where: { $0.id == id }), spec.transport == transport { return spec }
+        return listeners.first { $0.transport == transport }
+    }
+
+    /// Sends bytes to a peer. UDP goes out of the listener's socket; TCP reuses the peer's open
+    /// connection or opens one. Must be called on `eventLoop`.
+    public func send(_ bytes: [UInt8], to peer: SIPPeer, from listenerID: Int?) {
+        eventLoop.assertInEventLoop()
+        switch peer.transport {
+        case .udp:
+            guard let spec = listener(for: .udp, preferring: listenerID), let channel = channels[spec.id] else {
+                sendFailures.increment()
+                return
+            }
+            var buffer = channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            channel.writeAndFlush(AddressedEnvelope(remoteAddress: peer.address, data: buffer), promise: nil)
+        case .tcp:
+            if let channel = connections.channel(for: peer) {
+                write(bytes, on: channel)
+            } else {
+                connect(to: peer, listenerID: listenerID).whenComplete { result in
+                    switch result {
+                    case .success(let channel): self.write(bytes, on: channel)
+                    case .failure(let error):
+                        self.sendFailures.increment()
+                        self.logger.warning("cannot connect", metadata: ["peer": "\(peer)", "error": "\(error)"])
+                    }
+                }
+            }
+        case .tls:
+            sendFailures.increment()
+        }
+    }
+
+    private func write(_ bytes: [UInt8], on channel: Channel) {
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    private var pendingConnections: [SIPPeer: EventLoopFuture<Channel>] = [:]
+
+    private func connect(to peer: SIPPeer, listenerID: Int?) -> EventLoopFuture<Channel> {
+        if let pending = pendingConnections[peer] { return pending }
+        let listener = self.listener(for: .tcp, preferring: listenerID)?.id ?? -1
+        let connections = self.connections
+        let deliver = self.deliver
+        let maximumMessageSize = self.maximumMessageSize
+        let future = ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SIPStreamHandler(listener: listener, transport: .tcp, connections: connections, deliver: deliver))
+                }
+            }
+            .connect(to: peer.address)
+        pendingConnections[peer] = future
+        future.whenComplete { _ in self.pendingConnections[peer] = nil }
+        return future
+    }
+
+    /// Number of open stream connections.
+    public var connectionCount: Int { connections.count }
+
+    /// Closes stream connections idle for longer than `timeout`.
+    public func closeIdleConnections(olderThan timeout: TimeAmount) {
+        for channel in connections.idle(before: .now() - timeout) { channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,661 @@
+import Yams
+
+/// A 1-based line and column in the YAML text.
+struct SourcePosition: Sendable, Hashable {
+    /// The 1-based line.
+    var line: Int
+    /// The 1-based column.
+    var column: Int
+
+    init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    init(_ mark: Mark) {
+        self.init(line: mark.line, column: mark.column)
+    }
+}
+
+/// The keys of one YAML mapping that were recognised, with their positions.
+struct ConfigMapping {
+    /// The path of the mapping itself (`trunks[1]`; `""` for the document).
+    let path: String
+    /// Where the mapping starts.
+    let position: SourcePosition?
+    /// Recognised keys whose values are not null.
+    var values: [String: Node] = [:]
+    /// Where each recognised key is written (also for null values).
+    var keyPositions: [String: SourcePosition] = [:]
+
+    /// The path of the value under `key`.
+    func child(_ key: String) -> String {
+        path.isEmpty ? key : path + "." + key
+    }
+
+    /// Whether `key` has a non-null value.
+    func has(_ key: String) -> Bool {
+        values[key] != nil
+    }
+}
+
+/// Walks a composed YAML tree (`Yams.Node`) into ``TollgateConfig`` values by hand, collecting
+/// every problem with its position instead of stopping at the first.
+///
+/// Only structure and types are checked here (unknown keys, wrong types, missing keys, malformed
+/// endpoints and address ranges); value rules live in ``TollgateConfig/validationErrors()`` so that
+/// configurations built in code are held to them too. Values that fail to decode are replaced by
+/// placeholders and their paths are remembered, so that validation does not report them again.
+final class ConfigNodeDecoder {
+    /// The problems found so far, in walking order.
+    private(set) var errors: [ConfigError] = []
+    /// Where the value at each path is written.
+    private var positions: [String: SourcePosition] = [:]
+    /// Paths (and everything under them) whose validation errors would only repeat a decoding error.
+    private var suppressed: Set<String> = []
+    /// Model paths spelt differently in the file: `listeners[0].endpoint` → `listeners[0].listen`.
+    private var aliases: [String: String] = [:]
+
+    static let rootKeys = [
+        "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "topology_hiding", "limits",
+        "console", "logging", "store",
+    ]
+    static let endpointKeys = ["transport", "address", "port"]
+    static let listenerKeys =
+        ["name", "zone", "listen"] + endpointKeys + ["tls_certificate", "tls_key", "advertised_address"]
+    static let pbxKeys = ["name", "endpoint"] + endpointKeys
+    static let trunkKeys =
+        ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials"]
+    static let probeKeys = ["interval", "timeout", "failures", "enabled"]
+    static let credentialKeys = ["username", "password", "realm", "register"]
+    static let routeKeys = ["name", "prefix", "trunks", "strip_digits", "prepend_digits"]
+    static let fallbackKeys = ["target", "trunks"]
+    static let topologyKeys = ["enabled", "strip_headers", "mask_sdp"]
+    static let limitsKeys = ["max_message_size", "tcp_idle_timeout", "max_connections_per_source"]
+    static let loggingKeys = ["level", "format"]
+    static let storeKeys = ["path", "url"]
+
+    // MARK: - The document
+
+    /// Decodes the document; problems go to ``errors``. Always returns a configuration, with
+    /// placeholders where values could not be read.
+    func decodeConfig(_ root: Node?) -> TollgateConfig {
+        var config = TollgateConfig()
+        positions[""] = SourcePosition(line: 1, column: 1)
+        guard let root, !Self.isNull(root) else { return config }
+        if let mark = root.mark { positions[""] = SourcePosition(mark) }
+        guard let map = mapping(root, path: "", keys: Self.rootKeys) else {
+            suppressed.insert("")
+            return config
+        }
+
+        if let (node, path) = value(map, "listeners"), let items = sequence(node, path: path) {
+            config.listeners = items.map { listener($0.node, path: $0.path) }
+        }
+        if let (node, path) = value(map, "pbx") {
+            config.pbx = pbx(node, path: path)
+        }
+        if let (node, path) = value(map, "trunks"), let items = sequence(node, path: path) {
+            config.trunks = items.map { trunk($0.node, path: $0.path) }
+        }
+        if let (node, path) = value(map, "routes"), let items = sequence(node, path: path) {
+            config.routes = items.compactMap { route($0.node, path: $0.path) }
+        }
+        if let (node, path) = value(map, "fallback") {
+            config.fallback = fallback(node, path: path)
+        }
+        if let remotePhones = optional(map, "remote_phones", bool) {
+            config.remotePhones = remotePhones
+        }
+        if let (node, path) = value(map, "topology_hiding") {
+            config.topologyHiding = topologyHiding(node, path: path)
+        }
+        if let (node, path) = value(map, "limits") {
+            config.limits = limits(node, path: path)
+        }
+        if let (node, path) = value(map, "console") {
+            config.console = console(node, path: path)
+        }
+        if let (node, path) = value(map, "logging") {
+            config.logging = logging(node, path: path)
+        }
+        if let (node, path) = value(map, "store") {
+            config.store = store(node, path: path)
+        }
+        return config
+    }
+
+    // MARK: - Sections
+
+    private func listener(_ node: Node, path: String) -> ListenerConfig {
+        let placeholder = ListenerConfig(endpoint: Self.placeholderEndpoint)
+        guard let map = mapping(node, path: path, keys: Self.listenerKeys) else { return placeholder }
+        let canonical = map.child("endpoint")
+        let endpoint = endpoint(in: map, key: "listen", canonical: canonical) ?? Self.placeholderEndpoint
+        return ListenerConfig(
+            name: optional(map, "name", string),
+            zone: optional(map, "zone") { self.enumeration(Zone.self, $0, path: $1, what: "zone") } ?? .external,
+            endpoint: endpoint,
+            tlsCertificate: optional(map, "tls_certificate", string),
+            tlsKey: optional(map, "tls_key", string),
+            advertisedAddress: optional(map, "advertised_address", string)
+        )
+    }
+
+    private func pbx(_ node: Node, path: String) -> PBXConfig {
+        let placeholder = PBXConfig(endpoint: Self.placeholderEndpoint)
+        if case .scalar = node {
+            aliases[path + ".endpoint"] = path
+            guard let endpoint = endpointText(node, path: path) else {
+                suppressed.insert(path)
+                return placeholder
+            }
+            return PBXConfig(endpoint: endpoint)
+        }
+        guard let map = mapping(node, path: path, keys: Self.pbxKeys) else { return placeholder }
+        guard let endpoint = endpoint(in: map, key: "endpoint", canonical: map.child("endpoint")) else {
+            suppressed.insert(path)
+            return placeholder
+        }
+        return PBXConfig(endpoint: endpoint, name: optional(map, "name", string) ?? "pbx")
+    }
+
+    private func trunk(_ node: Node, path: String) -> TrunkConfig {
+        let placeholder = TrunkConfig(name: "", endpoint: Self.placeholderEndpoint, allowedSources: [])
+        guard let map = mapping(node, path: path, keys: Self.trunkKeys) else { return placeholder }
+        let name = required(map, "name", string) ?? ""
+        let decodedEndpoint = endpoint(in: map, key: "endpoint", canonical: map.child("endpoint"))
+
+        var allowedSources: [AddressRange]?
+        if let (node, path) = value(map, "allowed_sources"), let items = sequence(node, path: path) {
+            var ranges: [AddressRange] = []
+            for item in items {
+                if let range = addressRange(item.node, path: item.path) {
+                    ranges.append(range)
+                } else {
+                    suppressed.insert(path)
+                }
+            }
+            allowedSources = ranges
+        } else if decodedEndpoint == nil {
+            suppressed.insert(map.child("allowed_sources"))
+        }
+
+        var probe = TrunkProbeConfig()
+        if let (node, path) = value(map, "probe"), let probeMap = mapping(node, path: path, keys: Self.probeKeys) {
+            probe.interval = optional(probeMap, "interval", double) ?? probe.interval
+            probe.timeout = optional(probeMap, "timeout", double) ?? probe.timeout
+            probe.failures = optional(probeMap, "failures", int) ?? probe.failures
+            probe.enabled = optional(probeMap, "enabled", bool) ?? probe.enabled
+        }
+
+        var credentials: TrunkCredentials?
+        if let (node, path) = value(map, "credentials"),
+            let credentialMap = mapping(node, path: path, keys: Self.credentialKeys)
+        {
+            let username = required(credentialMap, "username", string)
+            let password = required(credentialMap, "password", string)
+            let realm = optional(credentialMap, "realm", string)
+            let register = optional(credentialMap, "register", bool) ?? false
+            if let username, let password {
+                credentials = TrunkCredentials(username: username, password: password, realm: realm, register: register)
+            } else {
+                suppressed.insert(path)
+            }
+        }
+
+        return TrunkConfig(
+            name: name,
+            endpoint: decodedEndpoint ?? Self.placeholderEndpoint,
+            allowedSources: allowedSources ?? (decodedEndpoint == nil ? [] : nil),
+            priority: optional(map, "priority", int) ?? 1,
+            weight: optional(map, "weight", int) ?? 100,
+            probe: probe,
+            credentials: credentials
+        )
+    }
+
+    private func route(_ node: Node, path: String) -> RouteRule? {
+        guard let map = mapping(node, path: path, keys: Self.routeKeys) else { return nil }
+        let prefix = required(map, "prefix", string, hint: " (use prefix: \"\" for a default route)")
+        let trunks = required(map, "trunks", stringList)
+        guard let prefix, let trunks else {
+            suppressed.insert(path)
+            return nil
+        }
+        return RouteRule(
+            name: optional(map, "name", string),
+            prefix: prefix,
+            trunks: trunks,
+            stripDigits: optional(map, "strip_digits", int) ?? 0,
+            prependDigits: optional(map, "prepend_digits", string) ?? ""
+        )
+    }
+
+    private func fallback(_ node: Node, path: String) -> FallbackConfig? {
+        guard let map = mapping(node, path: path, keys: Self.fallbackKeys) else { return nil }
+        let target = required(map, "target", string)
+        let trunks = required(map, "trunks", stringList)
+        guard let target, let trunks else {
+            suppressed.insert(path)
+            return nil
+        }
+        return FallbackConfig(target: target, trunks: trunks)
+    }
+
+    private func topologyHiding(_ node: Node, path: String) -> TopologyHidingConfig {
+        var config = TopologyHidingConfig()
+        guard let map = mapping(node, path: path, keys: Self.topologyKeys) else { return config }
+        config.enabled = optional(map, "enabled", bool) ?? config.enabled
+        config.stripHeaders = optional(map, "strip_headers", stringList) ?? config.stripHeaders
+        config.maskSDP = optional(map, "mask_sdp", bool) ?? config.maskSDP
+        return config
+    }
+
+    private func limits(_ node: Node, path: String) -> LimitsConfig {
+        var config = LimitsConfig()
+        guard let map = mapping(node, path: path, keys: Self.limitsKeys) else { return config }
+        config.maxMessageSize = optional(map, "max_message_size", int) ?? config.maxMessageSize
+        config.tcpIdleTimeout = optional(map, "tcp_idle_timeout", double) ?? config.tcpIdleTimeout
+        config.maxConnectionsPerSource =
+            optional(map, "max_connections_per_source", int) ?? config.maxConnectionsPerSource
+        return config
+    }
+
+    private func console(_ node: Node, path: String) -> Endpoint? {
+        if case .scalar(let scalar) = node {
+            do {
+                let (endpoint, portGiven) = try Endpoint.parse(scalar.string, defaultTransport: .tcp)
+                guard portGiven else {
+                    report("a port is required, e.g. 127.0.0.1:8080", path: path, at: node)
+                    return nil
+                }
+                return endpoint
+            } catch {
+                report(error.message, path: path, at: node)
+                return nil
+            }
+        }
+        guard let map = mapping(node, path: path, keys: Self.endpointKeys) else { return nil }
+        guard required(map, "port", { _, _ in 0 }) != nil else {
+            suppressed.insert(path)
+            return nil
+        }
+        guard let endpoint = inlineEndpoint(map, defaultTransport: .tcp) else {
+            suppressed.insert(path)
+            return nil
+        }
+        return endpoint
+    }
+
+    private func logging(_ node: Node, path: String) -> LoggingConfig {
+        var config = LoggingConfig()
+        guard let map = mapping(node, path: path, keys: Self.loggingKeys) else { return config }
+        config.level = optional(map, "level", string) ?? config.level
+        config.format = optional(map, "format", string) ?? config.format
+        return config
+    }
+
+    private func store(_ node: Node, path: String) -> StoreConfig {
+        var config = StoreConfig()
+        guard let map = mapping(node, path: path, keys: Self.storeKeys) else { return config }
+        config.path = optional(map, "path", string) ?? config.path
+        config.url = optional(map, "url", string)
+        return config
+    }
+
+    // MARK: - Endpoints and ranges
+
+    /// A host of `""`: stands in for an endpoint that could not be read (validation skips it).
+    static let placeholderEndpoint = Endpoint(transport: .udp, host: "", port: 5060)
+
+    /// Reads an endpoint written under `key` (text or mapping) or inline as `transport`/`address`/`port`.
+    private func endpoint(in map: ConfigMapping, key: String, canonical: String) -> Endpoint? {
+        let inlineKeys = Self.endpointKeys.filter { map.keyPositions[$0] != nil }
+        if map.keyPositions[key] != nil, !inlineKeys.isEmpty {
+            report(
+                "give the endpoint either as '\(key)' or as \(ConfigSyntax.alternatives(inlineKeys.map { "'\($0)'" })), not both",
+                path: map.child(key),
+                position: map.keyPositions[key]
+            )
+            suppressed.insert(canonical)
+            return nil
+        }
+        if let (node, path) = value(map, key) {
+            aliases[canonical] = path
+            let endpoint: Endpoint?
+            if case .scalar = node {
+                endpoint = endpointText(node, path: path)
+            } else if let endpointMap = mapping(node, path: path, keys: Self.endpointKeys) {
+                endpoint = inlineEndpoint(endpointMap, defaultTransport: .udp)
+            } else {
+                endpoint = nil
+            }
+            if endpoint == nil { suppressed.insert(canonical) }
+            return endpoint
+        }
+        if !inlineKeys.isEmpty || map.keyPositions[key] == nil {
+            aliases[canonical] = map.child("address")
+            let endpoint = inlineEndpoint(map, defaultTransport: .udp, missingHint: " (or '\(key): udp:ADDRESS:PORT')")
+            if endpoint == nil { suppressed.insert(canonical) }
+            return endpoint
+        }
+        report(
+            "'\(key)' needs a value such as udp:192.0.2.1:5060", path: map.child(key), position: map.keyPositions[key])
+        suppressed.insert(canonical)
+        return nil
+    }
+
+    /// Reads `transport` (default `defaultTransport`), `address` (required) and `port` (default by transport).
+    private func inlineEndpoint(
+        _ map: ConfigMapping,
+        defaultTransport: SIPTransportKind,
+        missingHint: String = ""
+    ) -> Endpoint? {
+        var ok = true
+        let transport: SIPTransportKind
+        if let (node, path) = value(map, "transport") {
+            if let kind = enumeration(SIPTransportKind.self, node, path: path, what: "transport") {
+                transport = kind
+            } else {
+                transport = defaultTransport
+                ok = false
+            }
+        } else {
+            transport = defaultTransport
+        }
+        var host = ""
+        if let (node, path) = value(map, "address"), let address = string(node, path: path) {
+            var text = Substring(address.trimmingASCIIWhitespace())
+            if text.hasPrefix("["), text.hasSuffix("]") { text = text.dropFirst().dropLast() }
+            if IPAddress(parsing: text) != nil || ConfigSyntax.isHostName(text) {
+                host = String(text)
+            } else {
+                report("\(ConfigSyntax.quoted(address)) is not an IP address or host name", path: path, at: node)
+                ok = false
+            }
+        } else {
+            if !map.has("address") { _ = required(map, "address", string, hint: missingHint) }
+            ok = false
+        }
+        var port = transport.defaultPort
+        if let (node, path) = value(map, "port") {
+            if let value = int(node, path: path) {
+                if (1...65535).contains(value) {
+                    port = value
+                } else {
+                    report("must be 1-65535", path: path, at: node)
+                    ok = false
+                }
+            } else {
+                ok = false
+            }
+        }
+        return ok ? Endpoint(transport: transport, host: host, port: port) : nil
+    }
+
+    /// Reads an endpoint written as text, `udp:HOST:PORT`.
+    private func endpointText(_ node: Node, path: String) -> Endpoint? {
+        guard let text = string(node, path: path) else { return nil }
+        do {
+            return try Endpoint(parsing: text)
+        } catch {
+            report(error.message, path: path, at: node)
+            return nil
+        }
+    }
+
+    private func addressRange(_ node: Node, path: String) -> AddressRange? {
+        guard let text = string(node, path: path) else { return nil }
+        do {
+            return try AddressRange(parsing: text)
+        } catch {
+            report(error.message, path: path, at: node)
+            return nil
+        }
+    }
+
+    // MARK: - Structure
+
+    /// The value of `key` and its path, if the key is present with a non-null value.
+    private func value(_ map: ConfigMapping, _ key: String) -> (node: Node, path: String)? {
+        map.values[key].map { ($0, map.child(key)) }
+    }
+
+    /// Reads an optional key; `nil` when absent, null or unreadable (the last is reported).
+    private func optional<T>(_ map: ConfigMapping, _ key: String, _ read: (Node, String) -> T?) -> T? {
+        guard let (node, path) = value(map, key) else { return nil }
+        return read(node, path)
+    }
+
+    /// Reads a required key, reporting it when absent or null.
+    private func required<T>(
+        _ map: ConfigMapping,
+        _ key: String,
+        _ read: (Node, String) -> T?,
+        hint: String = ""
+    ) -> T? {
+        guard let (node, path) = value(map, key) else {
+            if let position = map.keyPositions[key] {
+                report("'\(key)' needs a value\(hint)", path: map.child(key), position: position)
+            } else {
+                report("missing required key '\(key)'\(hint)", path: map.child(key), position: map.position)
+            }
+            return nil
+        }
+        return read(node, path)
+    }
+
+    /// Checks that `node` is a mapping, reports unknown keys (with a suggestion) and records positions.
+    private func mapping(_ node: Node, path: String, keys: [String]) -> ConfigMapping? {
+        guard case .mapping(let pairs) = node else {
+            report("expected a mapping of keys to values, found \(Self.describe(node))", path: path, at: node)
+            return nil
+        }
+        var map = ConfigMapping(path: path, position: node.mark.map(SourcePosition.init))
+        if let position = map.position, positions[path] == nil { positions[path] = position }
+        for (key, value) in pairs {
+            guard case .scalar(let keyScalar) = key else {
+                report("a key must be plain text, found \(Self.describe(key))", path: path, at: key)
+                continue
+            }
+            let name = keyScalar.string
+            let childPath = map.child(name)
+            let keyPosition = key.mark.map(SourcePosition.init)
+            guard keys.contains(name) else {
+                let hint = Suggestion.hint(for: name, in: keys)
+                report("unknown key \(ConfigSyntax.quoted(name))\(hint)", path: childPath, position: keyPosition)
+                continue
+            }
+            map.keyPositions[name] = keyPosition
+            if Self.isNull(value) {
+                positions[childPath] = keyPosition
+            } else {
+                positions[childPath] = value.mark.map(SourcePosition.init) ?? keyPosition
+                map.values[name] = value
+            }
+        }
+        return map
+    }
+
+    /// Checks that `node` is a list; returns its items with their paths (`path[i]`).
+    private func sequence(_ node: Node, path: String) -> [(node: Node, path: String)]? {
+        guard case .sequence(let items) = node else {
+            report("expected a list, found \(Self.describe(node))", path: path, at: node)
+            return nil
+        }
+        return items.enumerated().map { index, item in
+            let itemPath = "\(path)[\(index)]"
+            if let mark = item.mark { positions[itemPath] = SourcePosition(mark) }
+            return (item, itemPath)
+        }
+    }
+
+    // MARK: - Scalars
+
+    private func string(_ node: Node, path: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            report("expected text, found \(Self.describe(node))", path: path, at: node)
+            return nil
+        }
+        return scalar.string
+    }
+
+    private func stringList(_ node: Node, path: String) -> [String]? {
+        guard let items = sequence(node, path: path) else { return nil }
+        var strings: [String] = []
+        var ok = true
+        for item in items {
+            if let text = string(item.node, path: item.path) { strings.append(text) } else { ok = false }
+        }
+        return ok ? strings : nil
+    }
+
+    private func int(_ node: Node, path: String) -> Int? {
+        guard case .scalar(let scalar) = node else {
+            report("expected a whole number, found \(Self.describe(node))", path: path, at: node)
+            return nil
+        }
+        let text = scalar.string.replacingUnderscores()
+        guard let value = Int(text) else {
+            report("expected a whole number, found \(ConfigSyntax.quoted(scalar.string))", path: path, at: node)
+            return nil
+        }
+        return value
+    }
+
+    private func double(_ node: Node, path: String) -> Double? {
+        guard case .scalar(let scalar) = node else {
+            report("expected a number, found \(Self.describe(node))", path: path, at: node)
+            return nil
+        }
+        let text = scalar.string.replacingUnderscores()
+        guard
+            text.utf8.allSatisfy({
+                ConfigSyntax.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+                    || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E")
+            }),
+            let value = Double(text), value.isFinite
+        else {
+            report("expected a number, found \(ConfigSyntax.quoted(scalar.string))", path: path, at: node)
+            return nil
+        }
+        return value
+    }
+
+    private func bool(_ node: Node, path: String) -> Bool? {
+        guard case .scalar(let scalar) = node else {
+            report("expected true or false, found \(Self.describe(node))", path: path, at: node)
+            return nil
+        }
+        switch scalar.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            report("expected true or false, found \(ConfigSyntax.quoted(scalar.string))", path: path, at: node)
+            return nil
+        }
+    }
+
+    private func enumeration<E: RawRepresentable & CaseIterable>(
+        _ type: E.Type,
+        _ node: Node,
+        path: String,
+        what: String
+    ) -> E? where E.RawValue == String {
+        guard let text = string(node, path: path) else { return nil }
+        if let value = E(rawValue: text.lowercased()) { return value }
+        let names = E.allCases.map(\.rawValue)
+        report(
+            "unknown \(what) \(ConfigSyntax.quoted(text))\(Suggestion.hint(for: text, in: names)); expected \(ConfigSyntax.alternatives(names))",
+            path: path,
+            at: node
+        )
+        return nil
+    }
+
+    // MARK: - Reporting and locating
+
+    private func report(_ message: String, path: String, at node: Node) {
+        report(message, path: path, position: node.mark.map(SourcePosition.init))
+    }
+
+    private func report(_ message: String, path: String, position: SourcePosition?) {
+        errors.append(ConfigError(message, path: path, line: position?.line, column: position?.column))
+        suppressed.insert(path)
+    }
+
+    /// Whether a validation error only repeats a problem already reported while decoding.
+    func isSuppressed(_ error: ConfigError) -> Bool {
+        if suppressed.contains("") { return true }
+        guard let path = error.path else { return false }
+        var candidate = path
+        while true {
+            if suppressed.contains(candidate) { return true }
+            guard let parent = Self.parent(of: candidate) else { return false }
+            candidate = parent
+        }
+    }
+
+    /// A validation error with its path spelt as in the file and the position of that path (or of
+    /// its nearest written ancestor).
+    func locate(_ error: ConfigError) -> ConfigError {
+        var error = error
+        guard var path = error.path else { return error }
+        var suffix = ""
+        var candidate: String? = path
+        while let current = candidate {
+            if let alias = aliases[current] {
+                path = alias + suffix
+                break
+            }
+            guard let parent = Self.parent(of: current) else { break }
+            suffix = String(current.dropFirst(parent.count)) + suffix
+            candidate = parent
+        }
+        error.path = path
+        var lookup: String? = path
+        while let current = lookup {
+            if let position = positions[current] {
+                error.line = position.line
+                error.column = position.column
+                break
+            }
+            lookup = Self.parent(of: current)
+        }
+        return error
+    }
+
+    /// `trunks[1].endpoint` → `trunks[1]` → `trunks` → `""` → `nil`.
+    static func parent(of path: String) -> String? {
+        guard !path.isEmpty else { return nil }
+        if path.hasSuffix("]"), let open = path.lastIndex(of: "[") {
+            return String(path[..<open])
+        }
+        if let dot = path.lastIndex(of: ".") {
+            return String(path[..<dot])
+        }
+        return ""
+    }
+
+    static func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .scalar(let scalar): isNull(node) ? "nothing" : "the value \(ConfigSyntax.quoted(scalar.string))"
+        case .alias: "an alias"
+        }
+    }
+}
+
+extension String {
+    /// The text with `_` digit separators removed (`65_536` → `65536`), as YAML allows in numbers.
+    fileprivate func replacingUnderscores() -> String {
+        String(filter { $0 != "_" })
+    }
+}

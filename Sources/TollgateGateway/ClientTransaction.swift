@@ -1,0 +1,64 @@
+import NIOCore
+import SIPCore
+import SIPTransport
+
+/// Identifies a client transaction: the branch Tollgate generated and the method.
+struct ClientTransactionKey: Hashable {
+    var branch: String
+    var method: SIPMethod
+}
+
+/// The gateway's side of a transaction with the downstream hop (RFC 3261 §17.1): retransmits the
+/// request over UDP (timers A, E), gives up after 64·T1 (timers B, F), ACKs final non-2xx answers
+/// to an INVITE itself and absorbs their retransmissions (timer D), and keeps an accepted INVITE
+/// long enough to forward retransmitted 2xx responses (RFC 6026 timer L).
+final class ClientTransaction: @unchecked Sendable {
+    enum State {
+        case calling
+        case proceeding
+        case completed
+        case accepted
+        case terminated
+    }
+
+    /// Who started the transaction: a request being relayed, or the trunk monitor's probe.
+    enum Owner {
+        case relay(ServerTransaction)
+        case probe(String)
+        case cancel
+    }
+
+    let key: ClientTransactionKey
+    let target: ForwardTarget
+    let listener: Int?
+    /// The request as sent (with Tollgate's Via on top).
+    let request: SIPMessage
+    let bytes: [UInt8]
+    let owner: Owner
+    var state: State = .calling
+    var retransmitTimer: Scheduled<Void>?
+    var timeoutTimer: Scheduled<Void>?
+    var retransmitInterval: TimeAmount = .milliseconds(500)
+    var ackBytes: [UInt8]?
+
+    init(key: ClientTransactionKey, target: ForwardTarget, listener: Int?, request: SIPMessage, owner: Owner) {
+        self.key = key
+        self.target = target
+        self.listener = listener
+        self.request = request
+        self.bytes = request.serialized()
+        self.owner = owner
+    }
+
+    var server: ServerTransaction? {
+        if case .relay(let server) = owner { return server }
+        return nil
+    }
+
+    func cancelTimers() {
+        retransmitTimer?.cancel()
+        retransmitTimer = nil
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+    }
+}

@@ -1,0 +1,68 @@
+import Metrics
+import SIPCore
+
+/// The gateway's counters (swift-metrics): messages in and out per zone and method, malformed
+/// messages, events per kind, absorbed retransmissions; gauges for transactions and dialogs.
+/// Counter objects are made once per label set and reused.
+final class GatewayMetrics {
+    private var inbound: [String: Counter] = [:]
+    private var outbound: [String: Counter] = [:]
+    private var events: [GatewayEvent.Kind: Counter] = [:]
+    private var malformedCounters: [GatewayZone: Counter] = [:]
+    private let retransmissions = Counter(label: "tollgate_sip_retransmissions_absorbed_total")
+    private let serverTransactions = Gauge(label: "tollgate_sip_server_transactions")
+    private let clientTransactions = Gauge(label: "tollgate_sip_client_transactions")
+    private let earlyDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "early")])
+    private let confirmedDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "confirmed")])
+    private var trunkGauges: [String: Gauge] = [:]
+
+    private static func key(_ message: SIPMessage, _ zone: GatewayZone) -> (String, String) {
+        let kind = message.method?.token ?? "\(message.statusCode.map { $0 / 100 } ?? 0)xx"
+        return ("\(zone.rawValue)|\(kind)", kind)
+    }
+
+    func received(_ message: SIPMessage, zone: GatewayZone) {
+        let (key, kind) = Self.key(message, zone)
+        if let counter = inbound[key] { counter.increment(); return }
+        let counter = Counter(label: "tollgate_sip_messages_in_total", dimensions: [("zone", zone.rawValue), ("type", kind)])
+        inbound[key] = counter
+        counter.increment()
+    }
+
+    func sent(_ message: SIPMessage, zone: GatewayZone) {
+        let (key, kind) = Self.key(message, zone)
+        if let counter = outbound[key] { counter.increment(); return }
+        let counter = Counter(label: "tollgate_sip_messages_out_total", dimensions: [("zone", zone.rawValue), ("type", kind)])
+        outbound[key] = counter
+        counter.increment()
+    }
+
+    func malformed(zone: GatewayZone) {
+        if let counter = malformedCounters[zone] { counter.increment(); return }
+        let counter = Counter(label: "tollgate_sip_malformed_total", dimensions: [("zone", zone.rawValue)])
+        malformedCounters[zone] = counter
+        counter.increment()
+    }
+
+    func event(_ kind: GatewayEvent.Kind) {
+        if let counter = events[kind] { counter.increment(); return }
+        let counter = Counter(label: "tollgate_gateway_events_total", dimensions: [("kind", kind.rawValue)])
+        events[kind] = counter
+        counter.increment()
+    }
+
+    func retransmissionAbsorbed() { retransmissions.increment() }
+
+    func record(serverTransactions servers: Int, clientTransactions clients: Int, early: Int, confirmed: Int) {
+        serverTransactions.record(servers)
+        clientTransactions.record(clients)
+        earlyDialogs.record(early)
+        confirmedDialogs.record(confirmed)
+    }
+
+    func trunk(_ name: String, up: Bool) {
+        let gauge = trunkGauges[name] ?? Gauge(label: "tollgate_trunk_up", dimensions: [("trunk", name)])
+        trunkGauges[name] = gauge
+        gauge.record(up ? 1 : 0)
+    }
+}

@@ -1,0 +1,248 @@
+import NIOCore
+import SIPCore
+import SIPTransport
+
+extension SIPProxy {
+    // MARK: - Targets
+
+    /// Where an out-of-dialog request goes: from the outside to the PBX (with the fallback route
+    /// behind it for INVITEs); from the PBX to the trunks of the matching route that are up.
+    func initialTargets(for request: SIPMessage, server: ServerTransaction) -> [ForwardTarget] {
+        if server.zone == .external {
+            var targets = [ForwardTarget(peer: settings.pbx, zone: .internal, trunk: nil)]
+            if request.method == .invite, let fallback = settings.config.fallback {
+                for name in fallback.trunks {
+                    guard let trunk = settings.trunks.first(where: { $0.name == name }), trunkHealth.isUp(name) else { continue }
+                    targets.append(ForwardTarget(peer: trunk.peer, zone: .external, trunk: name,
+                                                 requestURI: trunkURI(user: fallback.target, trunk: trunk), isFallback: true))
+                }
+            }
+            return targets
+        }
+        let uri = try? SIPURI(parsing: request.requestURIText ?? "")
+        let number = uri?.unescapedUser ?? ""
+        guard let (rule, trunks) = settings.config.route(for: number) else { return [] }
+        var dialled = number
+        if rule.stripDigits > 0 { dialled = String(dialled.dropFirst(rule.stripDigits)) }
+        dialled = rule.prependDigits + dialled
+        let candidates = trunks.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
+        return candidates.compactMap { _, config in
+            guard let trunk = settings.trunks.first(where: { $0.name == config.name }), trunkHealth.isUp(trunk.name) else { return nil }
+            return ForwardTarget(peer: trunk.peer, zone: .external, trunk: trunk.name, requestURI: trunkURI(user: dialled, trunk: trunk))
+        }
+    }
+
+    func trunkURI(user: String, trunk: ProxySettings.Trunk) -> String {
+        var uri = SIPURI(host: trunk.uriHost.contains(":") ? "[\(trunk.uriHost)]" : trunk.uriHost, port: UInt16(clamping: trunk.uriPort))
+        uri.user = user.isEmpty ? nil : SIPURI.escape(user, for: .user)
+        if trunk.peer.transport != .udp { uri.parameters.append("transport", trunk.peer.transport.rawValue) }
+        return uri.description
+    }
+
+    func forwardInitial(_ request: SIPMessage, server: ServerTransaction) {
+        var targets = initialTargets(for: request, server: server)
+        guard !targets.isEmpty else {
+            emit(.noRoute, source: server.source, rule: "routing", detail: "no route or no trunk up for \(request.requestURIText ?? "")")
+            respond(server, status: server.zone == .internal ? 503 : 404)
+            return
+        }
+        let first = targets.removeFirst()
+        server.remainingTargets = targets
+        forward(server.request, server: server, to: first, initial: true)
+    }
+
+    /// In-dialog requests go to the other side of a dialog the gateway knows; anything else is
+    /// refused (481), so no one can use the gateway as an open relay.
+    func forwardInDialog(_ request: SIPMessage, from source: SIPPeer, listener: Int, zone: GatewayZone, server: ServerTransaction? = nil,
+                         stateless: Bool = false) {
+        let callID = (try? request.callID()) ?? ""
+        let fromTag = try? request.from().tag
+        let toTag = try? request.to().tag
+        guard let (dialog, fromCaller) = dialogs.find(callID: callID, fromTag: fromTag, toTag: toTag) else {
+            emit(.unknownDialog, source: source, rule: "dialog-match", detail: "\(request.method?.token ?? "") for no known dialog")
+            if let server { respond(server, status: 481) }
+            return
+        }
+        let target = fromCaller
+            ? ForwardTarget(peer: dialog.callee, zone: dialog.calleeZone, trunk: dialog.trunk)
+            : ForwardTarget(peer: dialog.caller, zone: dialog.callerZone, trunk: dialog.trunk)
+        if let server {
+            forward(request, server: server, to: target, initial: false)
+        } else if stateless {
+            var out = prepare(request, incomingListener: listener, target: target, initial: false)
+            let outgoing = self.listener(towards: target.zone, transport: target.peer.transport)
+            out.insertHeader(.via, via(for: outgoing, transport: target.peer.transport, branch: newBranch()), at: 0)
+            send(out, to: target.peer, from: outgoing?.id)
+        }
+    }
+
+    // MARK: - Forwarding
+
+    func via(for listener: SIPListenerSpec?, transport: SIPTransportProtocol, branch: String) -> String {
+        "SIP/2.0/\(transport.viaToken) \(listener?.advertisedHostPort ?? "127.0.0.1");branch=\(branch);rport"
+    }
+
+    func recordRoute(for listener: SIPListenerSpec) -> String {
+        let transport = listener.transport == .udp ? "" : ";transport=\(listener.transport.rawValue)"
+        return "<sip:\(listener.advertisedHostPort)\(transport);lr>"
+    }
+
+    /// Whether a Route value points at one of the gateway's listeners.
+    func isOwnRoute(_ value: String) -> Bool {
+        guard let address = try? SIPNameAddress(parsing: value) else { return false }
+        let port = Int(address.uri.port ?? 5060)
+        return settings.listeners.contains { $0.spec.advertisedHost.lowercased() == address.uri.hostAddress && $0.spec.port == port }
+    }
+
+    /// The request as it leaves towards `target`, without Tollgate's Via yet: Max-Forwards
+    /// decremented, Tollgate's own Route values removed, Record-Route added to dialog-creating
+    /// requests, and, towards the outside, the inside's Via values and internal headers removed.
+    func prepare(_ request: SIPMessage, incomingListener: Int, target: ForwardTarget, initial: Bool) -> SIPMessage {
+        var out = request
+        if let hops = (try? request.maxForwards()) ?? nil {
+            out.setHeader(.maxForwards, String(hops &- 1))
+        } else {
+            out.insertHeader(.maxForwards, "70", at: 1)
+        }
+        while let top = out.values(of: .route).first, isOwnRoute(top) { out.removeFirstValue(of: .route) }
+        if let uri = target.requestURI { out.setRequestURI(uri) }
+
+        let outgoing = listener(towards: target.zone, transport: target.peer.transport)
+        if initial, let method = request.method, [.invite, .subscribe, .refer].contains(method), let outgoing {
+            if let incoming = listenerSpec(incomingListener), incoming.id != outgoing.id {
+                out.insertHeader(.recordRoute, recordRoute(for: incoming), at: 0)
+            }
+            out.insertHeader(.recordRoute, recordRoute(for: outgoing), at: 0)
+        }
+
+        if target.zone == .external, settings.config.topologyHiding.enabled {
+            // The inside's Via values stay behind; responses get them back from the server transaction.
+            out.removeHeaders(.via)
+            stripInternalHeaders(&out)
+        }
+        return out
+    }
+
+    func stripInternalHeaders(_ message: inout SIPMessage) {
+        let names = stripHeaderNames
+        let prefixes = stripHeaderPrefixes
+        guard !names.isEmpty || !prefixes.isEmpty else { return }
+        message.removeHeaders { name in
+            let lowered = name.text.lowercased()
+            return names.contains(lowered) || prefixes.contains { lowered.hasPrefix($0) }
+        }
+    }
+
+    func forward(_ request: SIPMessage, server: ServerTransaction, to target: ForwardTarget, initial: Bool) {
+        var out = prepare(request, incomingListener: server.listener, target: target, initial: initial)
+        if server.zone == .external, server.trunk == nil {
+            // Identity asserted by an untrusted phone is not passed on.
+            out.removeHeaders(.pAssertedIdentity)
+        }
+        let outgoing = listener(towards: target.zone, transport: target.peer.transport)
+        let branch = newBranch()
+        out.insertHeader(.via, via(for: outgoing, transport: target.peer.transport, branch: branch), at: 0)
+        let method = request.method ?? .options
+        let client = ClientTransaction(key: ClientTransactionKey(branch: branch, method: method), target: target, listener: outgoing?.id,
+                                       request: out, owner: .relay(server))
+        server.client = client
+        start(client)
+    }
+
+    // MARK: - Client transactions
+
+    func start(_ client: ClientTransaction, timeout: TimeAmount? = nil) {
+        clientTransactions[client.key] = client
+        metrics.sent(client.request, zone: client.target.zone)
+        sendBytes(client.bytes, to: client.target.peer, from: client.listener)
+        if client.target.peer.transport == .udp {
+            client.retransmitInterval = t1
+            scheduleRetransmit(client)
+        }
+        var limit = timeout ?? transactionTimeout
+        if client.key.method == .invite, let server = client.server, !server.remainingTargets.isEmpty {
+            limit = settings.failoverTimeout
+        }
+        client.timeoutTimer = eventLoop.scheduleTask(in: limit) { [weak self, weak client] in
+            guard let self, let client else { return }
+            self.clientTimedOut(client)
+        }
+    }
+
+    func scheduleRetransmit(_ client: ClientTransaction) {
+        client.retransmitTimer = eventLoop.scheduleTask(in: client.retransmitInterval) { [weak self, weak client] in
+            guard let self, let client, client.state == .calling || (client.state == .proceeding && client.key.method != .invite) else { return }
+            self.sendBytes(client.bytes, to: client.target.peer, from: client.listener)
+            let doubled = client.retransmitInterval.nanoseconds * 2
+            client.retransmitInterval = client.key.method == .invite ? .nanoseconds(doubled) : .nanoseconds(min(doubled, self.t2.nanoseconds))
+            self.scheduleRetransmit(client)
+        }
+    }
+
+    func terminate(_ client: ClientTransaction) {
+        client.cancelTimers()
+        client.state = .terminated
+        clientTransactions[client.key] = nil
+    }
+
+    /// Removes a client transaction after `delay` (timers D, K, L), absorbing stragglers meanwhile.
+    func linger(_ client: ClientTransaction, for delay: TimeAmount) {
+        client.cancelTimers()
+        guard delay > .zero else {
+            clientTransactions[client.key] = nil
+            return
+        }
+        client.timeoutTimer = eventLoop.scheduleTask(in: delay) { [weak self, weak client] in
+            guard let self, let client else { return }
+            self.clientTransactions[client.key] = nil
+        }
+    }
+
+    func clientTimedOut(_ client: ClientTransaction) {
+        let wasPending = client.state == .calling || client.state == .proceeding
+        if client.state == .proceeding, client.key.method == .invite, let server = client.server, !server.remainingTargets.isEmpty {
+            // It answered provisionally, so it is alive: wait for timer B proper, not the failover timer.
+            client.timeoutTimer = eventLoop.scheduleTask(in: transactionTimeout - settings.failoverTimeout) { [weak self, weak client] in
+                guard let self, let client else { return }
+                server.remainingTargets = []
+                self.clientTimedOut(client)
+            }
+            return
+        }
+        terminate(client)
+        guard wasPending else { return }
+        switch client.owner {
+        case .probe(let trunk):
+            probeFailed(trunk)
+        case .cancel:
+            break
+        case .relay(let server):
+            targetFailed(client.target, reason: "no answer")
+            guard server.finalStatus == nil else { return }
+            if !tryNextTarget(server) {
+                respond(server, status: client.key.method == .invite && client.state == .proceeding ? 480 : 408)
+            }
+        }
+    }
+
+    /// A target did not answer or answered 503: mark its trunk down, or note the PBX unreachable.
+    func targetFailed(_ target: ForwardTarget, reason: String) {
+        if let trunk = target.trunk {
+            if trunkHealth.markDown(trunk) {
+                metrics.trunk(trunk, up: false)
+                emit(.trunkDown, source: target.peer, rule: "trunk-health", detail: "\(trunk): \(reason)")
+            }
+        } else if target.zone == .internal {
+            emit(.pbxUnreachable, source: target.peer, rule: "pbx-health", detail: reason)
+        }
+    }
+
+    /// Fails over to the next target within the same server transaction. Returns false if none is left.
+    func tryNextTarget(_ server: ServerTransaction) -> Bool {
+        guard !server.cancelled, !server.remainingTargets.isEmpty else { return false }
+        let next = server.remainingTargets.removeFirst()
+        emit(.failover, source: next.peer, rule: "failover", detail: "retrying \(server.request.method?.token ?? "") via \(next.trunk ?? "the PBX")")
+        forward(server.request, server: server, to: next, initial: true)
+        return true
+    }
+}

@@ -1,0 +1,133 @@
+import NIOCore
+import SIPCore
+import SIPTransport
+
+extension SIPProxy {
+    func handleRequest(_ request: SIPMessage, from source: SIPPeer, listener: Int, zone: GatewayZone) {
+        guard let method = request.method else { return }
+
+        // Admission: the external zone is deny-by-default.
+        var trunk: String?
+        if zone == .external {
+            trunk = self.trunk(forSource: source.ipAddress)
+            if trunk == nil, !settings.config.remotePhones {
+                emit(.unknownSource, source: source, rule: "default-deny", detail: "\(method) from an address that is no trunk")
+                return
+            }
+        }
+
+        do {
+            try request.validate(settings.validation)
+        } catch {
+            emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
+            let extra: [(SIPHeaderName, String)] = error.unsupportedTags.isEmpty ? [] : [(.unsupported, error.unsupportedTags.joined(separator: ", "))]
+            replyStatelessly(request, status: error.status, to: source, listener: listener, extraHeaders: extra)
+            return
+        }
+
+        let context = PolicyContext(source: source, zone: zone, trunk: trunk, isResponse: false)
+        let (verdict, policy) = policies.evaluate(request, context: context)
+        switch verdict {
+        case .pass:
+            break
+        case .drop(let reason):
+            emit(.policyDrop, source: source, rule: policy ?? "policy", detail: reason)
+            return
+        case .reject(let status, let reason):
+            emit(.policyReject, source: source, rule: policy ?? "policy", detail: reason)
+            replyStatelessly(request, status: status, to: source, listener: listener)
+            return
+        case .ban(_, _, let reason):
+            emit(.policyBan, source: source, rule: policy ?? "policy", detail: reason)
+            return
+        }
+
+        // validate() guarantees a parsable top Via with a value.
+        guard let via = try? request.topVia() else { return }
+        let branch = via.branch ?? ""
+
+        if isLoop(request) {
+            emit(.loop, source: source, rule: "loop-detection", detail: "request already passed through this gateway")
+            replyStatelessly(request, status: 482, to: source, listener: listener)
+            return
+        }
+
+        switch method {
+        case .ack:
+            if let server = serverTransactions[ServerTransactionKey(branch: branch, method: .invite, source: source)] {
+                // ACK for a non-2xx final answer: hop-by-hop, ends here.
+                if server.state == .completed { acknowledge(server) }
+                return
+            }
+            forwardInDialog(request, from: source, listener: listener, zone: zone, stateless: true)
+        case .cancel:
+            handleCancel(request, branch: branch, from: source, listener: listener)
+        default:
+            let key = ServerTransactionKey(branch: branch, method: method, source: source)
+            if let existing = serverTransactions[key] {
+                metrics.retransmissionAbsorbed()
+                if let last = existing.lastResponse { sendBytes(last, to: source, from: listener) }
+                return
+            }
+            let server = ServerTransaction(key: key, request: request, listener: listener, zone: zone, trunk: trunk)
+            serverTransactions[key] = server
+            if method == .invite {
+                let trying = request.makeResponse(status: 100, reason: "Trying")
+                let bytes = trying.serialized()
+                server.lastResponse = bytes
+                sendBytes(bytes, to: source, from: listener)
+            }
+            if (try? request.to().tag) != nil {
+                forwardInDialog(request, from: source, listener: listener, zone: zone, server: server)
+            } else {
+                forwardInitial(request, server: server)
+            }
+        }
+    }
+
+    /// A request carrying a Via that this gateway wrote with a branch it made is looping.
+    func isLoop(_ request: SIPMessage) -> Bool {
+        guard let vias = try? request.vias() else { return false }
+        let marker = SIPVia.magicCookie + "tg"
+        return vias.contains { via in
+            guard let branch = via.branch, branch.hasPrefix(marker), branch.hasSuffix("." + branchSalt) else { return false }
+            return settings.listeners.contains { $0.spec.advertisedHost == via.host && $0.spec.port == Int(via.port ?? 5060) }
+        }
+    }
+
+    // MARK: - CANCEL
+
+    func handleCancel(_ cancel: SIPMessage, branch: String, from source: SIPPeer, listener: Int) {
+        guard let server = serverTransactions[ServerTransactionKey(branch: branch, method: .invite, source: source)] else {
+            replyStatelessly(cancel, status: 481, to: source, listener: listener)
+            return
+        }
+        // RFC 3261 §16.10: answer the CANCEL, then cancel the pending branch downstream.
+        replyStatelessly(cancel, status: 200, to: source, listener: listener)
+        guard server.finalStatus == nil, !server.cancelled else { return }
+        server.cancelled = true
+        server.remainingTargets = []
+        if let client = server.client, client.state == .calling || client.state == .proceeding {
+            sendCancel(for: client)
+        }
+    }
+
+    /// Sends a CANCEL for a forwarded INVITE: same Request-URI, Call-ID, From, To, CSeq number
+    /// and Route set, and a Via with the INVITE's branch (RFC 3261 §9.1).
+    func sendCancel(for client: ClientTransaction) {
+        let invite = client.request
+        var headers: [(SIPHeaderName, String)] = []
+        if let via = invite.values(of: .via).first { headers.append((.via, via)) }
+        for route in invite.values(of: .route) { headers.append((.route, route)) }
+        for name in [SIPHeaderName.from, .to, .callID] {
+            if let value = invite.firstValue(of: name) { headers.append((name, value)) }
+        }
+        let sequence = (try? invite.cseq().sequence) ?? 1
+        headers.append((.cseq, "\(sequence) CANCEL"))
+        headers.append((.maxForwards, "70"))
+        let cancel = SIPMessage(method: .cancel, uri: invite.requestURIText ?? "", headers: headers)
+        let transaction = ClientTransaction(key: ClientTransactionKey(branch: client.key.branch, method: .cancel), target: client.target,
+                                            listener: client.listener, request: cancel, owner: .cancel)
+        start(transaction)
+    }
+}

@@ -1,0 +1,287 @@
+import NIOCore
+import SIPCore
+import SIPTransport
+
+extension SIPProxy {
+    func handleResponse(_ response: SIPMessage, from source: SIPPeer, zone: GatewayZone) {
+        guard let status = response.statusCode, let via = try? response.topVia(), let branch = via.branch,
+            let cseq = try? response.cseq()
+        else {
+            emit(.invalid, source: source, rule: "response-headers", detail: "response without a usable Via or CSeq")
+            return
+        }
+        guard let client = clientTransactions[ClientTransactionKey(branch: branch, method: cseq.method)] else {
+            emit(.strayResponse, source: source, rule: "transaction-match", detail: "\(status) for no transaction of ours")
+            return
+        }
+        // Only the peer the request went to may answer it.
+        guard source.ipAddress == client.target.peer.ipAddress else {
+            emit(.strayResponse, source: source, rule: "transaction-match", detail: "\(status) from \(source), request went to \(client.target.peer)")
+            return
+        }
+        do {
+            var options = settings.validation
+            options.forwarding = false
+            try response.validate(options)
+        } catch {
+            emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
+            return
+        }
+        let context = PolicyContext(source: source, zone: zone, trunk: client.target.trunk, isResponse: true)
+        let (verdict, policy) = policies.evaluate(response, context: context)
+        if verdict != .pass {
+            emit(.policyDrop, source: source, rule: policy ?? "policy", detail: "response \(status) dropped")
+            return
+        }
+
+        switch client.owner {
+        case .probe(let trunk):
+            guard status >= 200 else { return }
+            terminate(client)
+            if status == 503 { probeFailed(trunk) } else { probeSucceeded(trunk) }
+        case .cancel:
+            if status >= 200 { linger(client, for: client.target.peer.transport == .udp ? t4 : .zero) }
+        case .relay(let server):
+            handleRelayedResponse(response, status: status, client: client, server: server)
+        }
+    }
+
+    func handleRelayedResponse(_ response: SIPMessage, status: Int, client: ClientTransaction, server: ServerTransaction) {
+        let isInvite = client.key.method == .invite
+        switch client.state {
+        case .terminated:
+            return
+        case .completed:
+            // A retransmitted final answer: repeat our ACK, pass nothing on.
+            if isInvite, let ack = client.ackBytes { sendBytes(ack, to: client.target.peer, from: client.listener) }
+            return
+        case .accepted:
+            // A retransmitted 2xx to an INVITE travels end to end.
+            if (200..<300).contains(status) { relayUpstream(response, client: client, server: server, final: false) }
+            return
+        case .calling, .proceeding:
+            break
+        }
+
+        if status < 200 {
+            client.state = .proceeding
+            if isInvite { client.retransmitTimer?.cancel() }
+            guard status > 100 else { return }
+            if isInvite { noteDialog(response, client: client, server: server, confirmed: false) }
+            relayUpstream(response, client: client, server: server, final: false)
+            return
+        }
+
+        if let trunk = client.target.trunk, status != 503, trunkHealth.succeeded(trunk) {
+            metrics.trunk(trunk, up: true)
+            emit(.trunkUp, source: client.target.peer, rule: "trunk-health", detail: "\(trunk) answered \(status)")
+        }
+
+        if status < 300 {
+            if isInvite {
+                client.state = .accepted
+                linger(client, for: transactionTimeout)
+                noteDialog(response, client: client, server: server, confirmed: true)
+            } else {
+                client.state = .completed
+                linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
+                if client.key.method == .bye { endDialog(of: client.request) }
+            }
+            relayUpstream(response, client: client, server: server, final: true)
+            return
+        }
+
+        // 3xx–6xx
+        client.state = .completed
+        if isInvite {
+            let ack = makeACK(for: client, response: response)
+            client.ackBytes = ack
+            sendBytes(ack, to: client.target.peer, from: client.listener)
+            linger(client, for: client.target.peer.transport == .udp ? transactionTimeout : .zero)
+        } else {
+            linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
+            if client.key.method == .bye { endDialog(of: client.request) }
+        }
+        if status == 503 || status == 408 {
+            targetFailed(client.target, reason: "answered \(status)")
+            if server.finalStatus == nil, tryNextTarget(server) { return }
+        }
+        if isInvite { endDialog(of: client.request) }
+        relayUpstream(response, client: client, server: server, final: true)
+    }
+
+    /// Replaces the Via values with the request's own (Tollgate's removed, those hidden from the
+    /// outside restored) and sends the response to where the request came from.
+    func relayUpstream(_ response: SIPMessage, client: ClientTransaction, server: ServerTransaction, final: Bool) {
+        // The Via values upstream are the ones the request arrived with, whatever the downstream
+        // side sent back: it cannot redirect a response, and the values hidden from it come back.
+        var out = response
+        out.removeHeaders(.via)
+        for (offset, value) in server.request.values(of: .via).enumerated() { out.insertHeader(.via, value, at: offset) }
+        if server.zone == .external, settings.config.topologyHiding.enabled { stripInternalHeaders(&out) }
+        let bytes = out.serialized()
+        metrics.sent(out, zone: server.zone)
+        if final {
+            finish(server, bytes: bytes, status: out.statusCode ?? 500)
+        } else {
+            server.lastResponse = bytes
+        }
+        sendBytes(bytes, to: server.source, from: server.listener)
+    }
+
+    /// Answers a server transaction with a locally made final response.
+    func respond(_ server: ServerTransaction, status: Int) {
+        let response = server.request.makeResponse(status: status, reason: SIPStatus.reasonPhrase(for: status), toTag: localTag())
+        let bytes = response.serialized()
+        metrics.sent(response, zone: server.zone)
+        finish(server, bytes: bytes, status: status)
+        sendBytes(bytes, to: server.source, from: server.listener)
+    }
+
+    /// Records the final response and sets the timers that end the server transaction:
+    /// G and H for a non-2xx answer to an INVITE over UDP, J for others, L after a 2xx.
+    func finish(_ server: ServerTransaction, bytes: [UInt8], status: Int) {
+        guard server.finalStatus == nil else { return }
+        server.finalStatus = status
+        server.lastResponse = bytes
+        server.timer?.cancel()
+        let udp = server.source.transport == .udp
+        if server.isInvite, status >= 300 {
+            server.state = .completed
+            if udp {
+                server.retransmitInterval = t1
+                scheduleFinalRetransmit(server)
+            }
+            server.timer = eventLoop.scheduleTask(in: transactionTimeout) { [weak self, weak server] in
+                guard let self, let server else { return }
+                self.serverTransactions[server.key] = nil
+            }
+            return
+        }
+        server.state = .finished
+        let lifetime: TimeAmount = server.isInvite ? transactionTimeout : (udp ? transactionTimeout : .zero)
+        if lifetime == .zero {
+            serverTransactions[server.key] = nil
+            return
+        }
+        server.timer = eventLoop.scheduleTask(in: lifetime) { [weak self, weak server] in
+            guard let self, let server else { return }
+            self.serverTransactions[server.key] = nil
+        }
+    }
+
+    func scheduleFinalRetransmit(_ server: ServerTransaction) {
+        eventLoop.scheduleTask(in: server.retransmitInterval) { [weak self, weak server] in
+            guard let self, let server, server.state == .completed, let bytes = server.lastResponse else { return }
+            self.sendBytes(bytes, to: server.source, from: server.listener)
+            server.retransmitInterval = .nanoseconds(min(server.retransmitInterval.nanoseconds * 2, self.t2.nanoseconds))
+            self.scheduleFinalRetransmit(server)
+        }
+    }
+
+    /// The ACK for a non-2xx final answer ends the server transaction after timer I.
+    func acknowledge(_ server: ServerTransaction) {
+        server.state = .finished
+        server.timer?.cancel()
+        let linger: TimeAmount = server.source.transport == .udp ? t4 : .zero
+        guard linger > .zero else {
+            serverTransactions[server.key] = nil
+            return
+        }
+        server.timer = eventLoop.scheduleTask(in: linger) { [weak self, weak server] in
+            guard let self, let server else { return }
+            self.serverTransactions[server.key] = nil
+        }
+    }
+
+    /// The hop-by-hop ACK for a non-2xx answer to a forwarded INVITE (RFC 3261 §17.1.1.3).
+    func makeACK(for client: ClientTransaction, response: SIPMessage) -> [UInt8] {
+        let invite = client.request
+        var headers: [(SIPHeaderName, String)] = []
+        if let via = invite.values(of: .via).first { headers.append((.via, via)) }
+        for route in invite.values(of: .route) { headers.append((.route, route)) }
+        if let from = invite.firstValue(of: .from) { headers.append((.from, from)) }
+        if let to = response.firstValue(of: .to) { headers.append((.to, to)) }
+        if let callID = invite.firstValue(of: .callID) { headers.append((.callID, callID)) }
+        headers.append((.cseq, "\((try? invite.cseq().sequence) ?? 1) ACK"))
+        headers.append((.maxForwards, "70"))
+        return SIPMessage(method: .ack, uri: invite.requestURIText ?? "", headers: headers).serialized()
+    }
+
+    // MARK: - Dialogs
+
+    func noteDialog(_ response: SIPMessage, client: ClientTransaction, server: ServerTransaction, confirmed: Bool) {
+        guard let callID = try? response.callID(), let callerTag = try? response.from().tag else { return }
+        let calleeTag = try? response.to().tag
+        if dialogs.find(callID: callID, fromTag: callerTag, toTag: nil) == nil {
+            dialogs.begin(DialogInfo(callID: callID, callerTag: callerTag, calleeTag: calleeTag, caller: server.source,
+                                     callee: client.target.peer, callerZone: server.zone, calleeZone: client.target.zone,
+                                     trunk: client.target.trunk ?? server.trunk, state: .early, created: .now()))
+        } else if let calleeTag {
+            dialogs.setCalleeTag(callID: callID, callerTag: callerTag, calleeTag: calleeTag)
+        }
+        if confirmed { dialogs.confirm(callID: callID, callerTag: callerTag, calleeTag: calleeTag, at: .now()) }
+    }
+
+    /// Ends the dialog a BYE (or a failed INVITE) belongs to.
+    func endDialog(of request: SIPMessage) {
+        guard let callID = try? request.callID() else { return }
+        let fromTag = try? request.from().tag
+        let toTag = try? request.to().tag
+        guard let (dialog, _) = dialogs.find(callID: callID, fromTag: fromTag, toTag: toTag) else { return }
+        dialogs.end(callID: callID, callerTag: dialog.callerTag, at: .now())
+    }
+
+    // MARK: - Trunk probes
+
+    /// Sends an OPTIONS to every trunk whose probe is enabled.
+    public func probeTrunks() {
+        for trunk in settings.trunks where trunk.probe.enabled {
+            probe(trunk)
+        }
+    }
+
+    func probe(_ trunk: ProxySettings.Trunk) {
+        let target = ForwardTarget(peer: trunk.peer, zone: .external, trunk: trunk.name)
+        let outgoing = listener(towards: .external, transport: trunk.peer.transport)
+        let branch = newBranch()
+        let local = outgoing?.advertisedHostPort ?? "127.0.0.1"
+        let uri = trunkURI(user: "", trunk: trunk)
+        let probe = SIPMessage(method: .options, uri: uri, headers: [
+            (.via, via(for: outgoing, transport: trunk.peer.transport, branch: branch)),
+            (.maxForwards, "70"),
+            (.from, "<sip:tollgate@\(local)>;tag=\(localTag())"),
+            (.to, "<\(uri)>"),
+            (.callID, "probe-\(localTag())@\(local)"),
+            (.cseq, "1 OPTIONS"),
+        ])
+        let client = ClientTransaction(key: ClientTransactionKey(branch: branch, method: .options), target: target, listener: outgoing?.id,
+                                       request: probe, owner: .probe(trunk.name))
+        start(client, timeout: .milliseconds(Int64(trunk.probe.timeout * 1000)))
+    }
+
+    func probeFailed(_ name: String) {
+        let threshold = settings.trunks.first { $0.name == name }?.probe.failures ?? 3
+        if trunkHealth.probeFailed(name, threshold: threshold), let trunk = settings.trunks.first(where: { $0.name == name }) {
+            metrics.trunk(name, up: false)
+            emit(.trunkDown, source: trunk.peer, rule: "trunk-probe", detail: "\(name): \(threshold) probes unanswered")
+        }
+    }
+
+    func probeSucceeded(_ name: String) {
+        if trunkHealth.succeeded(name), let trunk = settings.trunks.first(where: { $0.name == name }) {
+            metrics.trunk(name, up: true)
+            emit(.trunkUp, source: trunk.peer, rule: "trunk-probe", detail: "\(name) answers OPTIONS again")
+        }
+    }
+
+    // MARK: - Housekeeping
+
+    /// Expires dialogs that outlived their limits and records the gauges. Called periodically.
+    public func housekeeping() {
+        let now = NIODeadline.now()
+        _ = dialogs.expire(createdBefore: now - settings.earlyDialogLifetime, answeredBefore: now - settings.confirmedDialogLifetime, at: now)
+        metrics.record(serverTransactions: serverTransactions.count, clientTransactions: clientTransactions.count,
+                       early: dialogs.early, confirmed: dialogs.confirmed)
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import TollgateConfig
+
+/// The options every command that reads the configuration shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: ./tollgate.yaml when present).")
+    var config: String?
+
+    @Option(name: .long, help: "The PBX, T:HOST:PORT (T = udp, tcp or tls). Overrides the file.")
+    var pbx: String?
+
+    @Option(name: .long, help: "A listener, T:ADDRESS:PORT; repeat for several. Replaces the file's listeners.")
+    var listen: [String] = []
+
+    @Option(name: .long, help: "A trunk, T:HOST:PORT: where the PBX's outbound calls go and a source whose inbound calls are accepted. Repeatable.")
+    var trunk: [String] = []
+
+    @Flag(name: .long, help: "Let phones on the internet register through Tollgate.")
+    var remotePhones = false
+
+    @Option(name: .long, help: "Console address, ADDRESS:PORT.")
+    var console: String?
+
+    /// The effective configuration: the file (if any) with the command-line overrides applied, validated.
+    func load() throws -> TollgateConfig {
+        var path = config
+        if path == nil, FileManager.default.fileExists(atPath: "tollgate.yaml") { path = "tollgate.yaml" }
+        var loaded: TollgateConfig
+        if let path {
+            do {
+                loaded = try TollgateConfig.load(path: path)
+            } catch {
+                throw CLIError(message: error.description)
+            }
+        } else {
+            guard pbx != nil, !listen.isEmpty else {
+                throw CLIError(message: "no configuration: give --config FILE, put a tollgate.yaml here, or give at least --pbx and --listen")
+            }
+            loaded = TollgateConfig()
+        }
+        do {
+            let pbxEndpoint = try pbx.map { text throws(ConfigError) in try Endpoint(parsing: text) }
+            let listeners = try listen.map { text throws(ConfigError) in try Endpoint(parsing: text) }
+            let trunks = try trunk.map { text throws(ConfigError) in try Endpoint(parsing: text) }
+            let consoleEndpoint = try console.map { text throws(ConfigError) in try Endpoint(parsing: text.contains("p:") ? text : "tcp:" + text) }
+            loaded.applyOverrides(pbx: pbxEndpoint, listen: listeners, trunks: trunks, remotePhones: remotePhones, console: consoleEndpoint)
+        } catch let error as ConfigError {
+            throw CLIError(message: "command line: \(error.message)")
+        }
+        do {
+            try loaded.validate()
+        } catch {
+            throw CLIError(message: error.description)
+        }
+        return loaded
+    }
+}
+
+/// An error the command line reports as is, with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import TollgateConfig
+import TollgateGateway
+
+/// `tollgate serve`: runs the gateway until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway between the internet and the PBX.",
+        discussion: """
+            Reads ./tollgate.yaml (or --config FILE); --pbx, --listen, --trunk, --remote-phones and --console
+            override it, so Tollgate can stand in front of a PBX with one command:
+              tollgate serve --pbx udp:192.0.2.20:5060 --listen udp:0.0.0.0:5060 --trunk udp:198.51.100.1:5060
+            An invalid configuration is reported with line numbers and the gateway does not start.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (default: the file's).")
+    var logLevel: String?
+
+    func run() async throws {
+        let config: TollgateConfig
+        do {
+            config = try options.load()
+        } catch let error as CLIError {
+            printError(error.message)
+            throw ExitCode(1)
+        }
+        let level = Logger.Level(rawValue: logLevel ?? config.logging.level) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tollgate")
+        let gateway = Gateway(config: config, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("gateway failed: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+func printError(_ message: String) {
+    var standardError = StandardError()
+    print("error: \(message)", to: &standardError)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandleWriter.writeStandardError(string)
+    }
+}

@@ -1,0 +1,431 @@
+import Testing
+
+@testable import TollgateConfig
+
+@Suite("Cross-field validation rules, with the path and line of each")
+struct ConfigValidationTests {
+    typealias Support = ConfigTestSupport
+
+    /// Checks that `yaml` fails with exactly one error, at `path`, on the line containing `marker`,
+    /// whose message contains `message`.
+    func expectSingle(
+        _ yaml: String,
+        path: String,
+        marker: String,
+        message: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let errors = Support.errors(yaml)
+        #expect(errors.count == 1, "\(errors)", sourceLocation: sourceLocation)
+        guard let error = errors.first else { return }
+        #expect(error.path == path, sourceLocation: sourceLocation)
+        #expect(error.line == Support.line(of: marker, in: yaml), sourceLocation: sourceLocation)
+        #expect(error.message.contains(message), "\(error.message)", sourceLocation: sourceLocation)
+    }
+
+    @Test("at least one listener")
+    func noListeners() {
+        let yaml = "listeners: []\npbx: udp:127.0.0.20:5080\n"
+        expectSingle(yaml, path: "listeners", marker: "listeners:", message: "no listeners")
+    }
+
+    @Test("a PBX is required")
+    func noPBX() {
+        let yaml = "listeners:\n  - listen: udp:127.0.0.1:5070\n"
+        expectSingle(yaml, path: "pbx", marker: "listeners:", message: "a PBX is required")
+    }
+
+    @Test("no two listeners on the same transport, address and port")
+    func duplicateListener() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+              - transport: tcp
+                address: 127.0.0.1
+                port: 5070
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            """
+        let errors = Support.errors(yaml)
+        #expect(errors.count == 1)
+        #expect(
+            errors.at("listeners[2]")?.message
+                == "the same transport, address and port as listeners[0] (udp:127.0.0.1:5070)")
+        #expect(errors.at("listeners[2]")?.line == 6)
+    }
+
+    @Test("a wildcard address overlaps specific addresses on the same port")
+    func wildcardOverlap() {
+        let yaml = """
+            listeners:
+              - listen: udp:0.0.0.0:5060
+              - listen: udp:192.0.2.1:5060
+            pbx: udp:127.0.0.20:5080
+            """
+        expectSingle(
+            yaml, path: "listeners[1]", marker: "192.0.2.1",
+            message: "an overlapping transport, address and port as listeners[0]")
+    }
+
+    @Test("no address and port in zone internal and external at once")
+    func zoneConflict() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+                zone: external
+              - listen: tcp:127.0.0.1:5070
+                zone: internal
+              - listen: udp:127.0.0.2:5070
+                zone: internal
+            pbx: udp:127.0.0.20:5080
+            """
+        expectSingle(
+            yaml, path: "listeners[1]", marker: "tcp:127.0.0.1:5070",
+            message: "one address and port can face only one zone")
+    }
+
+    @Test("tls listeners need a certificate and a key; others must not have them")
+    func tlsFiles() {
+        let yaml = """
+            listeners:
+              - listen: tls:127.0.0.1:5061
+              - listen: udp:127.0.0.1:5070
+                tls_certificate: cert.pem
+            pbx: udp:127.0.0.20:5080
+            """
+        let errors = Support.errors(yaml)
+        #expect(
+            errors.paths == ["listeners[0].tls_certificate", "listeners[0].tls_key", "listeners[1].tls_certificate"])
+        #expect(errors.at("listeners[0].tls_certificate")?.line == 2)
+        #expect(errors.at("listeners[0].tls_certificate")?.message.contains("needs a certificate") == true)
+        #expect(errors.at("listeners[0].tls_key")?.message.contains("needs a private key") == true)
+        #expect(errors.at("listeners[1].tls_certificate")?.line == 4)
+        #expect(
+            errors.at("listeners[1].tls_certificate")?.message
+                == "only tls listeners use a certificate; this one is udp")
+    }
+
+    @Test("a listener binds an IP address, not a host name; the error names the key that was written")
+    func listenerHostName() {
+        let text = """
+            listeners:
+              - listen: udp:localhost:5070
+            pbx: udp:127.0.0.20:5080
+            """
+        expectSingle(
+            text, path: "listeners[0].listen", marker: "localhost",
+            message: "'localhost' is a host name; a listener binds an IP address")
+        let parts = """
+            listeners:
+              - port: 5070
+                address: gateway.example.com
+            pbx: udp:127.0.0.20:5080
+            """
+        expectSingle(parts, path: "listeners[0].address", marker: "gateway.example.com", message: "is a host name")
+    }
+
+    @Test("listener names are unique tokens")
+    func listenerNames() {
+        let yaml = """
+            listeners:
+              - name: wan
+                listen: udp:127.0.0.1:5070
+              - name: wan
+                listen: tcp:127.0.0.1:5070
+              - name: bad name
+                listen: udp:127.0.0.1:5071
+            pbx: udp:127.0.0.20:5080
+            """
+        let errors = Support.errors(yaml)
+        #expect(errors.paths == ["listeners[1].name", "listeners[2].name"])
+        #expect(errors.at("listeners[1].name")?.message == "duplicate listener name 'wan' (also listeners[0])")
+        #expect(errors.at("listeners[1].name")?.line == 4)
+        #expect(errors.at("listeners[2].name")?.line == 6)
+    }
+
+    @Test("advertised_address must be an address or host name")
+    func advertisedAddress() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+                advertised_address: "not valid!"
+            pbx: udp:127.0.0.20:5080
+            """
+        expectSingle(
+            yaml, path: "listeners[0].advertised_address", marker: "advertised_address",
+            message: "is not an IP address or host name")
+    }
+
+    @Test("trunk names are unique and made of token characters")
+    func trunkNames() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            trunks:
+              - name: carrier
+                endpoint: udp:127.0.0.10:5090
+              - name: carrier
+                endpoint: udp:127.0.0.11:5090
+              - name: "my trunk"
+                endpoint: udp:127.0.0.12:5090
+            """
+        let errors = Support.errors(yaml)
+        #expect(errors.paths == ["trunks[1].name", "trunks[2].name"])
+        #expect(errors.at("trunks[1].name")?.message == "duplicate trunk name 'carrier' (also trunks[0])")
+        #expect(errors.at("trunks[1].name")?.line == 7)
+        #expect(errors.at("trunks[2].name")?.message.contains("may contain only letters, digits") == true)
+        #expect(errors.at("trunks[2].name")?.line == 9)
+    }
+
+    @Test("a trunk addressed by host name needs allowed_sources")
+    func allowedSourcesRequired() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            trunks:
+              - name: carrier
+                endpoint: udp:sip.carrier.example:5060
+            """
+        expectSingle(
+            yaml, path: "trunks[0].allowed_sources", marker: "- name: carrier",
+            message: "required because the endpoint host 'sip.carrier.example' is a name")
+    }
+
+    @Test("an explicitly empty allowed_sources is refused")
+    func allowedSourcesEmpty() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            trunks:
+              - name: carrier
+                endpoint: udp:127.0.0.10:5090
+                allowed_sources: []
+            """
+        expectSingle(
+            yaml, path: "trunks[0].allowed_sources", marker: "allowed_sources",
+            message: "must list at least one address range")
+    }
+
+    @Test("probe numbers are positive and the timeout fits in the interval; priority and weight not negative")
+    func probeNumbers() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            trunks:
+              - name: a
+                endpoint: udp:127.0.0.10:5090
+                priority: -1
+                probe:
+                  interval: -5
+                  timeout: 0
+                  failures: 0
+              - name: b
+                endpoint: udp:127.0.0.11:5090
+                probe: { interval: 5, timeout: 10 }
+            """
+        let errors = Support.errors(yaml)
+        #expect(
+            errors.paths == [
+                "trunks[0].priority", "trunks[0].probe.interval", "trunks[0].probe.timeout", "trunks[0].probe.failures",
+                "trunks[1].probe.timeout",
+            ])
+        #expect(errors.map { $0.line ?? 0 } == [7, 9, 10, 11, 14])
+        #expect(errors.at("trunks[0].probe.failures")?.message == "must be at least 1, found 0")
+        #expect(errors.at("trunks[1].probe.timeout")?.message == "must not exceed the interval (5.0 seconds)")
+    }
+
+    @Test("credentials need a username and a password")
+    func credentials() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            trunks:
+              - name: a
+                endpoint: udp:127.0.0.10:5090
+                credentials:
+                  username: ""
+                  password: secret
+              - name: b
+                endpoint: udp:127.0.0.11:5090
+                credentials:
+                  username: bob
+            """
+        let errors = Support.errors(yaml)
+        #expect(errors.paths == ["trunks[0].credentials.username", "trunks[1].credentials.password"])
+        #expect(errors.at("trunks[0].credentials.username")?.line == 8)
+        #expect(errors.at("trunks[1].credentials.password")?.message == "missing required key 'password'")
+        #expect(errors.at("trunks[1].credentials.password")?.line == 13)
+    }
+
+    @Test("routes reference existing trunks, each once")
+    func routeTrunks() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            trunks:
+              - name: carrier
+                endpoint: udp:127.0.0.10:5090
+            routes:
+              - prefix: ""
+                trunks: [carrier, backup, carrier]
+              - prefix: "1"
+                trunks: []
+            """
+        let errors = Support.errors(yaml)
+        #expect(errors.paths == ["routes[0].trunks[1]", "routes[0].trunks[2]", "routes[1].trunks"])
+        #expect(errors.at("routes[0].trunks[1]")?.message == "unknown trunk 'backup'")
+        #expect(errors.at("routes[0].trunks[1]")?.column == Support.column(of: "backup", in: yaml))
+        #expect(errors.at("routes[0].trunks[2]")?.message == "trunk 'carrier' is listed twice")
+        #expect(errors.at("routes[1].trunks")?.message == "must name at least one trunk")
+        #expect(errors.at("routes[1].trunks")?.line == 11)
+    }
+
+    @Test("route prefixes are digits with an optional '+', unique; prepend digits likewise; strip not negative")
+    func routePrefixes() {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            trunks:
+              - name: carrier
+                endpoint: udp:127.0.0.10:5090
+            routes:
+              - prefix: "44+"
+                trunks: [carrier]
+              - prefix: "00"
+                trunks: [carrier]
+              - prefix: "00"
+                trunks: [carrier]
+                strip_digits: -2
+                prepend_digits: "9#"
+              - prefix: ""
+                trunks: [carrier]
+              - prefix: ""
+                trunks: [carrier]
+              - prefix: "+"
+                trunks: [carrier]
+            """
+        let errors = Support.errors(yaml)
+        #expect(
+            errors.paths == [
+                "routes[0].prefix", "routes[2].prefix", "routes[2].strip_digits", "routes[2].prepend_digits",
+                "routes[4].prefix",
+            ])
+        #expect(errors.map { $0.line ?? 0 } == [8, 12, 14, 15, 18])
+        #expect(errors.at("routes[2].prefix")?.message == "duplicate prefix '00'; routes[1] already has it")
+        #expect(errors.at("routes[4].prefix")?.message.contains("a second default route") == true)
+    }
+
+    @Test("fallback target is a number and its trunks exist")
+    func fallbackRules() {
+        let yaml =
+            Support.minimal + """
+
+                fallback:
+                  target: "mobile"
+                  trunks: [carrier, nobody]
+                """
+        let errors = Support.errors(yaml)
+        #expect(errors.paths == ["fallback.target", "fallback.trunks[1]"])
+        #expect(errors.at("fallback.target")?.line == Support.line(of: "target:", in: yaml))
+        #expect(errors.at("fallback.trunks[1]")?.line == Support.line(of: "nobody", in: yaml))
+    }
+
+    @Test("strip_headers entries are header names with an optional trailing '*'")
+    func stripHeaders() {
+        let yaml =
+            Support.minimal + """
+
+                topology_hiding:
+                  strip_headers:
+                    - X-Good-*
+                    - "*"
+                    - "X-*-Bad"
+                    - "Bad Header"
+                """
+        let errors = Support.errors(yaml)
+        #expect(
+            errors.paths == [
+                "topology_hiding.strip_headers[1]", "topology_hiding.strip_headers[2]",
+                "topology_hiding.strip_headers[3]",
+            ])
+        #expect(errors.at("topology_hiding.strip_headers[1]")?.message.contains("would strip every header") == true)
+        #expect(errors.at("topology_hiding.strip_headers[3]")?.line == Support.line(of: "Bad Header", in: yaml))
+    }
+
+    @Test("log level and format are known values")
+    func logging() {
+        let yaml = Support.minimal + "\nlogging:\n  level: warn\n  format: xml\n"
+        let errors = Support.errors(yaml)
+        #expect(errors.paths == ["logging.level", "logging.format"])
+        #expect(
+            errors.at("logging.level")?.message
+                == "unknown level 'warn' (did you mean 'warning'?); expected trace, debug, info, notice, warning, error or critical"
+        )
+        #expect(errors.at("logging.format")?.line == Support.line(of: "format: xml", in: yaml))
+    }
+
+    @Test("limits are in range")
+    func limits() {
+        let yaml =
+            Support.minimal
+            + "\nlimits:\n  max_message_size: 100\n  tcp_idle_timeout: 0\n  max_connections_per_source: 0\n"
+        let errors = Support.errors(yaml)
+        #expect(
+            errors.paths == ["limits.max_message_size", "limits.tcp_idle_timeout", "limits.max_connections_per_source"])
+        #expect(errors.at("limits.max_message_size")?.message == "must be 1024-16777216 bytes, found 100")
+        #expect(
+            errors.at("limits.max_connections_per_source")?.line
+                == Support.line(of: "max_connections_per_source", in: yaml))
+    }
+
+    @Test("the store URL must be a PostgreSQL URL and the path not empty")
+    func store() {
+        expectSingle(
+            Support.minimal + "\nstore:\n  url: mysql://db/tollgate\n",
+            path: "store.url", marker: "mysql", message: "must be a PostgreSQL URL")
+        expectSingle(
+            Support.minimal + "\nstore:\n  path: \"\"\n",
+            path: "store.path", marker: "path:", message: "must name the SQLite database file")
+    }
+
+    @Test("the console binds an IP address, needs a port and does not collide with a stream listener")
+    func console() {
+        expectSingle(
+            Support.minimal + "\nconsole: localhost:8080\n", path: "console", marker: "console:",
+            message: "is not an IP address")
+        expectSingle(
+            Support.minimal + "\nconsole: 127.0.0.1\n", path: "console", marker: "console:",
+            message: "a port is required")
+        let yaml = """
+            listeners:
+              - listen: tcp:127.0.0.1:8080
+            pbx: udp:127.0.0.20:5080
+            console: 0.0.0.0:8080
+            """
+        expectSingle(
+            yaml, path: "console", marker: "console:",
+            message: "uses the same address and port as listeners[0] (tcp:127.0.0.1:8080)")
+    }
+
+    @Test("validate() on a configuration built in code reports paths without positions")
+    func validateInCode() {
+        var config = TollgateConfig()
+        config.trunks = [TrunkConfig(name: "x", endpoint: Endpoint(transport: .udp, host: "192.0.2.1", port: 0))]
+        #expect {
+            try config.validate()
+        } throws: { error in
+            guard let errors = error as? ConfigErrors else { return false }
+            return errors.errors.map { $0.path ?? "" } == ["listeners", "pbx", "trunks[0].endpoint"]
+                && errors.errors.allSatisfy { $0.line == nil }
+                && errors.description.split(separator: "\n").last
+                    == "<config>: trunks[0].endpoint: port 0 must be 1-65535"
+        }
+    }
+}
