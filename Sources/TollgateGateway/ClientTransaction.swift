@@ -36,8 +36,8 @@ final class ClientTransaction: @unchecked Sendable {
     let bytes: [UInt8]
     let owner: Owner
     var state: State = .calling
-    var retransmitTimer: Scheduled<Void>?
-    var timeoutTimer: Scheduled<Void>?
+    var retransmitTimer: TimerWheel.Handle?
+    var timeoutTimer: TimerWheel.Handle?
     var retransmitInterval: TimeAmount = .milliseconds(500)
     var ackBytes: [UInt8]?
 

@@ -65,6 +65,7 @@ public final class Gateway: Service {
         logger.info("shutting down")
 
         for task in tasks { task.cancel() }
+        try? await loop.submit { proxy.stop() }.get()
         // Give transactions in flight a moment to finish, then close everything.
         let pending = try? await loop.submit { proxy.snapshot.serverTransactions }.get()
         if let pending, pending > 0 {

@@ -163,14 +163,14 @@ extension SIPProxy {
         if client.key.method == .invite, let server = client.server, !server.remainingTargets.isEmpty {
             limit = settings.failoverTimeout
         }
-        client.timeoutTimer = eventLoop.scheduleTask(in: limit) { [weak self, weak client] in
+        client.timeoutTimer = timers.schedule(after: limit) { [weak self, weak client] in
             guard let self, let client else { return }
             self.clientTimedOut(client)
         }
     }
 
     func scheduleRetransmit(_ client: ClientTransaction) {
-        client.retransmitTimer = eventLoop.scheduleTask(in: client.retransmitInterval) { [weak self, weak client] in
+        client.retransmitTimer = timers.schedule(after: client.retransmitInterval) { [weak self, weak client] in
             guard let self, let client, client.state == .calling || (client.state == .proceeding && client.key.method != .invite) else { return }
             self.sendBytes(client.bytes, to: client.target.peer, from: client.listener)
             let doubled = client.retransmitInterval.nanoseconds * 2
@@ -192,7 +192,7 @@ extension SIPProxy {
             clientTransactions[client.key] = nil
             return
         }
-        client.timeoutTimer = eventLoop.scheduleTask(in: delay) { [weak self, weak client] in
+        client.timeoutTimer = timers.schedule(after: delay) { [weak self, weak client] in
             guard let self, let client else { return }
             self.clientTransactions[client.key] = nil
         }
@@ -202,7 +202,7 @@ extension SIPProxy {
         let wasPending = client.state == .calling || client.state == .proceeding
         if client.state == .proceeding, client.key.method == .invite, let server = client.server, !server.remainingTargets.isEmpty {
             // It answered provisionally, so it is alive: wait for timer B proper, not the failover timer.
-            client.timeoutTimer = eventLoop.scheduleTask(in: transactionTimeout - settings.failoverTimeout) { [weak self, weak client] in
+            client.timeoutTimer = timers.schedule(after: transactionTimeout - settings.failoverTimeout) { [weak self, weak client] in
                 guard let self, let client else { return }
                 server.remainingTargets = []
                 self.clientTimedOut(client)

@@ -152,7 +152,7 @@ extension SIPProxy {
                 server.retransmitInterval = t1
                 scheduleFinalRetransmit(server)
             }
-            server.timer = eventLoop.scheduleTask(in: transactionTimeout) { [weak self, weak server] in
+            server.timer = timers.schedule(after: transactionTimeout) { [weak self, weak server] in
                 guard let self, let server else { return }
                 self.serverTransactions[server.key] = nil
             }
@@ -164,14 +164,14 @@ extension SIPProxy {
             serverTransactions[server.key] = nil
             return
         }
-        server.timer = eventLoop.scheduleTask(in: lifetime) { [weak self, weak server] in
+        server.timer = timers.schedule(after: lifetime) { [weak self, weak server] in
             guard let self, let server else { return }
             self.serverTransactions[server.key] = nil
         }
     }
 
     func scheduleFinalRetransmit(_ server: ServerTransaction) {
-        eventLoop.scheduleTask(in: server.retransmitInterval) { [weak self, weak server] in
+        timers.schedule(after: server.retransmitInterval) { [weak self, weak server] in
             guard let self, let server, server.state == .completed, let bytes = server.lastResponse else { return }
             self.sendBytes(bytes, to: server.source, from: server.listener)
             server.retransmitInterval = .nanoseconds(min(server.retransmitInterval.nanoseconds * 2, self.t2.nanoseconds))
@@ -188,7 +188,7 @@ extension SIPProxy {
             serverTransactions[server.key] = nil
             return
         }
-        server.timer = eventLoop.scheduleTask(in: linger) { [weak self, weak server] in
+        server.timer = timers.schedule(after: linger) { [weak self, weak server] in
             guard let self, let server else { return }
             self.serverTransactions[server.key] = nil
         }

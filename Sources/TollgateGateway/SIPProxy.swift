@@ -28,6 +28,7 @@ public final class SIPProxy: @unchecked Sendable {
     var clientTransactions: [ClientTransactionKey: ClientTransaction] = [:]
     let dialogs = DialogTable()
     let trunkHealth: TrunkHealth
+    let timers: TimerWheel
     var branchCounter: UInt64 = 0
     let branchSalt: String
     let listenerZones: [Int: GatewayZone]
@@ -49,6 +50,8 @@ public final class SIPProxy: @unchecked Sendable {
         self.policies = policies
         self.metrics = GatewayMetrics()
         self.trunkHealth = TrunkHealth(trunks: settings.trunks.map(\.name))
+        self.timers = TimerWheel(eventLoop: eventLoop)
+        timers.start()
         self.branchSalt = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         self.listenerZones = Dictionary(uniqueKeysWithValues: settings.listeners.map { ($0.spec.id, $0.zone) })
         self.pbxAddress = settings.pbx.ipAddress
@@ -56,6 +59,9 @@ public final class SIPProxy: @unchecked Sendable {
         self.stripHeaderPrefixes = strip.filter { $0.hasSuffix("*") }.map { String($0.dropLast()) }
         self.stripHeaderNames = Set(strip.filter { !$0.hasSuffix("*") })
     }
+
+    /// Stops the timers; the proxy does nothing more after this.
+    public func stop() { timers.stop() }
 
     /// Counts of what the proxy holds now.
     public var snapshot: (serverTransactions: Int, clientTransactions: Int, earlyDialogs: Int, confirmedDialogs: Int) {

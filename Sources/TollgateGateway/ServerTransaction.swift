@@ -35,7 +35,7 @@ final class ServerTransaction: @unchecked Sendable {
     /// Where to try next if the current target fails (failover).
     var remainingTargets: [ForwardTarget] = []
     var cancelled = false
-    var timer: Scheduled<Void>?
+    var timer: TimerWheel.Handle?
     var retransmitInterval: TimeAmount = .milliseconds(500)
 
     init(key: ServerTransactionKey, request: SIPMessage, listener: Int, zone: GatewayZone, trunk: String?) {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Side-by-side call-rate comparison on this machine: Kamailio (the reference configuration in
+# ../shared/bench) and Tollgate (release build) doing the same job, one after the other, through the
+# same sipp harness. Prints each step and both max_cps figures.
+#   scripts/load/compare-kamailio.sh            (RATES and SECS are passed to the harness)
+# Needs: apt-get install -y kamailio sip-tester bc
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+bench=${TOLLGATE_BENCH:-$here/../shared/bench}
+export RATES=${RATES:-"1000 2000 3000 3500 4000 4500 5000 6000 7000 8000"} SECS=${SECS:-5}
+work=$(mktemp -d)
+
+echo "== Kamailio $(kamailio -v 2>/dev/null | head -1 | awk '{print $3}') (2 workers, $bench/kamailio-gateway.cfg)"
+kamailio -f "$bench/kamailio-gateway.cfg" -P "$work/kam.pid" -w "$work" -m 2048 -M 32 2>"$work/kam.log"
+sleep 2
+"$bench/proxy-cps.sh" 5070 | tee "$work/kamailio.out"
+kill "$(cat "$work/kam.pid")"; sleep 2
+
+echo "== Tollgate (release, one event loop)"
+(cd "$here" && swift build -c release --product tollgate >/dev/null)
+(cd "$work" && exec "$here/.build/release/tollgate" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
+    --trunk udp:127.0.0.10:5090 --log-level error) &
+tg=$!
+sleep 2
+"$bench/proxy-cps.sh" 5070 | tee "$work/tollgate.out"
+kill -TERM $tg; wait $tg || true
+
+echo "== result: kamailio $(tail -1 "$work/kamailio.out") / tollgate $(tail -1 "$work/tollgate.out")"
+rm -rf "$work"
