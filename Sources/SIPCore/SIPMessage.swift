@@ -413,3 +413,20 @@ extension SIPMessage {
         return SIPHeaderFieldIndex(name: nameRange, value: valueStart..<storage.count, known: name.known, isFolded: false)
     }
 }
+
+// MARK: - Rewriting values in place
+
+extension SIPMessage {
+    /// Rewrites header values in place, keeping every field's position and name: `transform` gets
+    /// each field's name and (unfolded) value and returns a new value, or `nil` to keep it.
+    public mutating func rewriteHeaderValues(_ transform: (SIPHeaderName, String) -> String?) {
+        for index in fields.indices {
+            let field = fields[index]
+            let name = field.known.map(SIPHeaderName.init) ?? SIPHeaderName(string(field.name))
+            guard let replacement = transform(name, valueString(field)) else { continue }
+            let rewritten = makeField(name, replacement)
+            fields[index].value = rewritten.value
+            fields[index].isFolded = false
+        }
+    }
+}

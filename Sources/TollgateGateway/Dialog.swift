@@ -17,6 +17,9 @@ public struct DialogInfo: Sendable, Hashable {
     public var callerZone: GatewayZone
     public var calleeZone: GatewayZone
     public var trunk: String?
+    /// Each side's own Contact URI (its remote target), as it sent it, before any masking.
+    public var callerContact: String?
+    public var calleeContact: String?
     public var state: State
     public var created: NIODeadline
     public var answered: NIODeadline?
@@ -62,9 +65,10 @@ final class DialogTable {
         }
     }
 
-    func setCalleeTag(callID: String, callerTag: String, calleeTag: String) {
+    func setCalleeTag(callID: String, callerTag: String, calleeTag: String, calleeContact: String?) {
         update(callID: callID, callerTag: callerTag) { dialog in
             if dialog.calleeTag == nil { dialog.calleeTag = calleeTag }
+            if let calleeContact { dialog.calleeContact = calleeContact }
         }
     }
 

@@ -63,9 +63,13 @@ extension SIPProxy {
             if let server { respond(server, status: 481) }
             return
         }
-        let target = fromCaller
+        var target = fromCaller
             ? ForwardTarget(peer: dialog.callee, zone: dialog.calleeZone, trunk: dialog.trunk)
             : ForwardTarget(peer: dialog.caller, zone: dialog.callerZone, trunk: dialog.trunk)
+        if hider != nil, target.zone == .internal, zone == .external {
+            // The outside only knows Tollgate's address for this side: restore its real remote target.
+            target.requestURI = fromCaller ? dialog.calleeContact : dialog.callerContact
+        }
         if let server {
             forward(request, server: server, to: target, initial: false)
         } else if stateless {
@@ -115,22 +119,11 @@ extension SIPProxy {
             out.insertHeader(.recordRoute, recordRoute(for: outgoing), at: 0)
         }
 
-        if target.zone == .external, settings.config.topologyHiding.enabled {
+        if target.zone == .external, hider != nil {
             // The inside's Via values stay behind; responses get them back from the server transaction.
             out.removeHeaders(.via)
-            stripInternalHeaders(&out)
         }
         return out
-    }
-
-    func stripInternalHeaders(_ message: inout SIPMessage) {
-        let names = stripHeaderNames
-        let prefixes = stripHeaderPrefixes
-        guard !names.isEmpty || !prefixes.isEmpty else { return }
-        message.removeHeaders { name in
-            let lowered = name.text.lowercased()
-            return names.contains(lowered) || prefixes.contains { lowered.hasPrefix($0) }
-        }
     }
 
     func forward(_ request: SIPMessage, server: ServerTransaction, to target: ForwardTarget, initial: Bool) {
@@ -139,11 +132,12 @@ extension SIPProxy {
             // Identity asserted by an untrusted phone is not passed on.
             out.removeHeaders(.pAssertedIdentity)
         }
-        let outgoing = listener(towards: target.zone, transport: target.peer.transport)
+        let outgoingListener = listener(towards: target.zone, transport: target.peer.transport)
         let branch = newBranch()
-        out.insertHeader(.via, via(for: outgoing, transport: target.peer.transport, branch: branch), at: 0)
+        out.insertHeader(.via, via(for: outgoingListener, transport: target.peer.transport, branch: branch), at: 0)
+        out = outgoing(out, to: target.zone)
         let method = request.method ?? .options
-        let client = ClientTransaction(key: ClientTransactionKey(branch: branch, method: method), target: target, listener: outgoing?.id,
+        let client = ClientTransaction(key: ClientTransactionKey(branch: branch, method: method), target: target, listener: outgoingListener?.id,
                                        request: out, owner: .relay(server))
         server.client = client
         start(client)

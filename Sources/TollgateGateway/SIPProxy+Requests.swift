@@ -73,9 +73,7 @@ extension SIPProxy {
             serverTransactions[key] = server
             if method == .invite {
                 let trying = request.makeResponse(status: 100, reason: "Trying")
-                let bytes = trying.serialized()
-                server.lastResponse = bytes
-                sendBytes(bytes, to: source, from: listener)
+                server.lastResponse = sendMade(trying, to: source, from: listener)
             }
             if (try? request.to().tag) != nil {
                 forwardInDialog(request, from: source, listener: listener, zone: zone, server: server)

@@ -118,7 +118,7 @@ extension SIPProxy {
         var out = response
         out.removeHeaders(.via)
         for (offset, value) in server.request.values(of: .via).enumerated() { out.insertHeader(.via, value, at: offset) }
-        if server.zone == .external, settings.config.topologyHiding.enabled { stripInternalHeaders(&out) }
+        out = outgoing(out, to: server.zone)
         let bytes = out.serialized()
         metrics.sent(out, zone: server.zone)
         if final {
@@ -131,7 +131,8 @@ extension SIPProxy {
 
     /// Answers a server transaction with a locally made final response.
     func respond(_ server: ServerTransaction, status: Int) {
-        let response = server.request.makeResponse(status: status, reason: SIPStatus.reasonPhrase(for: status), toTag: localTag())
+        let response = outgoing(server.request.makeResponse(status: status, reason: SIPStatus.reasonPhrase(for: status), toTag: localTag()),
+                                to: server.zone)
         let bytes = response.serialized()
         metrics.sent(response, zone: server.zone)
         finish(server, bytes: bytes, status: status)
@@ -213,12 +214,15 @@ extension SIPProxy {
     func noteDialog(_ response: SIPMessage, client: ClientTransaction, server: ServerTransaction, confirmed: Bool) {
         guard let callID = try? response.callID(), let callerTag = try? response.from().tag else { return }
         let calleeTag = try? response.to().tag
+        let calleeContact = (try? response.contacts().first?.address?.uri.description) ?? nil
         if dialogs.find(callID: callID, fromTag: callerTag, toTag: nil) == nil {
+            let callerContact = (try? server.request.contacts().first?.address?.uri.description) ?? nil
             dialogs.begin(DialogInfo(callID: callID, callerTag: callerTag, calleeTag: calleeTag, caller: server.source,
                                      callee: client.target.peer, callerZone: server.zone, calleeZone: client.target.zone,
-                                     trunk: client.target.trunk ?? server.trunk, state: .early, created: .now()))
+                                     trunk: client.target.trunk ?? server.trunk, callerContact: callerContact,
+                                     calleeContact: calleeContact, state: .early, created: .now()))
         } else if let calleeTag {
-            dialogs.setCalleeTag(callID: callID, callerTag: callerTag, calleeTag: calleeTag)
+            dialogs.setCalleeTag(callID: callID, callerTag: callerTag, calleeTag: calleeTag, calleeContact: calleeContact)
         }
         if confirmed { dialogs.confirm(callID: callID, callerTag: callerTag, calleeTag: calleeTag, at: .now()) }
     }

@@ -33,8 +33,8 @@ public final class SIPProxy: @unchecked Sendable {
     let branchSalt: String
     let listenerZones: [Int: GatewayZone]
     let pbxAddress: String
-    let stripHeaderPrefixes: [String]
-    let stripHeaderNames: Set<String>
+    let hider: TopologyHider?
+    let callIDs = CallIDMap()
 
     /// Base retransmission interval (T1), longest interval (T2) and the 64·T1 transaction timeout.
     var t1: TimeAmount = .milliseconds(500)
@@ -55,9 +55,16 @@ public final class SIPProxy: @unchecked Sendable {
         self.branchSalt = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         self.listenerZones = Dictionary(uniqueKeysWithValues: settings.listeners.map { ($0.spec.id, $0.zone) })
         self.pbxAddress = settings.pbx.ipAddress
-        let strip = settings.config.topologyHiding.stripHeaders.map { $0.lowercased() }
-        self.stripHeaderPrefixes = strip.filter { $0.hasSuffix("*") }.map { String($0.dropLast()) }
-        self.stripHeaderNames = Set(strip.filter { !$0.hasSuffix("*") })
+        let hiding = settings.config.topologyHiding
+        if hiding.enabled {
+            let externalHosts = Set(settings.listeners.filter { $0.zone == .external }.map { $0.spec.advertisedHost.lowercased() })
+            var internalHosts: Set<String> = [settings.pbx.ipAddress.lowercased(), settings.config.pbx.endpoint.host.lowercased()]
+            for listener in settings.listeners where listener.zone == .internal { internalHosts.insert(listener.spec.advertisedHost.lowercased()) }
+            internalHosts.subtract(externalHosts)
+            self.hider = TopologyHider(internalHosts: internalHosts, stripHeaders: hiding.stripHeaders, masksSDP: hiding.maskSDP)
+        } else {
+            self.hider = nil
+        }
     }
 
     /// Stops the timers; the proxy does nothing more after this.
@@ -79,15 +86,19 @@ public final class SIPProxy: @unchecked Sendable {
     /// Handles one framed packet. Must run on the event loop.
     public func receive(_ packet: SIPInboundPacket) {
         let zone = classify(packet.source, listener: packet.listener)
-        let message: SIPMessage
+        let parsed: SIPMessage
         do {
-            message = try SIPMessage(parsing: packet.bytes, limits: SIPParserLimits(maximumMessageSize: settings.config.limits.maxMessageSize))
+            parsed = try SIPMessage(parsing: packet.bytes, limits: SIPParserLimits(maximumMessageSize: settings.config.limits.maxMessageSize))
         } catch {
             metrics.malformed(zone: zone)
             emit(.malformed, source: packet.source, rule: error.rule, detail: error.description)
             return
         }
-        metrics.received(message, zone: zone)
+        metrics.received(parsed, zone: zone)
+        var message = parsed
+        if zone == .external, hider != nil, let callID = message.firstValue(of: .callID), let inside = callIDs.internal(for: callID) {
+            message.setHeader(.callID, inside)
+        }
         if message.isRequest {
             handleRequest(message, from: packet.source, listener: packet.listener, zone: zone)
         } else {
@@ -115,9 +126,29 @@ public final class SIPProxy: @unchecked Sendable {
     // MARK: - Sending
 
     func send(_ message: SIPMessage, to peer: SIPPeer, from listener: Int?) {
-        let bytes = message.serialized()
-        metrics.sent(message, zone: zoneOf(peer))
-        outbound.send(bytes, to: peer, from: listener)
+        let out = outgoing(message, to: zoneOf(peer))
+        metrics.sent(out, zone: zoneOf(peer))
+        outbound.send(out.serialized(), to: peer, from: listener)
+    }
+
+    /// The message as it may leave towards `zone`: towards the outside, topology hidden.
+    func outgoing(_ message: SIPMessage, to zone: GatewayZone) -> SIPMessage {
+        guard zone == .external, let hider else { return message }
+        var out = message
+        let external = settings.listeners.first { $0.zone == .external }?.spec ?? settings.listeners.first?.spec
+        let host = external?.advertisedHost ?? "127.0.0.1"
+        hider.mask(&out, externalHost: host.contains(":") ? "[\(host)]" : host, externalHostPort: external?.advertisedHostPort ?? host,
+                   callIDs: callIDs, ownRecordRoute: { self.isExternalRoute($0) })
+        return out
+    }
+
+    /// Whether a Route or Record-Route value points at one of the external listeners.
+    func isExternalRoute(_ value: String) -> Bool {
+        guard let address = try? SIPNameAddress(parsing: value) else { return false }
+        let port = Int(address.uri.port ?? 5060)
+        return settings.listeners.contains {
+            $0.zone == .external && $0.spec.advertisedHost.lowercased() == address.uri.hostAddress && $0.spec.port == port
+        }
     }
 
     func sendBytes(_ bytes: [UInt8], to peer: SIPPeer, from listener: Int?) {
@@ -125,6 +156,14 @@ public final class SIPProxy: @unchecked Sendable {
     }
 
     func zoneOf(_ peer: SIPPeer) -> GatewayZone { peer.ipAddress == pbxAddress ? .internal : .external }
+
+    /// Sends a request or response made in this gateway (not relayed) as bytes, hidden if it goes outside.
+    func sendMade(_ message: SIPMessage, to peer: SIPPeer, from listener: Int?) -> [UInt8] {
+        let bytes = outgoing(message, to: zoneOf(peer)).serialized()
+        metrics.sent(message, zone: zoneOf(peer))
+        outbound.send(bytes, to: peer, from: listener)
+        return bytes
+    }
 
     /// Answers a request statelessly (no transaction), e.g. 400 for a request that failed validation.
     func replyStatelessly(_ request: SIPMessage, status: Int, to peer: SIPPeer, listener: Int, extraHeaders: [(SIPHeaderName, String)] = []) {

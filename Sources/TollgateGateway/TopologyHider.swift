@@ -1,0 +1,213 @@
+import NIOCore
+import SIPCore
+
+/// Keeps the inside of the network out of everything sent to the external zone.
+///
+/// Towards the outside it: removes internal-only headers (a configurable list with `*` globs);
+/// keeps only Tollgate's own Record-Route values; points every Contact at Tollgate's external
+/// address; replaces internal addresses wherever else they appear — Request-URI, From, To,
+/// P-Asserted-Identity, any other header, and the SDP when asked to; and swaps a Call-ID that
+/// names an internal host for an opaque one, mapped back on the way in. Via values of the inside
+/// never leave: the proxy sends requests out with its own Via only.
+struct TopologyHider {
+    /// Internal host names and addresses (lowercased, IPv6 without brackets).
+    var internalHosts: Set<String>
+    var stripExact: Set<String>
+    var stripPrefixes: [String]
+    var masksSDP: Bool
+
+    init(internalHosts: Set<String>, stripHeaders: [String], masksSDP: Bool) {
+        self.internalHosts = Set(internalHosts.map { $0.lowercased() }.filter { !$0.isEmpty })
+        let strip = stripHeaders.map { $0.lowercased() }
+        stripExact = Set(strip.filter { !$0.hasSuffix("*") })
+        stripPrefixes = strip.filter { $0.hasSuffix("*") }.map { String($0.dropLast()) }
+        self.masksSDP = masksSDP
+    }
+
+    func shouldStrip(_ name: SIPHeaderName) -> Bool {
+        let lowered = name.text.lowercased()
+        return stripExact.contains(lowered) || stripPrefixes.contains { lowered.hasPrefix($0) }
+    }
+
+    /// Rewrites a message about to leave through the external listener at `external` (host:port).
+    /// `ownRecordRoute` says whether a Record-Route value is Tollgate's.
+    func mask(_ message: inout SIPMessage, externalHost: String, externalHostPort: String, callIDs: CallIDMap,
+              ownRecordRoute: (String) -> Bool) {
+        message.removeHeaders { shouldStrip($0) }
+        if message.contains(.recordRoute) {
+            let kept = message.values(of: .recordRoute).filter(ownRecordRoute)
+            message.removeHeaders(.recordRoute)
+            for (offset, value) in kept.enumerated() { message.insertHeader(.recordRoute, value, at: offset) }
+        }
+        if let uri = message.requestURIText {
+            let masked = replacingInternalHosts(in: uri, with: externalHost)
+            if masked != uri { message.setRequestURI(masked) }
+        }
+        message.rewriteHeaderValues { name, value in
+            switch name.known {
+            case .via:
+                return nil
+            case .callID:
+                return callIDs.external(for: value, internalHosts: internalHosts, externalHost: externalHost)
+            case .contact:
+                return maskContact(value, externalHostPort: externalHostPort)
+            default:
+                let masked = replacingInternalHosts(in: value, with: externalHost)
+                return masked == value ? nil : masked
+            }
+        }
+        if masksSDP, !message.bodyBytes.isEmpty, (try? message.contentType())??.isSDP == true {
+            let body = message.bodyText
+            let masked = replacingInternalHosts(in: body, with: externalHost)
+            if masked != body { message.body = Array(masked.utf8) }
+        }
+    }
+
+    /// Every Contact URI's host and port become Tollgate's external address; user and parameters stay.
+    func maskContact(_ value: String, externalHostPort: String) -> String? {
+        guard value != "*" else { return nil }
+        var parts: [String] = []
+        var changed = false
+        for item in splitTopLevel(value) {
+            guard var address = try? SIPNameAddress(parsing: item), address.uri.isSIP else {
+                parts.append(replacingInternalHosts(in: item, with: externalHostPort))
+                changed = true
+                continue
+            }
+            let (host, port) = splitHostPort(externalHostPort)
+            address.uri.host = host
+            address.uri.port = port
+            address.uri.parameters.remove("maddr")
+            address.uri.parameters.remove("ob")
+            parts.append(address.description)
+            changed = true
+        }
+        return changed ? parts.joined(separator: ", ") : nil
+    }
+
+    /// `text` with every internal host, as a whole host token, replaced by `replacement`.
+    func replacingInternalHosts(in text: String, with replacement: String) -> String {
+        var result = text
+        for host in internalHosts where result.lowercased().contains(host) {
+            result = Self.replaceHost(host, in: result, with: replacement)
+        }
+        return result
+    }
+
+    /// Replaces `host` where it stands as a host: not preceded or followed by a character that
+    /// would make it part of a longer name or address (so 127.0.0.2 does not match 127.0.0.20).
+    static func replaceHost(_ host: String, in text: String, with replacement: String) -> String {
+        let haystack = Array(text.utf8)
+        let needle = Array(host.lowercased().utf8)
+        guard needle.count <= haystack.count, !needle.isEmpty else { return text }
+        func isHostByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "_")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(haystack.count)
+        var index = 0
+        while index < haystack.count {
+            if index + needle.count <= haystack.count {
+                var match = true
+                for offset in 0..<needle.count where (haystack[index + offset] | (haystack[index + offset] >= 0x41 && haystack[index + offset] <= 0x5A ? 0x20 : 0)) != needle[offset] {
+                    match = false
+                    break
+                }
+                if match {
+                    let before = index > 0 ? haystack[index - 1] : 0x20
+                    let after = index + needle.count < haystack.count ? haystack[index + needle.count] : 0x20
+                    let afterDotDigit = after == UInt8(ascii: ".") && index + needle.count + 1 < haystack.count
+                        && isHostByte(haystack[index + needle.count + 1])
+                    if !isHostByte(before), before != UInt8(ascii: "."), !isHostByte(after), !afterDotDigit {
+                        out.append(contentsOf: replacement.utf8)
+                        index += needle.count
+                        continue
+                    }
+                }
+            }
+            out.append(haystack[index])
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func splitTopLevel(_ value: String) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var inQuotes = false
+        var inAngle = false
+        for character in value {
+            switch character {
+            case "\"": inQuotes.toggle()
+            case "<" where !inQuotes: inAngle = true
+            case ">" where !inQuotes: inAngle = false
+            case "," where !inQuotes && !inAngle:
+                items.append(current.trimmingCharacters())
+                current = ""
+                continue
+            default: break
+            }
+            current.append(character)
+        }
+        items.append(current.trimmingCharacters())
+        return items.filter { !$0.isEmpty }
+    }
+
+    private func splitHostPort(_ hostPort: String) -> (String, UInt16?) {
+        if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") {
+            let host = String(hostPort[...close])
+            let rest = hostPort[hostPort.index(after: close)...]
+            return (host, rest.hasPrefix(":") ? UInt16(rest.dropFirst()) : nil)
+        }
+        if let colon = hostPort.lastIndex(of: ":") {
+            return (String(hostPort[..<colon]), UInt16(hostPort[hostPort.index(after: colon)...]))
+        }
+        return (hostPort, nil)
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}
+
+/// Call-IDs that name an internal host, swapped for opaque ones towards the outside and back.
+/// Entries are dropped by ``sweep(olderThan:)`` once a call is long over.
+final class CallIDMap {
+    private var toExternal: [String: (external: String, lastUsed: UInt64)] = [:]
+    private var toInternal: [String: String] = [:]
+    private var counter: UInt64 = 0
+    private let salt = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    /// A clock in seconds, for the sweep.
+    var now: () -> UInt64 = { NIODeadline.now().uptimeNanoseconds / 1_000_000_000 }
+
+    var count: Int { toExternal.count }
+
+    /// The Call-ID to show outside: unchanged unless it names an internal host.
+    func external(for callID: String, internalHosts: Set<String>, externalHost: String) -> String? {
+        if let known = toExternal[callID] {
+            toExternal[callID]?.lastUsed = now()
+            return known.external
+        }
+        let lowered = callID.lowercased()
+        guard internalHosts.contains(where: { lowered.contains($0) }) else { return nil }
+        counter += 1
+        let external = "tg\(String(counter, radix: 36))\(salt)@\(externalHost)"
+        toExternal[callID] = (external, now())
+        toInternal[external] = callID
+        return external
+    }
+
+    /// The Call-ID to use inside for one seen outside.
+    func `internal`(for callID: String) -> String? { toInternal[callID] }
+
+    func sweep(olderThan seconds: UInt64) {
+        let limit = now() &- seconds
+        for (internalID, entry) in toExternal where entry.lastUsed < limit {
+            toExternal[internalID] = nil
+            toInternal[entry.external] = nil
+        }
+    }
+}
