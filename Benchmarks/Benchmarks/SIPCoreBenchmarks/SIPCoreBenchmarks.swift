@@ -132,4 +132,18 @@ let benchmarks: @Sendable () -> Void = {
             try parsedInvite.validate()
         }
     }
+
+    let withoutSDP = SIPValidationOptions(checksSDP: false)
+    Benchmark("Validate INVITE (proxy rules, SDP not parsed)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            try parsedInvite.validate(withoutSDP)
+        }
+    }
+
+    let parsedOK = try! SIPMessage(parsing: ok)
+    Benchmark("Validate 200 OK") { benchmark in
+        for _ in benchmark.scaledIterations {
+            try parsedOK.validate()
+        }
+    }
 }
