@@ -34,25 +34,26 @@ struct ConfigCommand: AsyncParsableCommand {
 
         @OptionGroup var options: ConfigOptions
 
-        @Flag(name: .long, help: "Print JSON.")
+        @Flag(name: .long, help: "Print the whole configuration as JSON instead of a summary.")
         var json = false
 
         func run() async throws {
-            let config: TollgateConfig
-            do {
-                config = try options.load()
-            } catch let error as CLIError {
-                printError(error.message)
-                throw ExitCode(1)
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(config)
+            let config = try options.loadOrExit()
             if json {
-                print(String(decoding: data, as: UTF8.self))
-            } else {
-                print(String(decoding: data, as: UTF8.self))
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(config), as: UTF8.self))
+                return
             }
+            for listener in config.listeners { print("listener  \(listener.effectiveName): \(listener.endpoint) (\(listener.zone.rawValue))") }
+            print("pbx       \(config.pbx.endpoint)")
+            for trunk in config.trunks {
+                print("trunk     \(trunk.name): \(trunk.endpoint), priority \(trunk.priority), from \(trunk.allowedSources.map(\.description).joined(separator: ", "))")
+            }
+            for rule in config.routes {
+                print("route     \(rule.prefix.isEmpty ? "(default)" : rule.prefix) -> \(rule.trunks.joined(separator: ", "))")
+            }
+            print("remote phones \(config.remotePhones ? "on" : "off"), topology hiding \(config.topologyHiding.enabled ? "on" : "off")")
         }
     }
 }

@@ -22,6 +22,16 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Console address, ADDRESS:PORT.")
     var console: String?
 
+    /// ``load()``, or the error printed to standard error and exit status 1.
+    func loadOrExit() throws -> TollgateConfig {
+        do {
+            return try load()
+        } catch let error as CLIError {
+            printError(error.message)
+            throw ExitCode(1)
+        }
+    }
+
     /// The effective configuration: the file (if any) with the command-line overrides applied, validated.
     func load() throws -> TollgateConfig {
         var path = config

@@ -19,13 +19,7 @@ struct RouteCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let config: TollgateConfig
-            do {
-                config = try options.load()
-            } catch let error as CLIError {
-                printError(error.message)
-                throw ExitCode(1)
-            }
+            let config = try options.loadOrExit()
             guard let (rule, trunks) = config.route(for: number) else {
                 print("\(number): no route matches; the call would be refused (503)")
                 throw ExitCode(1)

@@ -23,13 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let config: TollgateConfig
-        do {
-            config = try options.load()
-        } catch let error as CLIError {
-            printError(error.message)
-            throw ExitCode(1)
-        }
+        let config = try options.loadOrExit()
         let level = Logger.Level(rawValue: logLevel ?? config.logging.level) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

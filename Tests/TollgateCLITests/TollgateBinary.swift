@@ -27,10 +27,11 @@ enum TollgateBinary {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: [UInt8]? = nil) throws -> Output {
+    static func run(_ arguments: [String], stdin: [UInt8]? = nil, directory: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+@Suite("tollgate config, route and serve on bad input")
+struct ConfigCommandTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("tollgate.yaml").path
+
+    static func write(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-cli-\(UUID().uuidString).yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    static let broken = """
+        listeners:
+          - { zone: external, transport: udp, address: 127.0.0.1, port: 99999 }
+        pbx: { endpoint: "udp:127.0.0.20:5080" }
+        trunks:
+          - name: carrier
+            endpoint: udp:127.0.0.10:5090
+            credentials: { username: acme, password: s3cret-trunk-pass }
+        routes:
+          - { prefix: "", trunks: [nosuchtrunk] }
+        """
+
+    @Test("config check accepts the shipped example")
+    func exampleIsValid() throws {
+        let output = try TollgateBinary.run(["config", "check", Self.example])
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+        #expect(output.stdout.contains(": ok"))
+    }
+
+    @Test("config check lists every error with its line and exits 1")
+    func brokenFile() throws {
+        let path = try Self.write(Self.broken)
+        let output = try TollgateBinary.run(["config", "check", path])
+        #expect(output.status == 1)
+        #expect(output.stdout.contains("\(path):2:"), "\(output.stdout)")
+        #expect(output.stdout.contains("nosuchtrunk"))
+    }
+
+    @Test("serve refuses an invalid configuration and never starts")
+    func serveRefuses() throws {
+        let path = try Self.write(Self.broken)
+        let output = try TollgateBinary.run(["serve", "--config", path])
+        #expect(output.status == 1)
+        #expect(!output.stderr.contains("gateway started"))
+        #expect(output.stderr.contains("error:"))
+    }
+
+    @Test("config show --json prints the effective configuration with flags applied and never a password")
+    func showJSON() throws {
+        let path = try Self.write(Self.broken.replacingOccurrences(of: "99999", with: "5070").replacingOccurrences(of: "nosuchtrunk", with: "carrier"))
+        let output = try TollgateBinary.run(["config", "show", "--json", "--config", path, "--pbx", "udp:127.0.0.21:5060"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("127.0.0.21"))
+        #expect(!output.stdout.contains("s3cret-trunk-pass"))
+        #expect(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) is [String: Any])
+    }
+
+    @Test("route test names the rule and the trunks in order")
+    func routeTest() throws {
+        let output = try TollgateBinary.run(["route", "test", "00441632960123", "--config", Self.example])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("international"))
+        #expect(output.stdout.contains("1. carrier"))
+    }
+
+    @Test("without a file, serve needs --pbx and --listen")
+    func quickStartNeedsFlags() throws {
+        let directory = FileManager.default.temporaryDirectory.path
+        let output = try TollgateBinary.run(["serve", "--trunk", "udp:127.0.0.10:5090"], directory: directory)
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("--pbx"))
+    }
+}
