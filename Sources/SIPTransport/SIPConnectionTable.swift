@@ -2,7 +2,7 @@ import NIOCore
 
 /// Open stream connections by remote peer, so that responses and later requests reuse the
 /// connection a peer opened (RFC 3261 §18.2.2, §18.3). Confined to the transport's event loop.
-final class SIPConnectionTable {
+final class SIPConnectionTable: @unchecked Sendable {
     struct Entry {
         var channel: Channel
         var listener: Int

@@ -6,9 +6,9 @@ final class SIPDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let listener: Int
-    private let deliver: (SIPInboundPacket) -> Void
+    private let deliver: @Sendable (SIPInboundPacket) -> Void
 
-    init(listener: Int, deliver: @escaping (SIPInboundPacket) -> Void) {
+    init(listener: Int, deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
         self.listener = listener
         self.deliver = deliver
     }

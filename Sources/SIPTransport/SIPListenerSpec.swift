@@ -9,13 +9,16 @@ public struct SIPListenerSpec: Sendable, Hashable {
     public var port: Int
     /// The address written into headers (differs from `host` behind NAT or on a wildcard bind).
     public var advertisedHost: String
+    /// Certificate and key for a TLS listener.
+    public var tls: SIPTLSSettings?
 
-    public init(id: Int, transport: SIPTransportProtocol, host: String, port: Int, advertisedHost: String? = nil) {
+    public init(id: Int, transport: SIPTransportProtocol, host: String, port: Int, advertisedHost: String? = nil, tls: SIPTLSSettings? = nil) {
         self.id = id
         self.transport = transport
         self.host = host
         self.port = port
         self.advertisedHost = advertisedHost ?? host
+        self.tls = tls
     }
 
     /// `host:port` for headers, with IPv6 in brackets.
@@ -36,5 +39,23 @@ public struct SIPInboundPacket {
         self.bytes = bytes
         self.source = source
         self.listener = listener
+    }
+}
+
+/// TLS settings of a listener: TLS 1.2 or later only, the server's certificate chain and key (PEM
+/// files), an optional OpenSSL cipher list, and optionally client certificates required from peers.
+public struct SIPTLSSettings: Sendable, Hashable {
+    public var certificatePath: String
+    public var keyPath: String
+    /// OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by the library); `nil` for the library's defaults.
+    public var cipherSuites: String?
+    /// PEM file of the CAs whose client certificates are accepted; when set, clients must present one.
+    public var clientCATrustRootsPath: String?
+
+    public init(certificatePath: String, keyPath: String, cipherSuites: String? = nil, clientCATrustRootsPath: String? = nil) {
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.cipherSuites = cipherSuites
+        self.clientCATrustRootsPath = clientCATrustRootsPath
     }
 }

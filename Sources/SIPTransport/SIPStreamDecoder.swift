@@ -34,11 +34,11 @@ final class SIPStreamHandler: ChannelInboundHandler {
 
     private let listener: Int
     private let transport: SIPTransportProtocol
-    private let deliver: (SIPInboundPacket) -> Void
+    private let deliver: @Sendable (SIPInboundPacket) -> Void
     private let connections: SIPConnectionTable
     private var peer: SIPPeer?
 
-    init(listener: Int, transport: SIPTransportProtocol, connections: SIPConnectionTable, deliver: @escaping (SIPInboundPacket) -> Void) {
+    init(listener: Int, transport: SIPTransportProtocol, connections: SIPConnectionTable, deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
         self.listener = listener
         self.transport = transport
         self.connections = connections

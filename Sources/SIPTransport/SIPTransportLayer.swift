@@ -2,6 +2,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Why the transport layer could not do what was asked.
 public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
@@ -9,6 +10,7 @@ public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
     case noListener(SIPTransportProtocol)
     case unsupportedTransport(SIPTransportProtocol)
     case tooManyConnections(String)
+    case tlsSetup(listener: String, reason: String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
         case .noListener(let transport): "no \(transport.rawValue) listener to send from"
         case .unsupportedTransport(let transport): "transport \(transport.rawValue) is not available"
         case .tooManyConnections(let source): "too many connections from \(source)"
+        case .tlsSetup(let listener, let reason): "cannot set up TLS for \(listener): \(reason)"
         }
     }
 }
@@ -33,12 +36,20 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private let logger: Logger
     private let maximumMessageSize: Int
     private let maximumConnectionsPerSource: Int
-    private let deliver: (SIPInboundPacket) -> Void
+    private let deliver: @Sendable (SIPInboundPacket) -> Void
     private let sendFailures = Counter(label: "tollgate_transport_send_failures_total")
+    private let clientTLSContext: NIOSSLContext?
 
-    /// - Parameter deliver: called on `eventLoop` with each framed inbound message.
+    /// - Parameters:
+    ///   - verifiesTLSPeers: whether outgoing TLS connections check the peer's certificate (on by
+    ///     default; off only for development peers with self-signed certificates).
+    ///   - deliver: called on `eventLoop` with each framed inbound message.
     public init(eventLoop: EventLoop, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
-                deliver: @escaping (SIPInboundPacket) -> Void) {
+                verifiesTLSPeers: Bool = true, deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.minimumTLSVersion = .tlsv12
+        if !verifiesTLSPeers { client.certificateVerification = .none }
+        self.clientTLSContext = try? NIOSSLContext(configuration: client)
         self.eventLoop = eventLoop
         self.logger = logger
         self.maximumMessageSize = maximumMessageSize
@@ -109,12 +120,52 @@ public final class SIPTransportLayer: @unchecked Sendable {
                     }
                     .bind(host: spec.host, port: spec.port).get()
             case .tls:
-                throw SIPTransportError.unsupportedTransport(.tls)
+                let context = try Self.serverContext(spec)
+                let connections = self.connections
+                let maximumMessageSize = self.maximumMessageSize
+                let perSource = self.maximumConnectionsPerSource
+                let logger = self.logger
+                return try await ServerBootstrap(group: eventLoop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            if let source = channel.remoteAddress?.ipAddress, connections.connections(from: source) >= perSource {
+                                logger.notice("connection refused: per-source limit", metadata: ["source": "\(source)"])
+                                throw SIPTransportError.tooManyConnections(source)
+                            }
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
+                            try channel.pipeline.syncOperations.addHandler(
+                                SIPStreamHandler(listener: listener, transport: .tls, connections: connections, deliver: deliver))
+                        }
+                    }
+                    .bind(host: spec.host, port: spec.port).get()
             }
         } catch let error as SIPTransportError {
             throw error
         } catch {
             throw SIPTransportError.bindFailed(listener: "\(spec.transport.rawValue):\(spec.host):\(spec.port)", reason: "\(error)")
+        }
+    }
+
+    /// TLS 1.2+ server context for a listener, from its PEM certificate chain and key.
+    static func serverContext(_ spec: SIPListenerSpec) throws -> NIOSSLContext {
+        let name = "tls:\(spec.host):\(spec.port)"
+        guard let tls = spec.tls else { throw SIPTransportError.tlsSetup(listener: name, reason: "no certificate and key configured") }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.keyPath, format: .pem)
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            configuration.minimumTLSVersion = .tlsv12
+            if let ciphers = tls.cipherSuites { configuration.cipherSuites = ciphers }
+            if let roots = tls.clientCATrustRootsPath {
+                configuration.trustRoots = .file(roots)
+                configuration.certificateVerification = .noHostnameVerification
+            }
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw SIPTransportError.tlsSetup(listener: name, reason: "\(error)")
         }
     }
 
@@ -138,7 +189,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
             var buffer = channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             channel.writeAndFlush(AddressedEnvelope(remoteAddress: peer.address, data: buffer), promise: nil)
-        case .tcp:
+        case .tcp, .tls:
             if let channel = connections.channel(for: peer) {
                 write(bytes, on: channel)
             } else {
@@ -151,8 +202,6 @@ public final class SIPTransportLayer: @unchecked Sendable {
                     }
                 }
             }
-        case .tls:
-            sendFailures.increment()
         }
     }
 
@@ -166,18 +215,24 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     private func connect(to peer: SIPPeer, listenerID: Int?) -> EventLoopFuture<Channel> {
         if let pending = pendingConnections[peer] { return pending }
-        let listener = self.listener(for: .tcp, preferring: listenerID)?.id ?? -1
+        let listener = self.listener(for: peer.transport, preferring: listenerID)?.id ?? -1
         let connections = self.connections
         let deliver = self.deliver
         let maximumMessageSize = self.maximumMessageSize
+        let transport = peer.transport
+        let tlsContext = self.clientTLSContext
         let future = ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if transport == .tls {
+                        guard let tlsContext else { throw SIPTransportError.unsupportedTransport(.tls) }
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: nil))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
                     try channel.pipeline.syncOperations.addHandler(
-                        SIPStreamHandler(listener: listener, transport: .tcp, connections: connections, deliver: deliver))
+                        SIPStreamHandler(listener: listener, transport: transport, connections: connections, deliver: deliver))
                 }
             }
             .connect(to: peer.address)

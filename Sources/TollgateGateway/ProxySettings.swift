@@ -50,8 +50,12 @@ public struct ProxySettings: Sendable {
         var listeners: [(spec: SIPListenerSpec, zone: GatewayZone)] = []
         for (index, listener) in config.listeners.enumerated() {
             let transport = SIPTransportProtocol(rawValue: listener.endpoint.transport.rawValue) ?? .udp
+            var tls: SIPTLSSettings?
+            if transport == .tls, let certificate = listener.tlsCertificate, let key = listener.tlsKey {
+                tls = SIPTLSSettings(certificatePath: certificate, keyPath: key)
+            }
             let spec = SIPListenerSpec(id: index, transport: transport, host: listener.endpoint.host, port: listener.endpoint.port,
-                                       advertisedHost: listener.advertisedAddress)
+                                       advertisedHost: listener.advertisedAddress, tls: tls)
             listeners.append((spec, listener.zone == .internal ? .internal : .external))
         }
         return ProxySettings(config: config, pbx: try peer(config.pbx.endpoint), trunks: trunks, listeners: listeners)
