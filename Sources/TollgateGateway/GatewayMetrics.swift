@@ -10,6 +10,7 @@ final class GatewayMetrics {
     private var events: [GatewayEvent.Kind: Counter] = [:]
     private var malformedCounters: [GatewayZone: Counter] = [:]
     private let retransmissions = Counter(label: "tollgate_sip_retransmissions_absorbed_total")
+    private let keepAlives = Counter(label: "tollgate_sip_keepalives_total")
     private let serverTransactions = Gauge(label: "tollgate_sip_server_transactions")
     private let clientTransactions = Gauge(label: "tollgate_sip_client_transactions")
     private let earlyDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "early")])
@@ -52,6 +53,8 @@ final class GatewayMetrics {
     }
 
     func retransmissionAbsorbed() { retransmissions.increment() }
+
+    func keepAlive() { keepAlives.increment() }
 
     func record(serverTransactions servers: Int, clientTransactions clients: Int, early: Int, confirmed: Int) {
         serverTransactions.record(servers)

@@ -19,6 +19,7 @@ extension SIPProxy {
             }
             return targets
         }
+        if let phone = remotePhoneTarget(for: request) { return [phone] }
         let uri = try? SIPURI(parsing: request.requestURIText ?? "")
         let number = uri?.unescapedUser ?? ""
         guard let (rule, trunks) = settings.config.route(for: number) else { return [] }
@@ -128,11 +129,14 @@ extension SIPProxy {
 
     func forward(_ request: SIPMessage, server: ServerTransaction, to target: ForwardTarget, initial: Bool) {
         var out = prepare(request, incomingListener: server.listener, target: target, initial: initial)
+        let outgoingListener = listener(towards: target.zone, transport: target.peer.transport)
         if server.zone == .external, server.trunk == nil {
             // Identity asserted by an untrusted phone is not passed on.
             out.removeHeaders(.pAssertedIdentity)
+            if request.method == .register, settings.config.remotePhones {
+                rewriteRegisterContacts(&out, from: server.source, towards: outgoingListener)
+            }
         }
-        let outgoingListener = listener(towards: target.zone, transport: target.peer.transport)
         let branch = newBranch()
         out.insertHeader(.via, via(for: outgoingListener, transport: target.peer.transport, branch: branch), at: 0)
         out = outgoing(out, to: target.zone)

@@ -118,6 +118,9 @@ extension SIPProxy {
         var out = response
         out.removeHeaders(.via)
         for (offset, value) in server.request.values(of: .via).enumerated() { out.insertHeader(.via, value, at: offset) }
+        if client.key.method == .register, server.zone == .external, (200..<300).contains(out.statusCode ?? 0) {
+            restoreRegisterContacts(&out)
+        }
         out = outgoing(out, to: server.zone)
         let bytes = out.serialized()
         metrics.sent(out, zone: server.zone)
@@ -285,6 +288,8 @@ extension SIPProxy {
     public func housekeeping() {
         let now = NIODeadline.now()
         _ = dialogs.expire(createdBefore: now - settings.earlyDialogLifetime, answeredBefore: now - settings.confirmedDialogLifetime, at: now)
+        bindings.expire(now: now)
+        callIDs.sweep(olderThan: 86_400)
         metrics.record(serverTransactions: serverTransactions.count, clientTransactions: clientTransactions.count,
                        early: dialogs.early, confirmed: dialogs.confirmed)
     }

@@ -35,6 +35,7 @@ public final class SIPProxy: @unchecked Sendable {
     let pbxAddress: String
     let hider: TopologyHider?
     let callIDs = CallIDMap()
+    let bindings = RemotePhoneBindings()
 
     /// Base retransmission interval (T1), longest interval (T2) and the 64·T1 transaction timeout.
     var t1: TimeAmount = .milliseconds(500)
@@ -85,6 +86,11 @@ public final class SIPProxy: @unchecked Sendable {
 
     /// Handles one framed packet. Must run on the event loop.
     public func receive(_ packet: SIPInboundPacket) {
+        // A datagram of nothing but CR and LF is a phone's keep-alive, not a message.
+        if packet.bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) {
+            metrics.keepAlive()
+            return
+        }
         let zone = classify(packet.source, listener: packet.listener)
         let parsed: SIPMessage
         do {

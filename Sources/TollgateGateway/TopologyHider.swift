@@ -43,6 +43,7 @@ struct TopologyHider {
             let masked = replacingInternalHosts(in: uri, with: externalHost)
             if masked != uri { message.setRequestURI(masked) }
         }
+        let isRegisterResponse = message.isResponse && (try? message.cseq().method) == .register
         message.rewriteHeaderValues { name, value in
             switch name.known {
             case .via:
@@ -50,6 +51,8 @@ struct TopologyHider {
             case .callID:
                 return callIDs.external(for: value, internalHosts: internalHosts, externalHost: externalHost)
             case .contact:
+                // The Contacts of a REGISTER's answer are the phone's own bindings, restored already.
+                if isRegisterResponse { return nil }
                 return maskContact(value, externalHostPort: externalHostPort)
             default:
                 let masked = replacingInternalHosts(in: value, with: externalHost)
