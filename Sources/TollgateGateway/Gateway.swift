@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -60,8 +61,20 @@ public final class Gateway: Service {
             return tasks
         }.get()
 
+        // Report status beside the store every few seconds, off the event loop, until shutdown.
+        let statusPath = GatewayStatus.path(forStore: config.store.path)
+        let reporter = Task {
+            while !Task.isCancelled {
+                if let status = try? await loop.submit({ proxy.status() }).get() {
+                    do { try status.write(to: statusPath) } catch { logger.debug("cannot write status: \(error)") }
+                }
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+
         // Run until SIGTERM/SIGINT (graceful shutdown) or cancellation.
         try? await gracefulShutdown()
+        reporter.cancel()
         logger.info("shutting down")
 
         for task in tasks { task.cancel() }
@@ -72,6 +85,7 @@ public final class Gateway: Service {
             try? await Task.sleep(for: .nanoseconds(shutdownGrace.nanoseconds))
         }
         await transport.stop()
+        try? FileManager.default.removeItem(atPath: statusPath)
         try await group.shutdownGracefully()
         logger.info("gateway stopped")
     }

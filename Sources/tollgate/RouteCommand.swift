@@ -1,5 +1,6 @@
 import ArgumentParser
 import TollgateConfig
+import TollgateGateway
 
 /// `tollgate route test NUMBER`.
 struct RouteCommand: AsyncParsableCommand {
@@ -29,8 +30,17 @@ struct RouteCommand: AsyncParsableCommand {
             var dialled = String(number.dropFirst(rule.stripDigits))
             dialled = rule.prependDigits + dialled
             if dialled != number { print("  sent as \(dialled)") }
-            for (index, trunk) in trunks.enumerated() {
-                print("  \(index + 1). \(trunk.name) \(trunk.endpoint) priority \(trunk.priority)\(trunk.probe.enabled ? ", probed every \(trunk.probe.interval) s" : "")")
+            let status = GatewayStatus.read(from: GatewayStatus.path(forStore: config.store.path))
+            let ordered = trunks.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
+            for (index, trunk) in ordered.enumerated() {
+                let state = status.map { $0.trunksUp[trunk.name] == true ? "up" : "DOWN" } ?? "state unknown"
+                print("  \(index + 1). \(trunk.name) \(trunk.endpoint) priority \(trunk.priority): \(state)")
+            }
+            if let status {
+                let first = ordered.first { status.trunksUp[$0.name] == true }
+                print(first.map { "  now: \($0.name)" } ?? "  now: no trunk is up; the call would be refused (503)")
+            } else {
+                print("  (no running gateway reports state here; start `tollgate serve` to see which trunks are up)")
             }
         }
     }

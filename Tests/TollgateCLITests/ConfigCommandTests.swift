@@ -75,3 +75,40 @@ struct ConfigCommandTests {
         #expect(output.stderr.contains("--pbx"))
     }
 }
+
+@Suite("tollgate route test with a running gateway's status")
+struct RouteStatusTests {
+    @Test("route test shows each trunk up or down from the status a running gateway writes, and which one a call takes now")
+    func liveState() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-route-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = """
+            listeners:
+              - { zone: external, transport: udp, address: 127.0.0.1, port: 5070 }
+            pbx: { endpoint: "udp:127.0.0.20:5080" }
+            trunks:
+              - { name: primary, endpoint: "udp:127.0.0.10:5090", priority: 1 }
+              - { name: backup, endpoint: "udp:127.0.0.11:5090", priority: 2 }
+            routes:
+              - { prefix: "00", trunks: [backup, primary] }
+            store: { path: "\(directory.path)/tollgate.db" }
+            """
+        let configPath = directory.appendingPathComponent("tollgate.yaml").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        let unknown = try TollgateBinary.run(["route", "test", "0044123", "--config", configPath])
+        #expect(unknown.stdout.contains("state unknown"))
+
+        let now = ISO8601DateFormatter().string(from: Date())
+        let status = """
+            {"updated":"\(now)","processID":1,"trunksUp":{"primary":false,"backup":true},"serverTransactions":0,
+             "clientTransactions":0,"earlyDialogs":0,"confirmedDialogs":0,"remotePhoneBindings":0}
+            """
+        try status.write(toFile: directory.appendingPathComponent("tollgate.status.json").path, atomically: true, encoding: .utf8)
+        let output = try TollgateBinary.run(["route", "test", "0044123", "--config", configPath])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("1. primary udp:127.0.0.10:5090 priority 1: DOWN"), "\(output.stdout)")
+        #expect(output.stdout.contains("2. backup udp:127.0.0.11:5090 priority 2: up"))
+        #expect(output.stdout.contains("now: backup"))
+    }
+}

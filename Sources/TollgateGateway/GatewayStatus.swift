@@ -1,0 +1,51 @@
+import Foundation
+
+/// What a running gateway reports about itself, written as JSON beside its store so that other
+/// `tollgate` commands (`route test`) can show live state without a connection to it.
+public struct GatewayStatus: Codable, Sendable, Equatable {
+    public var updated: Date
+    public var processID: Int32
+    public var trunksUp: [String: Bool]
+    public var serverTransactions: Int
+    public var clientTransactions: Int
+    public var earlyDialogs: Int
+    public var confirmedDialogs: Int
+    public var remotePhoneBindings: Int
+
+    /// Status older than this is from a gateway that is no longer running.
+    public static let freshness: TimeInterval = 30
+
+    /// The status file for a store path: `tollgate.db` → `tollgate.status.json` in the same folder.
+    public static func path(forStore store: String) -> String {
+        let url = URL(fileURLWithPath: store)
+        return url.deletingPathExtension().path + ".status.json"
+    }
+
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// The status at `path` if it is fresh, else `nil`.
+    public static func read(from path: String, now: Date = Date()) -> GatewayStatus? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let status = try? decoder.decode(GatewayStatus.self, from: data), now.timeIntervalSince(status.updated) < freshness else {
+            return nil
+        }
+        return status
+    }
+}
+
+extension SIPProxy {
+    /// The proxy's state as a status record. Must run on the event loop.
+    public func status() -> GatewayStatus {
+        GatewayStatus(updated: Date(), processID: ProcessInfo.processInfo.processIdentifier,
+                      trunksUp: Dictionary(uniqueKeysWithValues: settings.trunks.map { ($0.name, trunkHealth.isUp($0.name)) }),
+                      serverTransactions: serverTransactions.count, clientTransactions: clientTransactions.count,
+                      earlyDialogs: dialogs.early, confirmedDialogs: dialogs.confirmed, remotePhoneBindings: bindings.count)
+    }
+}
