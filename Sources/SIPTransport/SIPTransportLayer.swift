@@ -188,7 +188,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
             }
             var buffer = channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
-            channel.writeAndFlush(AddressedEnvelope(remoteAddress: peer.address, data: buffer), promise: nil)
+            channel.write(AddressedEnvelope(remoteAddress: peer.address, data: buffer), promise: nil)
+            scheduleFlush(spec.id)
         case .tcp, .tls:
             if let channel = connections.channel(for: peer) {
                 write(bytes, on: channel)
@@ -202,6 +203,21 @@ public final class SIPTransportLayer: @unchecked Sendable {
                     }
                 }
             }
+        }
+    }
+
+    private var pendingFlushes: Set<Int> = []
+
+    /// Flushes UDP writes once per event-loop turn, so the datagrams written while handling one
+    /// batch of reads leave together (one `sendmmsg` instead of a syscall each).
+    private func scheduleFlush(_ listener: Int) {
+        let first = pendingFlushes.isEmpty
+        pendingFlushes.insert(listener)
+        guard first else { return }
+        eventLoop.execute {
+            let listeners = self.pendingFlushes
+            self.pendingFlushes.removeAll(keepingCapacity: true)
+            for id in listeners { self.channels[id]?.flush() }
         }
     }
 

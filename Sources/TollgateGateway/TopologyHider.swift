@@ -91,10 +91,32 @@ struct TopologyHider {
     /// `text` with every internal host, as a whole host token, replaced by `replacement`.
     func replacingInternalHosts(in text: String, with replacement: String) -> String {
         var result = text
-        for host in internalHosts where result.lowercased().contains(host) {
+        for host in internalHosts where Self.mayContain(host, in: result) {
             result = Self.replaceHost(host, in: result, with: replacement)
         }
         return result
+    }
+
+    /// A quick, case-insensitive byte search that rules most values out before any rewriting.
+    static func mayContain(_ host: String, in text: String) -> Bool {
+        var text = text
+        var host = host
+        return text.withUTF8 { haystack in
+            host.withUTF8 { needle in
+                guard let first = needle.first, needle.count <= haystack.count else { return false }
+                var index = 0
+                let last = haystack.count - needle.count
+                while index <= last {
+                    if haystack[index] | 0x20 == first | 0x20 {
+                        var offset = 1
+                        while offset < needle.count, haystack[index + offset] | 0x20 == needle[offset] | 0x20 { offset += 1 }
+                        if offset == needle.count { return true }
+                    }
+                    index += 1
+                }
+                return false
+            }
+        }
     }
 
     /// Replaces `host` where it stands as a host: not preceded or followed by a character that
