@@ -22,10 +22,21 @@ public struct ProxySettings: Sendable {
     public var trunks: [Trunk]
     /// Listener specs and the zone each belongs to.
     public var listeners: [(spec: SIPListenerSpec, zone: GatewayZone)]
+    /// What messages from the outside must pass: every proxy rule, the SDP, and the screening for
+    /// attack payloads.
     public var validation = SIPValidationOptions.proxy
+    /// What messages from the PBX must pass: the same syntax and proxy rules, without re-parsing SDP
+    /// or screening for attack payloads (the PBX is the trusted side; its SDP is checked where it matters,
+    /// by the media anchor).
+    public var internalValidation = SIPValidationOptions(checksSDP: false, screensHostileContent: false)
     /// How long an INVITE may go without any response before the next target is tried, when there
     /// is one (Kamailio's fr_timer); without another target, timer B (64·T1) applies.
     public var failoverTimeout: TimeAmount = .seconds(3)
+    /// How long a finished transaction is kept to absorb retransmissions (RFC 3261's timers D, J and
+    /// RFC 6026's L, 64·T1 = 32 s on UDP). Like Kamailio's wait timer, the gateway keeps them for less:
+    /// retransmissions come at 0.5, 1.5, 3.5 and 7.5 s, and every kept transaction costs memory at
+    /// thousands of calls a second. Timers B, F and H (giving up) stay at 64·T1.
+    public var transactionLinger: TimeAmount = .seconds(8)
     /// How long an early dialog may live without an answer, and a confirmed one without a BYE.
     public var earlyDialogLifetime: TimeAmount = .seconds(300)
     public var confirmedDialogLifetime: TimeAmount = .hours(12)

@@ -17,7 +17,7 @@ extension SIPProxy {
         }
 
         do {
-            try request.validate(settings.validation)
+            try request.validate(zone == .internal ? settings.internalValidation : settings.validation)
         } catch {
             emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
             let extra: [(SIPHeaderName, String)] = error.unsupportedTags.isEmpty ? [] : [(.unsupported, error.unsupportedTags.joined(separator: ", "))]

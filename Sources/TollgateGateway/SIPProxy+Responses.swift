@@ -20,7 +20,7 @@ extension SIPProxy {
             return
         }
         do {
-            var options = settings.validation
+            var options = zone == .internal ? settings.internalValidation : settings.validation
             options.forwarding = false
             try response.validate(options)
         } catch {
@@ -80,7 +80,7 @@ extension SIPProxy {
         if status < 300 {
             if isInvite {
                 client.state = .accepted
-                linger(client, for: transactionTimeout)
+                linger(client, for: settings.transactionLinger)
                 noteDialog(response, client: client, server: server, confirmed: true)
             } else {
                 client.state = .completed
@@ -97,7 +97,7 @@ extension SIPProxy {
             let ack = makeACK(for: client, response: response)
             client.ackBytes = ack
             sendBytes(ack, to: client.target.peer, from: client.listener)
-            linger(client, for: client.target.peer.transport == .udp ? transactionTimeout : .zero)
+            linger(client, for: client.target.peer.transport == .udp ? settings.transactionLinger : .zero)
         } else {
             linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
             if client.key.method == .bye { endDialog(of: client.request) }
@@ -163,7 +163,7 @@ extension SIPProxy {
             return
         }
         server.state = .finished
-        let lifetime: TimeAmount = server.isInvite ? transactionTimeout : (udp ? transactionTimeout : .zero)
+        let lifetime: TimeAmount = server.isInvite || udp ? settings.transactionLinger : .zero
         if lifetime == .zero {
             serverTransactions[server.key] = nil
             return
