@@ -104,6 +104,15 @@ extension SIPProxy {
     /// requests, and, towards the outside, the inside's Via values and internal headers removed.
     func prepare(_ request: SIPMessage, incomingListener: Int, target: ForwardTarget, initial: Bool) -> SIPMessage {
         var out = request
+        // RFC 16.4: a previous strict router put our URI in the Request-URI; the real one is the last Route.
+        if let uri = request.requestURIText, isOwnRoute("<\(uri)>"), !(uri.contains(";lr")), let last = out.values(of: .route).last,
+            let target = try? SIPNameAddress(parsing: last)
+        {
+            out.setRequestURI(target.uri.description)
+            let routes = out.values(of: .route).dropLast()
+            out.removeHeaders(.route)
+            for (offset, value) in routes.enumerated() { out.insertHeader(.route, value, at: offset) }
+        }
         if let hops = (try? request.maxForwards()) ?? nil {
             out.setHeader(.maxForwards, String(hops &- 1))
         } else {

@@ -69,18 +69,40 @@ extension SIPProxy {
                 if let last = existing.lastResponse { sendBytes(last, to: source, from: listener) }
                 return
             }
-            let server = ServerTransaction(key: key, request: request, listener: listener, zone: zone, trunk: trunk)
+            let server = ServerTransaction(key: key, request: Self.markingReceived(request, via: via, from: source), listener: listener,
+                                           zone: zone, trunk: trunk)
             serverTransactions[key] = server
             if method == .invite {
                 let trying = request.makeResponse(status: 100, reason: "Trying")
                 server.lastResponse = sendMade(trying, to: source, from: listener)
             }
             if (try? request.to().tag) != nil {
-                forwardInDialog(request, from: source, listener: listener, zone: zone, server: server)
+                forwardInDialog(server.request, from: source, listener: listener, zone: zone, server: server)
             } else {
-                forwardInitial(request, server: server)
+                forwardInitial(server.request, server: server)
             }
         }
+    }
+
+    /// RFC 3261 §18.2.1 and RFC 3581: the top Via gets `received` when the packet came from another
+    /// address than its sent-by, and `rport` gets the source port when the client asked for it.
+    static func markingReceived(_ request: SIPMessage, via: SIPVia, from source: SIPPeer) -> SIPMessage {
+        var marked = via
+        var changed = false
+        let sentBy = via.host.hasPrefix("[") ? String(via.host.dropFirst().dropLast()) : via.host
+        if sentBy.lowercased() != source.ipAddress.lowercased() {
+            marked.received = source.ipAddress
+            changed = true
+        }
+        if via.rport == .requested {
+            marked.rport = .value(UInt16(clamping: source.port))
+            changed = true
+        }
+        guard changed else { return request }
+        var out = request
+        out.removeFirstValue(of: .via)
+        out.insertHeader(.via, marked.description, at: 0)
+        return out
     }
 
     /// A request carrying a Via that this gateway wrote with a branch it made is looping.

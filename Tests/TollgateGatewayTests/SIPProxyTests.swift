@@ -347,3 +347,30 @@ struct SIPProxyTrunkTests {
         #expect(events.map(\.kind).contains(.noRoute))
     }
 }
+
+@Suite("Proxy core: Via received/rport and strict routing")
+struct SIPProxyViaTests {
+    @Test("the caller's Via gets received and rport filled in from the packet's source (RFC 3581)")
+    func receivedAndRport() throws {
+        let harness = try ProxyHarness()
+        let invite = ProxyHarness.invite().replacingOccurrences(of: "Via: SIP/2.0/UDP 127.0.0.10:5090;branch=z9hG4bKc1",
+                                                                 with: "Via: SIP/2.0/UDP 192.168.1.9:5060;branch=z9hG4bKc1;rport")
+        harness.deliver(invite, from: ProxyHarness.carrier)
+        let forwarded = try #require(harness.outbound.take().first { $0.message.method == .invite })
+        let caller = try forwarded.message.vias()[1]
+        #expect(caller.received == "127.0.0.10")
+        #expect(caller.rport == .value(5090))
+    }
+
+    @Test("a Request-URI naming Tollgate without lr, from a strict router, is replaced by the last Route")
+    func strictRouting() throws {
+        let harness = try ProxyHarness()
+        let invite = ProxyHarness.invite().replacingOccurrences(of: "INVITE sip:201@127.0.0.1:5070 SIP/2.0",
+                                                                 with: "INVITE sip:127.0.0.1:5070 SIP/2.0")
+            .replacingOccurrences(of: "Max-Forwards: 70\r\n", with: "Max-Forwards: 70\r\nRoute: <sip:201@127.0.0.20:5080>\r\n")
+        harness.deliver(invite, from: ProxyHarness.carrier)
+        let forwarded = try #require(harness.outbound.take().first { $0.message.method == .invite })
+        #expect(forwarded.message.requestURIText == "sip:201@127.0.0.20:5080")
+        #expect(!forwarded.message.contains(.route))
+    }
+}

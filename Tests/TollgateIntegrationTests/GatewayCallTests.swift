@@ -28,6 +28,8 @@ struct GatewayCallTests {
         let result = try run(uas: "uas-call.xml", uac: "uac-call.xml", port: 5170, pbxPort: 5180, calls: 10)
         #expect(result.uacStatus == 0, "caller: \(result.uac.log.suffix(2000))")
         #expect(result.uasStatus == 0, "pbx: \(result.uas.log.suffix(2000))")
+        #expect(result.gateway.process.terminationStatus == 0, "SIGTERM ends the gateway cleanly: \(result.gateway.log.suffix(1000))")
+        #expect(result.gateway.log.contains("gateway stopped"))
     }
 
     @Test("INVITE/100/180/200/ACK/BYE over TCP")
