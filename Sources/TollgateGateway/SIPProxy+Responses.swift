@@ -237,6 +237,7 @@ extension SIPProxy {
         let toTag = try? request.to().tag
         guard let (dialog, _) = dialogs.find(callID: callID, fromTag: fromTag, toTag: toTag) else { return }
         dialogs.end(callID: callID, callerTag: dialog.callerTag, at: .now())
+        if dialogs.dialogs[callID] == nil { callIDs.remove(internal: callID) }
     }
 
     // MARK: - Trunk probes
@@ -287,9 +288,13 @@ extension SIPProxy {
     /// Expires dialogs that outlived their limits and records the gauges. Called periodically.
     public func housekeeping() {
         let now = NIODeadline.now()
-        _ = dialogs.expire(createdBefore: now - settings.earlyDialogLifetime, answeredBefore: now - settings.confirmedDialogLifetime, at: now)
+        for ended in dialogs.expire(createdBefore: now - settings.earlyDialogLifetime, answeredBefore: now - settings.confirmedDialogLifetime, at: now)
+        where dialogs.dialogs[ended.callID] == nil {
+            callIDs.remove(internal: ended.callID)
+        }
         bindings.expire(now: now)
-        callIDs.sweep(olderThan: 86_400)
+        // Call-IDs of requests outside dialogs (OPTIONS, MESSAGE, REGISTER) are forgotten after an hour of silence.
+        callIDs.sweep(olderThan: 3_600, keeping: Set(dialogs.dialogs.keys))
         metrics.record(serverTransactions: serverTransactions.count, clientTransactions: clientTransactions.count,
                        early: dialogs.early, confirmed: dialogs.confirmed)
     }

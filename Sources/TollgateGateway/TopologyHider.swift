@@ -228,9 +228,15 @@ final class CallIDMap {
     /// The Call-ID to use inside for one seen outside.
     func `internal`(for callID: String) -> String? { toInternal[callID] }
 
-    func sweep(olderThan seconds: UInt64) {
+    /// Forgets the mapping of an inside Call-ID (its dialog ended).
+    func remove(internal callID: String) {
+        guard let entry = toExternal.removeValue(forKey: callID) else { return }
+        toInternal[entry.external] = nil
+    }
+
+    func sweep(olderThan seconds: UInt64, keeping active: Set<String> = []) {
         let limit = now() &- seconds
-        for (internalID, entry) in toExternal where entry.lastUsed < limit {
+        for (internalID, entry) in toExternal where entry.lastUsed < limit && !active.contains(internalID) {
             toExternal[internalID] = nil
             toInternal[entry.external] = nil
         }

@@ -97,3 +97,26 @@ struct TopologyHidingTests {
         #expect(TopologyHider.replaceHost("pbx.lan", in: "<sip:1@PBX.lan:5060>, <sip:2@mypbx.lan>", with: "E") == "<sip:1@E:5060>, <sip:2@mypbx.lan>")
     }
 }
+
+@Suite("Call-ID map")
+struct CallIDMapTests {
+    @Test("inside Call-IDs naming internal hosts get one opaque outside Call-ID, mapped back, forgotten when asked or when idle")
+    func mapping() {
+        let map = CallIDMap()
+        var clock: UInt64 = 1_000
+        map.now = { clock }
+        #expect(map.external(for: "abc@example.net", internalHosts: ["127.0.0.20"], externalHost: "203.0.113.5") == nil)
+        let outside = map.external(for: "abc@127.0.0.20", internalHosts: ["127.0.0.20"], externalHost: "203.0.113.5")
+        #expect(outside?.hasSuffix("@203.0.113.5") == true)
+        #expect(map.external(for: "abc@127.0.0.20", internalHosts: ["127.0.0.20"], externalHost: "203.0.113.5") == outside)
+        #expect(map.internal(for: outside ?? "") == "abc@127.0.0.20")
+        map.remove(internal: "abc@127.0.0.20")
+        #expect(map.internal(for: outside ?? "") == nil)
+
+        _ = map.external(for: "keep@127.0.0.20", internalHosts: ["127.0.0.20"], externalHost: "E")
+        _ = map.external(for: "drop@127.0.0.20", internalHosts: ["127.0.0.20"], externalHost: "E")
+        clock += 7_200
+        map.sweep(olderThan: 3_600, keeping: ["keep@127.0.0.20"])
+        #expect(map.count == 1)
+    }
+}
