@@ -62,7 +62,7 @@ final class ConfigNodeDecoder {
     ]
     static let endpointKeys = ["transport", "address", "port"]
     static let listenerKeys =
-        ["name", "zone", "listen"] + endpointKeys + ["tls_certificate", "tls_key", "advertised_address"]
+        ["name", "zone", "listen"] + endpointKeys + ["tls_certificate", "tls_key", "tls_ciphers", "tls_client_ca", "advertised_address"]
     static let pbxKeys = ["name", "endpoint"] + endpointKeys
     static let trunkKeys =
         ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials"]
@@ -138,6 +138,8 @@ final class ConfigNodeDecoder {
             endpoint: endpoint,
             tlsCertificate: optional(map, "tls_certificate", string),
             tlsKey: optional(map, "tls_key", string),
+            tlsCiphers: optional(map, "tls_ciphers", string),
+            tlsClientCA: optional(map, "tls_client_ca", string),
             advertisedAddress: optional(map, "advertised_address", string)
         )
     }

@@ -13,6 +13,11 @@ public struct ListenerConfig: Sendable, Hashable, Codable {
     public var tlsCertificate: String?
     /// Path of the PEM private key; required for `tls` listeners.
     public var tlsKey: String?
+    /// OpenSSL cipher list for TLS 1.2 (`tls_ciphers`); the library's defaults when `nil`.
+    public var tlsCiphers: String?
+    /// PEM file of the CAs whose client certificates this TLS listener requires (`tls_client_ca`);
+    /// when set, a peer without such a certificate cannot connect (trunks with mutual TLS).
+    public var tlsClientCA: String?
     /// The address written into Via, Record-Route and Contact (for NAT); when `nil`,
     /// ``effectiveAdvertisedAddress`` is the endpoint's host.
     public var advertisedAddress: String?
@@ -25,6 +30,8 @@ public struct ListenerConfig: Sendable, Hashable, Codable {
     ///   - endpoint: The transport, local address and port to bind.
     ///   - tlsCertificate: Path of the PEM certificate chain (TLS only).
     ///   - tlsKey: Path of the PEM private key (TLS only).
+    ///   - tlsCiphers: OpenSSL cipher list for TLS 1.2 (TLS only).
+    ///   - tlsClientCA: PEM file of the CAs client certificates must chain to (TLS only).
     ///   - advertisedAddress: The address to advertise in SIP headers, if not the bound one.
     public init(
         name: String? = nil,
@@ -32,6 +39,8 @@ public struct ListenerConfig: Sendable, Hashable, Codable {
         endpoint: Endpoint,
         tlsCertificate: String? = nil,
         tlsKey: String? = nil,
+        tlsCiphers: String? = nil,
+        tlsClientCA: String? = nil,
         advertisedAddress: String? = nil
     ) {
         self.name = name
@@ -39,6 +48,8 @@ public struct ListenerConfig: Sendable, Hashable, Codable {
         self.endpoint = endpoint
         self.tlsCertificate = tlsCertificate
         self.tlsKey = tlsKey
+        self.tlsCiphers = tlsCiphers
+        self.tlsClientCA = tlsClientCA
         self.advertisedAddress = advertisedAddress
     }
 

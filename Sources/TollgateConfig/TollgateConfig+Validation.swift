@@ -80,6 +80,11 @@ extension TollgateConfig {
                     report.add(
                         path + ".tls_key", "only tls listeners use a key; this one is \(endpoint.transport.rawValue)")
                 }
+                if listener.tlsClientCA != nil || listener.tlsCiphers != nil {
+                    report.add(
+                        path + (listener.tlsClientCA != nil ? ".tls_client_ca" : ".tls_ciphers"),
+                        "only tls listeners use TLS settings; this one is \(endpoint.transport.rawValue)")
+                }
             }
 
             if let advertised = listener.advertisedAddress, ConfigSyntax.ipLiteral(advertised) == nil,

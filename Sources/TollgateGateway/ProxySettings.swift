@@ -63,7 +63,8 @@ public struct ProxySettings: Sendable {
             let transport = SIPTransportProtocol(rawValue: listener.endpoint.transport.rawValue) ?? .udp
             var tls: SIPTLSSettings?
             if transport == .tls, let certificate = listener.tlsCertificate, let key = listener.tlsKey {
-                tls = SIPTLSSettings(certificatePath: certificate, keyPath: key)
+                tls = SIPTLSSettings(certificatePath: certificate, keyPath: key, cipherSuites: listener.tlsCiphers,
+                                     clientCATrustRootsPath: listener.tlsClientCA)
             }
             let spec = SIPListenerSpec(id: index, transport: transport, host: listener.endpoint.host, port: listener.endpoint.port,
                                        advertisedHost: listener.advertisedAddress, tls: tls)

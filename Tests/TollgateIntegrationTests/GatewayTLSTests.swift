@@ -19,11 +19,32 @@ struct GatewayTLSTests {
         return (cert, key)
     }
 
-    static func gateway(cert: String, key: String) throws -> PeerProcess {
+    /// A test CA and a client certificate it signed, made with the openssl command.
+    static func clientCertificate() throws -> (ca: String, cert: String, key: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-mtls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        let openssl = try Peers.executable("openssl")
+        for arguments in [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.pem"),
+             "-days", "2", "-subj", "/CN=Tollgate test trunk CA"],
+            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("client.key"), "-out", path("client.csr"),
+             "-subj", "/CN=trunk.example.net"],
+            ["x509", "-req", "-in", path("client.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+             "-out", path("client.pem"), "-days", "2"],
+        ] {
+            let step = try PeerProcess(name: "openssl", executable: openssl, arguments: arguments)
+            #expect(step.wait(timeout: 30) == 0, "\(step.log)")
+        }
+        return (path("ca.pem"), path("client.pem"), path("client.key"))
+    }
+
+    static func gateway(cert: String, key: String, clientCA: String? = nil) throws -> PeerProcess {
+        let mutual = clientCA.map { ", tls_client_ca: \"\($0)\"" } ?? ""
         let yaml = """
             listeners:
               - { zone: external, transport: udp, address: 127.0.0.1, port: 5178 }
-              - { zone: external, transport: tls, address: 127.0.0.1, port: 5179, tls_certificate: "\(cert)", tls_key: "\(key)" }
+              - { zone: external, transport: tls, address: 127.0.0.1, port: 5179, tls_certificate: "\(cert)", tls_key: "\(key)"\(mutual) }
             pbx: { endpoint: "udp:127.0.0.20:5188" }
             trunks:
               - name: carrier
@@ -60,5 +81,24 @@ struct GatewayTLSTests {
         let caller = try PeerProcess(name: "tls-old", executable: Peers.executable("python3"),
                                      arguments: [Self.client.path, cert, "127.0.0.1", "5179", "127.0.0.10", "--max-tls", "1.1"])
         #expect(caller.wait(timeout: 30) == 2, "caller: \(caller.log)")
+    }
+
+    @Test("with tls_client_ca a trunk must present a certificate: without one it cannot call, with one it can")
+    func mutualTLS() throws {
+        let (cert, key) = try Self.certificate()
+        let (clientCA, clientCert, clientKey) = try Self.clientCertificate()
+        let gateway = try Self.gateway(cert: cert, key: key, clientCA: clientCA)
+        defer { gateway.stop() }
+        let refused = try PeerProcess(name: "tls-nocert", executable: Peers.executable("python3"),
+                                      arguments: [Self.client.path, cert, "127.0.0.1", "5179", "127.0.0.10"])
+        let status = refused.wait(timeout: 30)
+        #expect(status != nil && status != 0, "a trunk without a certificate must not get through: \(refused.log)")
+
+        let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: 5188, calls: 1)
+        usleep(300_000)
+        let caller = try PeerProcess(name: "tls-cert", executable: Peers.executable("python3"),
+                                     arguments: [Self.client.path, cert, "127.0.0.1", "5179", "127.0.0.10", "--client-cert", clientCert, clientKey])
+        #expect(caller.wait(timeout: 30) == 0, "caller: \(caller.log)\ngateway: \(gateway.log.suffix(2000))")
+        #expect(pbx.wait(timeout: 10) == 0, "pbx: \(pbx.log.suffix(1500))")
     }
 }

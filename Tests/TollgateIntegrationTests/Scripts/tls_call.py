@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A SIP-over-TLS caller for Tollgate's integration tests (a trunk sending a call over TLS).
 
-usage: tls_call.py CAFILE GATEWAY_HOST GATEWAY_PORT LOCAL_IP [--max-tls 1.1]
+usage: tls_call.py CAFILE GATEWAY_HOST GATEWAY_PORT LOCAL_IP [--max-tls 1.1] [--client-cert CERT KEY]
 Places one call (INVITE, ACK, BYE) over one TLS connection, verifying the gateway's certificate
 against CAFILE. Exit 0 when the call completes, 2 when the TLS handshake fails, 1 otherwise.
 """
@@ -36,6 +36,9 @@ def main():
         context.minimum_version = ssl.TLSVersion.TLSv1
         context.maximum_version = ssl.TLSVersion.TLSv1_1
         context.set_ciphers("ALL:@SECLEVEL=0")
+    if "--client-cert" in sys.argv:
+        index = sys.argv.index("--client-cert")
+        context.load_cert_chain(sys.argv[index + 1], sys.argv[index + 2])
     raw = socket.create_connection((host, port), timeout=10, source_address=(local_ip, 0))
     try:
         stream = context.wrap_socket(raw, server_hostname=host)
