@@ -99,11 +99,13 @@ public final class SIPTransportLayer: @unchecked Sendable {
                         }
                     }
                     .bind(host: spec.host, port: spec.port).get()
-            case .tcp:
+            case .tcp, .tls:
+                let context = spec.transport == .tls ? try Self.serverContext(spec) : nil
                 let connections = self.connections
                 let maximumMessageSize = self.maximumMessageSize
                 let perSource = self.maximumConnectionsPerSource
                 let logger = self.logger
+                let transport = spec.transport
                 return try await ServerBootstrap(group: eventLoop)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -113,31 +115,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
                                 logger.notice("connection refused: per-source limit", metadata: ["source": "\(source)"])
                                 throw SIPTransportError.tooManyConnections(source)
                             }
-                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
-                            try channel.pipeline.syncOperations.addHandler(
-                                SIPStreamHandler(listener: listener, transport: .tcp, connections: connections, deliver: deliver))
-                        }
-                    }
-                    .bind(host: spec.host, port: spec.port).get()
-            case .tls:
-                let context = try Self.serverContext(spec)
-                let connections = self.connections
-                let maximumMessageSize = self.maximumMessageSize
-                let perSource = self.maximumConnectionsPerSource
-                let logger = self.logger
-                return try await ServerBootstrap(group: eventLoop)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .childChannelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            if let source = channel.remoteAddress?.ipAddress, connections.connections(from: source) >= perSource {
-                                logger.notice("connection refused: per-source limit", metadata: ["source": "\(source)"])
-                                throw SIPTransportError.tooManyConnections(source)
-                            }
-                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
-                            try channel.pipeline.syncOperations.addHandler(
-                                SIPStreamHandler(listener: listener, transport: .tls, connections: connections, deliver: deliver))
+                            try Self.addStreamHandlers(to: channel, tls: context.map { NIOSSLServerHandler(context: $0) }, listener: listener,
+                                                       transport: transport, maximumMessageSize: maximumMessageSize,
+                                                       connections: connections, deliver: deliver)
                         }
                     }
                     .bind(host: spec.host, port: spec.port).get()
@@ -147,6 +127,18 @@ public final class SIPTransportLayer: @unchecked Sendable {
         } catch {
             throw SIPTransportError.bindFailed(listener: "\(spec.transport.rawValue):\(spec.host):\(spec.port)", reason: "\(error)")
         }
+    }
+
+    /// The pipeline of every stream connection, accepted or opened: TLS when given, Content-Length
+    /// framing, and delivery with the connection registered for replies.
+    static func addStreamHandlers(
+        to channel: Channel, tls: (any ChannelHandler)?, listener: Int, transport: SIPTransportProtocol, maximumMessageSize: Int,
+        connections: SIPConnectionTable, deliver: @escaping @Sendable (SIPInboundPacket) -> Void
+    ) throws {
+        let pipeline = channel.pipeline.syncOperations
+        if let tls { try pipeline.addHandler(tls) }
+        try pipeline.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
+        try pipeline.addHandler(SIPStreamHandler(listener: listener, transport: transport, connections: connections, deliver: deliver))
     }
 
     /// TLS 1.2+ server context for a listener, from its PEM certificate chain and key.
@@ -242,13 +234,13 @@ public final class SIPTransportLayer: @unchecked Sendable {
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    var tls: NIOSSLClientHandler?
                     if transport == .tls {
                         guard let tlsContext else { throw SIPTransportError.unsupportedTransport(.tls) }
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: nil))
+                        tls = try NIOSSLClientHandler(context: tlsContext, serverHostname: nil)
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
-                    try channel.pipeline.syncOperations.addHandler(
-                        SIPStreamHandler(listener: listener, transport: transport, connections: connections, deliver: deliver))
+                    try Self.addStreamHandlers(to: channel, tls: tls, listener: listener, transport: transport,
+                                               maximumMessageSize: maximumMessageSize, connections: connections, deliver: deliver)
                 }
             }
             .connect(to: peer.address)

@@ -5,8 +5,8 @@ import SIPCore
 /// messages, events per kind, absorbed retransmissions; gauges for transactions and dialogs.
 /// Counter objects are made once per label set and reused.
 final class GatewayMetrics {
-    private var inbound: [String: Counter] = [:]
-    private var outbound: [String: Counter] = [:]
+    private var inbound: [Key: Counter] = [:]
+    private var outbound: [Key: Counter] = [:]
     private var events: [GatewayEvent.Kind: Counter] = [:]
     private var malformedCounters: [GatewayZone: Counter] = [:]
     private let retransmissions = Counter(label: "tollgate_sip_retransmissions_absorbed_total")
@@ -17,23 +17,34 @@ final class GatewayMetrics {
     private let confirmedDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "confirmed")])
     private var trunkGauges: [String: Gauge] = [:]
 
-    private static func key(_ message: SIPMessage, _ zone: GatewayZone) -> (String, String) {
-        let kind = message.method?.token ?? "\(message.statusCode.map { $0 / 100 } ?? 0)xx"
-        return ("\(zone.rawValue)|\(kind)", kind)
+    /// What a counter is kept for: the zone and the method, or the status class of a response.
+    private struct Key: Hashable {
+        var zone: GatewayZone
+        var method: SIPMethod?
+        var statusClass: Int
+    }
+
+    private static func key(_ message: SIPMessage, _ zone: GatewayZone) -> Key {
+        Key(zone: zone, method: message.method, statusClass: (message.statusCode ?? 0) / 100)
+    }
+
+    private static func counter(_ label: String, _ key: Key) -> Counter {
+        let type = key.method?.token ?? "\(key.statusClass)xx"
+        return Counter(label: label, dimensions: [("zone", key.zone.rawValue), ("type", type)])
     }
 
     func received(_ message: SIPMessage, zone: GatewayZone) {
-        let (key, kind) = Self.key(message, zone)
+        let key = Self.key(message, zone)
         if let counter = inbound[key] { counter.increment(); return }
-        let counter = Counter(label: "tollgate_sip_messages_in_total", dimensions: [("zone", zone.rawValue), ("type", kind)])
+        let counter = Self.counter("tollgate_sip_messages_in_total", key)
         inbound[key] = counter
         counter.increment()
     }
 
     func sent(_ message: SIPMessage, zone: GatewayZone) {
-        let (key, kind) = Self.key(message, zone)
+        let key = Self.key(message, zone)
         if let counter = outbound[key] { counter.increment(); return }
-        let counter = Counter(label: "tollgate_sip_messages_out_total", dimensions: [("zone", zone.rawValue), ("type", kind)])
+        let counter = Self.counter("tollgate_sip_messages_out_total", key)
         outbound[key] = counter
         counter.increment()
     }

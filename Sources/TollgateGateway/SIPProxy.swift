@@ -36,6 +36,9 @@ public final class SIPProxy: @unchecked Sendable {
     let hider: TopologyHider?
     let callIDs = CallIDMap()
     let bindings = RemotePhoneBindings()
+    /// The address the outside sees for Tollgate: the first external listener's.
+    let externalHost: String
+    let externalHostPort: String
 
     /// Base retransmission interval (T1), longest interval (T2) and the 64·T1 transaction timeout.
     var t1: TimeAmount = .milliseconds(500)
@@ -56,6 +59,10 @@ public final class SIPProxy: @unchecked Sendable {
         self.branchSalt = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         self.listenerZones = Dictionary(uniqueKeysWithValues: settings.listeners.map { ($0.spec.id, $0.zone) })
         self.pbxAddress = settings.pbx.ipAddress
+        let external = settings.listeners.first { $0.zone == .external }?.spec ?? settings.listeners.first?.spec
+        let advertised = external?.advertisedHost ?? "127.0.0.1"
+        self.externalHost = advertised.contains(":") ? "[\(advertised)]" : advertised
+        self.externalHostPort = external?.advertisedHostPort ?? advertised
         let hiding = settings.config.topologyHiding
         if hiding.enabled {
             let externalHosts = Set(settings.listeners.filter { $0.zone == .external }.map { $0.spec.advertisedHost.lowercased() })
@@ -141,10 +148,8 @@ public final class SIPProxy: @unchecked Sendable {
     func outgoing(_ message: SIPMessage, to zone: GatewayZone) -> SIPMessage {
         guard zone == .external, let hider else { return message }
         var out = message
-        let external = settings.listeners.first { $0.zone == .external }?.spec ?? settings.listeners.first?.spec
-        let host = external?.advertisedHost ?? "127.0.0.1"
-        hider.mask(&out, externalHost: host.contains(":") ? "[\(host)]" : host, externalHostPort: external?.advertisedHostPort ?? host,
-                   callIDs: callIDs, ownRecordRoute: { self.isExternalRoute($0) })
+        hider.mask(&out, externalHost: externalHost, externalHostPort: externalHostPort, callIDs: callIDs,
+                   ownRecordRoute: { self.isExternalRoute($0) })
         return out
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ServiceLifecycle
 import TollgateConfig
@@ -46,13 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
+/// Prints `error: message` to standard error.
 func printError(_ message: String) {
-    var standardError = StandardError()
-    print("error: \(message)", to: &standardError)
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        FileHandleWriter.writeStandardError(string)
-    }
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
 }
