@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -48,11 +49,29 @@ let package = Package(
             ]
         ),
         .target(
+            name: "TollgateShield",
+            dependencies: [
+                "SIPCore",
+                "TollgateConfig",
+            ]
+        ),
+        .target(
+            name: "TollgateStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "TollgateGateway",
             dependencies: [
                 "SIPCore",
                 "SIPTransport",
                 "TollgateConfig",
+                "TollgateShield",
+                "TollgateStore",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -65,6 +84,8 @@ let package = Package(
                 "SIPCore",
                 "TollgateConfig",
                 "TollgateGateway",
+                "TollgateShield",
+                "TollgateStore",
                 "SIPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,6 +99,14 @@ let package = Package(
         .testTarget(
             name: "TollgateConfigTests",
             dependencies: ["TollgateConfig"]
+        ),
+        .testTarget(
+            name: "TollgateShieldTests",
+            dependencies: ["TollgateShield", "SIPCore", "TollgateConfig"]
+        ),
+        .testTarget(
+            name: "TollgateStoreTests",
+            dependencies: ["TollgateStore"]
         ),
         .testTarget(
             name: "TollgateGatewayTests",
