@@ -53,7 +53,8 @@ let package = Package(
             dependencies: [
                 "SIPCore",
                 "TollgateConfig",
-            ]
+            ],
+            resources: [.copy("Resources/scanner-fingerprints.txt")]
         ),
         .target(
             name: "TollgateStore",

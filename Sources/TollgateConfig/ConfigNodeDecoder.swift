@@ -58,7 +58,7 @@ final class ConfigNodeDecoder {
 
     static let rootKeys = [
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "topology_hiding", "limits",
-        "console", "logging", "store",
+        "console", "logging", "store", "shield",
     ]
     static let endpointKeys = ["transport", "address", "port"]
     static let listenerKeys =
@@ -74,6 +74,19 @@ final class ConfigNodeDecoder {
     static let limitsKeys = ["max_message_size", "tcp_idle_timeout", "max_connections_per_source"]
     static let loggingKeys = ["level", "format"]
     static let storeKeys = ["path", "url"]
+    static let shieldKeys = [
+        "enabled", "trusted_proxies", "allow", "deny", "never_ban", "global_requests_per_second", "max_tracked_sources",
+        "source_expiry", "profiles", "peers", "scanners", "detection", "bans", "conceal_users", "auth_realm",
+    ]
+    static let profileKeys = [
+        "requests_per_second", "burst", "invites_per_minute", "registers_per_minute", "options_per_minute",
+        "other_per_minute", "ban_after_drops", "drop_window",
+    ]
+    static let peerKeys = ["name", "sources", "trunk", "profile", "trusted"]
+    static let scannerKeys = ["block", "files"]
+    static let detectionKeys = ["enumeration", "invite_sweep", "options_sweep", "auth_failures", "account_attack", "malformed"]
+    static let thresholdKeys = ["count", "window"]
+    static let banKeys = ["duration", "max_duration", "escalation"]
 
     // MARK: - The document
 
@@ -121,6 +134,9 @@ final class ConfigNodeDecoder {
         }
         if let (node, path) = value(map, "store") {
             config.store = store(node, path: path)
+        }
+        if let (node, path) = value(map, "shield") {
+            config.shield = shield(node, path: path)
         }
         return config
     }
@@ -304,6 +320,108 @@ final class ConfigNodeDecoder {
         config.path = optional(map, "path", string) ?? config.path
         config.url = optional(map, "url", string)
         return config
+    }
+
+    private func shield(_ node: Node, path: String) -> ShieldConfig {
+        var config = ShieldConfig()
+        guard let map = mapping(node, path: path, keys: Self.shieldKeys) else { return config }
+        config.enabled = optional(map, "enabled", bool) ?? config.enabled
+        config.trustedProxies = optional(map, "trusted_proxies", addressRanges) ?? config.trustedProxies
+        config.allow = optional(map, "allow", addressRanges) ?? config.allow
+        config.deny = optional(map, "deny", addressRanges) ?? config.deny
+        config.neverBan = optional(map, "never_ban", addressRanges) ?? config.neverBan
+        config.globalRequestsPerSecond = optional(map, "global_requests_per_second", double) ?? config.globalRequestsPerSecond
+        config.maxTrackedSources = optional(map, "max_tracked_sources", int) ?? config.maxTrackedSources
+        config.sourceExpiry = optional(map, "source_expiry", double) ?? config.sourceExpiry
+        config.concealUsers = optional(map, "conceal_users", bool) ?? config.concealUsers
+        config.authRealm = optional(map, "auth_realm", string)
+        if let (node, path) = value(map, "profiles") {
+            if case .mapping(let pairs) = node {
+                for (key, value) in pairs {
+                    guard case .scalar(let name) = key else {
+                        report("a profile name must be plain text, found \(Self.describe(key))", path: path, at: key)
+                        continue
+                    }
+                    let base = config.profiles[name.string] ?? RateProfile.untrusted
+                    config.profiles[name.string] = profile(value, path: path + "." + name.string, base: base)
+                }
+            } else {
+                report("expected a mapping of profile names to limits, found \(Self.describe(node))", path: path, at: node)
+            }
+        }
+        if let (node, path) = value(map, "peers"), let items = sequence(node, path: path) {
+            config.peers = items.compactMap { peer($0.node, path: $0.path) }
+        }
+        if let (node, path) = value(map, "scanners"), let scanners = mapping(node, path: path, keys: Self.scannerKeys) {
+            config.blockScanners = optional(scanners, "block", bool) ?? config.blockScanners
+            config.fingerprintFiles = optional(scanners, "files", stringList) ?? config.fingerprintFiles
+        }
+        if let (node, path) = value(map, "detection"), let detection = mapping(node, path: path, keys: Self.detectionKeys) {
+            func read(_ key: String, _ current: ShieldConfig.Threshold) -> ShieldConfig.Threshold {
+                guard let (node, path) = value(detection, key) else { return current }
+                return threshold(node, path: path, base: current)
+            }
+            config.enumeration = read("enumeration", config.enumeration)
+            config.inviteSweep = read("invite_sweep", config.inviteSweep)
+            config.optionsSweep = read("options_sweep", config.optionsSweep)
+            config.authFailures = read("auth_failures", config.authFailures)
+            config.accountAttack = read("account_attack", config.accountAttack)
+            config.malformed = read("malformed", config.malformed)
+        }
+        if let (node, path) = value(map, "bans"), let bans = mapping(node, path: path, keys: Self.banKeys) {
+            config.bans.duration = optional(bans, "duration", double) ?? config.bans.duration
+            config.bans.maxDuration = optional(bans, "max_duration", double) ?? config.bans.maxDuration
+            config.bans.escalation = optional(bans, "escalation", double) ?? config.bans.escalation
+        }
+        return config
+    }
+
+    private func profile(_ node: Node, path: String, base: RateProfile) -> RateProfile {
+        var profile = base
+        guard let map = mapping(node, path: path, keys: Self.profileKeys) else { return profile }
+        profile.requestsPerSecond = optional(map, "requests_per_second", double) ?? profile.requestsPerSecond
+        profile.burst = optional(map, "burst", double) ?? profile.burst
+        profile.invitesPerMinute = optional(map, "invites_per_minute", double) ?? profile.invitesPerMinute
+        profile.registersPerMinute = optional(map, "registers_per_minute", double) ?? profile.registersPerMinute
+        profile.optionsPerMinute = optional(map, "options_per_minute", double) ?? profile.optionsPerMinute
+        profile.otherPerMinute = optional(map, "other_per_minute", double) ?? profile.otherPerMinute
+        profile.banAfterDrops = optional(map, "ban_after_drops", int) ?? profile.banAfterDrops
+        profile.dropWindow = optional(map, "drop_window", double) ?? profile.dropWindow
+        return profile
+    }
+
+    private func peer(_ node: Node, path: String) -> ShieldConfig.PeerProfile? {
+        guard let map = mapping(node, path: path, keys: Self.peerKeys) else { return nil }
+        guard let profile = required(map, "profile", string) else {
+            suppressed.insert(path)
+            return nil
+        }
+        return ShieldConfig.PeerProfile(
+            name: optional(map, "name", string),
+            sources: optional(map, "sources", addressRanges) ?? [],
+            trunk: optional(map, "trunk", string),
+            profile: profile,
+            trusted: optional(map, "trusted", bool) ?? true
+        )
+    }
+
+    private func threshold(_ node: Node, path: String, base: ShieldConfig.Threshold) -> ShieldConfig.Threshold {
+        var threshold = base
+        guard let map = mapping(node, path: path, keys: Self.thresholdKeys) else { return threshold }
+        threshold.count = optional(map, "count", int) ?? threshold.count
+        threshold.window = optional(map, "window", double) ?? threshold.window
+        return threshold
+    }
+
+    private func addressRanges(_ node: Node, path: String) -> [AddressRange]? {
+        guard let items = sequence(node, path: path) else { return nil }
+        var ranges: [AddressRange] = []
+        var ok = true
+        for item in items {
+            if let range = addressRange(item.node, path: item.path) { ranges.append(range) } else { ok = false }
+        }
+        if !ok { suppressed.insert(path) }
+        return ranges
     }
 
     // MARK: - Endpoints and ranges

@@ -16,6 +16,7 @@ extension TollgateConfig {
         validateConsole(&report)
         validateLogging(&report)
         validateStore(&report)
+        validateShield(&report, trunkNames: trunkNames)
         return report.errors
     }
 

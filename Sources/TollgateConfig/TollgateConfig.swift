@@ -28,6 +28,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var logging: LoggingConfig
     /// Where events, bans and CDRs are kept.
     public var store: StoreConfig
+    /// The intrusion-prevention rules.
+    public var shield: ShieldConfig = ShieldConfig()
 
     /// Creates a configuration; everything but the listeners and the PBX has a default.
     ///

@@ -110,7 +110,7 @@ public struct SourceAddress: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     static func parseIPv6(_ text: Substring) -> [UInt8]? {
-        guard text.contains(":"), text.utf8.count <= 45 else { return nil }
+        guard text.contains(":"), !text.contains(":::"), text.utf8.count <= 45 else { return nil }
         var head: [UInt16] = []
         var tail: [UInt16] = []
         var sawGap = false

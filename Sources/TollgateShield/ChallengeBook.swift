@@ -1,0 +1,84 @@
+import SIPCore
+
+/// The challenges the PBX sends, remembered per method class (REGISTER and the rest), so that
+/// Tollgate can answer a request for an unknown user with a challenge that looks exactly like the
+/// PBX's own: same status, header, realm, algorithm, qop and extra headers, and a nonce of the same
+/// shape. Then "unknown user" and "wrong password" cannot be told apart from outside.
+struct ChallengeBook: Sendable {
+    struct Template: Sendable, Hashable {
+        var status: Int
+        var reason: String
+        var header: SIPHeaderName
+        /// The PBX's challenge's headers in order, but for the ones a response copies from its
+        /// request; the challenge header itself is among them.
+        var fields: [SIPHeaderField]
+    }
+
+    private var register: Template?
+    private var other: Template?
+
+    /// Learns from a 401 or 407 the PBX sent.
+    mutating func learn(_ response: SIPMessage, status: Int, method: SIPMethod) {
+        let header: SIPHeaderName = status == 407 ? .proxyAuthenticate : .wwwAuthenticate
+        guard let value = response.firstValue(of: header), let challenge = try? SIPAuthorization(parsing: value, header: header),
+              challenge.isDigest, !challenge.stale
+        else { return }
+        let copied: Set<SIPHeaderName> = [.via, .from, .to, .callID, .cseq, .contentLength]
+        let fields = response.headerFields.filter { !copied.contains($0.name) }
+        let template = Template(status: status, reason: response.reasonPhrase ?? SIPStatus.reasonPhrase(for: status), header: header,
+                                fields: fields)
+        if method == .register { register = template } else { other = template }
+    }
+
+    /// The template for a method, if one was learnt.
+    func template(for method: SIPMethod) -> Template? { method == .register ? register ?? other : other ?? register }
+
+    /// A challenge answer to `request` in the shape of the learnt one (or a plain Digest MD5 one in
+    /// `realm` when none was learnt), with a fresh nonce and opaque of the same shape.
+    func fakeChallenge(to request: SIPMessage, toTag: String?, realm: String) -> SIPMessage {
+        guard let method = request.method, let template = template(for: method) else {
+            var answer = request.makeResponse(status: 401, reason: "Unauthorized", toTag: toTag)
+            let nonce = Self.reshaped(String(repeating: "0", count: 32))
+            answer.insertHeader(.wwwAuthenticate, "Digest realm=\"\(realm)\", nonce=\"\(nonce)\", algorithm=MD5, qop=\"auth\"",
+                                at: answer.headerCount - 1)
+            return answer
+        }
+        var answer = request.makeResponse(status: template.status, reason: template.reason, toTag: toTag)
+        // The PBX's headers in the PBX's order, each challenge with fresh values in its place.
+        for field in template.fields {
+            var value = field.value
+            if field.name == template.header, var challenge = try? SIPAuthorization(parsing: value, header: template.header) {
+                challenge.parameters = challenge.parameters.map(Self.refreshed)
+                value = challenge.description
+            }
+            answer.insertHeader(field.name, value, at: answer.headerCount - 1)
+        }
+        return answer
+    }
+
+    /// A nonce or opaque parameter with a new value of the same shape; others as they are.
+    static func refreshed(_ parameter: SIPParameters.Parameter) -> SIPParameters.Parameter {
+        let name = parameter.name.lowercased()
+        guard name == "nonce" || name == "opaque", let value = parameter.value else { return parameter }
+        let quoted = value.hasPrefix("\"")
+        let bare = quoted ? String(value.dropFirst().dropLast()) : value
+        let fresh = reshaped(bare)
+        return SIPParameters.Parameter(name: parameter.name, value: quoted ? "\"\(fresh)\"" : fresh)
+    }
+
+    /// Random text of the same shape: digits stay digits, hex letters stay hex letters (in their
+    /// case), other letters stay letters, everything else is kept.
+    static func reshaped(_ text: String) -> String {
+        let hexLower = Array("abcdef"), hexUpper = Array("ABCDEF"), lower = Array("abcdefghijklmnopqrstuvwxyz")
+        let upper = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), digits = Array("0123456789")
+        let allHex = text.allSatisfy(\.isHexDigit)
+        return String(text.map { character -> Character in
+            if character.isNumber, character.isASCII {
+                return allHex ? (Bool.random() ? digits.randomElement()! : hexLower.randomElement()!) : digits.randomElement()!
+            }
+            if character.isLowercase, character.isASCII { return (allHex ? hexLower : lower).randomElement()! }
+            if character.isUppercase, character.isASCII { return (allHex ? hexUpper : upper).randomElement()! }
+            return character
+        })
+    }
+}

@@ -1,0 +1,190 @@
+import SIPCore
+
+/// Shield's decisions for one gateway: which sources are refused before parsing, which requests
+/// are dropped or get their source banned, what the PBX's answers say about a source.
+///
+/// The engine does no I/O and reads no clock: every call is given `now` (seconds since 1970), and
+/// what should be stored or logged comes back in a ``ShieldDecision``. It is confined to the
+/// thread that owns it (the gateway's event loop), like a SwiftNIO handler; rules are swapped
+/// whole with ``replaceRules(_:)``, so a reload is atomic and keeps every source's state.
+public final class ShieldEngine {
+    public private(set) var rules: ShieldRules
+    var limits: [RateLimits]
+    var generation = 0
+    var sources: [SourceAddress: SourceState] = [:]
+    var bans: [SourceAddress: ShieldBan] = [:]
+    /// Offences of sources banned before, for escalation; bounded like the source table.
+    var offences: [SourceAddress: Int] = [:]
+    /// Sources that failed authentication per account (hash of the user part).
+    var accounts: [UInt64: AccountState] = [:]
+    var global: TokenBucket
+    /// Challenges the PBX sent, per method, to answer unknown users alike.
+    var challenges = ChallengeBook()
+    /// Packets refused before parsing since the engine started.
+    public private(set) var refusedPackets: UInt64 = 0
+
+    struct AccountState {
+        var sources = DistinctCounter()
+        var alarmedUntil: Double = 0
+        var lastSeen: Double
+    }
+
+    public init(rules: ShieldRules, now: Double) {
+        self.rules = rules
+        self.limits = rules.profiles.map(RateLimits.init)
+        self.global = TokenBucket(capacity: max(1, rules.config.globalRequestsPerSecond), now: now)
+    }
+
+    /// Swaps in new rules. Sources keep their counters and are classified again as they are seen.
+    public func replaceRules(_ rules: ShieldRules) {
+        self.rules = rules
+        self.limits = rules.profiles.map(RateLimits.init)
+        generation += 1
+    }
+
+    // MARK: - Before parsing
+
+    /// Whether packets from `source` are refused before they are parsed: banned, or on the deny-list.
+    /// Costs one hash lookup (and a range scan when a deny-list is configured).
+    @inline(__always)
+    public func isRefused(_ source: SourceAddress, now: Double) -> Bool {
+        if !bans.isEmpty, let ban = bans[source] {
+            if ban.until > now {
+                refusedPackets &+= 1
+                return true
+            }
+            bans[source] = nil
+        }
+        if !rules.deny.isEmpty, rules.deny.containsAddress(source) {
+            refusedPackets &+= 1
+            return true
+        }
+        return false
+    }
+
+    // MARK: - Trust
+
+    /// The trust level of a source now.
+    public func trustLevel(of source: SourceAddress, now: Double) -> TrustLevel {
+        if let ban = bans[source], ban.until > now { return .denied }
+        if rules.deny.containsAddress(source) { return .denied }
+        if let state = sources[source], state.generation == generation { return state.trust }
+        return classify(source).trusted ? .trusted : .untrusted
+    }
+
+    /// The name of the rate profile a source is limited by now.
+    public func profileName(of source: SourceAddress) -> String {
+        guard let state = sources[source] else { return rules.profileName(classify(source).profile) }
+        return rules.profileName(profileIndex(state))
+    }
+
+    func classify(_ source: SourceAddress) -> (profile: Int, trusted: Bool) {
+        for peer in rules.peers where peer.range.contains(source) { return (peer.profile, peer.trusted) }
+        return (ShieldRules.untrustedProfile, false)
+    }
+
+    func profileIndex(_ state: SourceState) -> Int {
+        if state.staticallyTrusted || state.staticProfile != ShieldRules.untrustedProfile { return state.staticProfile }
+        return state.registered ? ShieldRules.registeredProfile : ShieldRules.untrustedProfile
+    }
+
+    /// The state of a source, created (or reclassified after a reload) as needed.
+    func withState<Result>(_ source: SourceAddress, now: Double, _ body: (inout SourceState) -> Result) -> Result {
+        if sources[source] == nil, sources.count >= rules.config.maxTrackedSources { evict(now: now) }
+        return update(&sources[source, default: newState(source, now: now)], source: source, now: now, body)
+    }
+
+    private func newState(_ source: SourceAddress, now: Double) -> SourceState {
+        let (profile, trusted) = classify(source)
+        return SourceState(now: now, generation: generation, profile: profile, trusted: trusted, limits: limits[profile])
+    }
+
+    private func update<Result>(_ state: inout SourceState, source: SourceAddress, now: Double,
+                                _ body: (inout SourceState) -> Result) -> Result {
+        if state.generation != generation {
+            // Rules were reloaded: the address may now be trusted, profiled or neither.
+            let (profile, trusted) = classify(source)
+            state.staticProfile = profile
+            state.staticallyTrusted = trusted
+            state.generation = generation
+        }
+        state.lastSeen = now
+        return body(&state)
+    }
+
+    /// Sources tracked now.
+    public var trackedSources: Int { sources.count }
+
+    // MARK: - Bans
+
+    /// The bans in force at `now`, soonest to end first.
+    public func activeBans(now: Double) -> [ShieldBan] {
+        bans.values.filter { $0.until > now }.sorted { $0.until < $1.until }
+    }
+
+    /// Whether a source may be banned at all (never: trunks, allow-listed peers, the PBX, `never_ban`).
+    public func isBannable(_ source: SourceAddress) -> Bool { !rules.neverBan.containsAddress(source) }
+
+    /// Bans a source for the length its offence count gives (escalating), unless it is never to be
+    /// banned. Returns the ban, or `nil` when the source may not be banned.
+    public func ban(_ source: SourceAddress, rule: String, reason: String, now: Double, seconds: Double? = nil) -> ShieldBan? {
+        guard isBannable(source) else { return nil }
+        let offence = (offences[source] ?? 0) + 1
+        let length = seconds ?? rules.config.bans.duration(forOffence: offence)
+        let ban = ShieldBan(source: source, since: now, until: now + length, offences: offence, rule: rule, reason: reason)
+        bans[source] = ban
+        if offences.count >= rules.config.maxTrackedSources, offences[source] == nil { offences.removeAll(keepingCapacity: true) }
+        offences[source] = offence
+        // A banned source starts from nothing when it comes back.
+        sources[source] = nil
+        return ban
+    }
+
+    /// Installs bans kept from before (the store's), e.g. at start or when another process changed them.
+    /// Bans set here in the last `graceSeconds` and not yet in `stored` are kept.
+    public func restoreBans(_ stored: [ShieldBan], now: Double, graceSeconds: Double = 5) {
+        var next: [SourceAddress: ShieldBan] = [:]
+        for ban in stored where ban.until > now {
+            next[ban.source] = ban
+            offences[ban.source] = max(offences[ban.source] ?? 0, ban.offences)
+        }
+        for (source, ban) in bans where next[source] == nil && now - ban.since < graceSeconds && ban.until > now {
+            next[source] = ban
+        }
+        bans = next
+    }
+
+    /// Remembers earlier offences (e.g. from the store at start), for escalation.
+    public func restoreOffences(_ source: SourceAddress, count: Int) {
+        offences[source] = max(offences[source] ?? 0, count)
+    }
+
+    /// Lifts a ban and forgets the source's counters. Returns whether a ban was in force.
+    @discardableResult
+    public func lift(_ source: SourceAddress, now: Double) -> Bool {
+        sources[source] = nil
+        guard let ban = bans.removeValue(forKey: source) else { return false }
+        return ban.until > now
+    }
+
+    // MARK: - Housekeeping
+
+    /// Forgets quiet sources, expired bans and old account alarms. Call every few seconds.
+    public func sweep(now: Double) {
+        let expiry = rules.config.sourceExpiry
+        sources = sources.filter { now - $0.value.lastSeen < expiry }
+        bans = bans.filter { $0.value.until > now }
+        let accountWindow = rules.config.accountAttack.window
+        accounts = accounts.filter { now - $0.value.lastSeen < max(accountWindow, $0.value.alarmedUntil - now) }
+    }
+
+    /// Makes room in a full source table: the quiet ones go first, then the oldest half.
+    func evict(now: Double) {
+        let before = sources.count
+        sources = sources.filter { now - $0.value.lastSeen < rules.config.sourceExpiry }
+        guard sources.count >= before * 9 / 10 else { return }
+        let times = sources.values.map(\.lastSeen).sorted()
+        let cut = times[times.count / 2]
+        sources = sources.filter { $0.value.lastSeen > cut }
+    }
+}
