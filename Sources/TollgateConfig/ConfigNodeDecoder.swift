@@ -58,7 +58,7 @@ final class ConfigNodeDecoder {
 
     static let rootKeys = [
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "topology_hiding", "limits",
-        "console", "logging", "store", "shield",
+        "console", "logging", "store", "shield", "alerts",
     ]
     static let endpointKeys = ["transport", "address", "port"]
     static let listenerKeys =
@@ -86,6 +86,9 @@ final class ConfigNodeDecoder {
     static let scannerKeys = ["block", "files"]
     static let detectionKeys = ["enumeration", "invite_sweep", "options_sweep", "auth_failures", "account_attack", "malformed"]
     static let thresholdKeys = ["count", "window"]
+    static let alertKeys = ["webhook", "syslog", "node"]
+    static let webhookKeys = ["url", "headers", "min_severity", "attempts", "timeout"]
+    static let syslogKeys = ["address", "port", "facility", "min_severity"]
     static let banKeys = ["duration", "max_duration", "escalation"]
 
     // MARK: - The document
@@ -137,6 +140,9 @@ final class ConfigNodeDecoder {
         }
         if let (node, path) = value(map, "shield") {
             config.shield = shield(node, path: path)
+        }
+        if let (node, path) = value(map, "alerts") {
+            config.alerts = alerts(node, path: path)
         }
         return config
     }
@@ -372,6 +378,52 @@ final class ConfigNodeDecoder {
             config.bans.duration = optional(bans, "duration", double) ?? config.bans.duration
             config.bans.maxDuration = optional(bans, "max_duration", double) ?? config.bans.maxDuration
             config.bans.escalation = optional(bans, "escalation", double) ?? config.bans.escalation
+        }
+        return config
+    }
+
+    private func alerts(_ node: Node, path: String) -> AlertsConfig {
+        var config = AlertsConfig()
+        guard let map = mapping(node, path: path, keys: Self.alertKeys) else { return config }
+        config.node = optional(map, "node", string)
+        if let (node, path) = value(map, "webhook"), let hook = mapping(node, path: path, keys: Self.webhookKeys) {
+            if let url = required(hook, "url", string) {
+                var webhook = AlertsConfig.Webhook(url: url)
+                webhook.minSeverity = optional(hook, "min_severity", string) ?? webhook.minSeverity
+                webhook.attempts = optional(hook, "attempts", int) ?? webhook.attempts
+                webhook.timeout = optional(hook, "timeout", double) ?? webhook.timeout
+                if let (node, headerPath) = value(hook, "headers") {
+                    if case .mapping(let pairs) = node {
+                        for (key, value) in pairs {
+                            if case .scalar(let name) = key, let text = string(value, path: headerPath + "." + name.string) {
+                                webhook.headers[name.string] = text
+                            }
+                        }
+                    } else {
+                        report("expected a mapping of header names to values, found \(Self.describe(node))", path: headerPath, at: node)
+                    }
+                }
+                config.webhook = webhook
+            } else {
+                suppressed.insert(path)
+            }
+        }
+        if let (node, path) = value(map, "syslog"), let log = mapping(node, path: path, keys: Self.syslogKeys) {
+            if let address = required(log, "address", string) {
+                var syslog = AlertsConfig.Syslog(host: address)
+                // "host:port" or "[v6]:port" in one value, or the port on its own.
+                if let colon = address.lastIndex(of: ":"), address.hasPrefix("[") || address.filter({ $0 == ":" }).count == 1,
+                   let port = Int(address[address.index(after: colon)...]) {
+                    syslog.host = String(address[..<colon].filter { $0 != "[" && $0 != "]" })
+                    syslog.port = port
+                }
+                syslog.port = optional(log, "port", int) ?? syslog.port
+                syslog.facility = optional(log, "facility", string) ?? syslog.facility
+                syslog.minSeverity = optional(log, "min_severity", string) ?? syslog.minSeverity
+                config.syslog = syslog
+            } else {
+                suppressed.insert(path)
+            }
         }
         return config
     }

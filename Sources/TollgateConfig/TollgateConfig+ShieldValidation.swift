@@ -72,4 +72,37 @@ extension TollgateConfig {
             report.add("shield.auth_realm", "must be non-empty text without double quotes")
         }
     }
+
+    /// The rules of the `alerts:` section.
+    func validateAlerts(_ report: inout ValidationReport) {
+        let severities = AlertsConfig.severities.joined(separator: ", ")
+        if let webhook = alerts.webhook {
+            let lowered = webhook.url.lowercased()
+            if !(lowered.hasPrefix("http://") || lowered.hasPrefix("https://")) || webhook.url.count < 10 {
+                report.add("alerts.webhook.url", "must be an http:// or https:// URL, found \(ConfigSyntax.quoted(webhook.url))")
+            }
+            if !AlertsConfig.severities.contains(webhook.minSeverity) {
+                report.add("alerts.webhook.min_severity", "must be one of \(severities), found \(ConfigSyntax.quoted(webhook.minSeverity))")
+            }
+            if webhook.attempts < 1 || webhook.attempts > 100 {
+                report.add("alerts.webhook.attempts", "must be 1-100, found \(webhook.attempts)")
+            }
+            if !(webhook.timeout > 0) || webhook.timeout > 300 {
+                report.add("alerts.webhook.timeout", "must be greater than 0 and at most 300 seconds, found \(webhook.timeout)")
+            }
+            for name in webhook.headers.keys where !ConfigSyntax.isToken(name) {
+                report.add("alerts.webhook.headers", "\(ConfigSyntax.quoted(name)) is not a valid header name")
+            }
+        }
+        if let syslog = alerts.syslog {
+            if syslog.host.isEmpty { report.add("alerts.syslog.address", "a host is required") }
+            if !(1...65535).contains(syslog.port) { report.add("alerts.syslog.port", "must be 1-65535, found \(syslog.port)") }
+            if !AlertsConfig.facilities.contains(syslog.facility) {
+                report.add("alerts.syslog.facility", "must be one of \(AlertsConfig.facilities.joined(separator: ", ")), found \(ConfigSyntax.quoted(syslog.facility))")
+            }
+            if !AlertsConfig.severities.contains(syslog.minSeverity) {
+                report.add("alerts.syslog.min_severity", "must be one of \(severities), found \(ConfigSyntax.quoted(syslog.minSeverity))")
+            }
+        }
+    }
 }

@@ -17,6 +17,7 @@ extension TollgateConfig {
         validateLogging(&report)
         validateStore(&report)
         validateShield(&report, trunkNames: trunkNames)
+        validateAlerts(&report)
         return report.errors
     }
 

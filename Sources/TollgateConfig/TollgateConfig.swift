@@ -30,6 +30,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var store: StoreConfig
     /// The intrusion-prevention rules.
     public var shield: ShieldConfig = ShieldConfig()
+    /// Where security events are sent as they happen.
+    public var alerts: AlertsConfig = AlertsConfig()
 
     /// Creates a configuration; everything but the listeners and the PBX has a default.
     ///

@@ -6,21 +6,44 @@ import ServiceLifecycle
 import SIPCore
 import SIPTransport
 import TollgateConfig
+import TollgateShield
+import TollgateStore
+import UnixSignals
 
-/// The running gateway: binds the listeners, runs the proxy on one event loop, probes trunks,
-/// and shuts down gracefully (stop accepting, let transactions finish for a moment, close).
+/// The running gateway: binds the listeners, runs the proxy (with Shield) on one event loop,
+/// probes trunks, records events and bans in the store, reloads Shield's rules on SIGHUP, and
+/// shuts down gracefully (stop accepting, let transactions finish for a moment, close).
 /// Run it under swift-service-lifecycle's `ServiceGroup`.
 public final class Gateway: Service {
     public let config: TollgateConfig
     private let logger: Logger
     private let policies: PolicyChain
     private let shutdownGrace: TimeAmount
+    private let store: (any Store)?
+    private let shieldRules: ShieldRules?
+    private let alert: @Sendable (SecurityEvent) -> Void
+    private let reloadShield: (@Sendable () throws -> ShieldRules)?
 
-    public init(config: TollgateConfig, logger: Logger, policies: PolicyChain = PolicyChain(), shutdownGrace: TimeAmount = .seconds(2)) {
+    /// - Parameters:
+    ///   - config: The validated configuration.
+    ///   - logger: Where the gateway logs.
+    ///   - policies: Policies run after Shield (Fraud plugs in here).
+    ///   - shutdownGrace: How long transactions in flight get at shutdown.
+    ///   - store: Where events and bans are kept; bans in it are in force from the start.
+    ///   - shieldRules: Shield's rules; `nil` runs without Shield.
+    ///   - alert: Receives every event, off the message path (alert sinks).
+    ///   - reloadShield: Builds new rules on SIGHUP; a throw keeps the old ones.
+    public init(config: TollgateConfig, logger: Logger, policies: PolicyChain = PolicyChain(), shutdownGrace: TimeAmount = .seconds(2),
+                store: (any Store)? = nil, shieldRules: ShieldRules? = nil, alert: @escaping @Sendable (SecurityEvent) -> Void = { _ in },
+                reloadShield: (@Sendable () throws -> ShieldRules)? = nil) {
         self.config = config
         self.logger = logger
         self.policies = policies
         self.shutdownGrace = shutdownGrace
+        self.store = store
+        self.shieldRules = shieldRules
+        self.alert = alert
+        self.reloadShield = reloadShield
     }
 
     public func run() async throws {
@@ -34,10 +57,29 @@ public final class Gateway: Service {
             box.proxy?.receive(packet)
         }
         let proxy = SIPProxy(settings: settings, eventLoop: loop, outbound: transport, logger: logger, policies: policies)
+        let recorder = SecurityEventRecorder(store: store, logger: logger, deliver: alert)
+        let recording = Task { await recorder.run() }
         proxy.onEvent = { event in
             logger.notice("\(event.kind.rawValue)", metadata: ["source": "\(event.source)", "rule": "\(event.rule)", "detail": "\(event.detail)"])
+            recorder.record(SecurityEvent(kind: event.kind.rawValue, source: event.source, rule: event.rule, detail: event.detail,
+                                          severity: SecurityEvent.Severity(rawValue: event.severity.rawValue) ?? .notice))
         }
-        try await loop.submit { box.proxy = proxy }.get()
+        proxy.onBan = { ban in recorder.save(Ban(ban)) }
+        let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
+        if let shield, let store {
+            // Bans from before the restart are in force before the first packet is read.
+            do {
+                let stored = try await store.activeBans(at: Date()).compactMap(ShieldBan.init)
+                shield.restoreBans(stored, now: Date().timeIntervalSince1970)
+                if !stored.isEmpty { logger.info("bans restored from the store", metadata: ["count": "\(stored.count)"]) }
+            } catch {
+                logger.error("cannot read bans from the store", metadata: ["error": "\(error)"])
+            }
+        }
+        try await loop.submit {
+            proxy.shield = shield
+            box.proxy = proxy
+        }.get()
 
         do {
             try await transport.start(settings.listeners.map(\.spec))
@@ -72,9 +114,50 @@ public final class Gateway: Service {
             }
         }
 
+        // Bans set or lifted by another process (`tollgate ban`, another node) come in within a second.
+        let banSync = Task { [store, logger] in
+            guard let shield, let store else { return }
+            var revision = (try? await store.bansRevision()) ?? -1
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                do {
+                    let now = try await store.bansRevision()
+                    guard now != revision else { continue }
+                    revision = now
+                    let bans = try await store.activeBans(at: Date()).compactMap(ShieldBan.init)
+                    loop.execute { shield.restoreBans(bans, now: Date().timeIntervalSince1970) }
+                } catch {
+                    logger.warning("cannot read bans from the store", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+
+        // SIGHUP reloads Shield's rules, lists and profiles; a bad file is refused and the old rules stay.
+        let reloader = Task { [reloadShield] in
+            guard let shield, let reloadShield else { return }
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                do {
+                    let rules = try reloadShield()
+                    try await loop.submit {
+                        shield.replaceRules(rules)
+                        proxy.emit(.reload, address: "", rule: "sighup", detail: "Shield rules, lists and profiles reloaded", severity: .info)
+                    }.get()
+                    logger.notice("shield rules reloaded")
+                } catch {
+                    let reason = "\(error)"
+                    loop.execute {
+                        proxy.emit(.reload, address: "", rule: "sighup", detail: "reload refused, the old rules stay: \(reason)", severity: .warning)
+                    }
+                    logger.error("reload refused; the old rules stay", metadata: ["error": "\(reason)"])
+                }
+            }
+        }
+
         // Run until SIGTERM/SIGINT (graceful shutdown) or cancellation.
         try? await gracefulShutdown()
         reporter.cancel()
+        banSync.cancel()
+        reloader.cancel()
         logger.info("shutting down")
 
         for task in tasks { task.cancel() }
@@ -85,6 +168,8 @@ public final class Gateway: Service {
             try? await Task.sleep(for: .nanoseconds(shutdownGrace.nanoseconds))
         }
         await transport.stop()
+        recorder.finish()
+        await recording.value
         try? FileManager.default.removeItem(atPath: statusPath)
         try await group.shutdownGracefully()
         logger.info("gateway stopped")
@@ -96,3 +181,20 @@ private final class ProxyBox: @unchecked Sendable {
     var proxy: SIPProxy?
 }
 
+
+extension Ban {
+    /// A Shield ban as the store keeps it.
+    init(_ ban: ShieldBan) {
+        self.init(source: ban.source.description, since: Date(timeIntervalSince1970: ban.since), until: Date(timeIntervalSince1970: ban.until),
+                  rule: ban.rule, reason: ban.reason, offences: ban.offences, origin: ban.rule == "operator" ? .operator_ : .automatic)
+    }
+}
+
+extension ShieldBan {
+    /// A stored ban for Shield; `nil` when its source is not an IP address.
+    init?(_ ban: Ban) {
+        guard let source = SourceAddress(ban.source) else { return nil }
+        self.init(source: source, since: ban.since.timeIntervalSince1970, until: ban.until.timeIntervalSince1970,
+                  offences: ban.offences, rule: ban.rule, reason: ban.reason)
+    }
+}

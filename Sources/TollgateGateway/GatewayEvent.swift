@@ -1,25 +1,47 @@
 import SIPTransport
+import TollgateShield
 
-/// Something the gateway did that an operator should see: a drop, a reject, a failover, a trunk
-/// going down. Observers (logs, metrics, the store) subscribe to these; the message path never waits.
+/// Something the gateway did that an operator should see: a drop, a reject, a ban, a failover, a
+/// trunk going down. Observers (logs, metrics, the store, alert sinks) subscribe to these; the
+/// message path never waits.
 public struct GatewayEvent: Sendable, Hashable {
-    /// Stable kinds, used in logs and metrics.
-    public enum Kind: String, Sendable, Hashable {
-        case malformed, invalid, unknownSource = "unknown-source", policyDrop = "policy-drop"
-        case policyReject = "policy-reject", policyBan = "policy-ban", noRoute = "no-route"
-        case failover, trunkDown = "trunk-down", trunkUp = "trunk-up", pbxUnreachable = "pbx-unreachable"
-        case strayResponse = "stray-response", unknownDialog = "unknown-dialog", loop
+    /// A stable kind, used in logs, metrics and the event store.
+    public struct Kind: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(stringLiteral value: String) { self.rawValue = value }
+
+        public static let malformed: Kind = "malformed"
+        public static let invalid: Kind = "invalid"
+        public static let unknownSource: Kind = "unknown-source"
+        public static let policyDrop: Kind = "policy-drop"
+        public static let policyReject: Kind = "policy-reject"
+        public static let policyBan: Kind = "policy-ban"
+        public static let noRoute: Kind = "no-route"
+        public static let failover: Kind = "failover"
+        public static let trunkDown: Kind = "trunk-down"
+        public static let trunkUp: Kind = "trunk-up"
+        public static let pbxUnreachable: Kind = "pbx-unreachable"
+        public static let strayResponse: Kind = "stray-response"
+        public static let unknownDialog: Kind = "unknown-dialog"
+        public static let loop: Kind = "loop"
+        /// A Shield ban.
+        public static let ban: Kind = "ban"
+        /// Rules reloaded, or a reload refused.
+        public static let reload: Kind = "reload"
     }
 
     public var kind: Kind
     public var source: String
     public var rule: String
     public var detail: String
+    public var severity: ShieldFinding.Severity
 
-    public init(kind: Kind, source: String, rule: String, detail: String) {
+    public init(kind: Kind, source: String, rule: String, detail: String, severity: ShieldFinding.Severity = .notice) {
         self.kind = kind
         self.source = source
         self.rule = rule
         self.detail = detail
+        self.severity = severity
     }
 }

@@ -16,6 +16,10 @@ final class GatewayMetrics {
     private let earlyDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "early")])
     private let confirmedDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "confirmed")])
     private var trunkGauges: [String: Gauge] = [:]
+    private let refusedPackets = Counter(label: "tollgate_shield_refused_packets_total")
+    private let bans = Counter(label: "tollgate_shield_bans_total")
+    private let trackedSources = Gauge(label: "tollgate_shield_tracked_sources")
+    private let activeBans = Gauge(label: "tollgate_shield_active_bans")
 
     /// What a counter is kept for: the zone and the method, or the status class of a response.
     private struct Key: Hashable {
@@ -61,6 +65,16 @@ final class GatewayMetrics {
         let counter = Counter(label: "tollgate_gateway_events_total", dimensions: [("kind", kind.rawValue)])
         events[kind] = counter
         counter.increment()
+    }
+
+    /// A packet refused before parsing (banned or denied source).
+    func refused() { refusedPackets.increment() }
+
+    func banned() { bans.increment() }
+
+    func record(trackedSources sources: Int, activeBans active: Int) {
+        trackedSources.record(sources)
+        activeBans.record(active)
     }
 
     func retransmissionAbsorbed() { retransmissions.increment() }

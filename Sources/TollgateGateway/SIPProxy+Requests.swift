@@ -6,6 +6,9 @@ extension SIPProxy {
     func handleRequest(_ request: SIPMessage, from source: SIPPeer, listener: Int, zone: GatewayZone) {
         guard let method = request.method else { return }
 
+        // Shield first: scanners, floods and sweeps are dropped (and banned) whatever else is true.
+        if zone == .external, shield != nil, !shieldAdmits(request, from: source) { return }
+
         // Admission: the external zone is deny-by-default.
         var trunk: String?
         if zone == .external {
@@ -20,6 +23,7 @@ extension SIPProxy {
             try request.validate(zone == .internal ? settings.internalValidation : settings.validation)
         } catch {
             emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
+            if zone == .external { shieldNoteMalformed(from: source, message: request) }
             let extra: [(SIPHeaderName, String)] = error.unsupportedTags.isEmpty ? [] : [(.unsupported, error.unsupportedTags.joined(separator: ", "))]
             replyStatelessly(request, status: error.status, to: source, listener: listener, extraHeaders: extra)
             return

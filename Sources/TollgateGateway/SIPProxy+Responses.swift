@@ -116,6 +116,7 @@ extension SIPProxy {
         // The Via values upstream are the ones the request arrived with, whatever the downstream
         // side sent back: it cannot redirect a response, and the values hidden from it come back.
         var out = response
+        if final, let concealed = shieldReviewAnswer(response, server: server) { out = concealed }
         out.removeHeaders(.via)
         for (offset, value) in server.request.values(of: .via).enumerated() { out.insertHeader(.via, value, at: offset) }
         if client.key.method == .register, server.zone == .external, (200..<300).contains(out.statusCode ?? 0) {
@@ -297,5 +298,11 @@ extension SIPProxy {
         callIDs.sweep(olderThan: 3_600, keeping: Set(dialogs.dialogs.keys))
         metrics.record(serverTransactions: serverTransactions.count, clientTransactions: clientTransactions.count,
                        early: dialogs.early, confirmed: dialogs.confirmed)
+        let wallClock = clock()
+        throttle.sweep(now: wallClock)
+        if let shield {
+            shield.sweep(now: wallClock)
+            metrics.record(trackedSources: shield.trackedSources, activeBans: shield.activeBans(now: wallClock).count)
+        }
     }
 }

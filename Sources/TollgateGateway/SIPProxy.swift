@@ -1,8 +1,10 @@
+import Foundation
 import Logging
 import NIOCore
 import SIPCore
 import SIPTransport
 import TollgateConfig
+import TollgateShield
 
 /// The transaction-stateful proxy at the heart of the gateway (RFC 3261 §16, §17).
 ///
@@ -23,6 +25,14 @@ public final class SIPProxy: @unchecked Sendable {
     public var policies: PolicyChain
     /// Receives every event; runs on the event loop, must not block.
     public var onEvent: ((GatewayEvent) -> Void)?
+    /// Shield: refuses banned sources before parsing, judges external requests, learns from the
+    /// PBX's answers. `nil` runs the gateway without it.
+    public var shield: ShieldEngine?
+    /// Receives every ban Shield sets (to store it); runs on the event loop, must not block.
+    public var onBan: ((ShieldBan) -> Void)?
+    /// Seconds since 1970; replaced in tests.
+    public var clock: () -> Double = { Date().timeIntervalSince1970 }
+    var throttle = EventThrottle()
 
     var serverTransactions: [ServerTransactionKey: ServerTransaction] = [:]
     var clientTransactions: [ClientTransactionKey: ClientTransaction] = [:]
@@ -93,6 +103,8 @@ public final class SIPProxy: @unchecked Sendable {
 
     /// Handles one framed packet. Must run on the event loop.
     public func receive(_ packet: SIPInboundPacket) {
+        // Banned and denied sources cost one lookup: nothing is parsed.
+        if shield != nil, shieldRefuses(packet.source) { return }
         // A datagram of nothing but CR and LF is a phone's keep-alive, not a message.
         if packet.bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) {
             metrics.keepAlive()
@@ -105,6 +117,7 @@ public final class SIPProxy: @unchecked Sendable {
         } catch {
             metrics.malformed(zone: zone)
             emit(.malformed, source: packet.source, rule: error.rule, detail: error.description)
+            if zone == .external { shieldNoteMalformed(from: packet.source, message: nil) }
             return
         }
         metrics.received(parsed, zone: zone)
@@ -129,12 +142,26 @@ public final class SIPProxy: @unchecked Sendable {
         settings.trunks.first { trunk in trunk.allowedSources.contains { $0.contains(address) } }?.name
     }
 
-    func emit(_ kind: GatewayEvent.Kind, source: SIPPeer, rule: String, detail: String) {
+    func emit(_ kind: GatewayEvent.Kind, source: SIPPeer, rule: String, detail: String, severity: ShieldFinding.Severity = .notice) {
+        emit(kind, address: source.ipAddress, rule: rule, detail: detail, severity: severity)
+    }
+
+    /// Counts an event and passes it on, at most a few per kind, source and rule in ten seconds
+    /// (bans, reloads and trunk changes always go through); the held-back count rides along.
+    func emit(_ kind: GatewayEvent.Kind, address: String, rule: String, detail: String, severity: ShieldFinding.Severity = .notice) {
         metrics.event(kind)
-        let event = GatewayEvent(kind: kind, source: source.ipAddress, rule: rule, detail: detail)
-        logger.debug("gateway event", metadata: ["kind": "\(kind.rawValue)", "source": "\(source)", "rule": "\(rule)", "detail": "\(detail)"])
+        var detail = detail
+        if !Self.unthrottledKinds.contains(kind) {
+            let (admitted, suppressed) = throttle.admit(EventThrottle.Key(kind: kind.rawValue, source: address, rule: rule), now: clock())
+            guard admitted else { return }
+            if suppressed > 0 { detail += " (and \(suppressed) more like it not shown)" }
+        }
+        let event = GatewayEvent(kind: kind, source: address, rule: rule, detail: detail, severity: severity)
+        logger.debug("gateway event", metadata: ["kind": "\(kind.rawValue)", "source": "\(address)", "rule": "\(rule)", "detail": "\(detail)"])
         onEvent?(event)
     }
+
+    static let unthrottledKinds: Set<GatewayEvent.Kind> = [.ban, .reload, .trunkUp, .trunkDown, .failover, .pbxUnreachable, "account-attack"]
 
     // MARK: - Sending
 

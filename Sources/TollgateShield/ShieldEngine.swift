@@ -5,9 +5,9 @@ import SIPCore
 ///
 /// The engine does no I/O and reads no clock: every call is given `now` (seconds since 1970), and
 /// what should be stored or logged comes back in a ``ShieldDecision``. It is confined to the
-/// thread that owns it (the gateway's event loop), like a SwiftNIO handler; rules are swapped
+/// thread that owns it (the gateway's event loop, hence `@unchecked Sendable`), like a SwiftNIO handler; rules are swapped
 /// whole with ``replaceRules(_:)``, so a reload is atomic and keeps every source's state.
-public final class ShieldEngine {
+public final class ShieldEngine: @unchecked Sendable {
     public private(set) var rules: ShieldRules
     var limits: [RateLimits]
     var generation = 0

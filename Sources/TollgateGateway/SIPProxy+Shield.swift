@@ -1,0 +1,73 @@
+import Foundation
+import NIOCore
+import SIPCore
+import SIPTransport
+import TollgateShield
+
+extension SIPProxy {
+    /// Whether Shield refuses the packet's source before it is parsed (banned or denied).
+    @inline(__always)
+    func shieldRefuses(_ source: SIPPeer) -> Bool {
+        guard let shield, let address = SourceAddress(source.address) else { return false }
+        if shield.isRefused(address, now: clock()) {
+            metrics.refused()
+            return true
+        }
+        return false
+    }
+
+    /// Shield's judgement of a parsed request from the external zone; `false` when it is dropped.
+    func shieldAdmits(_ request: SIPMessage, from source: SIPPeer) -> Bool {
+        guard let shield, let transport = SourceAddress(source.address) else { return true }
+        let address = shield.effectiveSource(transport, message: request)
+        let decision = shield.checkRequest(request, source: address, now: clock())
+        apply(decision, about: address)
+        return decision.verdict == .pass
+    }
+
+    /// Tells Shield about a message from `source` that failed parsing or validation.
+    func shieldNoteMalformed(from source: SIPPeer, message: SIPMessage?) {
+        guard let shield, let transport = SourceAddress(source.address) else { return }
+        let address = message.map { shield.effectiveSource(transport, message: $0) } ?? transport
+        apply(shield.noteMalformed(source: address, now: clock()), about: address)
+    }
+
+    /// Lets Shield learn from the PBX's answer to an external request, and gives the answer to send
+    /// out instead when the PBX's would tell an unknown user from a known one.
+    func shieldReviewAnswer(_ response: SIPMessage, server: ServerTransaction) -> SIPMessage? {
+        guard let shield, server.zone == .external, let status = response.statusCode, status >= 200,
+              let transport = SourceAddress(server.source.address)
+        else { return nil }
+        let address = shield.effectiveSource(transport, message: server.request)
+        let now = clock()
+        apply(shield.observeResponse(response, status: status, to: server.request, source: address, now: now), about: address)
+        return shield.concealedAnswer(response, status: status, to: server.request, source: address, now: now)
+    }
+
+    /// Emits a decision's findings as events and hands its ban to whoever stores bans.
+    func apply(_ decision: ShieldDecision, about source: SourceAddress) {
+        for finding in decision.findings {
+            emit(GatewayEvent.Kind(rawValue: finding.kind), address: source.description, rule: finding.rule, detail: finding.detail,
+                 severity: finding.severity)
+        }
+        if let ban = decision.ban {
+            metrics.banned()
+            onBan?(ban)
+        }
+    }
+}
+
+extension SourceAddress {
+    /// The key of a socket address (IPv4, or IPv6 with IPv4-mapped addresses folded to IPv4).
+    init?(_ address: SocketAddress) {
+        switch address {
+        case .v4(let v4):
+            self.init(ipv4: UInt32(bigEndian: v4.address.sin_addr.s_addr))
+        case .v6(let v6):
+            let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+            self.init(ipv6: bytes)
+        default:
+            return nil
+        }
+    }
+}
