@@ -1,7 +1,8 @@
 /// Where security events are sent as they happen, besides the log and the store.
 public struct AlertsConfig: Sendable, Hashable, Codable {
-    /// A webhook: each event is POSTed as JSON, retried on failure.
-    public struct Webhook: Sendable, Hashable, Codable {
+    /// A webhook: each event is POSTed as JSON, retried on failure. Header values (tokens) are
+    /// redacted when the configuration is encoded or printed.
+    public struct Webhook: Sendable, Hashable, Codable, CustomStringConvertible, CustomDebugStringConvertible {
         /// An `http://` or `https://` URL.
         public var url: String
         /// Extra request headers, e.g. `Authorization: Bearer …` (values are never shown or logged).
@@ -20,6 +21,25 @@ public struct AlertsConfig: Sendable, Hashable, Codable {
             self.attempts = attempts
             self.timeout = timeout
         }
+
+        private enum CodingKeys: String, CodingKey { case url, headers, minSeverity, attempts, timeout }
+
+        /// Encodes the webhook with every header value replaced by ``TrunkCredentials/redactedPassword``.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(url, forKey: .url)
+            try container.encode(headers.mapValues { _ in TrunkCredentials.redactedPassword }, forKey: .headers)
+            try container.encode(minSeverity, forKey: .minSeverity)
+            try container.encode(attempts, forKey: .attempts)
+            try container.encode(timeout, forKey: .timeout)
+        }
+
+        /// A summary with header values redacted.
+        public var description: String {
+            "Webhook(url: \(url), headers: \(headers.keys.sorted()), minSeverity: \(minSeverity), attempts: \(attempts), timeout: \(timeout))"
+        }
+
+        public var debugDescription: String { description }
     }
 
     /// A syslog collector, RFC 5424 over UDP.
