@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "tollgate", targets: ["tollgate"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
+        .library(name: "TollgateShield", targets: ["TollgateShield"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

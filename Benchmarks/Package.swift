@@ -19,6 +19,16 @@ let package = Package(
             ],
             path: "Benchmarks/SIPCoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "ShieldBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SIPCore", package: "Tollgate"),
+                .product(name: "TollgateShield", package: "Tollgate"),
+            ],
+            path: "Benchmarks/ShieldBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
