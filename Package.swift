@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateStoreTests",
-            dependencies: ["TollgateStore"]
+            dependencies: ["TollgateStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TollgateGatewayTests",
