@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate"]
+            dependencies: ["tollgate", "TollgateStore"]
         ),
         .testTarget(
             name: "TollgateIntegrationTests",
