@@ -110,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateStoreTests",
-            dependencies: ["TollgateStore"]
+            dependencies: ["TollgateStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TollgateGatewayTests",
@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate"]
+            dependencies: ["tollgate", "TollgateStore"]
         ),
         .testTarget(
             name: "TollgateIntegrationTests",

@@ -6,6 +6,9 @@ struct Tollgate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tollgate",
         abstract: "Tollgate — a SIP security gateway for business phone networks.",
-        subcommands: [ServeCommand.self, ConfigCommand.self, RouteCommand.self, CertCommand.self, SIPCommand.self]
+        subcommands: [
+            ServeCommand.self, ConfigCommand.self, RouteCommand.self, CertCommand.self, SIPCommand.self, BanCommand.self,
+            EventsCommand.self,
+        ]
     )
 }

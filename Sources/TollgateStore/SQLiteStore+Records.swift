@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+
+/// A row of `events`.
+struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "events"
+
+    var id: Int64?
+    var time: Double
+    var kind: String
+    var source: String
+    var rule: String
+    var detail: String
+    var severity: String
+
+    init(_ event: SecurityEvent) {
+        id = event.id
+        time = event.time.timeIntervalSince1970
+        kind = event.kind.storableText
+        source = event.source.storableText
+        rule = event.rule.storableText
+        detail = event.detail.storableText
+        severity = event.severity.rawValue
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    /// The event; a severity this build does not know (written by a newer one) reads as `notice`.
+    var event: SecurityEvent {
+        SecurityEvent(id: id, time: Date(timeIntervalSince1970: time), kind: kind, source: source, rule: rule, detail: detail,
+                      severity: SecurityEvent.Severity(rawValue: severity) ?? .notice)
+    }
+}
+
+/// A row of `bans`, keyed by source.
+struct BanRecord: Codable, FetchableRecord, TableRecord {
+    static let databaseTableName = "bans"
+
+    var source: String
+    var since: Double
+    var until: Double
+    var rule: String
+    var reason: String
+    var offences: Int
+    var origin: String
+
+    init(_ ban: Ban) {
+        source = ban.source.storableText
+        since = ban.since.timeIntervalSince1970
+        until = ban.until.timeIntervalSince1970
+        rule = ban.rule.storableText
+        reason = ban.reason.storableText
+        offences = ban.offences
+        origin = ban.origin.rawValue
+    }
+
+    /// The ban; an origin this build does not know reads as `automatic`.
+    var ban: Ban {
+        Ban(source: source, since: Date(timeIntervalSince1970: since), until: Date(timeIntervalSince1970: until), rule: rule,
+            reason: reason, offences: offences, origin: Ban.Origin(rawValue: origin) ?? .automatic)
+    }
+
+    /// Inserts the record, or replaces every column of the record with the same source.
+    func save(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO bans (source, since, until, rule, reason, offences, origin) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (source) DO UPDATE SET since = excluded.since, until = excluded.until, rule = excluded.rule,
+                    reason = excluded.reason, offences = excluded.offences, origin = excluded.origin
+                """,
+            arguments: [source, since, until, rule, reason, offences, origin])
+    }
+}
+
+extension String {
+    /// The text with each NUL replaced by U+2400 (␀): SQLite keeps a NUL, but text read back ends
+    /// at the first one, and an attacker's bytes after it must not vanish from the record silently.
+    fileprivate var storableText: String {
+        guard utf8.contains(0) else { return self }
+        return replacingOccurrences(of: "\u{0}", with: "\u{2400}")
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import GRDB
+
+/// The default ``Store``: one SQLite database file, in WAL mode, shared by the running gateway and
+/// the `tollgate` commands.
+///
+/// - Writers wait up to ``busyTimeout`` for one another, so a command run by an operator and the
+///   gateway can write the same file at once.
+/// - Every write is one immediate transaction; `synchronous = NORMAL` with WAL means a write that
+///   returned survives a crash of the process (not necessarily a power cut).
+/// - Times are Unix seconds (`REAL`), indexed.
+/// - Text is kept as given, except that a NUL character is stored as U+2400 (␀), because SQLite
+///   text read back would end at it.
+/// - Opening applies the migrations of ``StoreMigrations`` this build knows, and refuses a database
+///   that a newer build has migrated further.
+public final class SQLiteStore: Store {
+    /// How long a write waits for another connection's (or process's) transaction to end before it
+    /// fails with "database is locked".
+    public static let busyTimeout: TimeInterval = 5
+
+    /// The database file, or `:memory:` for ``inMemory()``.
+    public let path: String
+
+    private let writer: any DatabaseWriter
+
+    /// Opens the database at `path`, creating the file (and its folder) if needed, and migrates it.
+    ///
+    /// - Parameter path: The SQLite file, absolute or relative to the working directory.
+    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the file cannot be created or is not
+    ///   a SQLite database, ``StoreError/newerSchema(known:found:)`` when a newer build wrote it,
+    ///   ``StoreError/migrationFailed(_:)`` when a migration fails.
+    public convenience init(path: String) throws(StoreError) {
+        guard !path.isEmpty else { throw StoreError.cannotOpen(path: path, reason: "the path is empty") }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create the folder \(folder.path): \(error.localizedDescription)")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: Self.configuration())
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: StoreError.reason(error))
+        }
+        try self.init(writer: pool, path: path)
+    }
+
+    /// A store that lives in memory and is gone when the last reference goes; for tests and previews.
+    public static func inMemory() throws(StoreError) -> SQLiteStore {
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: configuration())
+        } catch {
+            throw StoreError.cannotOpen(path: ":memory:", reason: StoreError.reason(error))
+        }
+        return try SQLiteStore(writer: queue, path: ":memory:")
+    }
+
+    /// Wraps an open database and brings its schema up to date.
+    init(writer: any DatabaseWriter, path: String) throws(StoreError) {
+        self.writer = writer
+        self.path = path
+        try migrate()
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.label = "tollgate-store"
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return configuration
+    }
+
+    // MARK: - Schema
+
+    private func migrate() throws(StoreError) {
+        let migrator = StoreMigrations.migrator
+        let known = migrator.migrations
+        func applied() throws(StoreError) -> Set<String> {
+            do {
+                return try writer.read { db in try migrator.appliedIdentifiers(db) }
+            } catch {
+                throw StoreError.cannotOpen(path: path, reason: StoreError.reason(error))
+            }
+        }
+        let before = try applied()
+        if before.contains(where: { !known.contains($0) }) {
+            throw StoreError.newerSchema(known: known, found: Self.ordered(before, known: known))
+        }
+        if known.allSatisfy(before.contains) { return }
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            // Another process opening the same new file may have migrated it first; its
+            // migrations are ours, so the schema is what we need.
+            let after = try applied()
+            if after.contains(where: { !known.contains($0) }) {
+                throw StoreError.newerSchema(known: known, found: Self.ordered(after, known: known))
+            }
+            guard known.allSatisfy(after.contains) else { throw StoreError.migrationFailed(StoreError.reason(error)) }
+        }
+    }
+
+    /// Applied migration names: the known ones in their order, then the unknown ones sorted.
+    private static func ordered(_ applied: Set<String>, known: [String]) -> [String] {
+        known.filter(applied.contains) + applied.subtracting(known).sorted()
+    }
+
+    /// The names of the migrations applied to this database, in order.
+    public func appliedMigrations() async throws(StoreError) -> [String] {
+        let known = StoreMigrations.migrator.migrations
+        let applied = try await read { db in try StoreMigrations.migrator.appliedIdentifiers(db) }
+        return Self.ordered(applied, known: known)
+    }
+
+    // MARK: - Events
+
+    public func append(_ events: [SecurityEvent]) async throws(StoreError) {
+        guard !events.isEmpty else { return }
+        try await write { db in
+            for event in events {
+                var record = EventRecord(event)
+                try record.insert(db)
+            }
+        }
+    }
+
+    public func events(_ query: EventQuery) async throws(StoreError) -> [SecurityEvent] {
+        guard query.limit > 0 else { return [] }
+        let records = try await read { db in
+            var clauses: [String] = []
+            var arguments = StatementArguments()
+            if let since = query.since {
+                clauses.append("time >= ?")
+                arguments += [since.timeIntervalSince1970]
+            }
+            if let kind = query.kind {
+                clauses.append("kind = ?")
+                arguments += [kind]
+            }
+            if let source = query.source {
+                clauses.append("source = ?")
+                arguments += [source]
+            }
+            arguments += [query.limit]
+            let filter = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+            return try EventRecord.fetchAll(
+                db, sql: "SELECT * FROM events\(filter) ORDER BY time DESC, id DESC LIMIT ?", arguments: arguments)
+        }
+        return records.map(\.event)
+    }
+
+    public func pruneEvents(olderThan date: Date) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM events WHERE time < ?", arguments: [date.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Bans
+
+    public func saveBan(_ ban: Ban) async throws(StoreError) {
+        try await write { db in
+            try BanRecord(ban).save(db)
+            try Self.bumpBansRevision(db)
+        }
+    }
+
+    public func ban(source: String) async throws(StoreError) -> Ban? {
+        try await read { db in try BanRecord.fetchOne(db, key: source) }?.ban
+    }
+
+    public func activeBans(at date: Date) async throws(StoreError) -> [Ban] {
+        try await read { db in
+            try BanRecord.fetchAll(
+                db, sql: "SELECT * FROM bans WHERE until > ? ORDER BY until, source", arguments: [date.timeIntervalSince1970])
+        }.map(\.ban)
+    }
+
+    /// Every ban record, active or expired, soonest to expire first.
+    public func allBans() async throws(StoreError) -> [Ban] {
+        try await read { db in try BanRecord.fetchAll(db, sql: "SELECT * FROM bans ORDER BY until, source") }.map(\.ban)
+    }
+
+    public func liftBan(source: String, at date: Date) async throws(StoreError) -> Bool {
+        try await write { db in
+            let time = date.timeIntervalSince1970
+            try db.execute(sql: "UPDATE bans SET until = ? WHERE source = ? AND until > ?", arguments: [time, source, time])
+            guard db.changesCount > 0 else { return false }
+            try Self.bumpBansRevision(db)
+            return true
+        }
+    }
+
+    public func liftAllBans(at date: Date) async throws(StoreError) -> Int {
+        try await write { db in
+            let time = date.timeIntervalSince1970
+            try db.execute(sql: "UPDATE bans SET until = ? WHERE until > ?", arguments: [time, time])
+            let lifted = db.changesCount
+            if lifted > 0 { try Self.bumpBansRevision(db) }
+            return lifted
+        }
+    }
+
+    public func bansRevision() async throws(StoreError) -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [StoreMigrations.bansRevisionKey])
+        } ?? 0
+    }
+
+    private static func bumpBansRevision(_ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO store_meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = value + 1",
+            arguments: [StoreMigrations.bansRevisionKey])
+    }
+
+    // MARK: - Access
+
+    /// Runs `body` in one immediate transaction: the write lock is taken at the start, so a writer in
+    /// another process makes this one wait (up to ``busyTimeout``) instead of failing halfway.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw StoreError.databaseError("the transaction ended without a result") }
+                return result
+            }
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch {
+            throw StoreError(error)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// A moment as an operator types it for `--since`: a ``DurationArgument`` back from now (`10m`,
+/// `2h`, `1d`) or an ISO-8601 timestamp (`2025-06-15T10:00:00Z`, with an offset or fractional seconds,
+/// or a bare date `2025-06-15`, meaning midnight UTC).
+struct PointInTimeArgument: Hashable, Sendable {
+    /// Why a text is not a point in time.
+    struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+        var text: String
+
+        var description: String {
+            "'\(text)' is neither a duration back from now (e.g. 10m, 2h, 1d) nor an ISO-8601 time (e.g. 2025-06-15T10:00:00Z)"
+        }
+    }
+
+    /// The moment meant.
+    let date: Date
+
+    /// Parses `text`, taking a duration as that long before `now`.
+    init(parsing text: String, now: Date = Date()) throws(ParseError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let duration = try? DurationArgument(parsing: trimmed, allowPermanent: false) {
+            date = now.addingTimeInterval(-duration.timeInterval)
+            return
+        }
+        let formats: [ISO8601DateFormatter.Options] = [
+            [.withInternetDateTime],
+            [.withInternetDateTime, .withFractionalSeconds],
+            [.withFullDate],
+        ]
+        for options in formats {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = options
+            if let date = formatter.date(from: trimmed) {
+                self.date = date
+                return
+            }
+        }
+        throw ParseError(text: text)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import TollgateStore
+
+@Suite("SQLiteStore events")
+struct SQLiteStoreEventTests {
+    /// A fixed time with an exact binary fraction, so stored seconds compare equal.
+    static let base = Date(timeIntervalSince1970: 1_750_000_000.5)
+
+    static func event(_ offset: TimeInterval, _ kind: String, _ source: String, rule: String = "rule", detail: String = "detail",
+                      severity: SecurityEvent.Severity = .notice) -> SecurityEvent {
+        SecurityEvent(time: base.addingTimeInterval(offset), kind: kind, source: source, rule: rule, detail: detail, severity: severity)
+    }
+
+    static let sample: [SecurityEvent] = [
+        event(0, "scanner", "192.0.2.1", rule: "scanner-fingerprint", detail: "User-Agent friendly-scanner", severity: .warning),
+        event(10, "rate-limit", "192.0.2.1"),
+        event(20, "scanner", "198.51.100.7", severity: .info),
+        event(30, "ban", "192.0.2.1", rule: "auth-failures", detail: "5 failed registrations", severity: .critical),
+        event(40, "malformed", "2001:db8::1"),
+    ]
+
+    @Test("appended events come back with every field, newest first, each with an id")
+    func roundTrip() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.append(Self.sample)
+        let events = try await store.events(EventQuery())
+        #expect(events.count == Self.sample.count)
+        #expect(events.allSatisfy { $0.id != nil })
+        let withoutIDs = events.map { event in
+            var event = event
+            event.id = nil
+            return event
+        }
+        #expect(withoutIDs == Self.sample.reversed())
+        #expect(events[1].severity == .critical)
+        #expect(events[4].detail == "User-Agent friendly-scanner")
+    }
+
+    @Test("since, kind and source each filter, and combine with AND")
+    func filters() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.append(Self.sample)
+
+        let recent = try await store.events(EventQuery(since: Self.base.addingTimeInterval(20)))
+        #expect(recent.map(\.kind) == ["malformed", "ban", "scanner"], "since is inclusive")
+
+        let scanners = try await store.events(EventQuery(kind: "scanner"))
+        #expect(scanners.map(\.source) == ["198.51.100.7", "192.0.2.1"])
+
+        let fromOne = try await store.events(EventQuery(source: "192.0.2.1"))
+        #expect(fromOne.map(\.kind) == ["ban", "rate-limit", "scanner"])
+
+        let combined = try await store.events(EventQuery(since: Self.base.addingTimeInterval(5), kind: "scanner", source: "192.0.2.1"))
+        #expect(combined.isEmpty)
+        let kindAndSource = try await store.events(EventQuery(kind: "scanner", source: "192.0.2.1"))
+        #expect(kindAndSource.map(\.time) == [Self.base])
+        let nothing = try await store.events(EventQuery(kind: "no-such-kind"))
+        #expect(nothing.isEmpty)
+    }
+
+    @Test("events at the same time list the later-appended first, and one batch keeps its order")
+    func order() async throws {
+        let store = try SQLiteStore.inMemory()
+        let batch = (0..<50).map { Self.event(0, "burst", "192.0.2.\($0)") }
+        try await store.append(batch)
+        try await store.append([Self.event(-1, "older", "192.0.2.200")])
+        let events = try await store.events(EventQuery())
+        #expect(events.map(\.source) == batch.reversed().map(\.source) + ["192.0.2.200"])
+        let ids = events.compactMap(\.id)
+        #expect(Array(ids.prefix(50)) == Array(ids.prefix(50)).sorted(by: >))
+    }
+
+    @Test("limit caps the events returned, keeping the newest")
+    func limit() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.append(Self.sample)
+        let two = try await store.events(EventQuery(limit: 2))
+        #expect(two.map(\.kind) == ["malformed", "ban"])
+        let filtered = try await store.events(EventQuery(source: "192.0.2.1", limit: 1))
+        #expect(filtered.map(\.kind) == ["ban"])
+        let none = try await store.events(EventQuery(limit: 0))
+        #expect(none.isEmpty)
+    }
+
+    @Test("appending nothing is allowed and stores nothing")
+    func appendNothing() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.append([])
+        #expect(try await store.events(EventQuery()).isEmpty)
+    }
+
+    @Test("pruneEvents deletes only events before the date and says how many")
+    func prune() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.append(Self.sample)
+        let pruned = try await store.pruneEvents(olderThan: Self.base.addingTimeInterval(20))
+        #expect(pruned == 2)
+        let left = try await store.events(EventQuery())
+        #expect(left.map(\.kind) == ["malformed", "ban", "scanner"])
+        #expect(try await store.pruneEvents(olderThan: Self.base) == 0)
+    }
+
+    @Test("text is stored as given: quotes, SQL and non-ASCII survive")
+    func awkwardText() async throws {
+        let store = try SQLiteStore.inMemory()
+        let detail = "User-Agent: 'sipvicious'; DROP TABLE events; -- ☎ \"\n\t"
+        try await store.append([Self.event(0, "scanner", "192.0.2.1", detail: detail)])
+        let events = try await store.events(EventQuery(kind: "scanner"))
+        #expect(events.first?.detail == detail)
+    }
+
+    @Test("a NUL in event text is kept visible as ␀ rather than cutting the text short")
+    func nulInText() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.append([Self.event(0, "malformed", "192.0.2.1", rule: "bad\u{0}rule", detail: "User-Agent: x\u{0}hidden")])
+        let event = try #require(try await store.events(EventQuery()).first)
+        #expect(event.detail == "User-Agent: x\u{2400}hidden")
+        #expect(event.rule == "bad\u{2400}rule")
+        try await store.saveBan(Ban(source: "192.0.2.1", since: Self.base, until: Self.base.addingTimeInterval(60), rule: "r",
+                                    reason: "a\u{0}b"))
+        #expect(try await store.ban(source: "192.0.2.1")?.reason == "a\u{2400}b")
+    }
+}
