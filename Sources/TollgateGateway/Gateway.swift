@@ -127,6 +127,7 @@ public final class Gateway: Service {
                     let bans = try await store.activeBans(at: Date()).compactMap(ShieldBan.init)
                     loop.execute { shield.restoreBans(bans, now: Date().timeIntervalSince1970) }
                 } catch {
+                    if Task.isCancelled { return }
                     logger.warning("cannot read bans from the store", metadata: ["error": "\(error)"])
                 }
             }

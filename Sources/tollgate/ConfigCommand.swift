@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TollgateConfig
+import TollgateShield
 
 /// `tollgate config check|show`.
 struct ConfigCommand: AsyncParsableCommand {
@@ -18,13 +19,24 @@ struct ConfigCommand: AsyncParsableCommand {
         var file: String
 
         func run() async throws {
+            let config: TollgateConfig
             do {
-                let config = try TollgateConfig.load(path: file)
-                print("\(file): ok (\(config.listeners.count) listeners, \(config.trunks.count) trunks, \(config.routes.count) routes)")
+                config = try TollgateConfig.load(path: file)
             } catch {
                 print(error.description)
                 throw ExitCode(1)
             }
+            // The scanner fingerprint files it names must load too.
+            let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            let rules: ShieldRules
+            do {
+                rules = try ShieldRules.load(config: config, baseDirectory: directory)
+            } catch {
+                print("\(file): \(error)")
+                throw ExitCode(1)
+            }
+            print("\(file): ok (\(config.listeners.count) listeners, \(config.trunks.count) trunks, \(config.routes.count) routes, "
+                  + "\(rules.fingerprints.signatures.count) scanner fingerprints)")
         }
     }
 
@@ -54,6 +66,9 @@ struct ConfigCommand: AsyncParsableCommand {
                 print("route     \(rule.prefix.isEmpty ? "(default)" : rule.prefix) -> \(rule.trunks.joined(separator: ", "))")
             }
             print("remote phones \(config.remotePhones ? "on" : "off"), topology hiding \(config.topologyHiding.enabled ? "on" : "off")")
+            let shield = config.shield
+            print("shield    \(shield.enabled ? "on" : "off"): \(shield.allow.count) allowed, \(shield.deny.count) denied, "
+                  + "profiles \(shield.profiles.keys.sorted().joined(separator: ", ")), scanners \(shield.blockScanners ? "blocked" : "logged")")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TollgateConfig
+import TollgateShield
 
 /// The options every command that reads the configuration shares.
 struct ConfigOptions: ParsableArguments {
@@ -26,6 +27,32 @@ struct ConfigOptions: ParsableArguments {
     func loadOrExit() throws -> TollgateConfig {
         do {
             return try load()
+        } catch let error as CLIError {
+            printError(error.message)
+            throw ExitCode(1)
+        }
+    }
+
+    /// The folder relative paths in the configuration are read from: the file's, or the working folder.
+    var configDirectory: String {
+        let path = config ?? (FileManager.default.fileExists(atPath: "tollgate.yaml") ? "tollgate.yaml" : nil)
+        guard let path else { return FileManager.default.currentDirectoryPath }
+        return URL(fileURLWithPath: path).deletingLastPathComponent().path
+    }
+
+    /// Shield's rules for `config`: the shipped scanner fingerprints plus the configured files.
+    func shieldRules(for config: TollgateConfig) throws -> ShieldRules {
+        do {
+            return try ShieldRules.load(config: config, baseDirectory: configDirectory)
+        } catch {
+            throw CLIError(message: error.description)
+        }
+    }
+
+    /// ``shieldRules(for:)``, or the error printed to standard error and exit status 1.
+    func shieldRulesOrExit(for config: TollgateConfig) throws -> ShieldRules {
+        do {
+            return try shieldRules(for: config)
         } catch let error as CLIError {
             printError(error.message)
             throw ExitCode(1)

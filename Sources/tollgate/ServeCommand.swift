@@ -4,6 +4,8 @@ import Logging
 import ServiceLifecycle
 import TollgateConfig
 import TollgateGateway
+import TollgateShield
+import TollgateStore
 
 /// `tollgate serve`: runs the gateway until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -32,7 +34,16 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tollgate")
-        let gateway = Gateway(config: config, logger: logger)
+        let rules = try options.shieldRulesOrExit(for: config)
+        let store = try options.openStoreOrExit()
+        let options = self.options
+        let gateway = Gateway(
+            config: config, logger: logger, store: store, shieldRules: config.shield.enabled ? rules : nil,
+            reloadShield: {
+                // The same file and flags as at start; only Shield's part is taken.
+                let reloaded = try options.load()
+                return try options.shieldRules(for: reloaded)
+            })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
