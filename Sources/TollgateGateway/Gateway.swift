@@ -21,7 +21,7 @@ public final class Gateway: Service {
     private let shutdownGrace: TimeAmount
     private let store: (any Store)?
     private let shieldRules: ShieldRules?
-    private let alert: @Sendable (SecurityEvent) -> Void
+    private let alerts: (any AlertSink)?
     private let reloadShield: (@Sendable () throws -> ShieldRules)?
 
     /// - Parameters:
@@ -31,10 +31,10 @@ public final class Gateway: Service {
     ///   - shutdownGrace: How long transactions in flight get at shutdown.
     ///   - store: Where events and bans are kept; bans in it are in force from the start.
     ///   - shieldRules: Shield's rules; `nil` runs without Shield.
-    ///   - alert: Receives every event, off the message path (alert sinks).
+    ///   - alerts: Receives every event, off the message path; shut down with the gateway.
     ///   - reloadShield: Builds new rules on SIGHUP; a throw keeps the old ones.
     public init(config: TollgateConfig, logger: Logger, policies: PolicyChain = PolicyChain(), shutdownGrace: TimeAmount = .seconds(2),
-                store: (any Store)? = nil, shieldRules: ShieldRules? = nil, alert: @escaping @Sendable (SecurityEvent) -> Void = { _ in },
+                store: (any Store)? = nil, shieldRules: ShieldRules? = nil, alerts: (any AlertSink)? = nil,
                 reloadShield: (@Sendable () throws -> ShieldRules)? = nil) {
         self.config = config
         self.logger = logger
@@ -42,7 +42,7 @@ public final class Gateway: Service {
         self.shutdownGrace = shutdownGrace
         self.store = store
         self.shieldRules = shieldRules
-        self.alert = alert
+        self.alerts = alerts
         self.reloadShield = reloadShield
     }
 
@@ -57,7 +57,7 @@ public final class Gateway: Service {
             box.proxy?.receive(packet)
         }
         let proxy = SIPProxy(settings: settings, eventLoop: loop, outbound: transport, logger: logger, policies: policies)
-        let recorder = SecurityEventRecorder(store: store, logger: logger, deliver: alert)
+        let recorder = SecurityEventRecorder(store: store, logger: logger, deliver: { [alerts] event in alerts?.deliver(event) })
         let recording = Task { await recorder.run() }
         proxy.onEvent = { event in
             logger.notice("\(event.kind.rawValue)", metadata: ["source": "\(event.source)", "rule": "\(event.rule)", "detail": "\(event.detail)"])
@@ -171,6 +171,7 @@ public final class Gateway: Service {
         await transport.stop()
         recorder.finish()
         await recording.value
+        await alerts?.shutdown()
         try? FileManager.default.removeItem(atPath: statusPath)
         try await group.shutdownGracefully()
         logger.info("gateway stopped")

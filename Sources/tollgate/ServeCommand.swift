@@ -37,8 +37,15 @@ struct ServeCommand: AsyncParsableCommand {
         let rules = try options.shieldRulesOrExit(for: config)
         let store = try options.openStoreOrExit()
         let options = self.options
+        let alerts: AlertFanout
+        do {
+            alerts = try AlertFanout.make(from: config.alerts, logger: logger)
+        } catch {
+            printError("alerts: \(error)")
+            throw ExitCode(1)
+        }
         let gateway = Gateway(
-            config: config, logger: logger, store: store, shieldRules: config.shield.enabled ? rules : nil,
+            config: config, logger: logger, store: store, shieldRules: config.shield.enabled ? rules : nil, alerts: alerts,
             reloadShield: {
                 // The same file and flags as at start; only Shield's part is taken.
                 let reloaded = try options.load()
