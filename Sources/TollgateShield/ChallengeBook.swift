@@ -66,19 +66,38 @@ struct ChallengeBook: Sendable {
         return SIPParameters.Parameter(name: parameter.name, value: quoted ? "\"\(fresh)\"" : fresh)
     }
 
-    /// Random text of the same shape: digits stay digits, hex letters stay hex letters (in their
-    /// case), other letters stay letters, everything else is kept.
+    /// Random text of the same shape: each run of letters and digits is replaced by random
+    /// characters of its class — hexadecimal (in its case), decimal, or alphanumeric — and every
+    /// other character is kept, so `1732460000/8a7f3c…` stays a timestamp, a slash and hex.
     static func reshaped(_ text: String) -> String {
-        let hexLower = Array("abcdef"), hexUpper = Array("ABCDEF"), lower = Array("abcdefghijklmnopqrstuvwxyz")
-        let upper = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), digits = Array("0123456789")
-        let allHex = text.allSatisfy(\.isHexDigit)
-        return String(text.map { character -> Character in
-            if character.isNumber, character.isASCII {
-                return allHex ? (Bool.random() ? digits.randomElement()! : hexLower.randomElement()!) : digits.randomElement()!
+        var output = ""
+        var run: [Character] = []
+        func flush() {
+            guard !run.isEmpty else { return }
+            let pool: [Character]
+            if run.allSatisfy(\.isASCIIDigit) {
+                pool = Array("0123456789")
+            } else if run.allSatisfy(\.isHexDigit) {
+                pool = run.contains(where: \.isUppercase) ? Array("0123456789ABCDEF") : Array("0123456789abcdef")
+            } else {
+                pool = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
             }
-            if character.isLowercase, character.isASCII { return (allHex ? hexLower : lower).randomElement()! }
-            if character.isUppercase, character.isASCII { return (allHex ? hexUpper : upper).randomElement()! }
-            return character
-        })
+            for _ in run { output.append(pool.randomElement() ?? "0") }
+            run.removeAll()
+        }
+        for character in text {
+            if character.isASCII, character.isLetter || character.isNumber {
+                run.append(character)
+            } else {
+                flush()
+                output.append(character)
+            }
+        }
+        flush()
+        return output
     }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

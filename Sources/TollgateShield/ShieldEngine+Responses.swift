@@ -4,7 +4,8 @@ extension ShieldEngine {
     /// Learns from the PBX's answer to a request that came from `source` (external zone): counts
     /// failed or missing authentication (401/407 not marked stale, 403, and 404 to a REGISTER) per
     /// source and per account, bans a source past the threshold, raises an alarm for an account
-    /// failing from many sources, and promotes a source whose registration succeeded.
+    /// failing from many sources, and promotes a source whose registration (or any request with
+    /// credentials) succeeded.
     public func observeResponse(_ response: SIPMessage, status: Int, to request: SIPMessage, source: SourceAddress,
                                 now: Double) -> ShieldDecision {
         guard let method = request.method else { return .pass }
@@ -39,10 +40,11 @@ extension ShieldEngine {
             switch kind {
             case .success:
                 state.authFailures.reset()
-                if method == .register, !state.registered {
+                if !state.registered {
                     state.registered = true
+                    let what = method == .register ? "registration" : "authenticated \(method)"
                     findings.append(ShieldFinding(kind: "trust", rule: "registered",
-                                                  detail: "promoted to trusted (profile 'registered') after a successful registration of \(account ?? "?")",
+                                                  detail: "promoted to trusted (profile 'registered') after a successful \(what) of \(account ?? "?")",
                                                   severity: .info))
                 }
                 return nil
