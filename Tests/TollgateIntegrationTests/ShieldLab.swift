@@ -157,3 +157,21 @@ final class ShieldLab: @unchecked Sendable {
         return file.path
     }
 }
+
+extension ShieldLab {
+    /// Runs `Scripts/flood.py` (one core, as fast as it can) and returns its summary line.
+    func flood(kind: String, source: String? = nil, sources: String? = nil, seconds: Double) throws -> PeerProcess {
+        var arguments = [Self.scripts.appendingPathComponent("flood.py").path, "--target", "127.0.0.1:\(port)", "--kind", kind,
+                         "--seconds", String(seconds)]
+        if let source { arguments += ["--source", source] }
+        if let sources { arguments += ["--sources", sources] }
+        return try PeerProcess(name: "flood", executable: Peers.executable("python3"), arguments: arguments)
+    }
+
+    /// SIGKILL: the gateway gets no chance to flush anything.
+    func killGateway() {
+        guard let gateway, gateway.process.isRunning else { return }
+        kill(gateway.process.processIdentifier, SIGKILL)
+        gateway.process.waitUntilExit()
+    }
+}
