@@ -10,6 +10,8 @@ public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
     case noListener(SIPTransportProtocol)
     case unsupportedTransport(SIPTransportProtocol)
     case tooManyConnections(String)
+    /// A connection from a source that is refused (banned or denied).
+    case refused(String)
     case tlsSetup(listener: String, reason: String)
 
     public var description: String {
@@ -18,6 +20,7 @@ public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
         case .noListener(let transport): "no \(transport.rawValue) listener to send from"
         case .unsupportedTransport(let transport): "transport \(transport.rawValue) is not available"
         case .tooManyConnections(let source): "too many connections from \(source)"
+        case .refused(let source): "connection from \(source) refused"
         case .tlsSetup(let listener, let reason): "cannot set up TLS for \(listener): \(reason)"
         }
     }
@@ -37,15 +40,19 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private let maximumMessageSize: Int
     private let maximumConnectionsPerSource: Int
     private let deliver: @Sendable (SIPInboundPacket) -> Void
+    private let admits: @Sendable (SocketAddress) -> Bool
     private let sendFailures = Counter(label: "tollgate_transport_send_failures_total")
     private let clientTLSContext: NIOSSLContext?
 
     /// - Parameters:
     ///   - verifiesTLSPeers: whether outgoing TLS connections check the peer's certificate (on by
     ///     default; off only for development peers with self-signed certificates).
+    ///   - admits: called on `eventLoop` for each TCP or TLS connection before anything is read from
+    ///     it (no TLS handshake either); `false` closes it at once (a banned source).
     ///   - deliver: called on `eventLoop` with each framed inbound message.
     public init(eventLoop: EventLoop, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
-                verifiesTLSPeers: Bool = true, deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
+                verifiesTLSPeers: Bool = true, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
+                deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
         var client = TLSConfiguration.makeClientConfiguration()
         client.minimumTLSVersion = .tlsv12
         if !verifiesTLSPeers { client.certificateVerification = .none }
@@ -55,6 +62,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         self.maximumMessageSize = maximumMessageSize
         self.maximumConnectionsPerSource = maximumConnectionsPerSource
         self.deliver = deliver
+        self.admits = admits
     }
 
     /// Binds every listener; fails (and closes what was bound) if any cannot be bound.
@@ -106,11 +114,15 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 let perSource = self.maximumConnectionsPerSource
                 let logger = self.logger
                 let transport = spec.transport
+                let admits = self.admits
                 return try await ServerBootstrap(group: eventLoop)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
+                            if let remote = channel.remoteAddress, !admits(remote) {
+                                throw SIPTransportError.refused(remote.ipAddress ?? "?")
+                            }
                             if let source = channel.remoteAddress?.ipAddress, connections.connections(from: source) >= perSource {
                                 logger.notice("connection refused: per-source limit", metadata: ["source": "\(source)"])
                                 throw SIPTransportError.tooManyConnections(source)

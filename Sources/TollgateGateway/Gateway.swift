@@ -53,7 +53,8 @@ public final class Gateway: Service {
         let logger = self.logger
         let box = ProxyBox()
         let transport = SIPTransportLayer(eventLoop: loop, logger: logger, maximumMessageSize: config.limits.maxMessageSize,
-                                          maximumConnectionsPerSource: config.limits.maxConnectionsPerSource) { packet in
+                                          maximumConnectionsPerSource: config.limits.maxConnectionsPerSource,
+                                          admits: { address in !(box.proxy?.refusesConnection(from: address) ?? false) }) { packet in
             box.proxy?.receive(packet)
         }
         let proxy = SIPProxy(settings: settings, eventLoop: loop, outbound: transport, logger: logger, policies: policies)

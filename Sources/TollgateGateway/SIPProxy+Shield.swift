@@ -16,6 +16,11 @@ extension SIPProxy {
         return false
     }
 
+    /// Whether a TCP or TLS connection from `address` is refused before anything is read from it.
+    public func refusesConnection(from address: SocketAddress) -> Bool {
+        shieldRefuses(SIPPeer(transport: .tcp, address: address))
+    }
+
     /// Shield's judgement of a parsed request from the external zone; `false` when it is dropped.
     func shieldAdmits(_ request: SIPMessage, from source: SIPPeer) -> Bool {
         guard let shield, let transport = SourceAddress(source.address) else { return true }

@@ -66,6 +66,15 @@ struct ShieldGatewayTests {
         #expect(shielded.harness.outbound.sent.isEmpty, "a banned source gets no answer at all")
     }
 
+    @Test("A banned source's TCP and TLS connections are refused before anything is read from them")
+    func connectionsRefused() throws {
+        let shielded = try Shielded()
+        #expect(!shielded.harness.proxy.refusesConnection(from: Self.attacker.address))
+        shielded.harness.deliver(Self.register(user: "100", branch: "z9hG4bKs1", userAgent: "friendly-scanner"), from: Self.attacker)
+        #expect(shielded.harness.proxy.refusesConnection(from: Self.attacker.address))
+        #expect(!shielded.harness.proxy.refusesConnection(from: Self.phone.address))
+    }
+
     @Test("A banned source's packets are not even parsed: garbage from it makes no malformed event")
     func refusedBeforeParsing() throws {
         let shielded = try Shielded()
