@@ -18,7 +18,7 @@ public struct ShieldConfig: Sendable, Hashable, Codable {
     /// Requests per second (and burst) from all untrusted sources together; 0 turns it off.
     public var globalRequestsPerSecond: Double = 2000
     /// The most sources tracked at once; the least recently seen are forgotten first.
-    public var maxTrackedSources: Int = 200_000
+    public var maxTrackedSources: Int = 100_000
     /// Seconds after which a quiet source is forgotten.
     public var sourceExpiry: Double = 600
     /// Named rate-limit profiles; `trusted`, `registered` and `untrusted` always exist (the

@@ -33,9 +33,12 @@ public struct ScannerFingerprints: Sendable {
         }
 
         static func containsCaseInsensitive(_ haystack: String.UTF8View, _ needle: [UInt8]) -> Bool {
-            guard let first = needle.first else { return false }
-            let bytes = Array(haystack)
-            guard bytes.count >= needle.count else { return false }
+            if let found = haystack.withContiguousStorageIfAvailable({ contains($0, needle) }) { return found }
+            return Array(haystack).withUnsafeBufferPointer { contains($0, needle) }
+        }
+
+        static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+            guard let first = needle.first, bytes.count >= needle.count else { return false }
             var index = 0
             let last = bytes.count - needle.count
             while index <= last {

@@ -32,6 +32,7 @@ extension ShieldEngine {
     public func checkRequest(_ request: SIPMessage, source: SourceAddress, now: Double) -> ShieldDecision {
         guard rules.config.enabled, let method = request.method else { return .pass }
         var findings: [ShieldFinding] = []
+        let ticks = tick(now)
         let outcome: Outcome = withState(source, now: now) { state in
             let profileIndex = self.profileIndex(state)
             let profile = rules.profiles[profileIndex]
@@ -50,13 +51,13 @@ extension ShieldEngine {
 
             if !trusted, rules.config.globalRequestsPerSecond > 0 {
                 let rate = rules.config.globalRequestsPerSecond
-                if !global.take(rate: rate, capacity: rate, now: now) {
+                if !global.take(rate: rate, capacity: rate, now: ticks) {
                     return .drop(nil)
                 }
             }
 
-            if let limit = exceededLimit(method, state: &state, limits: limits, now: now) {
-                let drops = state.limitDrops.add(now: now, window: profile.dropWindow)
+            if let limit = exceededLimit(method, state: &state, limits: limits, now: ticks) {
+                let drops = state.limitDrops.add(now: ticks, window: profile.dropWindow)
                 if drops >= 3 { state.registered = false }
                 let name = rules.profileName(profileIndex)
                 if profile.banAfterDrops > 0, drops >= profile.banAfterDrops, !state.staticallyTrusted {
@@ -74,14 +75,14 @@ extension ShieldEngine {
             case .register, .options, .subscribe, .message:
                 let user = method == .register ? Self.toUser(request) : (Self.requestUser(request) ?? Self.toUser(request))
                 if let user, !user.isEmpty {
-                    let distinct = state.users.add(stableHash(user), now: now, window: config.enumeration.window, limit: config.enumeration.count)
+                    let distinct = state.users.add(stableHash(user), now: ticks, window: config.enumeration.window, limit: config.enumeration.count)
                     if distinct >= config.enumeration.count {
                         return .ban(kind: "enumeration", rule: "extension-enumeration",
                                     detail: "\(distinct) different users tried within \(Self.seconds(config.enumeration.window)) with \(method) (last: \(user.prefix(40)))")
                     }
                 }
                 if method == .options {
-                    let count = state.optionsUnregistered.add(now: now, window: config.optionsSweep.window)
+                    let count = state.optionsUnregistered.add(now: ticks, window: config.optionsSweep.window)
                     if count >= config.optionsSweep.count {
                         return .ban(kind: "options-sweep", rule: "options-sweep",
                                     detail: "\(count) OPTIONS within \(Self.seconds(config.optionsSweep.window)) from a source that never registered")
@@ -89,7 +90,7 @@ extension ShieldEngine {
                 }
             case .invite:
                 if let target = Self.requestUser(request) ?? Self.toUser(request), !target.isEmpty {
-                    let distinct = state.inviteTargets.add(stableHash(target), now: now, window: config.inviteSweep.window, limit: config.inviteSweep.count)
+                    let distinct = state.inviteTargets.add(stableHash(target), now: ticks, window: config.inviteSweep.window, limit: config.inviteSweep.count)
                     if distinct >= config.inviteSweep.count {
                         return .ban(kind: "invite-sweep", rule: "invite-sweep",
                                     detail: "INVITEs to \(distinct) different destinations within \(Self.seconds(config.inviteSweep.window)) without registering (last: \(target.prefix(40)))")
@@ -118,7 +119,7 @@ extension ShieldEngine {
         let count: Int? = withState(source, now: now) { state in
             guard !state.staticallyTrusted else { return nil }
             state.registered = false
-            return state.malformed.add(now: now, window: threshold.window)
+            return state.malformed.add(now: tick(now), window: threshold.window)
         }
         guard let count, count >= threshold.count else { return .pass }
         return banDecision(source, kind: "malformed", rule: "malformed-flood",
@@ -141,7 +142,7 @@ extension ShieldEngine {
     }
 
     /// The first per-source limit a request exceeds, described, or `nil`.
-    private func exceededLimit(_ method: SIPMethod, state: inout SourceState, limits: RateLimits, now: Double) -> String? {
+    private func exceededLimit(_ method: SIPMethod, state: inout SourceState, limits: RateLimits, now: Tick) -> String? {
         if !state.requests.take(rate: limits.rate, capacity: limits.burst, now: now) {
             return "\(Self.number(limits.rate)) requests/s"
         }

@@ -49,7 +49,7 @@ extension ShieldEngine {
                 }
                 return nil
             case .challenge, .failure:
-                let count = state.authFailures.add(now: now, window: threshold.window)
+                let count = state.authFailures.add(now: tick(now), window: threshold.window)
                 if kind == .failure, count >= 3 { state.registered = false }
                 return count
             case .none:
@@ -78,7 +78,7 @@ extension ShieldEngine {
         if accounts[key] == nil, accounts.count >= rules.config.maxTrackedSources { accounts.removeAll(keepingCapacity: true) }
         var state = accounts[key] ?? AccountState(lastSeen: now)
         state.lastSeen = now
-        let distinct = state.sources.add(source.high ^ source.low &* 0x9E37_79B9_7F4A_7C15, now: now, window: threshold.window,
+        let distinct = state.sources.add(source.high ^ source.low &* 0x9E37_79B9_7F4A_7C15, now: tick(now), window: threshold.window,
                                          limit: threshold.count)
         var finding: ShieldFinding?
         if distinct >= threshold.count, now >= state.alarmedUntil {

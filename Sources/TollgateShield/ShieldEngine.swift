@@ -10,7 +10,9 @@ import SIPCore
 public final class ShieldEngine: @unchecked Sendable {
     public private(set) var rules: ShieldRules
     var limits: [RateLimits]
-    var generation = 0
+    var generation: Int32 = 0
+    /// The origin of the engine's ticks (seconds since 1970); moved forward once a day.
+    var epoch: Double
     var sources: [SourceAddress: SourceState] = [:]
     var bans: [SourceAddress: ShieldBan] = [:]
     /// Offences of sources banned before, for escalation; bounded like the source table.
@@ -32,14 +34,19 @@ public final class ShieldEngine: @unchecked Sendable {
     public init(rules: ShieldRules, now: Double) {
         self.rules = rules
         self.limits = rules.profiles.map(RateLimits.init)
-        self.global = TokenBucket(capacity: max(1, rules.config.globalRequestsPerSecond), now: now)
+        self.epoch = now
+        self.global = TokenBucket(capacity: max(1, rules.config.globalRequestsPerSecond), now: 0)
     }
+
+    /// `now` as the engine's ticks.
+    @inline(__always)
+    func tick(_ now: Double) -> Tick { Tick(now - epoch) }
 
     /// Swaps in new rules. Sources keep their counters and are classified again as they are seen.
     public func replaceRules(_ rules: ShieldRules) {
         self.rules = rules
         self.limits = rules.profiles.map(RateLimits.init)
-        generation += 1
+        generation &+= 1
     }
 
     // MARK: - Before parsing
@@ -84,7 +91,7 @@ public final class ShieldEngine: @unchecked Sendable {
     }
 
     func profileIndex(_ state: SourceState) -> Int {
-        if state.staticallyTrusted || state.staticProfile != ShieldRules.untrustedProfile { return state.staticProfile }
+        if state.staticallyTrusted || Int(state.staticProfile) != ShieldRules.untrustedProfile { return Int(state.staticProfile) }
         return state.registered ? ShieldRules.registeredProfile : ShieldRules.untrustedProfile
     }
 
@@ -96,7 +103,7 @@ public final class ShieldEngine: @unchecked Sendable {
 
     private func newState(_ source: SourceAddress, now: Double) -> SourceState {
         let (profile, trusted) = classify(source)
-        return SourceState(now: now, generation: generation, profile: profile, trusted: trusted, limits: limits[profile])
+        return SourceState(now: tick(now), generation: generation, profile: profile, trusted: trusted, limits: limits[profile])
     }
 
     private func update<Result>(_ state: inout SourceState, source: SourceAddress, now: Double,
@@ -104,11 +111,11 @@ public final class ShieldEngine: @unchecked Sendable {
         if state.generation != generation {
             // Rules were reloaded: the address may now be trusted, profiled or neither.
             let (profile, trusted) = classify(source)
-            state.staticProfile = profile
+            state.staticProfile = Int16(clamping: profile)
             state.staticallyTrusted = trusted
             state.generation = generation
         }
-        state.lastSeen = now
+        state.lastSeen = tick(now)
         return body(&state)
     }
 
@@ -171,17 +178,27 @@ public final class ShieldEngine: @unchecked Sendable {
 
     /// Forgets quiet sources, expired bans and old account alarms. Call every few seconds.
     public func sweep(now: Double) {
-        let expiry = rules.config.sourceExpiry
-        sources = sources.filter { now - $0.value.lastSeen < expiry }
+        let expiry = Tick(rules.config.sourceExpiry)
+        let current = tick(now)
+        sources = sources.filter { current - $0.value.lastSeen < expiry }
         bans = bans.filter { $0.value.until > now }
         let accountWindow = rules.config.accountAttack.window
         accounts = accounts.filter { now - $0.value.lastSeen < max(accountWindow, $0.value.alarmedUntil - now) }
+        // Once a day the epoch moves up to now, so ticks stay small and precise.
+        if now - epoch > 86_400 {
+            let delta = Tick(now - epoch)
+            epoch += Double(delta)
+            for key in sources.keys { sources[key]?.shift(by: delta) }
+            global.shift(by: delta)
+            for key in accounts.keys { accounts[key]?.sources.shift(by: delta) }
+        }
     }
 
     /// Makes room in a full source table: the quiet ones go first, then the oldest half.
     func evict(now: Double) {
         let before = sources.count
-        sources = sources.filter { now - $0.value.lastSeen < rules.config.sourceExpiry }
+        let current = tick(now)
+        sources = sources.filter { current - $0.value.lastSeen < Tick(rules.config.sourceExpiry) }
         guard sources.count >= before * 9 / 10 else { return }
         let times = sources.values.map(\.lastSeen).sorted()
         let cut = times[times.count / 2]

@@ -4,12 +4,12 @@ import TollgateConfig
 /// that exist only for sources that try users or destinations), so the table of sources stays
 /// within its memory budget.
 struct SourceState: Sendable {
-    /// When the source was last seen (seconds, the engine's clock).
-    var lastSeen: Double
+    /// When the source was last seen (the engine's ticks).
+    var lastSeen: Tick
     /// The rules generation the static classification below was computed for.
-    var generation: Int
+    var generation: Int32
     /// The profile its address gives it, and whether that makes it trusted.
-    var staticProfile: Int
+    var staticProfile: Int16
     var staticallyTrusted: Bool
     /// Promoted by a successful registration.
     var registered = false
@@ -30,16 +30,32 @@ struct SourceState: Sendable {
     /// Whether a signal-only fingerprint was already reported for this source.
     var signalled = false
 
-    init(now: Double, generation: Int, profile: Int, trusted: Bool, limits: RateLimits) {
+    init(now: Tick, generation: Int32, profile: Int, trusted: Bool, limits: RateLimits) {
         lastSeen = now
         self.generation = generation
-        staticProfile = profile
+        staticProfile = Int16(clamping: profile)
         staticallyTrusted = trusted
         requests = TokenBucket(capacity: limits.burst, now: now)
         invites = TokenBucket(capacity: limits.invitesBurst, now: now)
         registers = TokenBucket(capacity: limits.registersBurst, now: now)
         options = TokenBucket(capacity: limits.optionsBurst, now: now)
         others = TokenBucket(capacity: limits.othersBurst, now: now)
+    }
+
+    /// Moves every time `delta` seconds back, when the engine moves its epoch forward.
+    mutating func shift(by delta: Tick) {
+        lastSeen -= delta
+        requests.shift(by: delta)
+        invites.shift(by: delta)
+        registers.shift(by: delta)
+        options.shift(by: delta)
+        others.shift(by: delta)
+        limitDrops.shift(by: delta)
+        malformed.shift(by: delta)
+        authFailures.shift(by: delta)
+        optionsUnregistered.shift(by: delta)
+        users.shift(by: delta)
+        inviteTargets.shift(by: delta)
     }
 
     /// The trust level now (bans are kept apart).
