@@ -82,3 +82,67 @@ struct ShieldResilienceTests {
         #expect(try lab.bans().count == bansBefore)
     }
 }
+
+/// Operating a running gateway: operator bans and SIGHUP reloads.
+@Suite("Shield operations on a running gateway", .serialized)
+struct ShieldOperationTests {
+    /// Sends one REGISTER from `address` with an ordinary User-Agent and says whether the PBX saw it.
+    static func reachesPBX(_ lab: ShieldLab, from address: String, port: Int, user: String) throws -> Bool {
+        let before = lab.requestsAtPBX(from: address)
+        let register = try PeerProcess.sipp("uac-register.xml", local: address, port: port, remote: "127.0.0.1:\(lab.port)", calls: 1,
+                                            extra: ["-timeout", "3"])
+        register.wait(timeout: 10)
+        return lab.requestsAtPBX(from: address) > before
+    }
+
+    @Test("tollgate ban add and remove reach the running gateway within two seconds")
+    func operatorBans() throws {
+        let lab = try ShieldLab(port: 5220, pbxPort: 5221)
+        defer { lab.stop() }
+        try lab.startPBX()
+        try lab.startGateway()
+        #expect(try Self.reachesPBX(lab, from: "127.0.0.40", port: 5230, user: "204"))
+
+        let add = try PeerProcess(name: "ban-add", executable: Peers.tollgate,
+                                  arguments: ["ban", "add", "127.0.0.40", "--for", "1h", "--reason", "test", "--config", lab.configFile.path])
+        #expect(add.wait(timeout: 20) == 0, "\(add.log)")
+        usleep(2_000_000)
+        #expect(try !Self.reachesPBX(lab, from: "127.0.0.40", port: 5230, user: "204"), "an operator ban is in force")
+
+        let remove = try PeerProcess(name: "ban-remove", executable: Peers.tollgate,
+                                     arguments: ["ban", "remove", "127.0.0.40", "--config", lab.configFile.path])
+        #expect(remove.wait(timeout: 20) == 0, "\(remove.log)")
+        usleep(2_000_000)
+        #expect(try Self.reachesPBX(lab, from: "127.0.0.40", port: 5230, user: "204"), "the lifted ban is gone")
+    }
+
+    @Test("SIGHUP applies a new deny-list at once; a broken file is refused and the old rules stay")
+    func reloadOnSIGHUP() throws {
+        let lab = try ShieldLab(port: 5222, pbxPort: 5223)
+        defer { lab.stop() }
+        try lab.startPBX()
+        try lab.startGateway()
+        let pid = try #require(lab.gateway?.process.processIdentifier)
+        #expect(try Self.reachesPBX(lab, from: "127.0.0.41", port: 5231, user: "204"))
+
+        let original = try String(contentsOf: lab.configFile, encoding: .utf8)
+        try original.replacingOccurrences(of: "  enabled: true", with: "  enabled: true\n  deny: [127.0.0.41/32]")
+            .write(to: lab.configFile, atomically: true, encoding: .utf8)
+        kill(pid, SIGHUP)
+        usleep(1_000_000)
+        #expect(try !Self.reachesPBX(lab, from: "127.0.0.41", port: 5231, user: "204"), "the reloaded deny-list applies")
+
+        try original.replacingOccurrences(of: "  enabled: true", with: "  enabled: true\n  deny: [not-an-address]")
+            .write(to: lab.configFile, atomically: true, encoding: .utf8)
+        kill(pid, SIGHUP)
+        usleep(1_000_000)
+        // The command-line tools refuse a broken file too: put back the deny-list version to read the events.
+        try original.replacingOccurrences(of: "  enabled: true", with: "  enabled: true\n  deny: [127.0.0.41/32]")
+            .write(to: lab.configFile, atomically: true, encoding: .utf8)
+        let reloads = try lab.json(["events", "--kind", "reload"])
+        #expect(reloads.contains { ($0["detail"] as? String ?? "").contains("reload refused") })
+        #expect(reloads.contains { ($0["detail"] as? String ?? "").contains("reloaded") })
+        #expect(try !Self.reachesPBX(lab, from: "127.0.0.41", port: 5231, user: "204"), "the old rules (with the deny-list) stay")
+        #expect(lab.gateway?.process.isRunning == true)
+    }
+}

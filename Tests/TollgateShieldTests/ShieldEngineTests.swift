@@ -194,6 +194,21 @@ struct ShieldRequestTests {
         #expect(engine.ban(F.phone, rule: "t", reason: "t", now: 1001) == nil)
     }
 
+    @Test("Counting goes on across the daily move of the engine's time origin")
+    func epochMove() throws {
+        let engine = try F.engine()
+        let day = 1000 + 86_400.0 + 30
+        for index in 1...5 { #expect(engine.checkRequest(F.request("REGISTER", user: "\(index)"), source: F.attacker, now: day + Double(index)).ban == nil) }
+        engine.sweep(now: day + 6)
+        #expect(engine.epoch == day + 6)
+        var ban: ShieldBan?
+        for index in 6...10 where ban == nil {
+            ban = engine.checkRequest(F.request("REGISTER", user: "\(index)"), source: F.attacker, now: day + Double(index)).ban
+        }
+        #expect(ban?.rule == "extension-enumeration")
+        #expect(ban?.since == day + 10)
+    }
+
     @Test("The source table stays within max_tracked_sources")
     func boundedSources() throws {
         let engine = try F.engine { $0.maxTrackedSources = 1000 }
