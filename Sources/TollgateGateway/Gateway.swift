@@ -58,7 +58,13 @@ public final class Gateway: Service {
             box.proxy?.receive(packet)
         }
         let proxy = SIPProxy(settings: settings, eventLoop: loop, outbound: transport, logger: logger, policies: policies)
-        let recorder = SecurityEventRecorder(store: store, logger: logger, deliver: { [alerts] event in alerts?.deliver(event) })
+        let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
+        let recorder = SecurityEventRecorder(store: store, logger: logger, deliver: { [alerts] event in alerts?.deliver(event) },
+                                             banStored: { ban in
+                                                 // From now on the store decides about this ban (an operator may lift it).
+                                                 guard let shield, let stored = ShieldBan(ban) else { return }
+                                                 loop.execute { shield.banSaved(stored.source, since: stored.since) }
+                                             })
         let recording = Task { await recorder.run() }
         proxy.onEvent = { event in
             logger.notice("\(event.kind.rawValue)", metadata: ["source": "\(event.source)", "rule": "\(event.rule)", "detail": "\(event.detail)"])
@@ -66,13 +72,21 @@ public final class Gateway: Service {
                                           severity: SecurityEvent.Severity(rawValue: event.severity.rawValue) ?? .notice))
         }
         proxy.onBan = { ban in recorder.save(Ban(ban)) }
-        let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
+        // The revision is read before the bans, so a change made in between is picked up by the first sync.
+        var revision: Int64 = -1
         if let shield, let store {
-            // Bans from before the restart are in force before the first packet is read.
+            // Bans from before the restart are in force before the first packet is read, and
+            // earlier offences count for escalation.
             do {
-                let stored = try await store.activeBans(at: Date()).compactMap(ShieldBan.init)
-                shield.restoreBans(stored, now: Date().timeIntervalSince1970)
-                if !stored.isEmpty { logger.info("bans restored from the store", metadata: ["count": "\(stored.count)"]) }
+                revision = try await store.bansRevision()
+                let records = try await store.allBans()
+                for record in records.sorted(by: { $0.since > $1.since }).prefix(config.shield.maxTrackedSources) {
+                    if let source = SourceAddress(record.source) { shield.restoreOffences(source, count: record.offences) }
+                }
+                let now = Date()
+                let active = records.filter { $0.isActive(at: now) }.compactMap(ShieldBan.init)
+                shield.restoreBans(active, now: now.timeIntervalSince1970)
+                if !active.isEmpty { logger.info("bans restored from the store", metadata: ["count": "\(active.count)"]) }
             } catch {
                 logger.error("cannot read bans from the store", metadata: ["error": "\(error)"])
             }
@@ -85,6 +99,10 @@ public final class Gateway: Service {
         do {
             try await transport.start(settings.listeners.map(\.spec))
         } catch {
+            recorder.finish()
+            await recording.value
+            await alerts?.shutdown()
+            try? await loop.submit { proxy.stop() }.get()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -116,11 +134,11 @@ public final class Gateway: Service {
         }
 
         // Bans set or lifted by another process (`tollgate ban`, another node) come in within a second.
-        let banSync = Task { [store, logger] in
+        let banSync = Task { [store, logger, revision] in
             guard let shield, let store else { return }
-            var revision = (try? await store.bansRevision()) ?? -1
+            var revision = revision
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
+                do { try await Task.sleep(for: .seconds(1)) } catch { return }
                 do {
                     let now = try await store.bansRevision()
                     guard now != revision else { continue }
@@ -160,6 +178,8 @@ public final class Gateway: Service {
         reporter.cancel()
         banSync.cancel()
         reloader.cancel()
+        await banSync.value
+        await reloader.value
         logger.info("shutting down")
 
         for task in tasks { task.cancel() }

@@ -25,7 +25,13 @@ extension SIPProxy {
     func shieldAdmits(_ request: SIPMessage, from source: SIPPeer) -> Bool {
         guard let shield, let transport = SourceAddress(source.address) else { return true }
         let address = shield.effectiveSource(transport, message: request)
-        let decision = shield.checkRequest(request, source: address, now: clock())
+        let now = clock()
+        // Behind a trusted proxy the client's own ban is only known once its Via has been read.
+        if address != transport, shield.isRefused(address, now: now) {
+            metrics.refused()
+            return false
+        }
+        let decision = shield.checkRequest(request, source: address, now: now)
         apply(decision, about: address)
         return decision.verdict == .pass
     }

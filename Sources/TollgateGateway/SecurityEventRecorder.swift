@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
+import NIOCore
 import TollgateStore
 
 /// Takes events and bans from the message path without ever making it wait, and writes them to
@@ -10,14 +11,15 @@ import TollgateStore
 /// and are counted; bans are never dropped.
 public final class SecurityEventRecorder: Sendable {
     private struct Queue {
-        var events: [SecurityEvent] = []
-        var bans: [Ban] = []
+        var events = CircularBuffer<SecurityEvent>(initialCapacity: 1024)
+        var bans = CircularBuffer<Ban>(initialCapacity: 64)
         var finished = false
     }
 
     private let queue = NIOLockedValueBox(Queue())
     private let store: (any Store)?
     private let deliver: @Sendable (SecurityEvent) -> Void
+    private let banStored: @Sendable (Ban) -> Void
     private let capacity: Int
     private let logger: Logger
     private let dropped = Counter(label: "tollgate_events_dropped_total")
@@ -27,11 +29,14 @@ public final class SecurityEventRecorder: Sendable {
     ///   - store: Where events and bans are written; `nil` keeps them in the log only.
     ///   - capacity: The most events waiting to be written.
     ///   - deliver: Called for every event, off the message path (alert sinks).
-    public init(store: (any Store)?, capacity: Int = 100_000, logger: Logger, deliver: @escaping @Sendable (SecurityEvent) -> Void = { _ in }) {
+    ///   - banStored: Called once a ban is in the store.
+    public init(store: (any Store)?, capacity: Int = 100_000, logger: Logger, deliver: @escaping @Sendable (SecurityEvent) -> Void = { _ in },
+                banStored: @escaping @Sendable (Ban) -> Void = { _ in }) {
         self.store = store
         self.capacity = capacity
         self.logger = logger
         self.deliver = deliver
+        self.banStored = banStored
     }
 
     /// Queues an event; returns at once.
@@ -39,21 +44,25 @@ public final class SecurityEventRecorder: Sendable {
         let overflow = queue.withLockedValue { queue -> Bool in
             guard !queue.finished else { return false }
             queue.events.append(event)
-            if queue.events.count > capacity {
-                queue.events.removeFirst(queue.events.count - capacity)
-                return true
-            }
-            return false
+            guard queue.events.count > capacity else { return false }
+            queue.events.removeFirst()
+            return true
         }
         if overflow { dropped.increment() }
     }
 
-    /// Queues a ban to be stored; returns at once.
+    /// Queues a ban to be stored; returns at once. The queue holds as many bans as events; past
+    /// that (a flood from forged addresses) the oldest waiting ban is dropped, and the engine,
+    /// which has not heard it was stored, keeps it in force anyway.
     public func save(_ ban: Ban) {
-        queue.withLockedValue { queue in
-            guard !queue.finished else { return }
+        let overflow = queue.withLockedValue { queue -> Bool in
+            guard !queue.finished else { return false }
             queue.bans.append(ban)
+            guard queue.bans.count > capacity else { return false }
+            queue.bans.removeFirst()
+            return true
         }
+        if overflow { dropped.increment() }
     }
 
     /// Writes what is queued until ``finish()`` is called, then writes the rest and returns.
@@ -64,7 +73,7 @@ public final class SecurityEventRecorder: Sendable {
                     queue.events.removeAll(keepingCapacity: true)
                     queue.bans.removeAll(keepingCapacity: true)
                 }
-                return (queue.events, queue.bans, queue.finished)
+                return (Array(queue.events), Array(queue.bans), queue.finished)
             }
             await write(events: events, bans: bans)
             if finished { return }
@@ -83,6 +92,7 @@ public final class SecurityEventRecorder: Sendable {
         for ban in bans {
             do {
                 try await store.saveBan(ban)
+                banStored(ban)
             } catch {
                 logger.error("cannot store a ban", metadata: ["source": "\(ban.source)", "error": "\(error)"])
             }

@@ -1,3 +1,4 @@
+import Foundation
 import SIPCore
 
 /// The challenges the PBX sends, remembered per method class (REGISTER and the rest), so that
@@ -35,10 +36,10 @@ struct ChallengeBook: Sendable {
 
     /// A challenge answer to `request` in the shape of the learnt one (or a plain Digest MD5 one in
     /// `realm` when none was learnt), with a fresh nonce and opaque of the same shape.
-    func fakeChallenge(to request: SIPMessage, toTag: String?, realm: String) -> SIPMessage {
+    func fakeChallenge(to request: SIPMessage, toTag: String?, realm: String, now: Double) -> SIPMessage {
         guard let method = request.method, let template = template(for: method) else {
             var answer = request.makeResponse(status: 401, reason: "Unauthorized", toTag: toTag)
-            let nonce = Self.reshaped(String(repeating: "0", count: 32))
+            let nonce = "\(Int(now))/" + Self.reshaped(String(repeating: "a", count: 32), now: now)
             answer.insertHeader(.wwwAuthenticate, "Digest realm=\"\(realm)\", nonce=\"\(nonce)\", algorithm=MD5, qop=\"auth\"",
                                 at: answer.headerCount - 1)
             return answer
@@ -48,8 +49,10 @@ struct ChallengeBook: Sendable {
         for field in template.fields {
             var value = field.value
             if field.name == template.header, var challenge = try? SIPAuthorization(parsing: value, header: template.header) {
-                challenge.parameters = challenge.parameters.map(Self.refreshed)
+                challenge.parameters = challenge.parameters.map { Self.refreshed($0, now: now) }
                 value = challenge.description
+            } else if field.name == SIPHeaderName("Date") {
+                value = Self.httpDate(now)
             }
             answer.insertHeader(field.name, value, at: answer.headerCount - 1)
         }
@@ -57,23 +60,29 @@ struct ChallengeBook: Sendable {
     }
 
     /// A nonce or opaque parameter with a new value of the same shape; others as they are.
-    static func refreshed(_ parameter: SIPParameters.Parameter) -> SIPParameters.Parameter {
+    static func refreshed(_ parameter: SIPParameters.Parameter, now: Double) -> SIPParameters.Parameter {
         let name = parameter.name.lowercased()
         guard name == "nonce" || name == "opaque", let value = parameter.value else { return parameter }
         let quoted = value.hasPrefix("\"")
         let bare = quoted ? String(value.dropFirst().dropLast()) : value
-        let fresh = reshaped(bare)
+        let fresh = reshaped(bare, now: now)
         return SIPParameters.Parameter(name: parameter.name, value: quoted ? "\"\(fresh)\"" : fresh)
     }
 
     /// Random text of the same shape: each run of letters and digits is replaced by random
     /// characters of its class — hexadecimal (in its case), decimal, or alphanumeric — and every
-    /// other character is kept, so `1732460000/8a7f3c…` stays a timestamp, a slash and hex.
-    static func reshaped(_ text: String) -> String {
+    /// other character is kept, so `1732460000/8a7f3c…` stays a timestamp, a slash and hex. A run of
+    /// ten digits that reads as a Unix time within a year of `now` becomes `now` (as the PBX's would).
+    static func reshaped(_ text: String, now: Double) -> String {
         var output = ""
         var run: [Character] = []
         func flush() {
             guard !run.isEmpty else { return }
+            if run.count == 10, run.allSatisfy(\.isASCIIDigit), let value = Double(String(run)), abs(value - now) < 31_536_000 {
+                output += String(Int(now))
+                run.removeAll()
+                return
+            }
             let pool: [Character]
             if run.allSatisfy(\.isASCIIDigit) {
                 pool = Array("0123456789")
@@ -95,6 +104,17 @@ struct ChallengeBook: Sendable {
         }
         flush()
         return output
+    }
+}
+
+extension ChallengeBook {
+    /// An RFC 7231 date (`Sun, 06 Nov 1994 08:49:37 GMT`), as SIP's Date header carries it.
+    static func httpDate(_ seconds: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
     }
 }
 

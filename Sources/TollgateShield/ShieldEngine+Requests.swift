@@ -49,13 +49,7 @@ extension ShieldEngine {
                 }
             }
 
-            if !trusted, rules.config.globalRequestsPerSecond > 0 {
-                let rate = rules.config.globalRequestsPerSecond
-                if !global.take(rate: rate, capacity: rate, now: ticks) {
-                    return .drop(nil)
-                }
-            }
-
+            // The source's own limits first: what it is about to lose should not use up everyone's budget.
             if let limit = exceededLimit(method, state: &state, limits: limits, now: ticks) {
                 let drops = state.limitDrops.add(now: ticks, window: profile.dropWindow)
                 if drops >= 3 { state.registered = false }
@@ -67,6 +61,13 @@ extension ShieldEngine {
                 guard drops == 1 else { return .drop(nil) }
                 return .drop(ShieldFinding(kind: "rate-limit", rule: "rate-limit",
                                            detail: "\(method) over \(limit) of profile '\(name)'; dropping until it slows down"))
+            }
+
+            if !trusted, rules.config.globalRequestsPerSecond > 0 {
+                let rate = rules.config.globalRequestsPerSecond
+                if !global.take(rate: rate, capacity: rate, now: ticks) {
+                    return .drop(nil)
+                }
             }
 
             guard !trusted else { return .pass }

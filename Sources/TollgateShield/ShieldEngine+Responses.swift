@@ -11,19 +11,22 @@ extension ShieldEngine {
         guard let method = request.method else { return .pass }
         if status == 401 || status == 407 { challenges.learn(response, status: status, method: method) }
         guard rules.config.enabled else { return .pass }
-        let credentials = Self.credentials(of: request)
-        let account = credentials?.username ?? (method == .register ? Self.toUser(request) : (try? request.from())?.uri.user)
+        // Trunks and allow-listed peers are not watched; cheap to tell before parsing anything.
+        if let state = sources[source], state.staticallyTrusted { return .pass }
 
-        enum Kind { case none, success, challenge, failure }
-        var kind = Kind.none
+        // What counts is what the PBX verified: a REGISTER with credentials it accepted (success),
+        // credentials it refused, a 403, or a REGISTER for a user it does not know. A plain
+        // challenge to a request without credentials is how every login starts: not a failure.
+        enum Kind { case success, failure }
+        let kind: Kind
         switch status {
-        case 200..<300:
-            kind = method == .register || credentials != nil ? .success : .none
-        case 401, 407:
-            let challenge = response.firstValue(of: status == 407 ? .proxyAuthenticate : .wwwAuthenticate)
-                .flatMap { try? SIPAuthorization(parsing: $0, header: status == 407 ? .proxyAuthenticate : .wwwAuthenticate) }
+        case 200..<300 where method == .register && Self.hasCredentials(request):
+            kind = .success
+        case 401 where Self.hasCredentials(request), 407 where Self.hasCredentials(request):
+            let header: SIPHeaderName = status == 407 ? .proxyAuthenticate : .wwwAuthenticate
+            let challenge = response.firstValue(of: header).flatMap { try? SIPAuthorization(parsing: $0, header: header) }
             if challenge?.stale == true { return .pass }
-            kind = credentials == nil ? .challenge : .failure
+            kind = .failure
         case 403:
             kind = .failure
         case 404 where method == .register:
@@ -31,7 +34,8 @@ extension ShieldEngine {
         default:
             return .pass
         }
-        guard kind != .none else { return .pass }
+        let credentials = Self.credentials(of: request)
+        let account = credentials?.username ?? (method == .register ? Self.toUser(request) : (try? request.from())?.uri.user)
 
         var findings: [ShieldFinding] = []
         let threshold = rules.config.authFailures
@@ -48,26 +52,22 @@ extension ShieldEngine {
                                                   severity: .info))
                 }
                 return nil
-            case .challenge, .failure:
+            case .failure:
                 let count = state.authFailures.add(now: tick(now), window: threshold.window)
-                if kind == .failure, count >= 3 { state.registered = false }
+                if count >= 3 { state.registered = false }
                 return count
-            case .none:
-                return nil
             }
         }
         guard let failures else { return ShieldDecision(verdict: .pass, findings: findings) }
         let who = account.map { "account \($0.prefix(40))" } ?? "no account"
-        if kind == .failure {
-            findings.append(ShieldFinding(kind: "auth-failure", rule: "auth-failure",
-                                          detail: "\(method) for \(who) answered \(status) (\(failures) of \(threshold.count) within \(Self.seconds(threshold.window)))"))
-            if let account, !account.isEmpty, let alarm = noteAccountFailure(account, source: source, now: now) {
-                findings.append(alarm)
-            }
+        findings.append(ShieldFinding(kind: "auth-failure", rule: "auth-failure",
+                                      detail: "\(method) for \(who) answered \(status) (\(failures) of \(threshold.count) within \(Self.seconds(threshold.window)))"))
+        if let account, !account.isEmpty, let alarm = noteAccountFailure(account, source: source, now: now) {
+            findings.append(alarm)
         }
         guard failures >= threshold.count else { return ShieldDecision(verdict: .pass, findings: findings) }
         return banDecision(source, kind: "auth-failure", rule: "auth-failures",
-                           detail: "\(failures) failed or missing authentications within \(Self.seconds(threshold.window)) (last: \(method) for \(who), \(status))",
+                           detail: "\(failures) failed authentications within \(Self.seconds(threshold.window)) (last: \(method) for \(who), \(status))",
                            now: now, findings: findings)
     }
 
@@ -92,18 +92,42 @@ extension ShieldEngine {
     }
 
     /// The answer to send outside instead of the PBX's, so that unknown and known users look the
-    /// same: a 403/404/484/604 to a REGISTER, or to any request without credentials, becomes a
-    /// challenge shaped like the PBX's own. `nil` when the PBX's answer can go out as it is.
+    /// same to untrusted sources: a 403/404/484/604 to a REGISTER, or to any request from a source
+    /// that has not registered, becomes a challenge shaped like the PBX's own; a real challenge
+    /// loses its `stale` flag (a made-up nonce for a known user would otherwise be told from an
+    /// unknown user). `nil` when the PBX's answer can go out as it is.
     public func concealedAnswer(_ response: SIPMessage, status: Int, to request: SIPMessage, source: SourceAddress,
                                 now: Double) -> SIPMessage? {
         guard rules.config.enabled, rules.config.concealUsers, let method = request.method, method != .ack, method != .cancel,
-              [403, 404, 484, 604].contains(status)
+              [401, 403, 404, 407, 484, 604].contains(status)
         else { return nil }
-        guard method == .register || Self.credentials(of: request) == nil else { return nil }
-        if let state = sources[source], state.staticallyTrusted { return nil }
-        if sources[source] == nil, classify(source).trusted { return nil }
+        // Trusted sources (trunks, allow-listed peers, registered phones) see the PBX's real answers.
+        if let state = sources[source] {
+            if state.trust == .trusted { return nil }
+        } else if classify(source).trusted {
+            return nil
+        }
+        if status == 401 || status == 407 { return Self.withoutStale(response, status: status) }
         let realm = rules.config.authRealm ?? Self.requestHost(request) ?? "tollgate"
-        return challenges.fakeChallenge(to: request, toTag: (try? response.to())?.tag, realm: realm)
+        return challenges.fakeChallenge(to: request, toTag: (try? response.to())?.tag, realm: realm, now: now)
+    }
+
+    /// A challenge with `stale=true` removed, or `nil` when it has none.
+    static func withoutStale(_ response: SIPMessage, status: Int) -> SIPMessage? {
+        let header: SIPHeaderName = status == 407 ? .proxyAuthenticate : .wwwAuthenticate
+        let values = response.values(of: header)
+        guard values.contains(where: { $0.lowercased().contains("stale") }) else { return nil }
+        var answer = response
+        answer.rewriteHeaderValues { name, value in
+            guard name == header, var challenge = try? SIPAuthorization(parsing: value, header: header) else { return nil }
+            challenge.parameters.removeAll { $0.name.lowercased() == "stale" }
+            return challenge.description
+        }
+        return answer
+    }
+
+    static func hasCredentials(_ request: SIPMessage) -> Bool {
+        request.contains(.authorization) || request.contains(.proxyAuthorization)
     }
 
     static func credentials(of request: SIPMessage) -> SIPAuthorization? {

@@ -15,8 +15,12 @@ public final class ShieldEngine: @unchecked Sendable {
     var epoch: Double
     var sources: [SourceAddress: SourceState] = [:]
     var bans: [SourceAddress: ShieldBan] = [:]
+    /// Bans set here that the store has not confirmed yet: a sync from the store keeps them.
+    var unsaved: Set<SourceAddress> = []
     /// Offences of sources banned before, for escalation; bounded like the source table.
     var offences: [SourceAddress: Int] = [:]
+    /// The last tick handed out: ticks never go backwards, whatever the wall clock does.
+    var lastTick: Tick = 0
     /// Sources that failed authentication per account (hash of the user part).
     var accounts: [UInt64: AccountState] = [:]
     var global: TokenBucket
@@ -38,9 +42,18 @@ public final class ShieldEngine: @unchecked Sendable {
         self.global = TokenBucket(capacity: max(1, rules.config.globalRequestsPerSecond), now: 0)
     }
 
-    /// `now` as the engine's ticks.
+    /// `now` as the engine's ticks. If the wall clock steps back, the epoch moves with it, so rate
+    /// limits and windows go on from where they were instead of freezing until it catches up.
     @inline(__always)
-    func tick(_ now: Double) -> Tick { Tick(now - epoch) }
+    func tick(_ now: Double) -> Tick {
+        var value = Tick(now - epoch)
+        if value < lastTick {
+            epoch = now - Double(lastTick)
+            value = lastTick
+        }
+        lastTick = value
+        return value
+    }
 
     /// Swaps in new rules. Sources keep their counters and are classified again as they are seen.
     public func replaceRules(_ rules: ShieldRules) {
@@ -62,7 +75,7 @@ public final class ShieldEngine: @unchecked Sendable {
             }
             bans[source] = nil
         }
-        if !rules.deny.isEmpty, rules.deny.containsAddress(source) {
+        if !rules.deny.isEmpty, rules.deny.containsAddress(source), !rules.neverBan.containsAddress(source) {
             refusedPackets &+= 1
             return true
         }
@@ -139,7 +152,16 @@ public final class ShieldEngine: @unchecked Sendable {
         let offence = (offences[source] ?? 0) + 1
         let length = seconds ?? rules.config.bans.duration(forOffence: offence)
         let ban = ShieldBan(source: source, since: now, until: now + length, offences: offence, rule: rule, reason: reason)
+        if bans[source] == nil, bans.count >= rules.config.maxTrackedSources {
+            // Full (a flood from forged addresses): the bans closest to their end make room.
+            bans = bans.filter { $0.value.until > now }
+            if bans.count >= rules.config.maxTrackedSources {
+                let cut = bans.values.map(\.until).sorted()[bans.count / 4]
+                bans = bans.filter { $0.value.until > cut }
+            }
+        }
         bans[source] = ban
+        unsaved.insert(source)
         if offences.count >= rules.config.maxTrackedSources, offences[source] == nil { offences.removeAll(keepingCapacity: true) }
         offences[source] = offence
         // A banned source starts from nothing when it comes back.
@@ -147,18 +169,23 @@ public final class ShieldEngine: @unchecked Sendable {
         return ban
     }
 
-    /// Installs bans kept from before (the store's), e.g. at start or when another process changed them.
-    /// Bans set here in the last `graceSeconds` and not yet in `stored` are kept.
-    public func restoreBans(_ stored: [ShieldBan], now: Double, graceSeconds: Double = 5) {
+    /// Installs the bans the store holds (at start, or when another process changed them): the
+    /// store is the record, except for bans set here that it has not confirmed yet, which stay.
+    public func restoreBans(_ stored: [ShieldBan], now: Double) {
         var next: [SourceAddress: ShieldBan] = [:]
         for ban in stored where ban.until > now {
             next[ban.source] = ban
             offences[ban.source] = max(offences[ban.source] ?? 0, ban.offences)
         }
-        for (source, ban) in bans where next[source] == nil && now - ban.since < graceSeconds && ban.until > now {
-            next[source] = ban
+        for source in unsaved {
+            if let ban = bans[source], ban.until > now, next[source] == nil { next[source] = ban }
         }
         bans = next
+    }
+
+    /// Notes that the store has the ban of `source` (as set at `since`), so the store decides from now on.
+    public func banSaved(_ source: SourceAddress, since: Double) {
+        if bans[source]?.since == since || bans[source] == nil { unsaved.remove(source) }
     }
 
     /// Remembers earlier offences (e.g. from the store at start), for escalation.
@@ -170,6 +197,7 @@ public final class ShieldEngine: @unchecked Sendable {
     @discardableResult
     public func lift(_ source: SourceAddress, now: Double) -> Bool {
         sources[source] = nil
+        unsaved.remove(source)
         guard let ban = bans.removeValue(forKey: source) else { return false }
         return ban.until > now
     }
@@ -182,12 +210,14 @@ public final class ShieldEngine: @unchecked Sendable {
         let current = tick(now)
         sources = sources.filter { current - $0.value.lastSeen < expiry }
         bans = bans.filter { $0.value.until > now }
+        unsaved = unsaved.filter { bans[$0] != nil }
         let accountWindow = rules.config.accountAttack.window
         accounts = accounts.filter { now - $0.value.lastSeen < max(accountWindow, $0.value.alarmedUntil - now) }
         // Once a day the epoch moves up to now, so ticks stay small and precise.
         if now - epoch > 86_400 {
             let delta = Tick(now - epoch)
             epoch += Double(delta)
+            lastTick = max(0, lastTick - delta)
             for key in sources.keys { sources[key]?.shift(by: delta) }
             global.shift(by: delta)
             for key in accounts.keys { accounts[key]?.sources.shift(by: delta) }

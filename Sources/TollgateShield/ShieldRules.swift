@@ -23,7 +23,7 @@ public struct ShieldRules: Sendable {
     let peers: [(range: SourceRange, profile: Int, trusted: Bool)]
     let deny: [SourceRange]
     /// Never banned: `never_ban`, trunks, allow-listed peers and the PBX.
-    let neverBan: [SourceRange]
+    private(set) var neverBan: [SourceRange]
     let trustedProxies: [SourceRange]
 
     /// Compiles the `shield` section of `config` (trunks' allowed sources are trusted, with the
@@ -65,6 +65,8 @@ public struct ShieldRules: Sendable {
         self.deny = config.deny.compactMap(SourceRange.init)
         self.neverBan = neverBan
         self.trustedProxies = config.trustedProxies.compactMap(SourceRange.init)
+        // A proxy in front speaks for many clients: it is never banned for what one of them does.
+        self.neverBan += self.trustedProxies
     }
 
     /// Loads the shipped fingerprints plus the configuration's extra files (relative paths are

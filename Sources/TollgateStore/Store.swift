@@ -36,6 +36,8 @@ public protocol Store: Sendable {
     func saveBan(_ ban: Ban) async throws(StoreError)
     /// The record of one source, active or expired.
     func ban(source: String) async throws(StoreError) -> Ban?
+    /// Every ban record, active or expired (the latter count for escalation).
+    func allBans() async throws(StoreError) -> [Ban]
     /// The bans in force at `date`, soonest to expire first.
     func activeBans(at date: Date) async throws(StoreError) -> [Ban]
     /// Lifts the ban of a source (the record stays, expired, for escalation); returns whether one was active.

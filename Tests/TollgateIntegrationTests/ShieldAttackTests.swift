@@ -39,7 +39,7 @@ struct ShieldAttackTests {
         defer { lab.stop() }
         try lab.startPBX()
         try lab.startGateway()
-        let scan = try lab.attack("svcrack", from: "127.0.0.66", arguments: ["-u", "204", "-r", "1-500", "-p", "5204", "127.0.0.1"])
+        let scan = try lab.attack("svcrack", from: "127.0.0.66", arguments: ["-u", "204", "-d", try lab.passwordList(), "-p", "5204", "127.0.0.1"])
         #expect(!scan.log.contains("correct-horse"))
         #expect(try lab.waitForBan("127.0.0.66") != nil, "\(scan.log.suffix(1000))")
         #expect(lab.requestsAtPBX(from: "127.0.0.66") == 0)
@@ -63,7 +63,7 @@ struct ShieldAttackTests {
                                          extra: ["-inf", users])
         // Attackers at the same time.
         let enumeration = try lab.attack("svwar", from: "127.0.0.66", arguments: ["-e200-299", "-p", "5206", "127.0.0.1"], disguised: true)
-        let cracking = try lab.attack("svcrack", from: "127.0.0.67", arguments: ["-u", "204", "-r", "1-500", "-p", "5206", "127.0.0.1"],
+        let cracking = try lab.attack("svcrack", from: "127.0.0.67", arguments: ["-u", "204", "-d", try lab.passwordList(), "-p", "5206", "127.0.0.1"],
                                       disguised: true)
 
         #expect(registrations.wait(timeout: 60) == 0, "registrations: \(registrations.log.suffix(1500))")

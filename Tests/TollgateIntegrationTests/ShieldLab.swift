@@ -149,6 +149,15 @@ final class ShieldLab: @unchecked Sendable {
         return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
 
+    /// A password list for svcrack with 204's real password after 40 wrong ones: svcrack finds it
+    /// unless it is stopped first.
+    func passwordList() throws -> String {
+        let file = directory.appendingPathComponent("passwords.txt")
+        try ((1...40).map { "guess\($0)" } + ["correct-horse"]).joined(separator: "\n").appending("\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
     /// A sipp injection file of users 200–209 with their passwords.
     func usersFile() throws -> String {
         let file = directory.appendingPathComponent("users.csv")

@@ -277,6 +277,27 @@ struct ShieldResponseTests {
         }
     }
 
+    @Test("Only what the PBX verified counts: a plain challenge is no failure, and a 200 to an OPTIONS with made-up credentials promotes nothing")
+    func onlyVerifiedOutcomesCount() throws {
+        let engine = try F.engine()
+        for index in 0..<30 {
+            let register = F.request("REGISTER", user: "100")
+            let answer = F.response(401, to: register, headers: [(.wwwAuthenticate, F.challenge)])
+            #expect(engine.observeResponse(answer, status: 401, to: register, source: F.phone, now: 1000 + Double(index)).ban == nil)
+        }
+        let options = F.request("OPTIONS", authorization: F.credentials)
+        _ = engine.observeResponse(F.response(200, to: options), status: 200, to: options, source: F.attacker, now: 1000)
+        #expect(engine.trustLevel(of: F.attacker, now: 1000) == .untrusted)
+        // Nine refused passwords, then the fake "success": the tenth refusal still bans.
+        var ban: ShieldBan?
+        for index in 1...10 {
+            let register = F.request("REGISTER", user: "100", authorization: F.credentials)
+            ban = engine.observeResponse(F.response(403, to: register), status: 403, to: register, source: F.attacker, now: 1001 + Double(index)).ban
+            if index == 9 { _ = engine.observeResponse(F.response(200, to: options), status: 200, to: options, source: F.attacker, now: 1011) }
+        }
+        #expect(ban?.rule == "auth-failures")
+    }
+
     @Test("A stale-nonce challenge is not a failure")
     func staleIsNoFailure() throws {
         let engine = try F.engine()
@@ -325,16 +346,40 @@ struct ShieldResponseTests {
         #expect(try concealed.to().tag == "pbx1")
     }
 
-    @Test("Answers to trunks, and 404s to authenticated calls, are not touched")
+    @Test("A made-up nonce for a known user looks like an unknown user: stale is taken off, the fake nonce's time is now")
+    func staleAndTimeConcealed() throws {
+        let engine = try F.engine()
+        let first = F.request("REGISTER", user: "100")
+        let challenge401 = F.response(401, to: first, headers: [(.wwwAuthenticate, F.challenge)])
+        _ = engine.observeResponse(challenge401, status: 401, to: first, source: F.attacker, now: 1_732_460_000)
+        let known = F.request("REGISTER", user: "100", authorization: F.credentials)
+        let stale = F.response(401, to: known, headers: [(.wwwAuthenticate, F.challenge + ", stale=true")])
+        let answer = try #require(engine.concealedAnswer(stale, status: 401, to: known, source: F.attacker, now: 1_732_470_000))
+        let challenge = try #require(try answer.wwwAuthenticates().first)
+        #expect(!challenge.stale)
+        #expect(challenge.nonce == "1732460000/8a7f3c2d9e1b", "the PBX's own nonce goes out")
+        let unknown = F.request("REGISTER", user: "999", authorization: F.credentials)
+        let fake = try #require(engine.concealedAnswer(F.response(404, to: unknown), status: 404, to: unknown, source: F.attacker, now: 1_732_470_000))
+        let fakeNonce = try #require(try fake.wwwAuthenticates().first?.nonce)
+        #expect(fakeNonce.hasPrefix("1732470000/"))
+        #expect(fakeNonce.count == "1732460000/8a7f3c2d9e1b".count)
+        #expect(fakeNonce.dropFirst(11).allSatisfy { $0.isHexDigit })
+    }
+
+    @Test("Answers to trunks and registered phones, and real challenges without stale, are not touched")
     func concealOnlyWhereItHides() throws {
         let engine = try F.engine()
+        let register = F.request("REGISTER", user: "100", authorization: F.credentials)
+        _ = engine.observeResponse(F.response(200, to: register), status: 200, to: register, source: F.phone, now: 1000)
         let invite = F.request("INVITE", user: "100", target: "555", authorization: F.credentials)
         #expect(engine.concealedAnswer(F.response(404, to: invite), status: 404, to: invite, source: F.phone, now: 1000) == nil)
+        let plain = F.response(401, to: register, headers: [(.wwwAuthenticate, F.challenge)])
+        #expect(engine.concealedAnswer(plain, status: 401, to: register, source: F.attacker, now: 1000) == nil)
         let fromTrunk = F.request("INVITE", user: "100", target: "555")
         #expect(engine.concealedAnswer(F.response(404, to: fromTrunk), status: 404, to: fromTrunk, source: F.trunk, now: 1000) == nil)
         let off = try F.engine { $0.concealUsers = false }
-        let register = F.request("REGISTER", user: "999")
-        #expect(off.concealedAnswer(F.response(404, to: register), status: 404, to: register, source: F.attacker, now: 1000) == nil)
+        let unknownRegister = F.request("REGISTER", user: "999")
+        #expect(off.concealedAnswer(F.response(404, to: unknownRegister), status: 404, to: unknownRegister, source: F.attacker, now: 1000) == nil)
     }
 
     @Test("Before any challenge was seen, the made-up one uses the configured realm")
