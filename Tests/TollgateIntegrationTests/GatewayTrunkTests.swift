@@ -106,4 +106,32 @@ struct GatewayTrunkTests {
         defer { first.stop() }
         #expect(gateway.waitForLog("first answers OPTIONS again", timeout: 5), "gateway: \(gateway.log.suffix(3000))")
     }
+
+    @Test("a re-INVITE from the PBX inside a trunk's call routes back to the trunk, hidden like the rest")
+    func reinviteFromPBX() throws {
+        let gateway = try Self.startGateway("""
+            listeners:
+              - { zone: external, transport: udp, address: 127.0.0.1, port: 5178 }
+            pbx: { endpoint: "udp:127.0.0.20:5188" }
+            trunks:
+              - name: carrier
+                endpoint: udp:127.0.0.10:5098
+                probe: { enabled: false }
+            routes:
+              - { prefix: "", trunks: [carrier] }
+            topology_hiding: { enabled: true, mask_sdp: true }
+            """)
+        defer { gateway.stop() }
+        let log = Self.messageLog()
+        let pbx = try PeerProcess.sipp("uas-reinvite.xml", local: "127.0.0.20", port: 5188, calls: 3)
+        usleep(300_000)
+        let caller = try PeerProcess.sipp("uac-reinvited.xml", local: "127.0.0.10", port: 5098, remote: "127.0.0.1:5178", calls: 3,
+                                          extra: ["-s", "201", "-trace_msg", "-message_file", log.path])
+        #expect(caller.wait(timeout: 60) == 0, "trunk: \(caller.log.suffix(1500))\ngateway: \(gateway.log.suffix(2000))")
+        #expect(pbx.wait(timeout: 10) == 0, "pbx: \(pbx.log.suffix(1500))")
+        let seen = try Self.received(log)
+        #expect(seen.contains("a=sendonly"), "the re-INVITE reached the trunk")
+        #expect(!seen.contains("127.0.0.20"), "the PBX's address reached the outside:\n\(seen.prefix(4000))")
+        #expect(!seen.contains("X-Asterisk"), "internal headers reached the outside")
+    }
 }
