@@ -57,7 +57,7 @@ final class ConfigNodeDecoder {
     private var aliases: [String: String] = [:]
 
     static let rootKeys = [
-        "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "topology_hiding", "limits",
+        "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "remote_phones_path", "topology_hiding", "limits",
         "console", "logging", "store", "shield", "alerts",
     ]
     static let endpointKeys = ["transport", "address", "port"]
@@ -122,6 +122,9 @@ final class ConfigNodeDecoder {
         }
         if let remotePhones = optional(map, "remote_phones", bool) {
             config.remotePhones = remotePhones
+        }
+        if let path = optional(map, "remote_phones_path", bool) {
+            config.remotePhonesPath = path
         }
         if let (node, path) = value(map, "topology_hiding") {
             config.topologyHiding = topologyHiding(node, path: path)

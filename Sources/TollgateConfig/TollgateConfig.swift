@@ -18,6 +18,9 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var fallback: FallbackConfig?
     /// Whether phones may register from the external zone.
     public var remotePhones: Bool = false
+    /// Whether remote phones' registrations carry an RFC 3327 Path (the PBX must support Path)
+    /// instead of having their Contact rewritten.
+    public var remotePhonesPath: Bool = false
     /// What is removed from messages leaving toward the external zone.
     public var topologyHiding: TopologyHidingConfig
     /// Resource limits.

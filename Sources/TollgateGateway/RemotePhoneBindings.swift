@@ -2,8 +2,8 @@ import NIOCore
 import SIPCore
 import SIPTransport
 
-/// Phones on the internet registered through the gateway (Contact rewriting, the alternative to
-/// RFC 3327 Path that works with any PBX).
+/// Phones on the internet registered through the gateway, by Contact rewriting (works with any
+/// PBX) or, with `remote_phones_path`, by RFC 3327 Path (the PBX keeps the phone's own Contact).
 ///
 /// A REGISTER from outside reaches the PBX with each Contact pointing at Tollgate and carrying a
 /// `tgr` token; the token remembers the phone's real Contact and the transport address the REGISTER
@@ -104,11 +104,52 @@ extension SIPProxy {
         for value in restored { response.appendHeader(.contact, value) }
     }
 
-    /// The registered phone a request from the PBX is for, if its Request-URI is one of Tollgate's binding URIs.
+    /// In a 2xx to a REGISTER sent with Path: only the phone's own Contacts are shown, not other devices'.
+    func keepOwnContacts(_ response: inout SIPMessage, registered request: SIPMessage) {
+        guard let contacts = try? response.contacts() else { return }
+        let own = Set(((try? request.contacts()) ?? []).compactMap { $0.address?.uri.description })
+        let kept = contacts.compactMap { contact -> String? in
+            guard let address = contact.address, own.contains(address.uri.description) else { return nil }
+            return address.description
+        }
+        response.removeHeaders(.contact)
+        for value in kept { response.appendHeader(.contact, value) }
+    }
+
+    /// RFC 3327: a REGISTER from a remote phone gets a Path value pointing at Tollgate's inside with
+    /// a `tgr` token for the address it came from; its Contact stays as the phone wrote it. The PBX
+    /// then sends requests for the phone with that Path as their first Route.
+    func addPath(_ request: inout SIPMessage, from source: SIPPeer, towards listener: SIPListenerSpec?) {
+        let seconds = ((try? request.expires()) ?? nil) ?? (try? request.contacts().compactMap(\.expires).max()) ?? 3600
+        let token = bindings.token(contact: "", peer: source, expires: .now() + .seconds(Int64(seconds) + 60))
+        var uri = SIPURI(host: listener?.advertisedHost ?? "127.0.0.1", port: UInt16(clamping: listener?.port ?? 5060))
+        if let advertised = listener?.advertisedHost, advertised.contains(":") { uri.host = "[\(advertised)]" }
+        uri.user = token
+        uri.parameters.append("lr", nil)
+        uri.parameters.append(RemotePhoneBindings.parameter, token)
+        if let transport = listener?.transport, transport != .udp { uri.parameters.append("transport", transport.rawValue) }
+        request.insertHeader(.path, "<\(uri)>", at: request.values(of: .via).count)
+        let supported = (try? request.supported()) ?? []
+        if !supported.contains(where: { $0.lowercased() == "path" }) {
+            if supported.isEmpty { request.insertHeader(.supported, "path", at: request.headerCount - 1) } else {
+                request.setHeader(.supported, (supported + ["path"]).joined(separator: ", "))
+            }
+        }
+    }
+
+    /// The registered phone a request from the PBX is for: its Request-URI is one of Tollgate's
+    /// binding URIs (Contact rewriting), or its first Route is Tollgate's Path for the phone.
     func remotePhoneTarget(for request: SIPMessage) -> ForwardTarget? {
-        guard let uri = try? SIPURI(parsing: request.requestURIText ?? ""),
+        if let uri = try? SIPURI(parsing: request.requestURIText ?? ""),
             let token = uri.parameters.unquotedValue(RemotePhoneBindings.parameter), let binding = bindings.binding(token)
-        else { return nil }
-        return ForwardTarget(peer: binding.peer, zone: .external, trunk: nil, requestURI: binding.contact)
+        {
+            return ForwardTarget(peer: binding.peer, zone: .external, trunk: nil, requestURI: binding.contact)
+        }
+        if let route = request.values(of: .route).first, isOwnRoute(route), let address = try? SIPNameAddress(parsing: route),
+            let token = address.uri.parameters.unquotedValue(RemotePhoneBindings.parameter), let binding = bindings.binding(token)
+        {
+            return ForwardTarget(peer: binding.peer, zone: .external, trunk: nil, requestURI: nil)
+        }
+        return nil
     }
 }

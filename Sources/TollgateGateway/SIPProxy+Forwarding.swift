@@ -143,7 +143,11 @@ extension SIPProxy {
             // Identity asserted by an untrusted phone is not passed on.
             out.removeHeaders(.pAssertedIdentity)
             if request.method == .register, settings.config.remotePhones {
-                rewriteRegisterContacts(&out, from: server.source, towards: outgoingListener)
+                if settings.config.remotePhonesPath {
+                    addPath(&out, from: server.source, towards: outgoingListener)
+                } else {
+                    rewriteRegisterContacts(&out, from: server.source, towards: outgoingListener)
+                }
             }
         }
         let branch = newBranch()

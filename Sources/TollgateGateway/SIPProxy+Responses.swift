@@ -120,7 +120,13 @@ extension SIPProxy {
         out.removeHeaders(.via)
         for (offset, value) in server.request.values(of: .via).enumerated() { out.insertHeader(.via, value, at: offset) }
         if client.key.method == .register, server.zone == .external, (200..<300).contains(out.statusCode ?? 0) {
-            restoreRegisterContacts(&out)
+            if settings.config.remotePhonesPath {
+                keepOwnContacts(&out, registered: server.request)
+            } else {
+                restoreRegisterContacts(&out)
+            }
+            // The Path Tollgate added names its inside: the phone does not need it.
+            out.removeHeaders(.path)
         }
         out = outgoing(out, to: server.zone)
         let bytes = out.serialized()

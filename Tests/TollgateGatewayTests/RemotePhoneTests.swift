@@ -81,3 +81,49 @@ struct RemotePhoneTests {
         #expect(harness.outbound.take().isEmpty)
     }
 }
+
+@Suite("Remote phones with RFC 3327 Path")
+struct RemotePhonePathTests {
+    static let yaml = ProxyHarness.yaml + "\nremote_phones: true\nremote_phones_path: true\n"
+
+    @Test("the REGISTER reaches the PBX with a Path to Tollgate and the phone's own Contact; the PBX's call routed by that Path reaches the phone's NAT address")
+    func pathRegistration() throws {
+        let harness = try ProxyHarness(yaml: Self.yaml)
+        harness.deliver(RemotePhoneTests.register, from: RemotePhoneTests.phone)
+        let forwarded = try #require(harness.outbound.take().first { $0.message.method == .register })
+        #expect(try forwarded.message.contacts().first?.address?.uri.description == "sip:204@192.168.1.50:5062;line=abc")
+        let path = try #require(try forwarded.message.paths().first)
+        #expect(path.uri.hostPort == "127.0.0.1:5070")
+        #expect(path.uri.parameters.contains("lr"))
+        #expect(try forwarded.message.supported().contains("path"))
+
+        var ok = ProxyHarness.answer(forwarded.message, status: 200)
+        ok.setHeader(.contact, "<sip:204@192.168.1.50:5062;line=abc>;expires=600, <sip:204@10.9.9.9:5060>;expires=100")
+        ok.insertHeader(.path, forwarded.message.values(of: .path)[0], at: 1)
+        harness.deliver(ok, from: ProxyHarness.pbx)
+        let toPhone = try #require(harness.outbound.take().first)
+        #expect(toPhone.peer == RemotePhoneTests.phone)
+        #expect(!toPhone.message.contains(.path))
+        #expect(try toPhone.message.contacts().map { $0.address?.uri.description } == ["sip:204@192.168.1.50:5062;line=abc"])
+
+        let invite = """
+            INVITE sip:204@192.168.1.50:5062;line=abc SIP/2.0\r
+            Via: SIP/2.0/UDP 127.0.0.20:5080;branch=z9hG4bKpbxpath\r
+            Route: \(forwarded.message.values(of: .path)[0])\r
+            Max-Forwards: 70\r
+            From: <sip:201@127.0.0.20>;tag=p1\r
+            To: <sip:204@127.0.0.20>\r
+            Call-ID: in-path-1@127.0.0.20\r
+            CSeq: 1 INVITE\r
+            Contact: <sip:201@127.0.0.20:5080>\r
+            Content-Length: 0\r
+            \r
+
+            """
+        harness.deliver(invite, from: ProxyHarness.pbx)
+        let call = try #require(harness.outbound.take().first { $0.message.method == .invite })
+        #expect(call.peer == RemotePhoneTests.phone, "sent to the address the REGISTER came from")
+        #expect(call.message.requestURIText == "sip:204@192.168.1.50:5062;line=abc")
+        #expect(!call.message.contains(.route), "Tollgate's own Route is consumed")
+    }
+}
