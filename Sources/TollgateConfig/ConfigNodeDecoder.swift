@@ -67,7 +67,7 @@ final class ConfigNodeDecoder {
     static let trunkKeys =
         ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials"]
     static let probeKeys = ["interval", "timeout", "failures", "enabled"]
-    static let credentialKeys = ["username", "password", "realm", "register"]
+    static let credentialKeys = ["username", "password", "realm", "register", "register_expires"]
     static let routeKeys = ["name", "prefix", "trunks", "strip_digits", "prepend_digits"]
     static let fallbackKeys = ["target", "trunks"]
     static let topologyKeys = ["enabled", "strip_headers", "mask_sdp"]
@@ -224,8 +224,10 @@ final class ConfigNodeDecoder {
             let password = required(credentialMap, "password", string)
             let realm = optional(credentialMap, "realm", string)
             let register = optional(credentialMap, "register", bool) ?? false
+            let expires = optional(credentialMap, "register_expires", int) ?? TrunkCredentials.defaultRegisterExpires
             if let username, let password {
-                credentials = TrunkCredentials(username: username, password: password, realm: realm, register: register)
+                credentials = TrunkCredentials(username: username, password: password, realm: realm, register: register,
+                                               registerExpires: expires)
             } else {
                 suppressed.insert(path)
             }

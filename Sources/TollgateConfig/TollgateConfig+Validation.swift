@@ -203,6 +203,11 @@ extension TollgateConfig {
                 if let realm = credentials.realm, realm.isEmpty {
                     report.add(path + ".credentials.realm", "must not be empty; leave it out to answer any realm")
                 }
+                let range = TrunkCredentials.registerExpiresRange
+                if !range.contains(credentials.registerExpires) {
+                    report.add(path + ".credentials.register_expires",
+                               "must be between \(range.lowerBound) and \(range.upperBound) seconds, found \(credentials.registerExpires)")
+                }
             }
         }
         return Set(names.keys)

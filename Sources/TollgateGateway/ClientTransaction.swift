@@ -21,11 +21,13 @@ final class ClientTransaction: @unchecked Sendable {
         case terminated
     }
 
-    /// Who started the transaction: a request being relayed, or the trunk monitor's probe.
+    /// Who started the transaction: a request being relayed, the trunk monitor's probe, a CANCEL,
+    /// or the registration with a trunk (by name).
     enum Owner {
         case relay(ServerTransaction)
         case probe(String)
         case cancel
+        case registration(String)
     }
 
     let key: ClientTransactionKey

@@ -11,8 +11,9 @@ import TollgateStore
 import UnixSignals
 
 /// The running gateway: binds the listeners, runs the proxy (with Shield) on one event loop,
-/// probes trunks, records events and bans in the store, reloads Shield's rules on SIGHUP, and
-/// shuts down gracefully (stop accepting, let transactions finish for a moment, close).
+/// probes trunks, registers with the trunks that need it, records events and bans in the store,
+/// reloads Shield's rules on SIGHUP, and shuts down gracefully (unregister, stop accepting, let
+/// transactions finish for a moment, close).
 /// Run it under swift-service-lifecycle's `ServiceGroup`.
 public final class Gateway: Service {
     public let config: TollgateConfig
@@ -28,7 +29,7 @@ public final class Gateway: Service {
     ///   - config: The validated configuration.
     ///   - logger: Where the gateway logs.
     ///   - policies: Policies run after Shield (Fraud plugs in here).
-    ///   - shutdownGrace: How long transactions in flight get at shutdown.
+    ///   - shutdownGrace: How long transactions in flight get at shutdown, and unregistrations from trunks.
     ///   - store: Where events and bans are kept; bans in it are in force from the start.
     ///   - shieldRules: Shield's rules; `nil` runs without Shield.
     ///   - alerts: Receives every event, off the message path; shut down with the gateway.
@@ -107,6 +108,7 @@ public final class Gateway: Service {
             throw error
         }
         logger.info("gateway started", metadata: ["pbx": "\(settings.pbx)", "trunks": "\(settings.trunks.map(\.name))"])
+        try await loop.submit { proxy.startRegistrations() }.get()
 
         let probeInterval = config.trunks.filter(\.probe.enabled).map(\.probe.interval).min()
         let idleTimeout = TimeAmount.milliseconds(Int64(config.limits.tcpIdleTimeout * 1000))
@@ -183,6 +185,13 @@ public final class Gateway: Service {
         logger.info("shutting down")
 
         for task in tasks { task.cancel() }
+        // Unregister from trunks (best effort): wait for the answers, at most the grace period.
+        if (try? await loop.submit({ proxy.stopRegistrations() }).get()) == true {
+            let deadline = ContinuousClock.now + .nanoseconds(shutdownGrace.nanoseconds)
+            while ContinuousClock.now < deadline, (try? await loop.submit({ proxy.registrationsPending }).get()) == true {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
         try? await loop.submit { proxy.stop() }.get()
         // Give transactions in flight a moment to finish, then close everything.
         let pending = try? await loop.submit { proxy.snapshot.serverTransactions }.get()

@@ -29,6 +29,10 @@ public struct GatewayEvent: Sendable, Hashable {
         public static let ban: Kind = "ban"
         /// Rules reloaded, or a reload refused.
         public static let reload: Kind = "reload"
+        /// A trunk accepted Tollgate's registration (first time, or again after a failure).
+        public static let registered: Kind = "registered"
+        /// A registration with a trunk failed (refused, unanswered, credentials rejected); a retry is scheduled.
+        public static let registrationFailed: Kind = "registration-failed"
     }
 
     public var kind: Kind

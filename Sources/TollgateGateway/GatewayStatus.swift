@@ -11,6 +11,8 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
     public var earlyDialogs: Int
     public var confirmedDialogs: Int
     public var remotePhoneBindings: Int
+    /// The registration with each trunk that needs one; absent from gateways without any.
+    public var registrations: [String: RegistrationStatus]?
 
     /// Status older than this is from a gateway that is no longer running.
     public static let freshness: TimeInterval = 30
@@ -46,6 +48,7 @@ extension SIPProxy {
         GatewayStatus(updated: Date(), processID: ProcessInfo.processInfo.processIdentifier,
                       trunksUp: Dictionary(uniqueKeysWithValues: settings.trunks.map { ($0.name, trunkHealth.isUp($0.name)) }),
                       serverTransactions: serverTransactions.count, clientTransactions: clientTransactions.count,
-                      earlyDialogs: dialogs.early, confirmedDialogs: dialogs.confirmed, remotePhoneBindings: bindings.count)
+                      earlyDialogs: dialogs.early, confirmedDialogs: dialogs.confirmed, remotePhoneBindings: bindings.count,
+                      registrations: registrations.isEmpty ? nil : registrationStatuses)
     }
 }

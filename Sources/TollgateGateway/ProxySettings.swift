@@ -15,6 +15,8 @@ public struct ProxySettings: Sendable {
         public var probe: TrunkProbeConfig
         public var uriHost: String
         public var uriPort: Int
+        /// Digest credentials toward the trunk: for answering its challenges and for registering.
+        public var credentials: TrunkCredentials?
     }
 
     public var config: TollgateConfig
@@ -56,7 +58,8 @@ public struct ProxySettings: Sendable {
         }
         let trunks = try config.trunks.map { trunk in
             Trunk(name: trunk.name, peer: try peer(trunk.endpoint), allowedSources: trunk.allowedSources, priority: trunk.priority,
-                  probe: trunk.probe, uriHost: trunk.endpoint.host, uriPort: trunk.endpoint.port)
+                  probe: trunk.probe, uriHost: trunk.endpoint.host, uriPort: trunk.endpoint.port,
+                  credentials: trunk.credentials)
         }
         var listeners: [(spec: SIPListenerSpec, zone: GatewayZone)] = []
         for (index, listener) in config.listeners.enumerated() {

@@ -227,6 +227,8 @@ extension SIPProxy {
             probeFailed(trunk)
         case .cancel:
             break
+        case .registration(let trunk):
+            registrationTimedOut(trunk, client: client)
         case .relay(let server):
             targetFailed(client.target, reason: "no answer")
             guard server.finalStatus == nil else { return }

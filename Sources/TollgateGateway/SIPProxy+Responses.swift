@@ -41,6 +41,15 @@ extension SIPProxy {
             if status == 503 { probeFailed(trunk) } else { probeSucceeded(trunk) }
         case .cancel:
             if status >= 200 { linger(client, for: client.target.peer.transport == .udp ? t4 : .zero) }
+        case .registration(let trunk):
+            guard client.state == .calling || client.state == .proceeding else { return }
+            guard status >= 200 else {
+                client.state = .proceeding
+                return
+            }
+            client.state = .completed
+            linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
+            registrationAnswered(response, trunk: trunk)
         case .relay(let server):
             handleRelayedResponse(response, status: status, client: client, server: server)
         }
@@ -102,6 +111,7 @@ extension SIPProxy {
             linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
             if client.key.method == .bye { endDialog(of: client.request) }
         }
+        if status == 401 || status == 407, answerTrunkChallenge(response, status: status, client: client, server: server) { return }
         if status == 503 || status == 408 {
             targetFailed(client.target, reason: "answered \(status)")
             if server.finalStatus == nil, tryNextTarget(server) { return }

@@ -46,6 +46,8 @@ public final class SIPProxy: @unchecked Sendable {
     let hider: TopologyHider?
     let callIDs = CallIDMap()
     let bindings = RemotePhoneBindings()
+    /// Registrations with trunks, by trunk name.
+    var registrations: [String: RegistrationSlot] = [:]
     /// The address the outside sees for Tollgate: the first external listener's.
     let externalHost: String
     let externalHostPort: String
@@ -161,7 +163,9 @@ public final class SIPProxy: @unchecked Sendable {
         onEvent?(event)
     }
 
-    static let unthrottledKinds: Set<GatewayEvent.Kind> = [.ban, .reload, .trunkUp, .trunkDown, .failover, .pbxUnreachable, "account-attack"]
+    static let unthrottledKinds: Set<GatewayEvent.Kind> = [
+        .ban, .reload, .trunkUp, .trunkDown, .failover, .pbxUnreachable, .registered, .registrationFailed, "account-attack",
+    ]
 
     // MARK: - Sending
 

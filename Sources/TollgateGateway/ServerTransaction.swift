@@ -35,6 +35,8 @@ final class ServerTransaction: @unchecked Sendable {
     /// Where to try next if the current target fails (failover).
     var remainingTargets: [ForwardTarget] = []
     var cancelled = false
+    /// Whether Tollgate already answered a trunk's challenge to this request with the trunk's credentials.
+    var answeredTrunkChallenge = false
     var timer: TimerWheel.Handle?
     var retransmitInterval: TimeAmount = .milliseconds(500)
 

@@ -33,7 +33,10 @@ struct RouteCommand: AsyncParsableCommand {
             let status = GatewayStatus.read(from: GatewayStatus.path(forStore: config.store.path))
             let ordered = trunks.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
             for (index, trunk) in ordered.enumerated() {
-                let state = status.map { $0.trunksUp[trunk.name] == true ? "up" : "DOWN" } ?? "state unknown"
+                var state = status.map { $0.trunksUp[trunk.name] == true ? "up" : "DOWN" } ?? "state unknown"
+                if let registration = status?.registrations?[trunk.name] {
+                    state += ", " + Self.describe(registration)
+                }
                 print("  \(index + 1). \(trunk.name) \(trunk.endpoint) priority \(trunk.priority): \(state)")
             }
             if let status {
@@ -41,6 +44,18 @@ struct RouteCommand: AsyncParsableCommand {
                 print(first.map { "  now: \($0.name)" } ?? "  now: no trunk is up; the call would be refused (503)")
             } else {
                 print("  (no running gateway reports state here; start `tollgate serve` to see which trunks are up)")
+            }
+        }
+
+        /// A trunk registration in a few words: `registered for 3600 s`, `registration failed: answered 403`.
+        static func describe(_ registration: RegistrationStatus) -> String {
+            switch registration.state {
+            case "registered":
+                return "registered" + (registration.expires.map { " for \($0) s" } ?? "")
+            case "failed":
+                return "registration failed" + (registration.lastFailure.map { ": \($0)" } ?? "")
+            default:
+                return "registration \(registration.state)"
             }
         }
     }

@@ -62,6 +62,7 @@ struct ConfigDecodingTests {
                   password: 007
                   realm: carrier.example
                   register: yes
+                  register_expires: 600
               - name: carrier-b
                 transport: udp
                 address: 203.0.113.5
@@ -116,7 +117,7 @@ struct ConfigDecodingTests {
         // Text keeps its leading zeros: the raw scalar is used, never YAML 1.1 octal.
         #expect(
             a.credentials
-                == TrunkCredentials(username: "0123", password: "007", realm: "carrier.example", register: true))
+                == TrunkCredentials(username: "0123", password: "007", realm: "carrier.example", register: true, registerExpires: 600))
         #expect(config.trunks[1].endpoint.description == "udp:203.0.113.5:5080")
         #expect(config.trunks[1].allowedSources.map(\.description) == ["203.0.113.5/32"])
 

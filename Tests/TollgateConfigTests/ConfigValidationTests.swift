@@ -262,6 +262,31 @@ struct ConfigValidationTests {
         #expect(errors.at("trunks[1].credentials.password")?.line == 13)
     }
 
+    @Test("a registration lifetime is 60 to 86400 seconds; 3600 when left out")
+    func registerExpires() throws {
+        let yaml = """
+            listeners:
+              - listen: udp:127.0.0.1:5070
+            pbx: udp:127.0.0.20:5080
+            trunks:
+              - name: a
+                endpoint: udp:127.0.0.10:5090
+                credentials: { username: alice, password: secret, register: true, register_expires: 59 }
+              - name: b
+                endpoint: udp:127.0.0.11:5090
+                credentials: { username: bob, password: secret, register: true, register_expires: 86401 }
+              - name: c
+                endpoint: udp:127.0.0.12:5090
+                credentials: { username: carol, password: secret, register: true }
+            """
+        let errors = Support.errors(yaml)
+        #expect(errors.paths == ["trunks[0].credentials.register_expires", "trunks[1].credentials.register_expires"])
+        #expect(errors.at("trunks[0].credentials.register_expires")?.message == "must be between 60 and 86400 seconds, found 59")
+        #expect(errors.at("trunks[1].credentials.register_expires")?.line == 10)
+        let valid = try TollgateConfig(yaml: yaml.replacingOccurrences(of: "59", with: "60").replacingOccurrences(of: "86401", with: "86400"))
+        #expect(valid.trunks.map { $0.credentials?.registerExpires } == [60, 86400, 3600])
+    }
+
     @Test("routes reference existing trunks, each once")
     func routeTrunks() {
         let yaml = """
