@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import SIPCore
 
@@ -36,22 +37,33 @@ final class SIPStreamHandler: ChannelInboundHandler {
     private let transport: SIPTransportProtocol
     private let deliver: @Sendable (SIPInboundPacket) -> Void
     private let connections: SIPConnectionTable
+    private let logger: Logger
     private var peer: SIPPeer?
 
-    init(listener: Int, transport: SIPTransportProtocol, connections: SIPConnectionTable, deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
+    init(listener: Int, transport: SIPTransportProtocol, connections: SIPConnectionTable, logger: Logger,
+         deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
         self.listener = listener
         self.transport = transport
         self.connections = connections
+        self.logger = logger
         self.deliver = deliver
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { registerPeer(context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
-        if let remote = context.channel.remoteAddress {
-            let peer = SIPPeer(transport: transport, address: remote)
-            self.peer = peer
-            connections.register(context.channel, for: peer, listener: listener)
-        }
+        registerPeer(context)
         context.fireChannelActive()
+    }
+
+    /// Remembers the connection under its peer's address (once), for replies and reuse.
+    private func registerPeer(_ context: ChannelHandlerContext) {
+        guard peer == nil, let remote = context.channel.remoteAddress else { return }
+        let peer = SIPPeer(transport: transport, address: remote)
+        self.peer = peer
+        connections.register(context.channel, for: peer, listener: listener)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -60,7 +72,11 @@ final class SIPStreamHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let peer else { return }
+        if peer == nil { registerPeer(context) }
+        guard let peer else {
+            logger.debug("message from a connection without a peer address dropped")
+            return
+        }
         switch unwrapInboundIn(data) {
         case .message(let bytes):
             connections.touch(peer)
@@ -74,7 +90,11 @@ final class SIPStreamHandler: ChannelInboundHandler {
         }
     }
 
+    /// A framing error, a failed TLS handshake or a reset: the connection is closed, and said why.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.notice("connection closed on error", metadata: [
+            "peer": "\(peer.map(\.description) ?? context.channel.remoteAddress?.description ?? "?")", "error": "\(error)",
+        ])
         context.close(promise: nil)
     }
 }

@@ -43,6 +43,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private let admits: @Sendable (SocketAddress) -> Bool
     private let sendFailures = Counter(label: "tollgate_transport_send_failures_total")
     private let clientTLSContext: NIOSSLContext?
+    /// Client contexts for particular peers (a certificate to present, private trust roots).
+    private var peerTLSContexts: [SocketAddress: NIOSSLContext] = [:]
 
     /// - Parameters:
     ///   - verifiesTLSPeers: whether outgoing TLS connections check the peer's certificate (on by
@@ -53,8 +55,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     public init(eventLoop: EventLoop, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
                 verifiesTLSPeers: Bool = true, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
                 deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
-        var client = TLSConfiguration.makeClientConfiguration()
-        client.minimumTLSVersion = .tlsv12
+        var client = SIPClientTLSIdentity.baseConfiguration()
         if !verifiesTLSPeers { client.certificateVerification = .none }
         self.clientTLSContext = try? NIOSSLContext(configuration: client)
         self.eventLoop = eventLoop
@@ -63,6 +64,13 @@ public final class SIPTransportLayer: @unchecked Sendable {
         self.maximumConnectionsPerSource = maximumConnectionsPerSource
         self.deliver = deliver
         self.admits = admits
+    }
+
+    /// Uses `identity` for TLS connections Tollgate opens to `address`. Call before ``start(_:)``.
+    ///
+    /// - Throws: ``SIPTransportError/tlsSetup(listener:reason:)`` when a file cannot be read.
+    public func setClientTLS(_ identity: SIPClientTLSIdentity, for address: SocketAddress) throws(SIPTransportError) {
+        peerTLSContexts[address] = try identity.makeContext(peer: "\(address)")
     }
 
     /// Binds every listener; fails (and closes what was bound) if any cannot be bound.
@@ -129,7 +137,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                             }
                             try Self.addStreamHandlers(to: channel, tls: context.map { NIOSSLServerHandler(context: $0) }, listener: listener,
                                                        transport: transport, maximumMessageSize: maximumMessageSize,
-                                                       connections: connections, deliver: deliver)
+                                                       connections: connections, logger: logger, deliver: deliver)
                         }
                     }
                     .bind(host: spec.host, port: spec.port).get()
@@ -145,12 +153,13 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// framing, and delivery with the connection registered for replies.
     static func addStreamHandlers(
         to channel: Channel, tls: (any ChannelHandler)?, listener: Int, transport: SIPTransportProtocol, maximumMessageSize: Int,
-        connections: SIPConnectionTable, deliver: @escaping @Sendable (SIPInboundPacket) -> Void
+        connections: SIPConnectionTable, logger: Logger, deliver: @escaping @Sendable (SIPInboundPacket) -> Void
     ) throws {
         let pipeline = channel.pipeline.syncOperations
         if let tls { try pipeline.addHandler(tls) }
         try pipeline.addHandler(ByteToMessageHandler(SIPStreamDecoder(maximumMessageSize: maximumMessageSize)))
-        try pipeline.addHandler(SIPStreamHandler(listener: listener, transport: transport, connections: connections, deliver: deliver))
+        try pipeline.addHandler(SIPStreamHandler(listener: listener, transport: transport, connections: connections, logger: logger,
+                                                 deliver: deliver))
     }
 
     /// TLS 1.2+ server context for a listener, from its PEM certificate chain and key.
@@ -240,7 +249,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
         let deliver = self.deliver
         let maximumMessageSize = self.maximumMessageSize
         let transport = peer.transport
-        let tlsContext = self.clientTLSContext
+        let tlsContext = peerTLSContexts[peer.address] ?? self.clientTLSContext
+        let logger = self.logger
         let future = ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
@@ -252,7 +262,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
                         tls = try NIOSSLClientHandler(context: tlsContext, serverHostname: nil)
                     }
                     try Self.addStreamHandlers(to: channel, tls: tls, listener: listener, transport: transport,
-                                               maximumMessageSize: maximumMessageSize, connections: connections, deliver: deliver)
+                                               maximumMessageSize: maximumMessageSize, connections: connections, logger: logger,
+                                               deliver: deliver)
                 }
             }
             .connect(to: peer.address)

@@ -65,7 +65,7 @@ final class ConfigNodeDecoder {
         ["name", "zone", "listen"] + endpointKeys + ["tls_certificate", "tls_key", "tls_ciphers", "tls_client_ca", "advertised_address"]
     static let pbxKeys = ["name", "endpoint"] + endpointKeys
     static let trunkKeys =
-        ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials"]
+        ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials", "tls_certificate", "tls_key", "tls_ca"]
     static let probeKeys = ["interval", "timeout", "failures", "enabled"]
     static let credentialKeys = ["username", "password", "realm", "register", "register_expires"]
     static let routeKeys = ["name", "prefix", "trunks", "strip_digits", "prepend_digits"]
@@ -233,7 +233,7 @@ final class ConfigNodeDecoder {
             }
         }
 
-        return TrunkConfig(
+        var trunk = TrunkConfig(
             name: name,
             endpoint: decodedEndpoint ?? Self.placeholderEndpoint,
             allowedSources: allowedSources ?? (decodedEndpoint == nil ? [] : nil),
@@ -242,6 +242,10 @@ final class ConfigNodeDecoder {
             probe: probe,
             credentials: credentials
         )
+        trunk.tlsCertificate = optional(map, "tls_certificate", string)
+        trunk.tlsKey = optional(map, "tls_key", string)
+        trunk.tlsCA = optional(map, "tls_ca", string)
+        return trunk
     }
 
     private func route(_ node: Node, path: String) -> RouteRule? {

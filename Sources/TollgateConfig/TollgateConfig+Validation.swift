@@ -193,6 +193,14 @@ extension TollgateConfig {
                 report.add(path + ".probe.failures", "must be at least 1, found \(probe.failures)")
             }
 
+            if trunk.tlsCertificate != nil || trunk.tlsKey != nil || trunk.tlsCA != nil {
+                if trunk.endpoint.transport != .tls {
+                    report.add(path + ".tls_certificate", "tls_certificate, tls_key and tls_ca apply to a tls trunk only; this one is \(trunk.endpoint.transport.rawValue)")
+                } else if (trunk.tlsCertificate == nil) != (trunk.tlsKey == nil) {
+                    report.add(path + (trunk.tlsCertificate == nil ? ".tls_certificate" : ".tls_key"),
+                               "a client certificate needs both tls_certificate and tls_key")
+                }
+            }
             if let credentials = trunk.credentials {
                 if credentials.username.isEmpty {
                     report.add(path + ".credentials.username", "must not be empty")

@@ -14,6 +14,11 @@ public struct TrunkConfig: Sendable, Hashable, Codable {
     public var probe: TrunkProbeConfig
     /// Digest credentials toward the trunk, if it challenges or needs registration.
     public var credentials: TrunkCredentials?
+    /// For a `tls` trunk: the PEM certificate chain and key Tollgate presents (mutual TLS).
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    /// For a `tls` trunk: the PEM CAs its certificate must chain to (default: the system's).
+    public var tlsCA: String?
 
     /// Creates a trunk.
     ///

@@ -58,6 +58,12 @@ public final class Gateway: Service {
                                           admits: { address in !(box.proxy?.refusesConnection(from: address) ?? false) }) { packet in
             box.proxy?.receive(packet)
         }
+        // Client certificates and private trust roots for TLS trunks.
+        for trunk in config.trunks where trunk.tlsCertificate != nil || trunk.tlsCA != nil {
+            guard let peer = settings.trunks.first(where: { $0.name == trunk.name })?.peer else { continue }
+            try transport.setClientTLS(SIPClientTLSIdentity(certificatePath: trunk.tlsCertificate, keyPath: trunk.tlsKey,
+                                                            trustRootsPath: trunk.tlsCA), for: peer.address)
+        }
         let proxy = SIPProxy(settings: settings, eventLoop: loop, outbound: transport, logger: logger, policies: policies)
         let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
         let recorder = SecurityEventRecorder(store: store, logger: logger, deliver: { [alerts] event in alerts?.deliver(event) },
