@@ -16,10 +16,12 @@ enum Peers {
         return packageRoot.appendingPathComponent(".build/debug/tollgate")
     }()
 
-    /// Finds an executable on PATH. In CI a missing peer is a failure, never a silent skip.
+    /// Finds an executable on PATH, then in /usr/sbin and /sbin (where Debian puts daemons such as Kamailio,
+    /// not on every user's PATH). In CI a missing peer is a failure, never a silent skip.
     static func executable(_ name: String) throws -> URL {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for directory in path {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         throw PeerError.missing(name)
@@ -54,6 +56,13 @@ final class PeerProcess: @unchecked Sendable {
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         if let directory { process.currentDirectoryURL = directory }
+        // A spawned child inherits the calling thread's signal mask, and test code runs on threads that block
+        // most signals: a peer would start deaf to SIGTERM (and to SIGCHLD, which Kamailio's main process needs).
+        var unblocked = sigset_t()
+        var inherited = sigset_t()
+        sigemptyset(&unblocked)
+        pthread_sigmask(SIG_SETMASK, &unblocked, &inherited)
+        defer { pthread_sigmask(SIG_SETMASK, &inherited, nil) }
         try process.run()
     }
 
@@ -82,13 +91,17 @@ final class PeerProcess: @unchecked Sendable {
         return false
     }
 
-    /// SIGTERM, then SIGKILL if it does not go.
+    /// SIGTERM, then SIGKILL if it does not go. Foundation starts each peer in a process group of its own,
+    /// so the SIGKILL goes to the group: children a peer forked (Kamailio's workers) go with it.
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            kill(-process.processIdentifier, SIGKILL)
+            kill(process.processIdentifier, SIGKILL)
+        }
     }
 
     deinit { stop() }
