@@ -13,14 +13,18 @@ final class SIPStreamDecoder: ByteToMessageDecoder {
         framer = SIPStreamFramer(maximumMessageSize: maximumMessageSize)
     }
 
+    /// Takes every byte into the framer and hands on every message it completes. The framer holds
+    /// the bytes, so `ByteToMessageHandler` sees an empty buffer afterwards and would not call again:
+    /// all complete messages must go now (two answers in one segment, a 100 and a 200, are common).
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if buffer.readableBytes > 0 {
             framer.append(buffer.readableBytesView)
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         }
-        guard let frame = try framer.next() else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(frame))
-        return .continue
+        while let frame = try framer.next() {
+            context.fireChannelRead(wrapInboundOut(frame))
+        }
+        return .needMoreData
     }
 
     func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
