@@ -25,28 +25,10 @@ struct GatewayIPv6Tests {
         let gateway = try PeerProcess.tollgate(["--config", file.path])
         defer { gateway.stop() }
 
-        // Inbound: the carrier on ::1 calls the PBX.
-        let inboundLog = GatewayTrunkTests.messageLog()
-        let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: 5193, calls: 3)
-        usleep(300_000)
-        let carrier = try PeerProcess.sipp("uac-call.xml", local: "::1", port: 5192, remote: "[::1]:5190", calls: 3,
-                                           extra: ["-s", "201", "-trace_msg", "-message_file", inboundLog.path])
-        #expect(carrier.wait(timeout: 60) == 0, "carrier: \(carrier.log.suffix(1500))\ngateway: \(gateway.log.suffix(2000))")
-        #expect(pbx.wait(timeout: 10) == 0, "pbx: \(pbx.log.suffix(1500))")
-
-        // Outbound: the PBX calls out to the carrier over IPv6.
-        let outboundLog = GatewayTrunkTests.messageLog()
-        let trunk = try PeerProcess.sipp("uas-call.xml", local: "::1", port: 5192, calls: 3,
-                                         extra: ["-trace_msg", "-message_file", outboundLog.path])
-        usleep(300_000)
-        let caller = try PeerProcess.sipp("uac-call.xml", local: "127.0.0.20", port: 5193, remote: "127.0.0.1:5191", calls: 3,
-                                          extra: ["-s", "00441632960123"])
-        #expect(caller.wait(timeout: 60) == 0, "pbx: \(caller.log.suffix(1500))\ngateway: \(gateway.log.suffix(2000))")
-        #expect(trunk.wait(timeout: 10) == 0, "carrier: \(trunk.log.suffix(1500))")
-
-        for log in [inboundLog, outboundLog] {
-            let seen = try GatewayTrunkTests.received(log)
-            #expect(seen.contains("INVITE"), "no messages captured in \(log.path)")
+        // The carrier on ::1 calls the PBX, then the PBX calls out to it over IPv6.
+        let seen = try GatewayTrunkTests.callsBothWays(carrier: "::1", carrierPort: 5192, pbxPort: 5193, inbound: "[::1]:5190",
+                                                       outbound: "127.0.0.1:5191") { "gateway: \(gateway.log.suffix(2000))" }
+        for seen in seen {
             #expect(!seen.contains("127.0.0.20"), "the PBX's address reached the outside:\n\(seen.prefix(3000))")
             #expect(!seen.contains("127.0.0.1:5191"), "the inside listener reached the outside")
         }
@@ -91,26 +73,11 @@ struct GatewayTwiceInPathTests {
             """)
         defer { edge.stop() }
 
-        let inboundLog = GatewayTrunkTests.messageLog()
-        let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: 5196, calls: 3)
-        usleep(300_000)
-        let carrier = try PeerProcess.sipp("uac-call.xml", local: "127.0.0.10", port: 5199, remote: "127.0.0.1:5198", calls: 3,
-                                           extra: ["-s", "201", "-trace_msg", "-message_file", inboundLog.path])
-        #expect(carrier.wait(timeout: 60) == 0, "carrier: \(carrier.log.suffix(1500))\nedge: \(edge.log.suffix(1500))\nsite: \(site.log.suffix(1500))")
-        #expect(pbx.wait(timeout: 10) == 0, "pbx: \(pbx.log.suffix(1500))")
-
-        let outboundLog = GatewayTrunkTests.messageLog()
-        let trunk = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.10", port: 5199, calls: 3,
-                                         extra: ["-trace_msg", "-message_file", outboundLog.path])
-        usleep(300_000)
-        let caller = try PeerProcess.sipp("uac-call.xml", local: "127.0.0.20", port: 5196, remote: "127.0.0.2:5195", calls: 3,
-                                          extra: ["-s", "00441632960123"])
-        #expect(caller.wait(timeout: 60) == 0, "pbx: \(caller.log.suffix(1500))\nedge: \(edge.log.suffix(1500))\nsite: \(site.log.suffix(1500))")
-        #expect(trunk.wait(timeout: 10) == 0, "carrier: \(trunk.log.suffix(1500))")
-
-        for log in [inboundLog, outboundLog] {
-            let seen = try GatewayTrunkTests.received(log)
-            #expect(seen.contains("INVITE"), "no messages captured in \(log.path)")
+        let seen = try GatewayTrunkTests.callsBothWays(carrier: "127.0.0.10", carrierPort: 5199, pbxPort: 5196, inbound: "127.0.0.1:5198",
+                                                       outbound: "127.0.0.2:5195") {
+            "edge: \(edge.log.suffix(1500))\nsite: \(site.log.suffix(1500))"
+        }
+        for seen in seen {
             for inside in ["127.0.0.20", "127.0.0.2:", "127.0.0.2>", "127.0.0.2;", "127.0.0.3"] {
                 #expect(!seen.contains(inside), "\(inside) reached the carrier:\n\(seen.prefix(3000))")
             }

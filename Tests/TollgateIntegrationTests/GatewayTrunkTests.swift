@@ -22,6 +22,34 @@ struct GatewayTrunkTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("sipp-messages-\(UUID().uuidString).log")
     }
 
+    /// Three calls from the carrier to the PBX through the gateway, then three from the PBX out to the
+    /// carrier; both must complete. Returns everything the carrier's side received, per direction.
+    static func callsBothWays(carrier: String, carrierPort: Int, pbxPort: Int, inbound: String, outbound: String,
+                              context: () -> String) throws -> [String] {
+        let inboundLog = messageLog()
+        let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: pbxPort, calls: 3)
+        usleep(300_000)
+        let caller = try PeerProcess.sipp("uac-call.xml", local: carrier, port: carrierPort, remote: inbound, calls: 3,
+                                          extra: ["-s", "201", "-trace_msg", "-message_file", inboundLog.path])
+        #expect(caller.wait(timeout: 60) == 0, "carrier: \(caller.log.suffix(1500))\n\(context())")
+        #expect(pbx.wait(timeout: 10) == 0, "pbx: \(pbx.log.suffix(1500))")
+
+        let outboundLog = messageLog()
+        let trunk = try PeerProcess.sipp("uas-call.xml", local: carrier, port: carrierPort, calls: 3,
+                                         extra: ["-trace_msg", "-message_file", outboundLog.path])
+        usleep(300_000)
+        let pbxCaller = try PeerProcess.sipp("uac-call.xml", local: "127.0.0.20", port: pbxPort, remote: outbound, calls: 3,
+                                             extra: ["-s", "00441632960123"])
+        #expect(pbxCaller.wait(timeout: 60) == 0, "pbx: \(pbxCaller.log.suffix(1500))\n\(context())")
+        #expect(trunk.wait(timeout: 10) == 0, "carrier: \(trunk.log.suffix(1500))")
+
+        return try [inboundLog, outboundLog].map { log in
+            let seen = try received(log)
+            #expect(seen.contains("INVITE"), "no messages captured in \(log.path)")
+            return seen
+        }
+    }
+
     @Test("every byte the outside receives, in calls both ways, is free of the PBX's address and internal headers")
     func topologyHidden() throws {
         let gateway = try Self.startGateway("""
@@ -37,29 +65,9 @@ struct GatewayTrunkTests {
             topology_hiding: { enabled: true, mask_sdp: true }
             """)
         defer { gateway.stop() }
-
-        // Inbound: the trunk calls the PBX.
-        let inboundLog = Self.messageLog()
-        let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: 5186, calls: 3)
-        usleep(300_000)
-        let trunkCaller = try PeerProcess.sipp("uac-call.xml", local: "127.0.0.10", port: 5096, remote: "127.0.0.1:5176", calls: 3,
-                                               extra: ["-s", "201", "-trace_msg", "-message_file", inboundLog.path])
-        #expect(trunkCaller.wait(timeout: 60) == 0, "trunk: \(trunkCaller.log.suffix(1500))")
-        #expect(pbx.wait(timeout: 10) == 0, "pbx: \(pbx.log.suffix(1500))")
-
-        // Outbound: the PBX calls out through the trunk.
-        let outboundLog = Self.messageLog()
-        let trunk = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.10", port: 5096, calls: 3,
-                                         extra: ["-trace_msg", "-message_file", outboundLog.path])
-        usleep(300_000)
-        let pbxCaller = try PeerProcess.sipp("uac-call.xml", local: "127.0.0.20", port: 5186, remote: "127.0.0.1:5176", calls: 3,
-                                             extra: ["-s", "00441632960123"])
-        #expect(pbxCaller.wait(timeout: 60) == 0, "pbx: \(pbxCaller.log.suffix(1500))")
-        #expect(trunk.wait(timeout: 10) == 0, "trunk: \(trunk.log.suffix(1500))")
-
-        for log in [inboundLog, outboundLog] {
-            let seen = try Self.received(log)
-            #expect(seen.contains("INVITE"), "no messages captured in \(log.path)")
+        let seen = try Self.callsBothWays(carrier: "127.0.0.10", carrierPort: 5096, pbxPort: 5186, inbound: "127.0.0.1:5176",
+                                          outbound: "127.0.0.1:5176") { "gateway: \(gateway.log.suffix(2000))" }
+        for seen in seen {
             #expect(!seen.contains("127.0.0.20"), "the PBX's address reached the outside:\n\(seen.prefix(4000))")
             #expect(!seen.contains("X-Asterisk"), "internal headers reached the outside")
         }
