@@ -84,9 +84,16 @@ struct GatewayKamailioTLSTests {
                     exit;
                 }
                 record_route();
-                $ru = "sip:" + $rU + "@127.0.0.1:5240;transport=tls";
-                xlog("L_INFO", "relaying $rm from $si:$sp to $ru\\n");
-                force_send_socket(tls:127.0.0.12:5245);
+                if ($si == "127.0.0.1" && $proto == "tls") {
+                    # From Tollgate over TLS: the carrier's own network, a sipp UAS over UDP.
+                    $ru = "sip:" + $rU + "@127.0.0.12:5247";
+                    xlog("L_INFO", "terminating $rm from $si:$sp over $proto at $ru\\n");
+                    force_send_socket(udp:127.0.0.12:5244);
+                } else {
+                    $ru = "sip:" + $rU + "@127.0.0.1:5240;transport=tls";
+                    xlog("L_INFO", "relaying $rm from $si:$sp to $ru\\n");
+                    force_send_socket(tls:127.0.0.12:5245);
+                }
                 if (!t_relay()) sl_reply_error();
             }
 
@@ -103,7 +110,8 @@ struct GatewayKamailioTLSTests {
         return peer
     }
 
-    static func gateway(cert: String, key: String) throws -> PeerProcess {
+    /// - Parameter trunkCA: the CA Tollgate checks Kamailio's certificate against when it connects.
+    static func gateway(cert: String, key: String, trunkCA: String) throws -> PeerProcess {
         let yaml = """
             listeners:
               - { zone: external, transport: tls, address: 127.0.0.1, port: 5240, tls_certificate: "\(cert)", tls_key: "\(key)" }
@@ -114,6 +122,7 @@ struct GatewayKamailioTLSTests {
                 endpoint: tls:127.0.0.12:5245
                 allowed_sources: [127.0.0.12/32]
                 probe: { enabled: false }
+                tls_ca: "\(trunkCA)"
             routes:
               - { prefix: "", trunks: [carrier] }
             """
@@ -125,10 +134,10 @@ struct GatewayKamailioTLSTests {
     @Test("calls from a carrier's Kamailio over TLS reach the PBX and complete, ACK and BYE on the same TLS path")
     func callsFromKamailioOverTLS() throws {
         let (cert, key) = try GatewayTLSTests.certificate()
-        let (kamailioCert, kamailioKey) = try GatewayTLSTests.certificate()
-        let gateway = try Self.gateway(cert: cert, key: key)
+        let carrier = try GatewayTLSTests.clientCertificate()
+        let gateway = try Self.gateway(cert: cert, key: key, trunkCA: carrier.ca)
         defer { gateway.stop() }
-        let sbc = try Self.kamailio(trusting: cert, cert: kamailioCert, key: kamailioKey)
+        let sbc = try Self.kamailio(trusting: cert, cert: carrier.cert, key: carrier.key)
         defer { sbc.stop() }
         let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: 5248, calls: 3)
         defer { pbx.stop() }
@@ -144,5 +153,26 @@ struct GatewayKamailioTLSTests {
         #expect(relayed.filter { $0.contains("in-dialog BYE to sip:127.0.0.1:5240;transport=tls") }.count >= 3,
                 "BYE went to Tollgate's TLS listener by its Record-Route: \(sbc.log.suffix(3000))")
         #expect(!gateway.log.contains("unknown-source"), "gateway: \(gateway.log.suffix(2000))")
+    }
+
+    @Test("the PBX's calls go out to the carrier's Kamailio over TLS that Tollgate opens, checking Kamailio's certificate against tls_ca")
+    func callsToKamailioOverTLS() throws {
+        let (cert, key) = try GatewayTLSTests.certificate()
+        let carrier = try GatewayTLSTests.clientCertificate()
+        let gateway = try Self.gateway(cert: cert, key: key, trunkCA: carrier.ca)
+        defer { gateway.stop() }
+        let sbc = try Self.kamailio(trusting: cert, cert: carrier.cert, key: carrier.key)
+        defer { sbc.stop() }
+        let callee = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.12", port: 5247, calls: 3)
+        defer { callee.stop() }
+        usleep(300_000)
+        let pbx = try PeerProcess.sipp("uac-call.xml", local: "127.0.0.20", port: 5248, remote: "127.0.0.1:5241", calls: 3,
+                                       extra: ["-s", "00441632960123"])
+        #expect(pbx.wait(timeout: 30) == 0,
+                "pbx: \(pbx.log.suffix(1500))\nkamailio: \(sbc.log.suffix(3000))\ngateway: \(gateway.log.suffix(2000))")
+        #expect(callee.wait(timeout: 10) == 0, "callee: \(callee.log.suffix(1500))")
+        let lines = sbc.log.components(separatedBy: "\n")
+        #expect(lines.filter { $0.contains("terminating INVITE from 127.0.0.1") && $0.contains("over tls") }.count >= 3,
+                "kamailio: \(sbc.log.suffix(3000))")
     }
 }
