@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tollgate", targets: ["tollgate"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "TollgateShield", targets: ["TollgateShield"]),
+        .library(name: "TollgateFraud", targets: ["TollgateFraud"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -56,6 +57,14 @@ let package = Package(
                 "TollgateConfig",
             ],
             resources: [.copy("Resources/scanner-fingerprints.txt")]
+        ),
+        .target(
+            name: "TollgateFraud",
+            dependencies: [
+                "SIPCore",
+                "TollgateConfig",
+            ],
+            resources: [.copy("Resources/high-risk-prefixes.txt")]
         ),
         .target(
             name: "TollgateStore",
@@ -108,6 +117,10 @@ let package = Package(
         .testTarget(
             name: "TollgateShieldTests",
             dependencies: ["TollgateShield", "SIPCore", "TollgateConfig"]
+        ),
+        .testTarget(
+            name: "TollgateFraudTests",
+            dependencies: ["TollgateFraud", "TollgateConfig"]
         ),
         .testTarget(
             name: "TollgateStoreTests",

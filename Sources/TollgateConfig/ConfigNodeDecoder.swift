@@ -58,7 +58,7 @@ final class ConfigNodeDecoder {
 
     static let rootKeys = [
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "remote_phones_path", "topology_hiding", "limits",
-        "console", "logging", "store", "shield", "alerts",
+        "console", "logging", "store", "shield", "alerts", "fraud",
     ]
     static let endpointKeys = ["transport", "address", "port"]
     static let listenerKeys =
@@ -90,6 +90,11 @@ final class ConfigNodeDecoder {
     static let webhookKeys = ["url", "headers", "min_severity", "attempts", "timeout"]
     static let syslogKeys = ["address", "port", "facility", "min_severity"]
     static let banKeys = ["duration", "max_duration", "escalation"]
+    static let fraudKeys = ["numbering"]
+    static let numberingKeys = [
+        "country_code", "national_prefix", "international_prefix", "extension_digits", "internal_prefixes", "emergency",
+        "mobile_prefixes", "high_risk_prefixes",
+    ]
 
     // MARK: - The document
 
@@ -146,6 +151,9 @@ final class ConfigNodeDecoder {
         }
         if let (node, path) = value(map, "alerts") {
             config.alerts = alerts(node, path: path)
+        }
+        if let (node, path) = value(map, "fraud") {
+            config.fraud = fraud(node, path: path)
         }
         return config
     }
@@ -387,6 +395,30 @@ final class ConfigNodeDecoder {
             config.bans.duration = optional(bans, "duration", double) ?? config.bans.duration
             config.bans.maxDuration = optional(bans, "max_duration", double) ?? config.bans.maxDuration
             config.bans.escalation = optional(bans, "escalation", double) ?? config.bans.escalation
+        }
+        return config
+    }
+
+    private func fraud(_ node: Node, path: String) -> FraudConfig {
+        var config = FraudConfig()
+        guard let map = mapping(node, path: path, keys: Self.fraudKeys) else { return config }
+        if let (node, path) = value(map, "numbering"), let plan = mapping(node, path: path, keys: Self.numberingKeys) {
+            var numbering = config.numbering
+            numbering.countryCode = optional(plan, "country_code", string) ?? numbering.countryCode
+            numbering.nationalPrefix = optional(plan, "national_prefix", string) ?? numbering.nationalPrefix
+            numbering.internationalPrefix = optional(plan, "international_prefix", string) ?? numbering.internationalPrefix
+            if let (node, path) = value(plan, "extension_digits"), let items = sequence(node, path: path) {
+                if items.count == 2, let low = int(items[0].node, path: items[0].path), let high = int(items[1].node, path: items[1].path) {
+                    numbering.extensionDigits = FraudConfig.DigitRange(min: low, max: high)
+                } else if items.count != 2 {
+                    report("expected [min, max], found a list of \(items.count)", path: path, at: node)
+                }
+            }
+            numbering.internalPrefixes = optional(plan, "internal_prefixes", stringList) ?? numbering.internalPrefixes
+            numbering.emergency = optional(plan, "emergency", stringList) ?? numbering.emergency
+            numbering.mobilePrefixes = optional(plan, "mobile_prefixes", stringList) ?? numbering.mobilePrefixes
+            numbering.highRiskPrefixes = optional(plan, "high_risk_prefixes", stringList) ?? numbering.highRiskPrefixes
+            config.numbering = numbering
         }
         return config
     }

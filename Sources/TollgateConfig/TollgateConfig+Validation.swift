@@ -18,6 +18,7 @@ extension TollgateConfig {
         validateStore(&report)
         validateShield(&report, trunkNames: trunkNames)
         validateAlerts(&report)
+        validateFraud(&report)
         return report.errors
     }
 

@@ -35,6 +35,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var shield: ShieldConfig = ShieldConfig()
     /// Where security events are sent as they happen.
     public var alerts: AlertsConfig = AlertsConfig()
+    /// Fraud control: the numbering plan dialled numbers are classified with.
+    public var fraud: FraudConfig = FraudConfig()
 
     /// Creates a configuration; everything but the listeners and the PBX has a default.
     ///
