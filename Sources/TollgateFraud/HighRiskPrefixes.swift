@@ -1,4 +1,5 @@
 import Foundation
+import TollgateConfig
 
 /// E.164 prefixes of premium-rate, high-risk and satellite destinations, read from a data file
 /// that operators can extend (the shipped one is `high-risk-prefixes.txt`; the format is
@@ -81,29 +82,22 @@ public struct HighRiskPrefixes: Sendable, Hashable {
 
     /// Reads a prefix file.
     public static func load(path: String) throws(FormatError) -> HighRiskPrefixes {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw FormatError(origin: path, message: "cannot read the prefix file: \((error as NSError).localizedDescription)")
+        switch ShippedDataFile.read(path, kind: "prefix file") {
+        case .success(let text): return try HighRiskPrefixes(parsing: text, source: path)
+        case .failure(let error): throw FormatError(origin: error.origin, message: error.message)
         }
-        return try HighRiskPrefixes(parsing: text, source: path)
     }
+
+    /// The file shipped with Tollgate.
+    public static let shippedFile = ShippedDataFile(name: "high-risk-prefixes.txt", target: "TollgateFraud", environmentOverride: "TOLLGATE_HIGH_RISK_PREFIXES")
 
     /// The prefixes shipped with Tollgate (`high-risk-prefixes.txt`, beside the executable in
     /// its resource bundle); `TOLLGATE_HIGH_RISK_PREFIXES` names another file instead.
     public static func shipped() throws(FormatError) -> HighRiskPrefixes {
-        let name = "high-risk-prefixes.txt"
-        var candidates: [String] = []
-        if let override = ProcessInfo.processInfo.environment["TOLLGATE_HIGH_RISK_PREFIXES"] { candidates.append(override) }
-        let executableDirectory = Bundle.main.bundleURL.path
-        candidates.append(executableDirectory + "/Tollgate_TollgateFraud.resources/" + name)
-        candidates.append(executableDirectory + "/../share/tollgate/" + name)
-        candidates.append("/usr/share/tollgate/" + name)
-        for path in candidates where FileManager.default.fileExists(atPath: path) {
-            return try load(path: path)
+        switch shippedFile.locate() {
+        case .success(let path): return try load(path: path)
+        case .failure(let error): throw FormatError(origin: error.origin, message: error.message)
         }
-        throw FormatError(origin: name, message: "the shipped prefix file was not found (looked in \(candidates.joined(separator: ", ")))")
     }
 
     /// Adds entries after these (later files extend earlier ones).

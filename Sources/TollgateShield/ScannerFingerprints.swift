@@ -1,4 +1,5 @@
 import Foundation
+import TollgateConfig
 import SIPCore
 
 /// Signatures of known SIP scanners and attack tools, read from a data file that operators can
@@ -137,29 +138,22 @@ public struct ScannerFingerprints: Sendable {
 
     /// Reads a fingerprint file.
     public static func load(path: String) throws(FormatError) -> ScannerFingerprints {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw FormatError(origin: path, message: "cannot read the fingerprint file: \((error as NSError).localizedDescription)")
+        switch ShippedDataFile.read(path, kind: "fingerprint file") {
+        case .success(let text): return try ScannerFingerprints(parsing: text, source: path)
+        case .failure(let error): throw FormatError(origin: error.origin, message: error.message)
         }
-        return try ScannerFingerprints(parsing: text, source: path)
     }
+
+    /// The file shipped with Tollgate.
+    public static let shippedFile = ShippedDataFile(name: "scanner-fingerprints.txt", target: "TollgateShield", environmentOverride: "TOLLGATE_FINGERPRINTS")
 
     /// The fingerprints shipped with Tollgate (`scanner-fingerprints.txt`, beside the executable in
     /// its resource bundle).
     public static func shipped() throws(FormatError) -> ScannerFingerprints {
-        let name = "scanner-fingerprints.txt"
-        var candidates: [String] = []
-        if let override = ProcessInfo.processInfo.environment["TOLLGATE_FINGERPRINTS"] { candidates.append(override) }
-        let executableDirectory = Bundle.main.bundleURL.path
-        candidates.append(executableDirectory + "/Tollgate_TollgateShield.resources/" + name)
-        candidates.append(executableDirectory + "/../share/tollgate/" + name)
-        candidates.append("/usr/share/tollgate/" + name)
-        for path in candidates where FileManager.default.fileExists(atPath: path) {
-            return try load(path: path)
+        switch shippedFile.locate() {
+        case .success(let path): return try load(path: path)
+        case .failure(let error): throw FormatError(origin: error.origin, message: error.message)
         }
-        throw FormatError(origin: name, message: "the shipped fingerprint file was not found (looked in \(candidates.joined(separator: ", ")))")
     }
 
     /// Adds the signatures of another set after these.
