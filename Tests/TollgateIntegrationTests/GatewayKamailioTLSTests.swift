@@ -131,14 +131,27 @@ struct GatewayKamailioTLSTests {
         return try PeerProcess.tollgate(["--config", file.path])
     }
 
-    @Test("calls from a carrier's Kamailio over TLS reach the PBX and complete, ACK and BYE on the same TLS path")
-    func callsFromKamailioOverTLS() throws {
+    /// Tollgate with its own self-signed certificate, which Kamailio trusts, and Kamailio with a
+    /// certificate from a test CA, which Tollgate trusts through the trunk's `tls_ca`.
+    static func gatewayAndKamailio() throws -> (gateway: PeerProcess, kamailio: PeerProcess) {
         let (cert, key) = try GatewayTLSTests.certificate()
         let carrier = try GatewayTLSTests.clientCertificate()
         let gateway = try Self.gateway(cert: cert, key: key, trunkCA: carrier.ca)
-        defer { gateway.stop() }
-        let sbc = try Self.kamailio(trusting: cert, cert: carrier.cert, key: carrier.key)
-        defer { sbc.stop() }
+        do {
+            return (gateway, try Self.kamailio(trusting: cert, cert: carrier.cert, key: carrier.key))
+        } catch {
+            gateway.stop()
+            throw error
+        }
+    }
+
+    @Test("calls from a carrier's Kamailio over TLS reach the PBX and complete, ACK and BYE on the same TLS path")
+    func callsFromKamailioOverTLS() throws {
+        let (gateway, sbc) = try Self.gatewayAndKamailio()
+        defer {
+            sbc.stop()
+            gateway.stop()
+        }
         let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: 5248, calls: 3)
         defer { pbx.stop() }
         usleep(300_000)
@@ -157,12 +170,11 @@ struct GatewayKamailioTLSTests {
 
     @Test("the PBX's calls go out to the carrier's Kamailio over TLS that Tollgate opens, checking Kamailio's certificate against tls_ca")
     func callsToKamailioOverTLS() throws {
-        let (cert, key) = try GatewayTLSTests.certificate()
-        let carrier = try GatewayTLSTests.clientCertificate()
-        let gateway = try Self.gateway(cert: cert, key: key, trunkCA: carrier.ca)
-        defer { gateway.stop() }
-        let sbc = try Self.kamailio(trusting: cert, cert: carrier.cert, key: carrier.key)
-        defer { sbc.stop() }
+        let (gateway, sbc) = try Self.gatewayAndKamailio()
+        defer {
+            sbc.stop()
+            gateway.stop()
+        }
         let callee = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.12", port: 5247, calls: 3)
         defer { callee.stop() }
         usleep(300_000)
