@@ -26,9 +26,9 @@ struct ShieldGatewayTests {
             let config = try TollgateConfig(yaml: yaml)
             let engine = ShieldEngine(rules: ShieldRules(config: config, fingerprints: try ScannerFingerprints.shipped()), now: now)
             harness.proxy.shield = engine
-            harness.proxy.clock = { [unowned self] in self.now }
-            harness.proxy.onEvent = { [unowned self] in self.events.append($0) }
-            harness.proxy.onBan = { [unowned self] in self.bans.append($0) }
+            harness.proxy.clock = { [weak self] in self?.now ?? 0 }
+            harness.proxy.onEvent = { [weak self] in self?.events.append($0) }
+            harness.proxy.onBan = { [weak self] in self?.bans.append($0) }
         }
 
         var toPBX: [RecordingOutbound.Sent] { harness.outbound.sent.filter { $0.peer == ProxyHarness.pbx } }
