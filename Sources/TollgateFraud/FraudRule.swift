@@ -1,0 +1,36 @@
+/// The rules of fraud control, named as they appear in events, CDRs and findings.
+public enum FraudRule: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The destination's class is not in the account's class of service.
+    case classOfService = "class-of-service"
+    /// Calls started in any 60 seconds.
+    case callsPerMinute = "calls-per-minute"
+    /// Calls in progress at once.
+    case concurrentCalls = "concurrent-calls"
+    /// Calls started in one calendar day.
+    case callsPerDay = "calls-per-day"
+    /// International, premium and high-risk calls in any hour.
+    case internationalPerHour = "international-per-hour"
+    /// Sequential short calls to one destination prefix (probing).
+    case shortCalls = "short-calls"
+    /// Answered minutes in one calendar day.
+    case minutesPerDay = "minutes-per-day"
+    /// An international, premium or high-risk call in an after-hours window.
+    case afterHours = "after-hours"
+    /// The account is suspended until an operator resumes it.
+    case suspended = "account-suspended"
+}
+
+/// Whether a rule's finding concerns one account or all calls together.
+public enum FraudScope: String, Sendable, Hashable, Codable {
+    case account, global
+}
+
+/// How serious a fraud alarm is.
+public enum FraudSeverity: String, Sendable, Hashable, Codable, Comparable {
+    /// Raised and reported; the call goes on.
+    case warning
+    /// The call is rejected (live) and the account may be suspended.
+    case critical
+
+    public static func < (lhs: FraudSeverity, rhs: FraudSeverity) -> Bool { lhs == .warning && rhs == .critical }
+}
