@@ -10,9 +10,9 @@ struct AccountCommand: AsyncParsableCommand {
         abstract: "Show accounts' fraud counters and calls; suspend, resume and reset them.",
         discussion: """
             An account is what the gateway counts calls against: an extension, a remote phone's user \
-            or a trunk. The running gateway stores its counters now and then, and reads suspensions \
-            and counter resets from the store (store.path of the configuration), so a change made \
-            here takes effect within moments.
+            or a trunk. The gateway stores its counters now and then in the store (store.path of the \
+            configuration); a suspension, resume or reset made here is written there and bumps the \
+            store's accounts revision, which the running gateway watches.
             """,
         subcommands: [Show.self, List.self, Resume.self, Suspend.self, Reset.self]
     )
