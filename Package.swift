@@ -69,6 +69,7 @@ let package = Package(
         .target(
             name: "TollgateStore",
             dependencies: [
+                "TollgateFraud",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,6 +100,7 @@ let package = Package(
                 "TollgateConfig",
                 "TollgateGateway",
                 "TollgateShield",
+                "TollgateFraud",
                 "TollgateStore",
                 "SIPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -124,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateStoreTests",
-            dependencies: ["TollgateStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TollgateStore", "TollgateFraud", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TollgateGatewayTests",
@@ -145,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate", "TollgateStore"]
+            dependencies: ["tollgate", "TollgateStore", "TollgateFraud"]
         ),
         .testTarget(
             name: "TollgateIntegrationTests",
