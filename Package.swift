@@ -81,6 +81,7 @@ let package = Package(
                 "SIPTransport",
                 "TollgateConfig",
                 "TollgateShield",
+                "TollgateFraud",
                 "TollgateStore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
