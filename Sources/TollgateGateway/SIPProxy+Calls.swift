@@ -69,10 +69,17 @@ extension SIPProxy {
     /// A BYE was answered: the call it belongs to is over. Call before the dialog is ended.
     func callHungUp(by bye: SIPMessage) -> EventLoopFuture<Void>? {
         guard let callID = try? bye.callID(),
-            let (dialog, fromCaller) = dialogs.find(callID: callID, fromTag: try? bye.from().tag, toTag: try? bye.to().tag),
-            let record = calls.end(CallKey(callID: dialog.callID, callerTag: dialog.callerTag), at: wallClock, cause: nil,
-                                   hangup: fromCaller ? .caller : .callee)
-        else { return nil }
+            let (dialog, fromCaller) = dialogs.find(callID: callID, fromTag: try? bye.from().tag, toTag: try? bye.to().tag)
+        else {
+            logger.debug("BYE for no known dialog", metadata: ["call-id": "\((try? bye.callID()) ?? "")"])
+            return nil
+        }
+        guard let record = calls.end(CallKey(callID: dialog.callID, callerTag: dialog.callerTag), at: wallClock, cause: nil,
+                                     hangup: fromCaller ? .caller : .callee)
+        else {
+            logger.debug("BYE for no recorded call", metadata: ["call-id": "\(dialog.callID)", "tag": "\(dialog.callerTag)"])
+            return nil
+        }
         return callEnded(record, source: dialog.caller.ipAddress)
     }
 
@@ -104,6 +111,10 @@ extension SIPProxy {
     /// the store.
     private func callEnded(_ record: CallDetailRecord, source: String) -> EventLoopFuture<Void>? {
         metrics.callEnded(record.disposition)
+        logger.debug("call ended", metadata: [
+            "call-id": "\(record.callID)", "account": "\(record.account)", "disposition": "\(record.disposition.rawValue)",
+            "cause": "\(record.cause.map(String.init) ?? "-")",
+        ])
         if let fraud, record.direction == .outbound {
             let before = fraud.engine.suspensions[record.account]
             let alarms = fraud.end(callID: record.callID, account: record.account, at: record.end)

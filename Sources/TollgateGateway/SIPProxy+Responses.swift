@@ -97,8 +97,8 @@ extension SIPProxy {
                 client.state = .completed
                 linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
                 if client.key.method == .bye {
-                    durable = callHungUp(by: client.request)
-                    endDialog(of: client.request)
+                    durable = callHungUp(by: server.request)
+                    endDialog(of: server.request)
                 }
             }
             relayUpstream(response, client: client, server: server, final: true, after: durable)
@@ -117,8 +117,8 @@ extension SIPProxy {
         if !isInvite {
             linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
             if client.key.method == .bye {
-                durable = callHungUp(by: client.request)
-                endDialog(of: client.request)
+                durable = callHungUp(by: server.request)
+                endDialog(of: server.request)
             }
         }
         if status == 401 || status == 407, answerTrunkChallenge(response, status: status, client: client, server: server) { return }
@@ -127,7 +127,7 @@ extension SIPProxy {
             if server.finalStatus == nil, tryNextTarget(server) { return }
         }
         if isInvite {
-            endDialog(of: client.request)
+            endDialog(of: server.request)
             if server.finalStatus == nil { durable = callFailed(server, status: status) }
         }
         relayUpstream(response, client: client, server: server, final: true, after: durable)

@@ -40,13 +40,18 @@ final class FraudHarness {
         proxy.onSuspension = { [weak self] in self?.suspensions.append($0) }
     }
 
+    /// A tag made from a Call-ID (without its host part, which topology hiding would mask).
+    static func tag(_ side: String, _ callID: String) -> String {
+        "\(side)-\(callID.split(separator: "@").first ?? "")"
+    }
+
     /// An INVITE from the PBX (extension `account`) to `number`, out through a trunk.
     static func outbound(to number: String, account: String = "201", callID: String, branch: String) -> String {
         """
         INVITE sip:\(number)@127.0.0.1:5070 SIP/2.0\r
         Via: SIP/2.0/UDP 127.0.0.20:5080;branch=\(branch)\r
         Max-Forwards: 70\r
-        From: "Desk" <sip:4000@127.0.0.20>;tag=pbx-\(callID)\r
+        From: "Desk" <sip:4000@127.0.0.20>;tag=\(Self.tag("pbx", callID))\r
         To: <sip:\(number)@127.0.0.1>\r
         Call-ID: \(callID)\r
         CSeq: 1 INVITE\r
@@ -68,7 +73,7 @@ final class FraudHarness {
     func answeredCall(to number: String = "01632960123", account: String = "201", callID: String) throws -> SIPMessage {
         let sent = place(to: number, account: account, callID: callID)
         let invite = try #require(sent.first { $0.message.method == .invite && $0.peer == ProxyHarness.carrier }?.message)
-        harness.deliver(ProxyHarness.answer(invite, status: 200, toTag: "far-\(callID)", contact: "<sip:\(number)@127.0.0.10:5090>"),
+        harness.deliver(ProxyHarness.answer(invite, status: 200, toTag: Self.tag("far", callID), contact: "<sip:\(number)@127.0.0.10:5090>"),
                         from: ProxyHarness.carrier)
         _ = harness.outbound.take()
         return invite
@@ -80,8 +85,8 @@ final class FraudHarness {
             BYE sip:01632960123@127.0.0.1:5070 SIP/2.0\r
             Via: SIP/2.0/UDP 127.0.0.20:5080;branch=z9hG4bKbye\(callID)\r
             Max-Forwards: 70\r
-            From: "Desk" <sip:4000@127.0.0.20>;tag=pbx-\(callID)\r
-            To: <sip:01632960123@127.0.0.1>;tag=far-\(callID)\r
+            From: "Desk" <sip:4000@127.0.0.20>;tag=\(Self.tag("pbx", callID))\r
+            To: <sip:01632960123@127.0.0.1>;tag=\(Self.tag("far", callID))\r
             Call-ID: \(callID)\r
             CSeq: 2 BYE\r
             Content-Length: 0\r
@@ -128,6 +133,19 @@ struct FraudGatewayTests {
         // A retransmitted BYE does not make a second record.
         fraud.hangUpFromPBX(callID: "ok-1")
         #expect(fraud.records.count == 1)
+    }
+
+    @Test("a call whose Call-ID names the PBX (masked towards the trunk) still ends its dialog and its CDR at the BYE")
+    func maskedCallIDEnds() throws {
+        let fraud = try FraudHarness()
+        let invite = try fraud.answeredCall(callID: "masked-1@127.0.0.20")
+        #expect(invite.firstValue(of: .callID) != "masked-1@127.0.0.20", "the trunk sees a masked Call-ID")
+        #expect(fraud.harness.proxy.snapshot.confirmedDialogs == 1)
+        fraud.hangUpFromPBX(callID: "masked-1@127.0.0.20")
+        let bye = try #require(fraud.harness.outbound.take().first { $0.message.method == .bye })
+        fraud.harness.deliver(ProxyHarness.answer(bye.message, status: 200, toTag: "far-masked-1"), from: ProxyHarness.carrier)
+        #expect(fraud.harness.proxy.snapshot.confirmedDialogs == 0)
+        #expect(fraud.records.map(\.callID) == ["masked-1@127.0.0.20"])
     }
 
     @Test("the answer that ends a call waits until its CDR is stored")
