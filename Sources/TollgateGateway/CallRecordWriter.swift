@@ -6,7 +6,8 @@ import NIOCore
 import TollgateFraud
 import TollgateStore
 
-/// Writes each ended call's CDR to the store in batches, and tells the message path when a
+/// Writes each ended call's CDR to the store in batches (a record arriving while a batch is being
+/// written goes into the next one, so the store sees one transaction at a time), and tells the message path when a
 /// record is durable (its promise succeeds once the batch's transaction has committed), so the
 /// answer that ends a call can wait for it.
 ///
@@ -33,6 +34,8 @@ public final class CallRecordWriter: Sendable {
         var pending = CircularBuffer<Pending>(initialCapacity: 256)
         var nextSequence: UInt64 = 0
         var finished = false
+        /// ``run()`` waiting for the next record (or for ``finish()``).
+        var waiter: CheckedContinuation<Void, Never>?
 
         /// Removes the records up to and including `sequence` (some may have gone already).
         mutating func remove(through sequence: UInt64) {
@@ -57,13 +60,17 @@ public final class CallRecordWriter: Sendable {
     /// refused the batch; the record is retried anyway).
     public func append(_ record: CallDetailRecord, on eventLoop: EventLoop) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
-        let (accepted, dropped) = queue.withLockedValue { queue -> (Bool, Pending?) in
-            guard !queue.finished else { return (false, nil) }
+        let (accepted, dropped, waiter) = queue.withLockedValue { queue -> (Bool, Pending?, CheckedContinuation<Void, Never>?) in
+            guard !queue.finished else { return (false, nil, nil) }
             queue.pending.append(Pending(sequence: queue.nextSequence, record: record, promise: promise))
             queue.nextSequence += 1
-            guard queue.pending.count > capacity else { return (true, nil) }
-            return (true, queue.pending.removeFirst())
+            let waiter = queue.waiter
+            queue.waiter = nil
+            guard queue.pending.count > capacity else { return (true, nil, waiter) }
+            return (true, queue.pending.removeFirst(), waiter)
         }
+        // The writer starts on this record at once: the answer that ends the call is waiting for it.
+        waiter?.resume()
         if let dropped {
             lost.increment()
             logger.error("CDR queue full, the store is not keeping up; a CDR was dropped", metadata: ["call-id": "\(dropped.record.callID)"])
@@ -83,7 +90,7 @@ public final class CallRecordWriter: Sendable {
             }
             if batch.isEmpty {
                 if finished { return }
-                try? await Task.sleep(for: .milliseconds(5))
+                await nextRecord()
                 continue
             }
             do {
@@ -115,8 +122,25 @@ public final class CallRecordWriter: Sendable {
         }
     }
 
+    /// Returns when a record is queued or ``finish()`` was called.
+    private func nextRecord() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = queue.withLockedValue { queue -> Bool in
+                if !queue.pending.isEmpty || queue.finished { return true }
+                queue.waiter = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
     /// Stops taking new records; ``run()`` returns once what was queued is written.
     public func finish() {
-        queue.withLockedValue { $0.finished = true }
+        let waiter = queue.withLockedValue { queue -> CheckedContinuation<Void, Never>? in
+            queue.finished = true
+            defer { queue.waiter = nil }
+            return queue.waiter
+        }
+        waiter?.resume()
     }
 }
