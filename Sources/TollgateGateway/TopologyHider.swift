@@ -16,17 +16,29 @@ struct TopologyHider {
     var stripPrefixes: [String]
     var masksSDP: Bool
 
+    /// ``shouldStrip(_:)`` for each header SIPCore knows, by its raw value (decided once).
+    private var stripKnown: [Bool] = []
+
     init(internalHosts: Set<String>, stripHeaders: [String], masksSDP: Bool) {
         self.internalHosts = Set(internalHosts.map { $0.lowercased() }.filter { !$0.isEmpty })
         let strip = stripHeaders.map { $0.lowercased() }
         stripExact = Set(strip.filter { !$0.hasSuffix("*") })
         stripPrefixes = strip.filter { $0.hasSuffix("*") }.map { String($0.dropLast()) }
         self.masksSDP = masksSDP
+        var stripKnown = [Bool](repeating: false, count: Int(SIPHeaderName.Known.allCases.map(\.rawValue).max() ?? 0) + 1)
+        for known in SIPHeaderName.Known.allCases {
+            stripKnown[Int(known.rawValue)] = strips(loweredName: SIPHeaderName(known).text.lowercased())
+        }
+        self.stripKnown = stripKnown
     }
 
     func shouldStrip(_ name: SIPHeaderName) -> Bool {
-        let lowered = name.text.lowercased()
-        return stripExact.contains(lowered) || stripPrefixes.contains { lowered.hasPrefix($0) }
+        if let known = name.known { return stripKnown[Int(known.rawValue)] }
+        return strips(loweredName: name.text.lowercased())
+    }
+
+    private func strips(loweredName lowered: String) -> Bool {
+        stripExact.contains(lowered) || stripPrefixes.contains { lowered.hasPrefix($0) }
     }
 
     /// Rewrites a message about to leave through the external listener at `external` (host:port).
@@ -72,6 +84,7 @@ struct TopologyHider {
         var parts: [String] = []
         var changed = false
         for item in splitTopLevel(value) {
+            let item = String(item)
             guard var address = try? SIPNameAddress(parsing: item), address.uri.isSIP else {
                 parts.append(replacingInternalHosts(in: item, with: externalHostPort))
                 changed = true
@@ -157,26 +170,45 @@ struct TopologyHider {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private func splitTopLevel(_ value: String) -> [String] {
-        var items: [String] = []
-        var current = ""
+    /// The comma-separated items of a header value (commas inside quotes or `<...>` do not
+    /// separate), each without the spaces and tabs around it; empty items are left out.
+    private func splitTopLevel(_ value: String) -> [Substring] {
+        var items: [Substring] = []
+        let utf8 = value.utf8
+        var start = utf8.startIndex
         var inQuotes = false
         var inAngle = false
-        for character in value {
-            switch character {
-            case "\"": inQuotes.toggle()
-            case "<" where !inQuotes: inAngle = true
-            case ">" where !inQuotes: inAngle = false
-            case "," where !inQuotes && !inAngle:
-                items.append(current.trimmingCharacters())
-                current = ""
-                continue
+        var index = start
+        while index != utf8.endIndex {
+            switch utf8[index] {
+            case UInt8(ascii: "\""): inQuotes.toggle()
+            case UInt8(ascii: "<") where !inQuotes: inAngle = true
+            case UInt8(ascii: ">") where !inQuotes: inAngle = false
+            case UInt8(ascii: ",") where !inQuotes && !inAngle:
+                let item = Self.trimmed(value[start..<index])
+                if !item.isEmpty { items.append(item) }
+                start = utf8.index(after: index)
             default: break
             }
-            current.append(character)
+            index = utf8.index(after: index)
         }
-        items.append(current.trimmingCharacters())
-        return items.filter { !$0.isEmpty }
+        let last = Self.trimmed(value[start...])
+        if !last.isEmpty { items.append(last) }
+        return items
+    }
+
+    /// `text` without the spaces and tabs at either end.
+    private static func trimmed(_ text: Substring) -> Substring {
+        let utf8 = text.utf8
+        var lower = utf8.startIndex
+        var upper = utf8.endIndex
+        while lower != upper, utf8[lower] == 0x20 || utf8[lower] == 0x09 { lower = utf8.index(after: lower) }
+        while upper != lower {
+            let before = utf8.index(before: upper)
+            guard utf8[before] == 0x20 || utf8[before] == 0x09 else { break }
+            upper = before
+        }
+        return text[lower..<upper]
     }
 
     private func splitHostPort(_ hostPort: String) -> (String, UInt16?) {
@@ -189,12 +221,6 @@ struct TopologyHider {
             return (String(hostPort[..<colon]), UInt16(hostPort[hostPort.index(after: colon)...]))
         }
         return (hostPort, nil)
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }
 
@@ -216,13 +242,35 @@ final class CallIDMap {
             toExternal[callID]?.lastUsed = now()
             return known.external
         }
-        let lowered = callID.lowercased()
-        guard internalHosts.contains(where: { lowered.contains($0) }) else { return nil }
+        guard internalHosts.contains(where: { Self.contains($0, in: callID) }) else { return nil }
         counter += 1
         let external = "tg\(String(counter, radix: 36))\(salt)@\(externalHost)"
         toExternal[callID] = (external, now())
         toInternal[external] = callID
         return external
+    }
+
+    /// Whether `text` holds `lowered` (lowercase) with ASCII letters compared case-insensitively.
+    static func contains(_ lowered: String, in text: String) -> Bool {
+        var text = text
+        var lowered = lowered
+        return text.withUTF8 { haystack in
+            lowered.withUTF8 { needle in
+                guard !needle.isEmpty else { return true }
+                guard needle.count <= haystack.count else { return false }
+                for start in 0...(haystack.count - needle.count) {
+                    var offset = 0
+                    while offset < needle.count {
+                        let byte = haystack[start + offset]
+                        let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                        guard folded == needle[offset] else { break }
+                        offset += 1
+                    }
+                    if offset == needle.count { return true }
+                }
+                return false
+            }
+        }
     }
 
     /// The Call-ID to use inside for one seen outside.
