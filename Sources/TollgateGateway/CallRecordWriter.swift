@@ -1,15 +1,18 @@
 import Foundation
 import Logging
 import Metrics
-import NIOConcurrencyHelpers
 import NIOCore
 import TollgateFraud
 import TollgateStore
 
 /// Writes each ended call's CDR to the store in batches (a record arriving while a batch is being
-/// written goes into the next one, so the store sees one transaction at a time), and tells the message path when a
-/// record is durable (its promise succeeds once the batch's transaction has committed), so the
-/// answer that ends a call can wait for it.
+/// written goes into the next one, so the store sees one transaction at a time), and tells the
+/// message path when a record is durable (its promise succeeds once the batch's transaction has
+/// committed), so the answer that ends a call can wait for it.
+///
+/// The writing runs on a thread of its own that sleeps until a record is queued: an SQLite store
+/// is written on that thread directly, so a record's way from the event loop to the disk and back
+/// is one wake-up each way. Other stores are written through their async interface.
 ///
 /// Records are never dropped on a slow or failing store: a failed batch stays queued and is
 /// retried with back-off (its promises are failed at once, so no caller waits on a broken disk).
@@ -34,8 +37,6 @@ public final class CallRecordWriter: Sendable {
         var pending = CircularBuffer<Pending>(initialCapacity: 256)
         var nextSequence: UInt64 = 0
         var finished = false
-        /// ``run()`` waiting for the next record (or for ``finish()``).
-        var waiter: CheckedContinuation<Void, Never>?
 
         /// Removes the records up to and including `sequence` (some may have gone already).
         mutating func remove(through sequence: UInt64) {
@@ -43,7 +44,28 @@ public final class CallRecordWriter: Sendable {
         }
     }
 
-    private let queue = NIOLockedValueBox(Queue())
+    /// The queue, guarded by a condition the writer thread waits on.
+    private final class Guarded: @unchecked Sendable {
+        let condition = NSCondition()
+        var queue = Queue()
+
+        func withLock<T>(_ body: (inout Queue) -> T) -> T {
+            condition.lock()
+            defer { condition.unlock() }
+            return body(&queue)
+        }
+
+        /// Up to `limit` records from the front once there are any (or the queue is finished),
+        /// and whether it is finished.
+        func nextBatch(limit: Int) -> ([Pending], Bool) {
+            condition.lock()
+            defer { condition.unlock() }
+            while queue.pending.isEmpty, !queue.finished { condition.wait() }
+            return (Array(queue.pending.prefix(limit)), queue.finished)
+        }
+    }
+
+    private let guarded = Guarded()
     private let store: any Store
     private let capacity: Int
     private let logger: Logger
@@ -60,17 +82,15 @@ public final class CallRecordWriter: Sendable {
     /// refused the batch; the record is retried anyway).
     public func append(_ record: CallDetailRecord, on eventLoop: EventLoop) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
-        let (accepted, dropped, waiter) = queue.withLockedValue { queue -> (Bool, Pending?, CheckedContinuation<Void, Never>?) in
-            guard !queue.finished else { return (false, nil, nil) }
+        let (accepted, dropped) = guarded.withLock { queue -> (Bool, Pending?) in
+            guard !queue.finished else { return (false, nil) }
             queue.pending.append(Pending(sequence: queue.nextSequence, record: record, promise: promise))
             queue.nextSequence += 1
-            let waiter = queue.waiter
-            queue.waiter = nil
-            guard queue.pending.count > capacity else { return (true, nil, waiter) }
-            return (true, queue.pending.removeFirst(), waiter)
+            // The writer starts on this record at once: the answer that ends the call is waiting for it.
+            if queue.pending.count == 1 { guarded.condition.signal() }
+            guard queue.pending.count > capacity else { return (true, nil) }
+            return (true, queue.pending.removeFirst())
         }
-        // The writer starts on this record at once: the answer that ends the call is waiting for it.
-        waiter?.resume()
         if let dropped {
             lost.increment()
             logger.error("CDR queue full, the store is not keeping up; a CDR was dropped", metadata: ["call-id": "\(dropped.record.callID)"])
@@ -82,65 +102,93 @@ public final class CallRecordWriter: Sendable {
 
     /// Writes what is queued until ``finish()`` is called, then writes the rest and returns.
     public func run() async {
-        var backoff: Duration = .milliseconds(100)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                writeLoop()
+                done.resume()
+            }
+            thread.name = "tollgate-cdr-writer"
+            thread.start()
+        }
+    }
+
+    /// The writer thread: takes up to 1,000 queued records at a time and stores them.
+    private func writeLoop() {
+        var backoff: TimeInterval = 0.1
         while true {
-            let (batch, finished) = queue.withLockedValue { queue -> ([Pending], Bool) in
-                let batch = Array(queue.pending.prefix(1000))
-                return (batch, queue.finished)
-            }
-            if batch.isEmpty {
-                if finished { return }
-                await nextRecord()
-                continue
-            }
+            let (batch, finished) = guarded.nextBatch(limit: 1000)
+            if batch.isEmpty { return }
             do {
-                try await store.appendCDRs(batch.map(\.record))
+                try write(batch.map(\.record))
                 let last = batch[batch.count - 1].sequence
-                queue.withLockedValue { $0.remove(through: last) }
+                guarded.withLock { $0.remove(through: last) }
                 written.increment(by: batch.count)
                 for item in batch { item.promise?.succeed(()) }
-                backoff = .milliseconds(100)
+                backoff = 0.1
             } catch {
                 logger.error("cannot store \(batch.count) CDRs; retrying", metadata: ["error": "\(error)"])
                 // The callers stop waiting; the records stay queued for the next attempt.
                 let last = batch[batch.count - 1].sequence
-                queue.withLockedValue { queue in
+                let failed = guarded.withLock { queue -> [EventLoopPromise<Void>] in
+                    var failed: [EventLoopPromise<Void>] = []
                     for index in queue.pending.indices where queue.pending[index].sequence <= last {
-                        queue.pending[index].promise?.fail(error)
+                        if let promise = queue.pending[index].promise { failed.append(promise) }
                         queue.pending[index].promise = nil
                     }
+                    return failed
                 }
-                if finished, backoff > .seconds(2) {
+                for promise in failed { promise.fail(error) }
+                if finished, backoff > 2 {
                     lost.increment(by: batch.count)
                     logger.error("giving up on \(batch.count) CDRs at shutdown: the store keeps refusing them")
-                    queue.withLockedValue { $0.remove(through: last) }
+                    guarded.withLock { $0.remove(through: last) }
                     continue
                 }
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(5))
+                Thread.sleep(forTimeInterval: backoff)
+                backoff = min(backoff * 2, 5)
             }
         }
     }
 
-    /// Returns when a record is queued or ``finish()`` was called.
-    private func nextRecord() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = queue.withLockedValue { queue -> Bool in
-                if !queue.pending.isEmpty || queue.finished { return true }
-                queue.waiter = continuation
-                return false
-            }
-            if ready { continuation.resume() }
+    /// Stores one batch, on this thread.
+    private func write(_ records: [CallDetailRecord]) throws {
+        if let sqlite = store as? SQLiteStore {
+            try sqlite.appendCDRsBlocking(records)
+            return
         }
+        let outcome = NSCondition()
+        var result: Result<Void, StoreError>?
+        let box = ResultBox()
+        let store = self.store
+        Task {
+            let done: Result<Void, StoreError>
+            do throws(StoreError) { try await store.appendCDRs(records); done = .success(()) } catch { done = .failure(error) }
+            box.set(done, signalling: outcome)
+        }
+        outcome.lock()
+        while box.value == nil { outcome.wait() }
+        result = box.value
+        outcome.unlock()
+        try result?.get()
     }
 
     /// Stops taking new records; ``run()`` returns once what was queued is written.
     public func finish() {
-        let waiter = queue.withLockedValue { queue -> CheckedContinuation<Void, Never>? in
+        guarded.withLock { queue in
             queue.finished = true
-            defer { queue.waiter = nil }
-            return queue.waiter
+            guarded.condition.broadcast()
         }
-        waiter?.resume()
+    }
+}
+
+/// The outcome of an async write, handed to the writer thread that waits for it.
+private final class ResultBox: @unchecked Sendable {
+    var value: Result<Void, StoreError>?
+
+    func set(_ result: Result<Void, StoreError>, signalling condition: NSCondition) {
+        condition.lock()
+        value = result
+        condition.signal()
+        condition.unlock()
     }
 }

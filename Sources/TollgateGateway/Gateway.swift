@@ -70,6 +70,9 @@ public final class Gateway: Service {
                                      classifier: NumberClassifier(config: config.fraud.numbering, prefixes: HighRiskPrefixes.shipped()))
         let cdrWriter = store.map { CallRecordWriter(store: $0, logger: logger) }
         let cdrWriting = Task { await cdrWriter?.run() }
+        // Commits append to the WAL only; it is copied into the database file beside them, so no
+        // answer waiting for its CDR also waits for a checkpoint.
+        let checkpointing = checkpointsBeside(store)
         let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
         let recorder = SecurityEventRecorder(store: store, logger: logger, deliver: { [alerts] event in alerts?.deliver(event) },
                                              banStored: { ban in
@@ -139,6 +142,8 @@ public final class Gateway: Service {
             await cdrWriting.value
             recorder.finish()
             await recording.value
+            checkpointing.cancel()
+            await checkpointing.value
             await alerts?.shutdown()
             try? await loop.submit { proxy.stop() }.get()
             try? await group.shutdownGracefully()
@@ -278,10 +283,35 @@ public final class Gateway: Service {
         await cdrWriting.value
         recorder.finish()
         await recording.value
+        checkpointing.cancel()
+        await checkpointing.value
         await alerts?.shutdown()
         try? FileManager.default.removeItem(atPath: statusPath)
         try await group.shutdownGracefully()
         logger.info("gateway stopped")
+    }
+}
+
+extension Gateway {
+    /// Runs an SQLite store's WAL checkpoints every second, and once more when cancelled; does
+    /// nothing for other stores (or when the store keeps its automatic checkpoints).
+    private func checkpointsBeside(_ store: (any Store)?) -> Task<Void, Never> {
+        let checkpointer: SQLiteCheckpointer?
+        do {
+            checkpointer = try (store as? SQLiteStore)?.separateCheckpoints()
+        } catch {
+            logger.warning("automatic checkpoints stay on", metadata: ["error": "\(error)"])
+            checkpointer = nil
+        }
+        let logger = self.logger
+        return Task {
+            guard let checkpointer else { return }
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(1)) } catch { break }
+                do { try await checkpointer.checkpoint() } catch { logger.debug("checkpoint failed", metadata: ["error": "\(error)"]) }
+            }
+            _ = try? await checkpointer.checkpoint()
+        }
     }
 }
 

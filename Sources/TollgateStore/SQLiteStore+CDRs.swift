@@ -13,6 +13,18 @@ extension SQLiteStore {
         }
     }
 
+    /// ``appendCDRs(_:)`` on the calling thread, blocking it until the records are committed; for a
+    /// writer thread of its own.
+    public func appendCDRsBlocking(_ records: [CallDetailRecord]) throws(StoreError) {
+        guard !records.isEmpty else { return }
+        try writeBlocking { db in
+            for record in records {
+                var row = CDRRecord(record)
+                try row.insert(db)
+            }
+        }
+    }
+
     public func cdrs(_ query: CDRQuery) async throws(StoreError) -> [CallDetailRecord] {
         guard query.limit > 0 else { return [] }
         let (filter, filterArguments) = Self.cdrFilter(query)

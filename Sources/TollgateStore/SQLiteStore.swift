@@ -237,9 +237,69 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// ``write(_:)`` on the calling thread: blocks it until the transaction has committed. Only for
+    /// a thread of its own (the CDR writer's), never an event loop or a task.
+    func writeBlocking<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw StoreError.databaseError("the transaction ended without a result") }
+                return result
+            }
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    // MARK: - Checkpoints
+
+    /// Takes WAL checkpoints off this store's commits and returns what runs them instead, on a
+    /// connection of its own; `nil` for an in-memory store.
+    ///
+    /// By default the commit that grows the WAL past 1,000 pages copies it into the database file
+    /// and waits for the disk, which holds that commit (and whoever waits for it) for milliseconds.
+    /// After this call commits only append to the WAL, and the owner must call
+    /// ``SQLiteCheckpointer/checkpoint()`` regularly (a passive checkpoint runs beside writers
+    /// without blocking them). Other processes opening the file keep automatic checkpoints.
+    public func separateCheckpoints() throws(StoreError) -> SQLiteCheckpointer? {
+        guard path != ":memory:" else { return nil }
+        do {
+            let checkpointer = try SQLiteCheckpointer(queue: DatabaseQueue(path: path, configuration: Self.configuration()))
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+            return checkpointer
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await writer.read(body)
+        } catch {
+            throw StoreError(error)
+        }
+    }
+}
+
+/// Runs the WAL checkpoints of a store that handed them over (``SQLiteStore/separateCheckpoints()``).
+public final class SQLiteCheckpointer: Sendable {
+    private let queue: DatabaseQueue
+
+    init(queue: DatabaseQueue) {
+        self.queue = queue
+    }
+
+    /// Copies what the WAL holds into the database file as far as no reader needs it (a passive
+    /// checkpoint: writers and readers go on meanwhile). Returns the pages in the WAL and those copied.
+    @discardableResult
+    public func checkpoint() async throws(StoreError) -> (logged: Int, copied: Int) {
+        do {
+            let result = try await queue.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            return (result.walFrameCount, result.checkpointedFrameCount)
         } catch {
             throw StoreError(error)
         }
