@@ -5,23 +5,30 @@ import TollgateFraud
 extension SQLiteStore {
     public func appendCDRs(_ records: [CallDetailRecord]) async throws(StoreError) {
         guard !records.isEmpty else { return }
-        try await write { db in
-            for record in records {
-                var row = CDRRecord(record)
-                try row.insert(db)
-            }
-        }
+        try await write { db in try Self.insert(records, into: db) }
     }
 
     /// ``appendCDRs(_:)`` on the calling thread, blocking it until the records are committed; for a
     /// writer thread of its own.
     public func appendCDRsBlocking(_ records: [CallDetailRecord]) throws(StoreError) {
         guard !records.isEmpty else { return }
-        try writeBlocking { db in
-            for record in records {
-                var row = CDRRecord(record)
-                try row.insert(db)
-            }
+        try writeBlocking { db in try Self.insert(records, into: db) }
+    }
+
+    /// Inserts rows with one prepared statement, reused from the connection's cache (the same row
+    /// ``CDRRecord`` describes, without encoding each record through `Codable`).
+    private static func insert(_ records: [CallDetailRecord], into db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO cdrs (call_id, direction, from_user, to_number, class, account, source, trunk, start, answer, "end",
+                              duration, billsec, cause, disposition, hangup, rule)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for record in records {
+            let row = CDRRecord(record)
+            try statement.execute(arguments: [
+                row.callID, row.direction, row.from, row.to, row.destinationClass, row.account, row.source, row.trunk, row.start,
+                row.answer, row.end, row.duration, row.billsec, row.cause, row.disposition, row.hangup, row.rule,
+            ])
         }
     }
 
