@@ -41,6 +41,10 @@ public final class CallRecordWriter: Sendable {
     }
 
     private let queue = NIOLockedValueBox(Queue())
+    /// Wakes ``run()`` when records arrive, so a record waits for no timer, only for the batch
+    /// being written before it.
+    private let wakeUps: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
     private let store: any Store
     private let capacity: Int
     private let logger: Logger
@@ -51,6 +55,7 @@ public final class CallRecordWriter: Sendable {
         self.store = store
         self.capacity = capacity
         self.logger = logger
+        (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Queues a record; the returned future succeeds once it is stored (fails if the store
@@ -69,13 +74,14 @@ public final class CallRecordWriter: Sendable {
             logger.error("CDR queue full, the store is not keeping up; a CDR was dropped", metadata: ["call-id": "\(dropped.record.callID)"])
             dropped.promise?.fail(WriteError.queueFull)
         }
-        if !accepted { promise.fail(WriteError.stopping) }
+        if accepted { wake.yield() } else { promise.fail(WriteError.stopping) }
         return promise.futureResult
     }
 
     /// Writes what is queued until ``finish()`` is called, then writes the rest and returns.
     public func run() async {
         var backoff: Duration = .milliseconds(100)
+        var wakeUp = wakeUps.makeAsyncIterator()
         while true {
             let (batch, finished) = queue.withLockedValue { queue -> ([Pending], Bool) in
                 let batch = Array(queue.pending.prefix(1000))
@@ -83,7 +89,8 @@ public final class CallRecordWriter: Sendable {
             }
             if batch.isEmpty {
                 if finished { return }
-                try? await Task.sleep(for: .milliseconds(5))
+                // Sleeps until a record (or finish()) arrives.
+                _ = await wakeUp.next()
                 continue
             }
             do {
@@ -118,5 +125,7 @@ public final class CallRecordWriter: Sendable {
     /// Stops taking new records; ``run()`` returns once what was queued is written.
     public func finish() {
         queue.withLockedValue { $0.finished = true }
+        wake.yield()
+        wake.finish()
     }
 }
