@@ -41,13 +41,7 @@ struct FraudCallTests {
         }
 
         func startGateway() throws {
-            let gateway = try PeerProcess(name: "tollgate-fraud", executable: Peers.tollgate,
-                                          arguments: ["serve", "--log-level", "info", "--config", configFile.path], directory: directory)
-            guard gateway.waitForLog("gateway started", timeout: 15) else {
-                gateway.stop()
-                throw Peers.PeerError.didNotStart(gateway.log)
-            }
-            self.gateway = gateway
+            gateway = try PeerProcess.tollgate(config: configFile, directory: directory, name: "tollgate-fraud")
         }
 
         /// `count` calls from the PBX for `account` to `number`, answered by the carrier and held
