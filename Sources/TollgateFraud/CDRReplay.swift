@@ -1,0 +1,116 @@
+import Foundation
+
+/// Feeds CDR rows to a ``FraudPolicy`` in true time order.
+///
+/// CDR files are written as calls end, so rows come ordered by end time, not by start. Rows wait
+/// in a bounded reorder buffer (a min-heap by start) and are released once the newest end time
+/// seen has passed their start by the ``horizon``: a call lasting less than the horizon cannot
+/// start earlier than a released one. Answers and ends wait in a second min-heap and are given to
+/// the policy before any later start. Memory holds only the rows of one horizon and the calls in
+/// progress, whatever the file's size.
+///
+/// Each call is known to the policy by the Call-ID `L<line>`, unique within the file.
+public struct CDRReplay<Policy: FraudPolicy> {
+    /// What the replay tells its caller.
+    public enum Outcome {
+        /// A call was started: the policy's decision (its classification and alarms).
+        case began(CDRRow, FraudDecision)
+        /// A call ended: the alarms its end raised (often none).
+        case ended(CDRRow, [FraudAlarm])
+    }
+
+    public private(set) var policy: Policy
+    /// How far a row's start may lag behind the newest end seen before the row is released.
+    public let horizon: TimeInterval
+    /// Rows that arrived after a row starting later had already been released (longer than the
+    /// horizon); they are replayed at once, slightly out of order.
+    public private(set) var lateRows = 0
+    /// The most rows the reorder buffer held at once.
+    public private(set) var peakBuffered = 0
+
+    private struct Waiting: Comparable {
+        var start: Date
+        var sequence: Int
+        var row: CDRRow
+        static func < (lhs: Waiting, rhs: Waiting) -> Bool { (lhs.start, lhs.sequence) < (rhs.start, rhs.sequence) }
+        static func == (lhs: Waiting, rhs: Waiting) -> Bool { lhs.start == rhs.start && lhs.sequence == rhs.sequence }
+    }
+
+    private struct Event: Comparable {
+        var time: Date
+        /// 0 answer, 1 end: a call's answer goes before its end at the same time.
+        var kind: Int
+        var sequence: Int
+        var row: CDRRow
+        static func < (lhs: Event, rhs: Event) -> Bool { (lhs.time, lhs.kind, lhs.sequence) < (rhs.time, rhs.kind, rhs.sequence) }
+        static func == (lhs: Event, rhs: Event) -> Bool { lhs.time == rhs.time && lhs.kind == rhs.kind && lhs.sequence == rhs.sequence }
+    }
+
+    private var waiting = MinHeap<Waiting>()
+    private var events = MinHeap<Event>()
+    private var sequence = 0
+    private var newestEnd = Date.distantPast
+    private var lastReleased = Date.distantPast
+
+    /// - Parameters:
+    ///   - policy: What the calls are replayed to.
+    ///   - horizon: How long a row may wait for earlier-starting rows (default 4 hours: a call
+    ///     longer than that, written late, is replayed slightly out of order and counted in ``lateRows``).
+    public init(policy: Policy, horizon: TimeInterval = 4 * 3600) {
+        self.policy = policy
+        self.horizon = horizon
+    }
+
+    /// The Call-ID the policy knows a row's call by.
+    public static func callID(of row: CDRRow) -> String { "L\(row.line)" }
+
+    /// Adds a row; calls whose turn has come are replayed and reported to `handle`.
+    public mutating func add(_ row: CDRRow, _ handle: (Outcome) -> Void) {
+        if row.record.start < lastReleased { lateRows += 1 }
+        waiting.insert(Waiting(start: row.record.start, sequence: sequence, row: row))
+        sequence += 1
+        peakBuffered = max(peakBuffered, waiting.count)
+        if row.record.end > newestEnd { newestEnd = row.record.end }
+        let releaseBefore = newestEnd.addingTimeInterval(-horizon)
+        while let first = waiting.min, first.start <= releaseBefore {
+            _ = waiting.popMin()
+            release(first.row, handle)
+        }
+    }
+
+    /// Replays every row still waiting and every answer and end still due.
+    public mutating func finish(_ handle: (Outcome) -> Void) {
+        while let first = waiting.popMin() {
+            release(first.row, handle)
+        }
+        drainEvents(through: .distantFuture, handle)
+    }
+
+    private mutating func release(_ row: CDRRow, _ handle: (Outcome) -> Void) {
+        let record = row.record
+        if record.start > lastReleased { lastReleased = record.start }
+        drainEvents(through: record.start, handle)
+        let callID = Self.callID(of: row)
+        let decision = policy.begin(CallAttempt(callID: callID, account: record.account, dialled: record.to, source: record.source,
+                                                time: record.start))
+        handle(.began(row, decision))
+        guard decision.allowed else { return }
+        if let answer = record.answer {
+            events.insert(Event(time: answer, kind: 0, sequence: sequence, row: row))
+        }
+        events.insert(Event(time: record.end, kind: 1, sequence: sequence, row: row))
+        sequence += 1
+    }
+
+    private mutating func drainEvents(through time: Date, _ handle: (Outcome) -> Void) {
+        while let first = events.min, first.time <= time {
+            _ = events.popMin()
+            let callID = Self.callID(of: first.row)
+            if first.kind == 0 {
+                policy.answer(callID: callID, at: first.time)
+            } else {
+                handle(.ended(first.row, policy.end(callID: callID, at: first.time)))
+            }
+        }
+    }
+}
