@@ -90,11 +90,6 @@ final class ConfigNodeDecoder {
     static let webhookKeys = ["url", "headers", "min_severity", "attempts", "timeout"]
     static let syslogKeys = ["address", "port", "facility", "min_severity"]
     static let banKeys = ["duration", "max_duration", "escalation"]
-    static let fraudKeys = ["numbering"]
-    static let numberingKeys = [
-        "country_code", "national_prefix", "international_prefix", "extension_digits", "internal_prefixes", "emergency",
-        "mobile_prefixes", "high_risk_prefixes",
-    ]
 
     // MARK: - The document
 
@@ -399,30 +394,6 @@ final class ConfigNodeDecoder {
         return config
     }
 
-    private func fraud(_ node: Node, path: String) -> FraudConfig {
-        var config = FraudConfig()
-        guard let map = mapping(node, path: path, keys: Self.fraudKeys) else { return config }
-        if let (node, path) = value(map, "numbering"), let plan = mapping(node, path: path, keys: Self.numberingKeys) {
-            var numbering = config.numbering
-            numbering.countryCode = optional(plan, "country_code", string) ?? numbering.countryCode
-            numbering.nationalPrefix = optional(plan, "national_prefix", string) ?? numbering.nationalPrefix
-            numbering.internationalPrefix = optional(plan, "international_prefix", string) ?? numbering.internationalPrefix
-            if let (node, path) = value(plan, "extension_digits"), let items = sequence(node, path: path) {
-                if items.count == 2, let low = int(items[0].node, path: items[0].path), let high = int(items[1].node, path: items[1].path) {
-                    numbering.extensionDigits = FraudConfig.DigitRange(min: low, max: high)
-                } else if items.count != 2 {
-                    report("expected [min, max], found a list of \(items.count)", path: path, at: node)
-                }
-            }
-            numbering.internalPrefixes = optional(plan, "internal_prefixes", stringList) ?? numbering.internalPrefixes
-            numbering.emergency = optional(plan, "emergency", stringList) ?? numbering.emergency
-            numbering.mobilePrefixes = optional(plan, "mobile_prefixes", stringList) ?? numbering.mobilePrefixes
-            numbering.highRiskPrefixes = optional(plan, "high_risk_prefixes", stringList) ?? numbering.highRiskPrefixes
-            config.numbering = numbering
-        }
-        return config
-    }
-
     private func alerts(_ node: Node, path: String) -> AlertsConfig {
         var config = AlertsConfig()
         guard let map = mapping(node, path: path, keys: Self.alertKeys) else { return config }
@@ -631,18 +602,18 @@ final class ConfigNodeDecoder {
     // MARK: - Structure
 
     /// The value of `key` and its path, if the key is present with a non-null value.
-    private func value(_ map: ConfigMapping, _ key: String) -> (node: Node, path: String)? {
+    func value(_ map: ConfigMapping, _ key: String) -> (node: Node, path: String)? {
         map.values[key].map { ($0, map.child(key)) }
     }
 
     /// Reads an optional key; `nil` when absent, null or unreadable (the last is reported).
-    private func optional<T>(_ map: ConfigMapping, _ key: String, _ read: (Node, String) -> T?) -> T? {
+    func optional<T>(_ map: ConfigMapping, _ key: String, _ read: (Node, String) -> T?) -> T? {
         guard let (node, path) = value(map, key) else { return nil }
         return read(node, path)
     }
 
     /// Reads a required key, reporting it when absent or null.
-    private func required<T>(
+    func required<T>(
         _ map: ConfigMapping,
         _ key: String,
         _ read: (Node, String) -> T?,
@@ -660,7 +631,7 @@ final class ConfigNodeDecoder {
     }
 
     /// Checks that `node` is a mapping, reports unknown keys (with a suggestion) and records positions.
-    private func mapping(_ node: Node, path: String, keys: [String]) -> ConfigMapping? {
+    func mapping(_ node: Node, path: String, keys: [String]) -> ConfigMapping? {
         guard case .mapping(let pairs) = node else {
             report("expected a mapping of keys to values, found \(Self.describe(node))", path: path, at: node)
             return nil
@@ -692,7 +663,7 @@ final class ConfigNodeDecoder {
     }
 
     /// Checks that `node` is a list; returns its items with their paths (`path[i]`).
-    private func sequence(_ node: Node, path: String) -> [(node: Node, path: String)]? {
+    func sequence(_ node: Node, path: String) -> [(node: Node, path: String)]? {
         guard case .sequence(let items) = node else {
             report("expected a list, found \(Self.describe(node))", path: path, at: node)
             return nil
@@ -706,7 +677,7 @@ final class ConfigNodeDecoder {
 
     // MARK: - Scalars
 
-    private func string(_ node: Node, path: String) -> String? {
+    func string(_ node: Node, path: String) -> String? {
         guard case .scalar(let scalar) = node else {
             report("expected text, found \(Self.describe(node))", path: path, at: node)
             return nil
@@ -714,7 +685,7 @@ final class ConfigNodeDecoder {
         return scalar.string
     }
 
-    private func stringList(_ node: Node, path: String) -> [String]? {
+    func stringList(_ node: Node, path: String) -> [String]? {
         guard let items = sequence(node, path: path) else { return nil }
         var strings: [String] = []
         var ok = true
@@ -724,7 +695,7 @@ final class ConfigNodeDecoder {
         return ok ? strings : nil
     }
 
-    private func int(_ node: Node, path: String) -> Int? {
+    func int(_ node: Node, path: String) -> Int? {
         guard case .scalar(let scalar) = node else {
             report("expected a whole number, found \(Self.describe(node))", path: path, at: node)
             return nil
@@ -737,7 +708,7 @@ final class ConfigNodeDecoder {
         return value
     }
 
-    private func double(_ node: Node, path: String) -> Double? {
+    func double(_ node: Node, path: String) -> Double? {
         guard case .scalar(let scalar) = node else {
             report("expected a number, found \(Self.describe(node))", path: path, at: node)
             return nil
@@ -756,7 +727,7 @@ final class ConfigNodeDecoder {
         return value
     }
 
-    private func bool(_ node: Node, path: String) -> Bool? {
+    func bool(_ node: Node, path: String) -> Bool? {
         guard case .scalar(let scalar) = node else {
             report("expected true or false, found \(Self.describe(node))", path: path, at: node)
             return nil
@@ -770,7 +741,7 @@ final class ConfigNodeDecoder {
         }
     }
 
-    private func enumeration<E: RawRepresentable & CaseIterable>(
+    func enumeration<E: RawRepresentable & CaseIterable>(
         _ type: E.Type,
         _ node: Node,
         path: String,
@@ -789,11 +760,11 @@ final class ConfigNodeDecoder {
 
     // MARK: - Reporting and locating
 
-    private func report(_ message: String, path: String, at node: Node) {
+    func report(_ message: String, path: String, at node: Node) {
         report(message, path: path, position: node.mark.map(SourcePosition.init))
     }
 
-    private func report(_ message: String, path: String, position: SourcePosition?) {
+    func report(_ message: String, path: String, position: SourcePosition?) {
         errors.append(ConfigError(message, path: path, line: position?.line, column: position?.column))
         suppressed.insert(path)
     }

@@ -268,3 +268,42 @@ public struct FraudConfig: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension FraudConfig.AccountGroup {
+    /// Whether `account` is one of the group's: an exact name, within a range of numbers of the
+    /// same length (`200-249`), or after a prefix (`3*`).
+    public func contains(_ account: String) -> Bool {
+        accounts.contains { Self.pattern($0, matches: account) }
+    }
+
+    static func pattern(_ pattern: String, matches account: String) -> Bool {
+        if pattern == "*" { return true }
+        if pattern.hasSuffix("*") { return account.hasPrefix(pattern.dropLast()) }
+        if let dash = pattern.firstIndex(of: "-"), pattern.first != "-" {
+            let low = pattern[..<dash], high = pattern[pattern.index(after: dash)...]
+            guard account.count == low.count, account.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                let value = UInt64(account), let lowValue = UInt64(low), let highValue = UInt64(high)
+            else { return false }
+            return value >= lowValue && value <= highValue
+        }
+        return pattern == account
+    }
+
+    /// What is wrong with an account pattern, or `nil`.
+    public static func problem(with pattern: String) -> String? {
+        if pattern.isEmpty { return "must not be empty" }
+        if pattern.hasSuffix("*") {
+            return pattern.dropLast().contains("*") ? "only a trailing * is allowed, found \"\(pattern)\"" : nil
+        }
+        if pattern.contains("*") { return "only a trailing * is allowed, found \"\(pattern)\"" }
+        if let dash = pattern.firstIndex(of: "-"), pattern.first != "-" {
+            let low = pattern[..<dash], high = pattern[pattern.index(after: dash)...]
+            let digits = { (text: Substring) in !text.isEmpty && text.count <= 18 && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+            guard digits(low), digits(high), low.count == high.count else {
+                return "a range must be two numbers of the same length, such as 200-249, found \"\(pattern)\""
+            }
+            if let a = UInt64(low), let b = UInt64(high), a > b { return "the range \"\(pattern)\" runs backwards" }
+        }
+        return nil
+    }
+}

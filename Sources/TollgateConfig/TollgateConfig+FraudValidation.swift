@@ -1,6 +1,29 @@
+import Foundation
+
 extension TollgateConfig {
-    /// The rules of the `fraud:` section: digit-only prefixes and codes, a sane extension length.
+    /// The destination class names a class of service or an after-hours rule may list.
+    public static let destinationClassNames = ["internal", "emergency", "national", "mobile", "international", "premium", "high-risk"]
+
+    /// The rules of the `fraud:` section.
     func validateFraud(_ report: inout ValidationReport) {
+        validateNumbering(&report)
+        validateClassesOfService(&report)
+        validateFraudThresholds(fraud.thresholds, at: "fraud.thresholds", &report)
+        validateFraudThresholds(fraud.global, at: "fraud.global", &report)
+        validateAfterHours(&report)
+        if !(400...699).contains(fraud.onCritical.status) {
+            report.add("fraud.on_critical.status", "must be a final failure status 400-699, found \(fraud.onCritical.status)")
+        }
+        for (index, header) in fraud.identityHeaders.enumerated() where !ConfigSyntax.isToken(header) {
+            report.add("fraud.identity_headers[\(index)]", "must be a header name, found \(ConfigSyntax.quoted(header))")
+        }
+        if !(fraud.maxCallDuration > 0) {
+            report.add("fraud.max_call_duration", "must be more than 0 seconds, found \(fraud.maxCallDuration)")
+        }
+    }
+
+    /// Digit-only prefixes and codes, a sane extension length.
+    private func validateNumbering(_ report: inout ValidationReport) {
         let plan = fraud.numbering
         let base = "fraud.numbering"
         func isDigits(_ text: String) -> Bool { !text.isEmpty && text.utf8.allSatisfy(ConfigSyntax.isDigit) }
@@ -35,6 +58,92 @@ extension TollgateConfig {
                     "\(base).high_risk_prefixes[\(index)]",
                     "must be an E.164 prefix (digits, optionally after +, not starting with 0), found \(ConfigSyntax.quoted(value))"
                 )
+            }
+        }
+    }
+
+    private func validateClassesOfService(_ report: inout ValidationReport) {
+        let known = Set(FraudConfig.ClassOfService.builtIn.keys).union(fraud.classesOfService.keys)
+        for name in fraud.classesOfService.keys.sorted() {
+            let cos = fraud.classesOfService[name]!
+            let base = "fraud.classes_of_service.\(name)"
+            for (index, value) in cos.allow.enumerated() where !Self.destinationClassNames.contains(value) {
+                report.add(
+                    "\(base).allow[\(index)]",
+                    "unknown destination class \(ConfigSyntax.quoted(value))\(Suggestion.hint(for: value, in: Self.destinationClassNames)); expected \(ConfigSyntax.alternatives(Self.destinationClassNames))"
+                )
+            }
+            for (index, code) in cos.countries.enumerated() {
+                let digits = code.hasPrefix("+") ? String(code.dropFirst()) : code
+                if digits.isEmpty || digits.count > 3 || !digits.utf8.allSatisfy(ConfigSyntax.isDigit) || digits.hasPrefix("0") {
+                    report.add("\(base).countries[\(index)]", "must be a country calling code (1-3 digits), found \(ConfigSyntax.quoted(code))")
+                }
+            }
+        }
+        func checkReference(_ name: String, at path: String) {
+            guard !known.contains(name) else { return }
+            let names = known.sorted()
+            report.add(path, "unknown class of service \(ConfigSyntax.quoted(name))\(Suggestion.hint(for: name, in: names)); expected \(ConfigSyntax.alternatives(names))")
+        }
+        checkReference(fraud.defaultClassOfService, at: "fraud.default_class_of_service")
+        var seen: Set<String> = []
+        for (index, group) in fraud.groups.enumerated() {
+            let base = "fraud.groups[\(index)]"
+            if group.name.isEmpty {
+                report.add(base + ".name", "must not be empty")
+            } else if !seen.insert(group.name).inserted {
+                report.add(base + ".name", "\(ConfigSyntax.quoted(group.name)) names another group already")
+            }
+            checkReference(group.classOfService, at: base + ".class_of_service")
+            if group.accounts.isEmpty { report.add(base + ".accounts", "must list at least one account") }
+            for (position, pattern) in group.accounts.enumerated() {
+                if let problem = FraudConfig.AccountGroup.problem(with: pattern) {
+                    report.add("\(base).accounts[\(position)]", problem)
+                }
+            }
+            if let thresholds = group.thresholds { validateFraudThresholds(thresholds, at: base + ".thresholds", &report) }
+        }
+    }
+
+    private func validateFraudThresholds(_ thresholds: FraudConfig.Thresholds, at base: String, _ report: inout ValidationReport) {
+        let levels: [(String, FraudConfig.Level)] = [
+            ("calls_per_minute", thresholds.callsPerMinute), ("concurrent_calls", thresholds.concurrentCalls),
+            ("calls_per_day", thresholds.callsPerDay), ("international_per_hour", thresholds.internationalPerHour),
+            ("minutes_per_day", thresholds.minutesPerDay), ("short_calls", thresholds.shortCalls.level),
+        ]
+        for (key, level) in levels {
+            for (name, value) in [("warning", level.warning), ("critical", level.critical)] {
+                if let value, !(value >= 0) { report.add("\(base).\(key).\(name)", "must be 0 or more, found \(value)") }
+            }
+            if let warning = level.warning, let critical = level.critical, warning > critical {
+                report.add("\(base).\(key).warning", "must not be above the critical level (\(warning) > \(critical))")
+            }
+        }
+        let short = thresholds.shortCalls
+        if !(short.maxSeconds > 0) { report.add(base + ".short_calls.max_seconds", "must be more than 0, found \(short.maxSeconds)") }
+        if !(1...15).contains(short.prefixDigits) {
+            report.add(base + ".short_calls.prefix_digits", "must be 1-15, found \(short.prefixDigits)")
+        }
+        if !(short.window > 0) { report.add(base + ".short_calls.window", "must be more than 0 seconds, found \(short.window)") }
+    }
+
+    private func validateAfterHours(_ report: inout ValidationReport) {
+        let rule = fraud.afterHours
+        if TimeZone(identifier: rule.timeZone) == nil {
+            report.add("fraud.after_hours.time_zone", "unknown time zone \(ConfigSyntax.quoted(rule.timeZone)); expected an IANA name such as Europe/London or UTC")
+        }
+        for (index, value) in rule.classes.enumerated() where !Self.destinationClassNames.contains(value) {
+            report.add(
+                "fraud.after_hours.classes[\(index)]",
+                "unknown destination class \(ConfigSyntax.quoted(value))\(Suggestion.hint(for: value, in: Self.destinationClassNames))"
+            )
+        }
+        for (index, window) in rule.windows.enumerated() {
+            let base = "fraud.after_hours.windows[\(index)]"
+            if window.days.isEmpty { report.add(base + ".days", "must name at least one day") }
+            if window.from == window.to { report.add(base + ".to", "must differ from 'from' (use 00:00 to 24:00 for a whole day)") }
+            if !(0...1440).contains(window.from) || !(0...1440).contains(window.to) {
+                report.add(base, "times must lie within 00:00-24:00")
             }
         }
     }
