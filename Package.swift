@@ -100,6 +100,7 @@ let package = Package(
                 "TollgateGateway",
                 "TollgateShield",
                 "TollgateStore",
+                "TollgateFraud",
                 "SIPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,7 +121,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateFraudTests",
-            dependencies: ["TollgateFraud", "TollgateConfig"]
+            dependencies: ["TollgateFraud", "TollgateConfig"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TollgateStoreTests",
@@ -145,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate", "TollgateStore"]
+            dependencies: ["tollgate", "TollgateStore", "TollgateFraud"]
         ),
         .testTarget(
             name: "TollgateIntegrationTests",

@@ -53,17 +53,18 @@ public struct CDRAnalyzer: Sendable {
     public func analyze<Policy: FraudPolicy>(
         path: String, policy: Policy, progress: ((Progress) -> Void)? = nil
     ) throws(CDRFileError) -> CDRAnalysis {
-        var clock = CDRClock(timeZone: options.timeZone)
-        var reader = try CDRFileReader(path: path, format: options.format, clock: clock)
+        var reader = try CDRFileReader(path: path, format: options.format, clock: CDRClock(timeZone: options.timeZone))
+        var clock = LocalClock(timeZone: options.timeZone)
         var replay = CDRReplay(policy: policy, horizon: options.reorderHorizon)
         var totals = Totals(options: options)
-        var analysis = CDRAnalysis(format: options.format, timeZone: options.timeZone.identifier)
+        let zoneName = options.timeZone.identifier == "GMT" ? "UTC" : options.timeZone.identifier
+        var analysis = CDRAnalysis(format: options.format, timeZone: zoneName)
         var sinceProgress = 0
 
         func handle(_ outcome: CDRReplay<Policy>.Outcome) {
             switch outcome {
             case .began(let row, let decision):
-                totals.count(row, decision, hour: clock.hourOfDay(row.record.start), into: &analysis)
+                totals.count(row, decision, hour: clock.moment(row.record.start).minute / 60, into: &analysis)
                 for alarm in decision.alarms {
                     totals.grouper.add(alarm, dialled: row.record.to, line: row.line)
                 }

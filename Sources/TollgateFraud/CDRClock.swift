@@ -1,18 +1,14 @@
 import Foundation
 
-/// Reads CDR time stamps from bytes and converts between UTC and one time zone's local time,
-/// without a `DateFormatter` per row: the zone's offset is looked up once per hour and cached.
+/// Reads CDR time stamps from bytes, local times in one time zone or UTC, without a `DateFormatter` per row: the zone's offset is looked up once per hour and cached.
 public struct CDRClock: Sendable {
     /// The zone local times are in.
     public let timeZone: TimeZone
     private let isUTC: Bool
-    /// Offsets (seconds east of UTC) by local hour (naive seconds / 3600), and by UTC hour.
+    /// Offsets (seconds east of UTC) by local hour (naive seconds / 3600).
     private var localHourOffsets: [Int: Int] = [:]
-    private var utcHourOffsets: [Int: Int] = [:]
     private var lastLocalHour = Int.min
     private var lastLocalOffset = 0
-    private var lastUTCHour = Int.min
-    private var lastUTCOffset = 0
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
@@ -39,30 +35,6 @@ public struct CDRClock: Sendable {
     public static func readUTC(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard let (naive, fraction, rest) = readCivil(bytes), rest == bytes.count - 1, bytes[rest] == UInt8(ascii: "Z") else { return nil }
         return Date(timeIntervalSince1970: Double(naive) + fraction)
-    }
-
-    /// The offset of ``timeZone`` at a moment, in seconds east of UTC.
-    public mutating func offset(at date: Date) -> Int {
-        if isUTC { return 0 }
-        let hour = Int((date.timeIntervalSince1970 / 3600).rounded(.down))
-        if hour == lastUTCHour { return lastUTCOffset }
-        let offset: Int
-        if let cached = utcHourOffsets[hour] {
-            offset = cached
-        } else {
-            offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600)))
-            if utcHourOffsets.count > 100_000 { utcHourOffsets.removeAll(keepingCapacity: true) }
-            utcHourOffsets[hour] = offset
-        }
-        lastUTCHour = hour
-        lastUTCOffset = offset
-        return offset
-    }
-
-    /// The local hour of the day (0-23) of a moment.
-    public mutating func hourOfDay(_ date: Date) -> Int {
-        let local = Int((date.timeIntervalSince1970).rounded(.down)) + offset(at: date)
-        return ((local % 86_400 + 86_400) % 86_400) / 3600
     }
 
     private mutating func localOffset(naiveSeconds: Int) -> Int {

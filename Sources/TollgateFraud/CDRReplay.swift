@@ -51,6 +51,9 @@ public struct CDRReplay<Policy: FraudPolicy> {
     private var sequence = 0
     private var newestEnd = Date.distantPast
     private var lastReleased = Date.distantPast
+    private var lastExpiry = Date.distantPast
+    /// How often (in replayed time) the policy is told to expire stale calls and idle accounts.
+    private let expiryInterval: TimeInterval = 3600
 
     /// - Parameters:
     ///   - policy: What the calls are replayed to.
@@ -90,6 +93,10 @@ public struct CDRReplay<Policy: FraudPolicy> {
         let record = row.record
         if record.start > lastReleased { lastReleased = record.start }
         drainEvents(through: record.start, handle)
+        if record.start.timeIntervalSince(lastExpiry) >= expiryInterval {
+            if lastExpiry != .distantPast { _ = policy.expire(at: record.start) }
+            lastExpiry = record.start
+        }
         let callID = Self.callID(of: row)
         let decision = policy.begin(CallAttempt(callID: callID, account: record.account, dialled: record.to, source: record.source,
                                                 time: record.start))

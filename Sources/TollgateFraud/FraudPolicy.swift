@@ -9,4 +9,8 @@ public protocol FraudPolicy {
     mutating func answer(callID: String, at: Date)
     /// The call `callID` ended; alarms that only an ended call can raise (short calls, minutes).
     mutating func end(callID: String, at: Date) -> [FraudAlarm]
+    /// Time has reached `now`: calls in progress for too long are ended and idle state forgotten.
+    mutating func expire(at now: Date) -> [String]
 }
+
+extension FraudEngine: FraudPolicy {}
