@@ -57,6 +57,8 @@ public struct CDRFileReader: ~Copyable {
                 return .end
             case .overflow:
                 return .malformed(CDRMalformedRow(line: csv.line, reason: "row longer than \(csv.maxRecordBytes) bytes (an unbalanced quote?)"))
+            case .unclosedQuote:
+                return .malformed(CDRMalformedRow(line: csv.line, reason: "unclosed quote: the row runs to the end of the file"))
             case .record:
                 if isHeader() { continue }
                 return parse()

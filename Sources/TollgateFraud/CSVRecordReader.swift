@@ -21,6 +21,8 @@ public struct CSVRecordReader: ~Copyable {
         case record
         /// A record longer than the limit, starting at ``CSVRecordReader/line``; skipped.
         case overflow
+        /// The last record opens a quote the file never closes; skipped.
+        case unclosedQuote
         /// The end of the file.
         case end
     }
@@ -123,7 +125,7 @@ public struct CSVRecordReader: ~Copyable {
                     let consumed = filled - position
                     position = filled
                     bytesRead += Int64(consumed)
-                    return .overflow
+                    return .unclosedQuote
                 }
                 try refill()
             }
