@@ -28,23 +28,30 @@ public struct CDRReplay<Policy: FraudPolicy> {
     /// The most rows the reorder buffer held at once.
     public private(set) var peakBuffered = 0
 
+    /// Heap entries are small and trivially copied; the rows themselves stay in ``slots``.
     private struct Waiting: Comparable {
-        var start: Date
+        var start: Double
         var sequence: Int
-        var row: CDRRow
-        static func < (lhs: Waiting, rhs: Waiting) -> Bool { (lhs.start, lhs.sequence) < (rhs.start, rhs.sequence) }
-        static func == (lhs: Waiting, rhs: Waiting) -> Bool { lhs.start == rhs.start && lhs.sequence == rhs.sequence }
+        var slot: Int
+        static func < (lhs: Waiting, rhs: Waiting) -> Bool { lhs.start < rhs.start || (lhs.start == rhs.start && lhs.sequence < rhs.sequence) }
     }
 
     private struct Event: Comparable {
-        var time: Date
+        var time: Double
         /// 0 answer, 1 end: a call's answer goes before its end at the same time.
         var kind: Int
         var sequence: Int
-        var row: CDRRow
-        static func < (lhs: Event, rhs: Event) -> Bool { (lhs.time, lhs.kind, lhs.sequence) < (rhs.time, rhs.kind, rhs.sequence) }
-        static func == (lhs: Event, rhs: Event) -> Bool { lhs.time == rhs.time && lhs.kind == rhs.kind && lhs.sequence == rhs.sequence }
+        var slot: Int
+        static func < (lhs: Event, rhs: Event) -> Bool {
+            if lhs.time != rhs.time { return lhs.time < rhs.time }
+            if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+            return lhs.sequence < rhs.sequence
+        }
     }
+
+    /// Rows waiting or in progress, by slot; freed slots are reused.
+    private var slots: [CDRRow?] = []
+    private var freeSlots: [Int] = []
 
     private var waiting = MinHeap<Waiting>()
     private var events = MinHeap<Event>()
@@ -70,29 +77,44 @@ public struct CDRReplay<Policy: FraudPolicy> {
     /// Adds a row; calls whose turn has come are replayed and reported to `handle`.
     public mutating func add(_ row: CDRRow, _ handle: (Outcome) -> Void) {
         if row.record.start < lastReleased { lateRows += 1 }
-        waiting.insert(Waiting(start: row.record.start, sequence: sequence, row: row))
+        waiting.insert(Waiting(start: row.record.start.timeIntervalSince1970, sequence: sequence, slot: store(row)))
         sequence += 1
         peakBuffered = max(peakBuffered, waiting.count)
         if row.record.end > newestEnd { newestEnd = row.record.end }
-        let releaseBefore = newestEnd.addingTimeInterval(-horizon)
+        let releaseBefore = newestEnd.timeIntervalSince1970 - horizon
         while let first = waiting.min, first.start <= releaseBefore {
             _ = waiting.popMin()
-            release(first.row, handle)
+            release(first.slot, handle)
         }
     }
 
     /// Replays every row still waiting and every answer and end still due.
     public mutating func finish(_ handle: (Outcome) -> Void) {
         while let first = waiting.popMin() {
-            release(first.row, handle)
+            release(first.slot, handle)
         }
-        drainEvents(through: .distantFuture, handle)
+        drainEvents(through: .infinity, handle)
     }
 
-    private mutating func release(_ row: CDRRow, _ handle: (Outcome) -> Void) {
+    private mutating func store(_ row: CDRRow) -> Int {
+        if let slot = freeSlots.popLast() {
+            slots[slot] = row
+            return slot
+        }
+        slots.append(row)
+        return slots.count - 1
+    }
+
+    private mutating func free(_ slot: Int) {
+        slots[slot] = nil
+        freeSlots.append(slot)
+    }
+
+    private mutating func release(_ slot: Int, _ handle: (Outcome) -> Void) {
+        let row = slots[slot]!
         let record = row.record
         if record.start > lastReleased { lastReleased = record.start }
-        drainEvents(through: record.start, handle)
+        drainEvents(through: record.start.timeIntervalSince1970, handle)
         if record.start.timeIntervalSince(lastExpiry) >= expiryInterval {
             if lastExpiry != .distantPast { _ = policy.expire(at: record.start) }
             lastExpiry = record.start
@@ -101,22 +123,27 @@ public struct CDRReplay<Policy: FraudPolicy> {
         let decision = policy.begin(CallAttempt(callID: callID, account: record.account, dialled: record.to, source: record.source,
                                                 time: record.start))
         handle(.began(row, decision))
-        guard decision.allowed else { return }
-        if let answer = record.answer {
-            events.insert(Event(time: answer, kind: 0, sequence: sequence, row: row))
+        guard decision.allowed else {
+            free(slot)
+            return
         }
-        events.insert(Event(time: record.end, kind: 1, sequence: sequence, row: row))
+        if let answer = record.answer {
+            events.insert(Event(time: answer.timeIntervalSince1970, kind: 0, sequence: sequence, slot: slot))
+        }
+        events.insert(Event(time: record.end.timeIntervalSince1970, kind: 1, sequence: sequence, slot: slot))
         sequence += 1
     }
 
-    private mutating func drainEvents(through time: Date, _ handle: (Outcome) -> Void) {
+    private mutating func drainEvents(through time: Double, _ handle: (Outcome) -> Void) {
         while let first = events.min, first.time <= time {
             _ = events.popMin()
-            let callID = Self.callID(of: first.row)
+            let row = slots[first.slot]!
+            let callID = Self.callID(of: row)
             if first.kind == 0 {
-                policy.answer(callID: callID, at: first.time)
+                policy.answer(callID: callID, at: row.record.answer!)
             } else {
-                handle(.ended(first.row, policy.end(callID: callID, at: first.time)))
+                handle(.ended(row, policy.end(callID: callID, at: row.record.end)))
+                free(first.slot)
             }
         }
     }

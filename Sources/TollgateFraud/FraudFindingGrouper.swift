@@ -36,7 +36,7 @@ public struct FraudFindingGrouper: Sendable {
         let length = alarm.windowEnd.timeIntervalSince(alarm.windowStart)
         let tolerance = length > 0 ? length : 3600
         if let index = open[key], alarm.windowStart <= all[index].finding.windowEnd.addingTimeInterval(tolerance) {
-            merge(alarm, dialled: dialled, line: line, into: &all[index])
+            Self.merge(alarm, dialled: dialled, line: line, maxNumberCount: maxNumberCount, into: &all[index])
             return
         }
         var finding = FraudFinding(
@@ -54,8 +54,11 @@ public struct FraudFindingGrouper: Sendable {
         all.append(Open(finding: finding, numbers: numbers, lastLine: line))
     }
 
-    private func merge(_ alarm: FraudAlarm, dialled: String, line: Int, into entry: inout Open) {
+    private static func merge(_ alarm: FraudAlarm, dialled: String, line: Int, maxNumberCount: Int, into entry: inout Open) {
+        // Taken out of the entry so the arrays are not copied on write.
         var finding = entry.finding
+        entry.finding.numbers = []
+        entry.finding.lines = []
         finding.alarmCount += 1
         finding.windowStart = min(finding.windowStart, alarm.windowStart)
         finding.windowEnd = max(finding.windowEnd, alarm.windowEnd)
