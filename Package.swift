@@ -69,6 +69,7 @@ let package = Package(
         .target(
             name: "TollgateStore",
             dependencies: [
+                "TollgateFraud",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -80,6 +81,7 @@ let package = Package(
                 "SIPTransport",
                 "TollgateConfig",
                 "TollgateShield",
+                "TollgateFraud",
                 "TollgateStore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -99,8 +101,8 @@ let package = Package(
                 "TollgateConfig",
                 "TollgateGateway",
                 "TollgateShield",
-                "TollgateStore",
                 "TollgateFraud",
+                "TollgateStore",
                 "SIPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateStoreTests",
-            dependencies: ["TollgateStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TollgateStore", "TollgateFraud", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TollgateGatewayTests",

@@ -126,17 +126,16 @@ extension ConfigNodeDecoder {
         return thresholds
     }
 
-    /// A `{warning, critical}` mapping; `off` turns the level off. A key written empty (`critical:`)
-    /// turns that level off.
+    /// A `{warning, critical}` mapping, which replaces the whole level (a key left out is no level);
+    /// `off` turns the rule off.
     private func level(_ node: Node, path: String, keys: [String], base: FraudConfig.Level) -> (level: FraudConfig.Level, map: ConfigMapping?) {
         if case .scalar(let scalar) = node, ["off", "false", "no"].contains(scalar.string.lowercased()) {
             return (.off, nil)
         }
-        var level = base
-        guard let map = mapping(node, path: path, keys: keys) else { return (level, nil) }
-        if map.keyPositions["warning"] != nil { level.warning = optional(map, "warning", double) }
-        if map.keyPositions["critical"] != nil { level.critical = optional(map, "critical", double) }
-        return (level, map)
+        guard let map = mapping(node, path: path, keys: keys) else { return (base, nil) }
+        let given = map.keyPositions["warning"] != nil || map.keyPositions["critical"] != nil
+        guard given else { return (base, map) }
+        return (FraudConfig.Level(warning: optional(map, "warning", double), critical: optional(map, "critical", double)), map)
     }
 
     private func afterHours(_ node: Node, path: String) -> FraudConfig.AfterHours {

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SIPCore
 import SIPTransport
 import TollgateConfig
+import TollgateFraud
 import TollgateShield
 import TollgateStore
 import UnixSignals
@@ -65,6 +66,10 @@ public final class Gateway: Service {
                                                             trustRootsPath: trunk.tlsCA), for: peer.address)
         }
         let proxy = SIPProxy(settings: settings, eventLoop: loop, outbound: transport, logger: logger, policies: policies)
+        let fraud = try FraudControl(config: config.fraud,
+                                     classifier: NumberClassifier(config: config.fraud.numbering, prefixes: HighRiskPrefixes.shipped()))
+        let cdrWriter = store.map { CallRecordWriter(store: $0, logger: logger) }
+        let cdrWriting = Task { await cdrWriter?.run() }
         let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
         let recorder = SecurityEventRecorder(store: store, logger: logger, deliver: { [alerts] event in alerts?.deliver(event) },
                                              banStored: { ban in
@@ -98,7 +103,31 @@ public final class Gateway: Service {
                 logger.error("cannot read bans from the store", metadata: ["error": "\(error)"])
             }
         }
-        try await loop.submit {
+        // Suspended accounts stay suspended across restarts.
+        var accountsRevision: Int64 = -1
+        var suspensions: [AccountSuspension] = []
+        if let store {
+            do {
+                accountsRevision = try await store.accountsRevision()
+                suspensions = try await store.activeSuspensions()
+            } catch {
+                logger.error("cannot read account suspensions from the store", metadata: ["error": "\(error)"])
+            }
+        }
+        let started = Date()
+        try await loop.submit { [suspensions, store] in
+            fraud.sync(suspensions: suspensions, resets: [:], resetsAfter: started)
+            proxy.fraud = fraud
+            if let cdrWriter { proxy.onCallEnded = { record in cdrWriter.append(record, on: loop) } }
+            proxy.onSuspension = { [store] suspension in
+                guard let store else { return }
+                Task {
+                    do { try await store.saveSuspension(suspension) } catch {
+                        logger.error("cannot store a suspension", metadata: ["account": "\(suspension.account)", "error": "\(error)"])
+                    }
+                    loop.execute { fraud.suspensionStored(suspension.account) }
+                }
+            }
             proxy.shield = shield
             box.proxy = proxy
         }.get()
@@ -106,6 +135,8 @@ public final class Gateway: Service {
         do {
             try await transport.start(settings.listeners.map(\.spec))
         } catch {
+            cdrWriter?.finish()
+            await cdrWriting.value
             recorder.finish()
             await recording.value
             await alerts?.shutdown()
@@ -160,6 +191,37 @@ public final class Gateway: Service {
             }
         }
 
+        // Operators resume, suspend and reset accounts from another process; counters go to the
+        // store every few seconds for `tollgate account show`.
+        let accountSync = Task { [store, logger, accountsRevision] in
+            guard let store else { return }
+            var revision = accountsRevision
+            var resetsApplied = started
+            var tick = 0
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(1)) } catch { return }
+                tick += 1
+                do {
+                    let now = try await store.accountsRevision()
+                    if now != revision {
+                        revision = now
+                        let suspensions = try await store.activeSuspensions()
+                        let resets = try await store.counterResets()
+                        let after = resetsApplied
+                        resetsApplied = max(resetsApplied, resets.values.max() ?? resetsApplied)
+                        loop.execute { fraud.sync(suspensions: suspensions, resets: resets, resetsAfter: after) }
+                    }
+                    if tick % 5 == 0 {
+                        let snapshots = try await loop.submit { fraud.takeChangedSnapshots(at: Date()) }.get()
+                        if !snapshots.isEmpty { try await store.saveAccountSnapshots(snapshots) }
+                    }
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("cannot sync accounts with the store", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+
         // SIGHUP reloads Shield's rules, lists and profiles; a bad file is refused and the old rules stay.
         let reloader = Task { [reloadShield] in
             guard let shield, let reloadShield else { return }
@@ -185,8 +247,10 @@ public final class Gateway: Service {
         try? await gracefulShutdown()
         reporter.cancel()
         banSync.cancel()
+        accountSync.cancel()
         reloader.cancel()
         await banSync.value
+        await accountSync.value
         await reloader.value
         logger.info("shutting down")
 
@@ -205,6 +269,13 @@ public final class Gateway: Service {
             try? await Task.sleep(for: .nanoseconds(shutdownGrace.nanoseconds))
         }
         await transport.stop()
+        // Calls still up are cut by the shutdown: they end here, with their CDRs.
+        try? await loop.submit { proxy.endCallsInProgress() }.get()
+        if let snapshots = try? await loop.submit({ fraud.takeChangedSnapshots(at: Date()) }).get(), !snapshots.isEmpty {
+            try? await store?.saveAccountSnapshots(snapshots)
+        }
+        cdrWriter?.finish()
+        await cdrWriting.value
         recorder.finish()
         await recording.value
         await alerts?.shutdown()

@@ -33,6 +33,10 @@ public struct GatewayEvent: Sendable, Hashable {
         public static let registered: Kind = "registered"
         /// A registration with a trunk failed (refused, unanswered, credentials rejected); a retry is scheduled.
         public static let registrationFailed: Kind = "registration-failed"
+        /// A fraud rule crossed its warning or critical level (the rule names which).
+        public static let fraud: Kind = "fraud"
+        /// The fraud policy suspended an account until an operator resumes it.
+        public static let accountSuspended: Kind = "account-suspended"
     }
 
     public var kind: Kind

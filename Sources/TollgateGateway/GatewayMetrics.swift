@@ -1,5 +1,6 @@
 import Metrics
 import SIPCore
+import TollgateFraud
 
 /// The gateway's counters (swift-metrics): messages in and out per zone and method, malformed
 /// messages, events per kind, absorbed retransmissions; gauges for transactions and dialogs.
@@ -16,6 +17,7 @@ final class GatewayMetrics {
     private let earlyDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "early")])
     private let confirmedDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "confirmed")])
     private var trunkGauges: [String: Gauge] = [:]
+    private var callCounters: [CallDetailRecord.Disposition: Counter] = [:]
     private let refusedPackets = Counter(label: "tollgate_shield_refused_packets_total")
     private let bans = Counter(label: "tollgate_shield_bans_total")
     private let trackedSources = Gauge(label: "tollgate_shield_tracked_sources")
@@ -50,6 +52,14 @@ final class GatewayMetrics {
         if let counter = outbound[key] { counter.increment(); return }
         let counter = Self.counter("tollgate_sip_messages_out_total", key)
         outbound[key] = counter
+        counter.increment()
+    }
+
+    /// A call ended and its CDR was handed to the store.
+    func callEnded(_ disposition: CallDetailRecord.Disposition) {
+        if let counter = callCounters[disposition] { counter.increment(); return }
+        let counter = Counter(label: "tollgate_calls_total", dimensions: [("disposition", disposition.rawValue)])
+        callCounters[disposition] = counter
         counter.increment()
     }
 

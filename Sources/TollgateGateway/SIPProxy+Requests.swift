@@ -70,7 +70,7 @@ extension SIPProxy {
             let key = ServerTransactionKey(branch: branch, method: method, source: source)
             if let existing = serverTransactions[key] {
                 metrics.retransmissionAbsorbed()
-                if let last = existing.lastResponse { sendBytes(last, to: source, from: listener) }
+                if let last = existing.lastResponse, !existing.holdingFinal { sendBytes(last, to: source, from: listener) }
                 return
             }
             let server = ServerTransaction(key: key, request: Self.markingReceived(request, via: via, from: source), listener: listener,
@@ -83,6 +83,7 @@ extension SIPProxy {
             if (try? request.to().tag) != nil {
                 forwardInDialog(server.request, from: source, listener: listener, zone: zone, server: server)
             } else {
+                if method == .invite, !callBegins(server) { return }
                 forwardInitial(server.request, server: server)
             }
         }

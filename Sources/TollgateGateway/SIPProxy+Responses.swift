@@ -87,16 +87,21 @@ extension SIPProxy {
         }
 
         if status < 300 {
+            var durable: EventLoopFuture<Void>?
             if isInvite {
                 client.state = .accepted
                 linger(client, for: settings.transactionLinger)
                 noteDialog(response, client: client, server: server, confirmed: true)
+                if server.finalStatus == nil { callAnswered(server, trunk: client.target.trunk) }
             } else {
                 client.state = .completed
                 linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
-                if client.key.method == .bye { endDialog(of: client.request) }
+                if client.key.method == .bye {
+                    durable = callHungUp(by: server.request)
+                    endDialog(of: server.request)
+                }
             }
-            relayUpstream(response, client: client, server: server, final: true)
+            relayUpstream(response, client: client, server: server, final: true, after: durable)
             return
         }
 
@@ -107,22 +112,31 @@ extension SIPProxy {
             client.ackBytes = ack
             sendBytes(ack, to: client.target.peer, from: client.listener)
             linger(client, for: client.target.peer.transport == .udp ? settings.transactionLinger : .zero)
-        } else {
+        }
+        var durable: EventLoopFuture<Void>?
+        if !isInvite {
             linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
-            if client.key.method == .bye { endDialog(of: client.request) }
+            if client.key.method == .bye {
+                durable = callHungUp(by: server.request)
+                endDialog(of: server.request)
+            }
         }
         if status == 401 || status == 407, answerTrunkChallenge(response, status: status, client: client, server: server) { return }
         if status == 503 || status == 408 {
             targetFailed(client.target, reason: "answered \(status)")
             if server.finalStatus == nil, tryNextTarget(server) { return }
         }
-        if isInvite { endDialog(of: client.request) }
-        relayUpstream(response, client: client, server: server, final: true)
+        if isInvite {
+            endDialog(of: server.request)
+            if server.finalStatus == nil { durable = callFailed(server, status: status) }
+        }
+        relayUpstream(response, client: client, server: server, final: true, after: durable)
     }
 
     /// Replaces the Via values with the request's own (Tollgate's removed, those hidden from the
     /// outside restored) and sends the response to where the request came from.
-    func relayUpstream(_ response: SIPMessage, client: ClientTransaction, server: ServerTransaction, final: Bool) {
+    func relayUpstream(_ response: SIPMessage, client: ClientTransaction, server: ServerTransaction, final: Bool,
+                       after durable: EventLoopFuture<Void>? = nil) {
         // The Via values upstream are the ones the request arrived with, whatever the downstream
         // side sent back: it cannot redirect a response, and the values hidden from it come back.
         var out = response
@@ -146,7 +160,7 @@ extension SIPProxy {
         } else {
             server.lastResponse = bytes
         }
-        sendBytes(bytes, to: server.source, from: server.listener)
+        sendFinal(bytes, for: server, after: durable)
     }
 
     /// Answers a server transaction with a locally made final response.
@@ -155,8 +169,9 @@ extension SIPProxy {
                                 to: server.zone)
         let bytes = response.serialized()
         metrics.sent(response, zone: server.zone)
+        let durable = server.finalStatus == nil && server.isInvite && status >= 300 ? callFailed(server, status: status) : nil
         finish(server, bytes: bytes, status: status)
-        sendBytes(bytes, to: server.source, from: server.listener)
+        sendFinal(bytes, for: server, after: durable)
     }
 
     /// Records the final response and sets the timers that end the server transaction:
@@ -194,7 +209,7 @@ extension SIPProxy {
     func scheduleFinalRetransmit(_ server: ServerTransaction) {
         timers.schedule(after: server.retransmitInterval) { [weak self, weak server] in
             guard let self, let server, server.state == .completed, let bytes = server.lastResponse else { return }
-            self.sendBytes(bytes, to: server.source, from: server.listener)
+            if !server.holdingFinal { self.sendBytes(bytes, to: server.source, from: server.listener) }
             server.retransmitInterval = .nanoseconds(min(server.retransmitInterval.nanoseconds * 2, self.t2.nanoseconds))
             self.scheduleFinalRetransmit(server)
         }
@@ -305,10 +320,11 @@ extension SIPProxy {
     /// Expires dialogs that outlived their limits and records the gauges. Called periodically.
     public func housekeeping() {
         let now = NIODeadline.now()
-        for ended in dialogs.expire(createdBefore: now - settings.earlyDialogLifetime, answeredBefore: now - settings.confirmedDialogLifetime, at: now)
-        where dialogs.dialogs[ended.callID] == nil {
+        let expired = dialogs.expire(createdBefore: now - settings.earlyDialogLifetime, answeredBefore: now - settings.confirmedDialogLifetime, at: now)
+        for ended in expired where dialogs.dialogs[ended.callID] == nil {
             callIDs.remove(internal: ended.callID)
         }
+        callsExpired(expired)
         bindings.expire(now: now)
         // Call-IDs of requests outside dialogs (OPTIONS, MESSAGE, REGISTER) are forgotten after an hour of silence.
         callIDs.sweep(olderThan: 3_600, keeping: Set(dialogs.dialogs.keys))

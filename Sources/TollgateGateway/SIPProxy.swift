@@ -4,6 +4,7 @@ import NIOCore
 import SIPCore
 import SIPTransport
 import TollgateConfig
+import TollgateFraud
 import TollgateShield
 
 /// The transaction-stateful proxy at the heart of the gateway (RFC 3261 §16, §17).
@@ -30,6 +31,17 @@ public final class SIPProxy: @unchecked Sendable {
     public var shield: ShieldEngine?
     /// Receives every ban Shield sets (to store it); runs on the event loop, must not block.
     public var onBan: ((ShieldBan) -> Void)?
+    /// Fraud control: the class of service and thresholds for calls from the PBX to trunks.
+    /// `nil` records CDRs without any call policy.
+    public var fraud: FraudControl?
+    /// Receives each call's CDR when the call ends; the final answer that ends the call is sent
+    /// once the returned future completes (the CDR is stored), so no call the caller saw end is
+    /// lost by a crash. Runs on the event loop, must not block.
+    public var onCallEnded: ((CallDetailRecord) -> EventLoopFuture<Void>?)?
+    /// Receives each account the fraud policy suspends (to store it); runs on the event loop.
+    public var onSuspension: ((AccountSuspension) -> Void)?
+    /// The calls in progress, for their CDRs.
+    let calls = CallLedger()
     /// Seconds since 1970; replaced in tests.
     public var clock: () -> Double = { Date().timeIntervalSince1970 }
     var throttle = EventThrottle()

@@ -221,7 +221,7 @@ public final class SQLiteStore: Store {
 
     /// Runs `body` in one immediate transaction: the write lock is taken at the start, so a writer in
     /// another process makes this one wait (up to ``busyTimeout``) instead of failing halfway.
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await writer.writeWithoutTransaction { db in
                 var result: T?
@@ -237,7 +237,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await writer.read(body)
         } catch {

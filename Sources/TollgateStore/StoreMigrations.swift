@@ -9,8 +9,14 @@ import GRDB
 ///
 /// Times are stored as Unix seconds (`REAL`), so they sort and compare in SQL and use the indexes.
 ///
+/// Migrations so far:
+/// - `v1-events-bans`: `events`, `bans`, and `store_meta` with `bans_revision`.
+/// - `v2-cdrs-accounts`: `cdrs` (one row per ended call), `account_suspensions` (one row per account,
+///   kept after the suspension is lifted), `account_snapshots` (the last counters the gateway read per
+///   account), `account_resets` (operators' requests to zero an account's counters), and
+///   `accounts_revision` in `store_meta`.
+///
 /// Migrations to come, in this order, with the columns DESIGN.md lists:
-/// - `cdrs`: call id, from, to, class, trunk, source, start, answer, end, disposition, cause.
 /// - `inventory`: address, extension, vendor, model, firmware, owner, last seen.
 /// - `users`: console users (name, password hash, TOTP secret, role).
 /// - `audit_log`: who did what in the console, and when.
@@ -18,8 +24,15 @@ enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
 
+    /// The name of the second migration: CDRs, account suspensions, snapshots and counter resets.
+    static let cdrsAndAccounts = "v2-cdrs-accounts"
+
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
+
+    /// The key in `store_meta` of the number bumped whenever a suspension is saved or lifted or a
+    /// counter reset is requested.
+    static let accountsRevisionKey = "accounts_revision"
 
     /// Every migration this build knows, in order.
     static let migrator: DatabaseMigrator = {
@@ -57,6 +70,61 @@ enum StoreMigrations {
                     );
                     """)
             try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES (?, 0)", arguments: [bansRevisionKey])
+        }
+        migrator.registerMigration(cdrsAndAccounts) { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE cdrs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        call_id TEXT NOT NULL,
+                        direction TEXT NOT NULL,
+                        from_user TEXT NOT NULL,
+                        to_number TEXT NOT NULL,
+                        class TEXT,
+                        account TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        trunk TEXT,
+                        start REAL NOT NULL,
+                        answer REAL,
+                        "end" REAL NOT NULL,
+                        duration REAL NOT NULL,
+                        billsec REAL NOT NULL,
+                        cause INTEGER,
+                        disposition TEXT NOT NULL,
+                        hangup TEXT,
+                        rule TEXT
+                    );
+                    CREATE INDEX cdrs_start ON cdrs (start);
+                    CREATE INDEX cdrs_account_start ON cdrs (account, start);
+
+                    CREATE TABLE account_suspensions (
+                        account TEXT PRIMARY KEY NOT NULL,
+                        since REAL NOT NULL,
+                        rule TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        lifted REAL
+                    );
+
+                    CREATE TABLE account_snapshots (
+                        account TEXT PRIMARY KEY NOT NULL,
+                        account_group TEXT,
+                        class_of_service TEXT NOT NULL,
+                        calls_last_minute INTEGER NOT NULL,
+                        concurrent_calls INTEGER NOT NULL,
+                        calls_today INTEGER NOT NULL,
+                        international_last_hour INTEGER NOT NULL,
+                        short_call_run INTEGER NOT NULL,
+                        short_call_prefix TEXT,
+                        minutes_today REAL NOT NULL,
+                        time REAL NOT NULL
+                    );
+
+                    CREATE TABLE account_resets (
+                        account TEXT PRIMARY KEY NOT NULL,
+                        requested REAL NOT NULL
+                    );
+                    """)
+            try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES (?, 0)", arguments: [accountsRevisionKey])
         }
         return migrator
     }()

@@ -11,19 +11,37 @@ struct SQLiteStoreFileTests {
         try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'", arguments: [type])
     }
 
-    @Test("opening a new file creates it, in WAL mode, with events, bans, store_meta and their indexes")
+    static let allMigrations = ["v1-events-bans", "v2-cdrs-accounts"]
+
+    @Test("opening a new file creates it, in WAL mode, with every table of every migration and their indexes")
     func schema() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("tollgate.db")
         let store = try SQLiteStore(path: path)
         #expect(store.path == path)
         #expect(FileManager.default.fileExists(atPath: path))
-        #expect(try await store.appliedMigrations() == ["v1-events-bans"])
+        #expect(try await store.appliedMigrations() == Self.allMigrations)
 
         let queue = try DatabaseQueue(path: path)
         try await queue.read { db in
-            #expect(try Self.names(db, type: "table") == ["events", "bans", "store_meta", "grdb_migrations"])
-            #expect(try Self.names(db, type: "index") == ["events_time", "events_kind_time", "events_source_time", "bans_until"])
+            #expect(try Self.names(db, type: "table") == [
+                "events", "bans", "store_meta", "grdb_migrations", "cdrs", "account_suspensions", "account_snapshots", "account_resets",
+            ])
+            #expect(try Self.names(db, type: "index") == [
+                "events_time", "events_kind_time", "events_source_time", "bans_until", "cdrs_start", "cdrs_account_start",
+            ])
+            #expect(try Int.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'accounts_revision'") == 0)
+            #expect(try db.columns(in: "cdrs").map(\.name) == [
+                "id", "call_id", "direction", "from_user", "to_number", "class", "account", "source", "trunk", "start", "answer", "end",
+                "duration", "billsec", "cause", "disposition", "hangup", "rule",
+            ])
+            #expect(try db.columns(in: "account_suspensions").map(\.name) == ["account", "since", "rule", "reason", "lifted"])
+            #expect(try db.primaryKey("account_suspensions").columns == ["account"])
+            #expect(try db.primaryKey("account_snapshots").columns == ["account"])
+            #expect(try db.columns(in: "account_resets").map(\.name) == ["account", "requested"])
+            let cdrPlan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM cdrs WHERE account = 'a' AND start >= 0")
+                .map { $0["detail"] as String? ?? "" }.joined()
+            #expect(cdrPlan.contains("cdrs_account_start"), "\(cdrPlan)")
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
             #expect(try Int.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'bans_revision'") == 0)
             let columns = try db.columns(in: "events").map(\.name)
@@ -48,7 +66,7 @@ struct SQLiteStoreFileTests {
             try await store.saveBan(Ban(source: "192.0.2.1", since: Self.now, until: Self.now.addingTimeInterval(60), rule: "r", reason: "x"))
         }
         let reopened = try SQLiteStore(path: path)
-        #expect(try await reopened.appliedMigrations() == ["v1-events-bans"])
+        #expect(try await reopened.appliedMigrations() == Self.allMigrations)
         #expect(try await reopened.events(EventQuery()).count == 1)
         #expect(try await reopened.ban(source: "192.0.2.1") != nil)
         #expect(try await reopened.bansRevision() == 1)
@@ -66,10 +84,10 @@ struct SQLiteStoreFileTests {
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
         }
         let error = #expect(throws: StoreError.self) { try SQLiteStore(path: path) }
-        #expect(error == .newerSchema(known: ["v1-events-bans"], found: ["v1-events-bans", "v9-from-the-future"]))
+        #expect(error == .newerSchema(known: Self.allMigrations, found: Self.allMigrations + ["v9-from-the-future"]))
         #expect(error?.description.contains("v9-from-the-future") == true)
         let identifiers = try await queue.read { db in try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(identifiers == ["v1-events-bans", "v9-from-the-future"])
+        #expect(identifiers == Set(Self.allMigrations + ["v9-from-the-future"]))
     }
 
     @Test("two stores on one file, like the gateway and the command line, see each other's writes")
@@ -152,6 +170,6 @@ struct SQLiteStoreFileTests {
     func inMemory() async throws {
         let store = try SQLiteStore.inMemory()
         #expect(store.path == ":memory:")
-        #expect(try await store.appliedMigrations() == ["v1-events-bans"])
+        #expect(try await store.appliedMigrations() == Self.allMigrations)
     }
 }

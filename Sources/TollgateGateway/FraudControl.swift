@@ -1,0 +1,102 @@
+import Foundation
+import SIPCore
+import TollgateConfig
+import TollgateFraud
+
+/// The gateway's side of fraud control: the engine, how the calling account is read from the
+/// PBX's INVITEs, and which repeated warnings are worth another event. Confined to the event loop.
+public final class FraudControl: @unchecked Sendable {
+    /// The rules and counters.
+    public private(set) var engine: FraudEngine
+    /// Whether outbound calls are checked (CDRs are written either way).
+    public let enforcing: Bool
+    private let identityHeaders: [SIPHeaderName]
+    /// When each (account, rule) last raised a warning event.
+    private var lastWarning: [String: Date] = [:]
+    /// Accounts whose counters changed since ``takeChangedSnapshots(at:)``.
+    private var changed: Set<String> = []
+    /// Accounts suspended here whose suspension the store has not confirmed yet; a sync must
+    /// not take those for resumed.
+    private var unconfirmed: Set<String> = []
+
+    /// How long a repeated warning for one account and rule is held back.
+    static let warningInterval: TimeInterval = 60
+
+    public init(config: FraudConfig, classifier: NumberClassifier) throws(FraudConfigError) {
+        engine = try FraudEngine(config: config, classifier: classifier, enforcing: true)
+        enforcing = config.enabled
+        identityHeaders = config.identityHeaders.map { SIPHeaderName($0) }
+    }
+
+    /// The account an INVITE from the PBX is placed by: the user part of the first identity
+    /// header that has one, else From's.
+    func account(of request: SIPMessage) -> String {
+        for name in identityHeaders {
+            guard let value = request.firstValue(of: name) else { continue }
+            if let address = try? SIPNameAddress(parsing: value), let user = address.uri.unescapedUser, !user.isEmpty { return user }
+        }
+        if let from = try? request.from(), let user = from.uri.unescapedUser, !user.isEmpty { return user }
+        return "unknown"
+    }
+
+    /// Classifies a number for a CDR (no rule applied).
+    func classify(_ dialled: String) -> NumberClass? {
+        (try? engine.classifier.classify(dialled))?.numberClass
+    }
+
+    func begin(_ attempt: CallAttempt) -> FraudDecision {
+        changed.insert(attempt.account)
+        let decision = engine.begin(attempt)
+        if decision.suspendedAccount { unconfirmed.insert(attempt.account) }
+        return decision
+    }
+
+    /// The store has the account's suspension.
+    public func suspensionStored(_ account: String) {
+        unconfirmed.remove(account)
+    }
+
+    func answer(callID: String, at time: Date) { engine.answer(callID: callID, at: time) }
+
+    func end(callID: String, account: String, at time: Date) -> [FraudAlarm] {
+        changed.insert(account)
+        let suspendedBefore = engine.suspensions[account] != nil
+        let alarms = engine.end(callID: callID, at: time)
+        if !suspendedBefore, engine.suspensions[account] != nil { unconfirmed.insert(account) }
+        return alarms
+    }
+
+    /// Whether an alarm should become an event: criticals always; a warning once a minute per
+    /// account and rule.
+    func shouldReport(_ alarm: FraudAlarm, at time: Date) -> Bool {
+        guard alarm.severity == .warning else { return true }
+        let key = "\(alarm.scope.rawValue)|\(alarm.account)|\(alarm.rule.rawValue)"
+        if let last = lastWarning[key], time.timeIntervalSince(last) < Self.warningInterval { return false }
+        if lastWarning.count > 10_000 { lastWarning = lastWarning.filter { time.timeIntervalSince($0.value) < Self.warningInterval } }
+        lastWarning[key] = time
+        return true
+    }
+
+    /// Ends calls that never ended and forgets idle accounts.
+    func expire(at time: Date) { engine.expire(at: time) }
+
+    /// Snapshots of the accounts whose counters changed since the last call.
+    public func takeChangedSnapshots(at time: Date) -> [AccountSnapshot] {
+        defer { changed.removeAll(keepingCapacity: true) }
+        return changed.map { engine.snapshot(account: $0, at: time) }
+    }
+
+    /// Brings suspensions in line with the store's (an operator resumed or suspended an account)
+    /// and applies counter resets requested after `resetsAfter`.
+    public func sync(suspensions: [AccountSuspension], resets: [String: Date], resetsAfter: Date) {
+        let stored = Dictionary(suspensions.map { ($0.account, $0) }, uniquingKeysWith: { first, _ in first })
+        for account in engine.suspensions.keys where stored[account] == nil && !unconfirmed.contains(account) {
+            engine.resume(account: account)
+        }
+        for (account, suspension) in stored where engine.suspensions[account] == nil { engine.suspend(suspension) }
+        for (account, requested) in resets where requested > resetsAfter {
+            engine.resetCounters(account: account)
+            changed.insert(account)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import TollgateFraud
+
+extension SQLiteStore {
+    public func appendCDRs(_ records: [CallDetailRecord]) async throws(StoreError) {
+        guard !records.isEmpty else { return }
+        try await write { db in
+            for record in records {
+                var row = CDRRecord(record)
+                try row.insert(db)
+            }
+        }
+    }
+
+    public func cdrs(_ query: CDRQuery) async throws(StoreError) -> [CallDetailRecord] {
+        guard query.limit > 0 else { return [] }
+        let (filter, filterArguments) = Self.cdrFilter(query)
+        let order = switch query.order {
+        case .newestFirst: "start DESC, id DESC"
+        case .oldestFirst: "start, id"
+        }
+        let rows = try await read { db in
+            try CDRRecord.fetchAll(
+                db, sql: "SELECT * FROM cdrs\(Self.whereClause(filter)) ORDER BY \(order) LIMIT ?",
+                arguments: filterArguments + [query.limit])
+        }
+        return rows.map(\.record)
+    }
+
+    public func cdrs(after id: Int64, matching query: CDRQuery, limit: Int) async throws(StoreError) -> [CallDetailRecord] {
+        guard limit > 0 else { return [] }
+        let (filter, filterArguments) = Self.cdrFilter(query)
+        let sql = "SELECT * FROM cdrs\(Self.whereClause(["id > ?"] + filter)) ORDER BY id LIMIT ?"
+        let arguments: StatementArguments = [id] + filterArguments + [limit]
+        let rows = try await read { db in try CDRRecord.fetchAll(db, sql: sql, arguments: arguments) }
+        return rows.map(\.record)
+    }
+
+    public func cdrCount(_ query: CDRQuery) async throws(StoreError) -> Int {
+        let (filter, arguments) = Self.cdrFilter(query)
+        return try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cdrs\(Self.whereClause(filter))", arguments: arguments)
+        } ?? 0
+    }
+
+    /// The conditions of `query` (all but its limit and order) and their arguments.
+    private static func cdrFilter(_ query: CDRQuery) -> (clauses: [String], arguments: StatementArguments) {
+        var clauses: [String] = []
+        var arguments = StatementArguments()
+        if let since = query.since {
+            clauses.append("start >= ?")
+            arguments += [since.timeIntervalSince1970]
+        }
+        if let until = query.until {
+            clauses.append("start < ?")
+            arguments += [until.timeIntervalSince1970]
+        }
+        if let account = query.account {
+            clauses.append("account = ?")
+            arguments += [account.storableText]
+        }
+        if let callID = query.callID {
+            clauses.append("call_id = ?")
+            arguments += [callID.storableText]
+        }
+        return (clauses, arguments)
+    }
+
+    private static func whereClause(_ clauses: [String]) -> String {
+        clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+    }
+}

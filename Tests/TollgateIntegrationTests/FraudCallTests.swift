@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+
+/// Fraud control through a running `tollgate serve`: sipp plays the PBX placing outbound calls
+/// for extensions (P-Asserted-Identity) and the carrier answering them; CDRs and events are read
+/// back with the `tollgate` commands.
+@Suite("Fraud control and CDRs with sipp through the gateway", .serialized)
+struct FraudCallTests {
+    /// A gateway with a store of its own and a fraud section.
+    final class Lab: @unchecked Sendable {
+        let directory: URL
+        let configFile: URL
+        let port: Int
+        let pbxPort: Int
+        let trunkPort: Int
+        var gateway: PeerProcess?
+        /// Call-IDs sipp placed, from its message traces, with the final status it got.
+        var placed: [String: Int] = [:]
+
+        init(port: Int, fraud: String) throws {
+            self.port = port
+            pbxPort = port + 1
+            trunkPort = port + 2
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-fraud-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            configFile = directory.appendingPathComponent("tollgate.yaml")
+            try """
+                listeners:
+                  - { zone: external, listen: "udp:127.0.0.1:\(port)" }
+                pbx: { endpoint: "udp:127.0.0.20:\(pbxPort)" }
+                trunks:
+                  - name: carrier
+                    endpoint: udp:127.0.0.10:\(trunkPort)
+                    probe: { enabled: false }
+                routes:
+                  - { prefix: "", trunks: [carrier] }
+                store: { path: "\(directory.appendingPathComponent("tollgate.db").path)" }
+                fraud:
+                \(fraud)
+                """.write(to: configFile, atomically: true, encoding: .utf8)
+        }
+
+        func startGateway() throws {
+            let gateway = try PeerProcess(name: "tollgate-fraud", executable: Peers.tollgate,
+                                          arguments: ["serve", "--log-level", "info", "--config", configFile.path], directory: directory)
+            guard gateway.waitForLog("gateway started", timeout: 15) else {
+                gateway.stop()
+                throw Peers.PeerError.didNotStart(gateway.log)
+            }
+            self.gateway = gateway
+        }
+
+        /// `count` calls from the PBX for `account` to `number`, answered by the carrier and held
+        /// `hold` ms; `refused` calls expect a 403 from Tollgate instead and never reach the carrier.
+        /// With `wait: false` the calls are left running and the PBX's process is returned; calls placed
+        /// meanwhile need another `pbxPortOffset` (any port of 127.0.0.20 is the PBX).
+        @discardableResult
+        func calls(_ count: Int, account: String, to number: String, refused: Bool = false, hold: Int = 100, rate: Int = 10,
+                   wait: Bool = true, pbxPortOffset: Int = 0) throws -> PeerProcess {
+            let trace = directory.appendingPathComponent("sipp-\(UUID().uuidString).log")
+            var carrier: PeerProcess?
+            if !refused {
+                carrier = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.10", port: trunkPort, calls: count)
+                usleep(300_000)
+            }
+            let pbx = try PeerProcess.sipp(refused ? "uac-pbx-refused.xml" : "uac-pbx-call.xml", local: "127.0.0.20", port: pbxPort + pbxPortOffset,
+                                           remote: "127.0.0.1:\(port)", calls: count, rate: rate,
+                                           extra: ["-s", number, "-key", "account", account, "-d", String(hold),
+                                                   "-trace_msg", "-message_file", trace.path])
+            let finish = { [self] in
+                #expect(pbx.wait(timeout: 60) == 0, "pbx (\(account) → \(number)): \(pbx.log.suffix(1500))\ngateway: \(gateway?.log.suffix(2000) ?? "")")
+                if let carrier { #expect(carrier.wait(timeout: 10) == 0, "carrier: \(carrier.log.suffix(1500))") }
+                for callID in Self.sentCallIDs(trace) { placed[callID] = refused ? 403 : 200 }
+            }
+            if wait { finish() } else { pending.append(finish) }
+            return pbx
+        }
+
+        private var pending: [() -> Void] = []
+
+        /// Waits for calls started with `wait: false`.
+        func finishPending() {
+            for finish in pending { finish() }
+            pending.removeAll()
+        }
+
+        /// The Call-IDs of the INVITEs sipp sent.
+        static func sentCallIDs(_ trace: URL) -> Set<String> {
+            let text = (try? String(contentsOf: trace, encoding: .utf8)) ?? ""
+            var ids: Set<String> = []
+            for block in text.components(separatedBy: "-----------------------------------------------")
+            where block.contains("message sent") && block.contains("INVITE sip:") {
+                for line in block.split(whereSeparator: \.isNewline) where line.hasPrefix("Call-ID:") {
+                    ids.insert(line.dropFirst("Call-ID:".count).trimmingCharacters(in: .whitespaces))
+                }
+            }
+            return ids
+        }
+
+        /// Runs a `tollgate` command against this lab's config and store; returns its output.
+        @discardableResult
+        func tollgate(_ arguments: [String], expectStatus: Int32 = 0) throws -> String {
+            let command = try PeerProcess(name: "tollgate-cli", executable: Peers.tollgate, arguments: arguments + ["--config", configFile.path],
+                                          directory: directory)
+            let status = command.wait(timeout: 30)
+            #expect(status == expectStatus, "tollgate \(arguments.joined(separator: " ")): \(command.log)")
+            return command.log
+        }
+
+        /// The CDRs in the store, by Call-ID.
+        func cdrs() throws -> [String: [String: Any]] {
+            let text = try tollgate(["cdr", "export", "--format", "json"])
+            guard let start = text.firstIndex(of: "[") else { return [:] }
+            let rows = try JSONSerialization.jsonObject(with: Data(text[start...].utf8)) as? [[String: Any]] ?? []
+            var byCallID: [String: [String: Any]] = [:]
+            for row in rows { if let id = row["call_id"] as? String { byCallID[id] = row } }
+            return byCallID
+        }
+
+        func stop() { gateway?.stop() }
+        deinit { stop() }
+    }
+
+    static let fraud = """
+          thresholds:
+            calls_per_minute: off
+            concurrent_calls: { critical: 2 }
+            calls_per_day: off
+            international_per_hour: off
+            short_calls: off
+            minutes_per_day: off
+          global:
+            calls_per_minute: off
+            concurrent_calls: off
+          groups:
+            - name: burst
+              accounts: ["300"]
+              class_of_service: national
+              thresholds:
+                calls_per_minute: { warning: 2, critical: 4 }
+                concurrent_calls: off
+        """
+
+    @Test("premium refused, the N+1th concurrent call refused and the account suspended until resumed, a burst trips calls per minute; every call has its CDR")
+    func livePolicyAndCDRs() throws {
+        let lab = try Lab(port: 5280, fraud: Self.fraud)
+        try lab.startGateway()
+        defer { lab.stop() }
+
+        // A premium number from an extension whose class is national only.
+        try lab.calls(1, account: "201", to: "09098790123", refused: true)
+        // Normal calls pass.
+        try lab.calls(3, account: "201", to: "01632960123")
+
+        // Two calls up at once for 202; the third is refused and 202 suspended.
+        try lab.calls(2, account: "202", to: "01632960123", hold: 4000, wait: false)
+        usleep(1_500_000)
+        try lab.calls(1, account: "202", to: "01632960124", refused: true, pbxPortOffset: 10)
+        lab.finishPending()
+        // Suspended: even with nothing up, 202 is refused until an operator resumes it.
+        try lab.calls(1, account: "202", to: "01632960125", refused: true)
+        let resumed = try lab.tollgate(["account", "resume", "202"])
+        #expect(resumed.contains("202"))
+        usleep(2_000_000)
+        try lab.calls(1, account: "202", to: "01632960126")
+
+        // A burst from 300: four calls in the minute pass, the fifth is refused.
+        try lab.calls(4, account: "300", to: "01632960127", rate: 20)
+        try lab.calls(1, account: "300", to: "01632960128", refused: true)
+
+        // The CDRs match what sipp saw: one per call, answered or rejected as sipp was told.
+        usleep(300_000)
+        let cdrs = try lab.cdrs()
+        #expect(Set(cdrs.keys) == Set(lab.placed.keys), "CDRs: \(cdrs.keys.sorted())\nsipp: \(lab.placed.keys.sorted())")
+        for (callID, status) in lab.placed {
+            let cdr = try #require(cdrs[callID], "no CDR for \(callID)")
+            #expect((cdr["disposition"] as? String) == (status == 200 ? "answered" : "rejected"), "\(cdr)")
+            #expect((cdr["cause"] as? Int) == status, "\(cdr)")
+            #expect((cdr["direction"] as? String) == "outbound")
+            if status == 200 { #expect((cdr["trunk"] as? String) == "carrier" && (cdr["hangup"] as? String) == "caller", "\(cdr)") }
+        }
+        let rules = cdrs.values.filter { ($0["disposition"] as? String) == "rejected" }.compactMap { $0["rule"] as? String }
+        #expect(rules.sorted() == ["account-suspended", "calls-per-minute", "class-of-service", "concurrent-calls"], "\(rules)")
+        #expect(cdrs.values.filter { ($0["account"] as? String) == "300" }.count == 5)
+
+        // Decisions are events with the rule and the values.
+        let events = try lab.tollgate(["events", "--kind", "fraud", "--limit", "100"])
+        #expect(events.contains("class-of-service") && events.contains("concurrent-calls") && events.contains("calls-per-minute"), "\(events)")
+        #expect(events.contains("exceed the critical level 2"), "\(events)")
+        let suspended = try lab.tollgate(["events", "--kind", "account-suspended"])
+        #expect(suspended.contains("account 202"), "\(suspended)")
+
+        // The counters the gateway stored for `account show`.
+        usleep(5_500_000)
+        let show = try lab.tollgate(["account", "show", "300", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(show[show.firstIndex(of: "{")!...].utf8)) as? [String: Any]
+        let snapshot = object?["snapshot"] as? [String: Any]
+        #expect((snapshot?["callsToday"] as? Int) == 4, "four calls passed, the refused one is not counted: \(show)")
+        #expect((snapshot?["group"] as? String) == "burst", "\(show)")
+        #expect((object?["calls"] as? [Any])?.count == 5, "\(show)")
+    }
+
+    @Test("CDRs of calls that ended survive kill -9 of the gateway right after")
+    func cdrsSurviveKill() throws {
+        let lab = try Lab(port: 5285, fraud: "  enabled: true")
+        try lab.startGateway()
+        try lab.calls(5, account: "201", to: "01632960123", hold: 50, rate: 50)
+        // The callers saw their calls end: the gateway dies at once, with no chance to flush.
+        if let gateway = lab.gateway, gateway.process.isRunning {
+            kill(gateway.process.processIdentifier, SIGKILL)
+            gateway.process.waitUntilExit()
+        }
+        let cdrs = try lab.cdrs()
+        #expect(Set(cdrs.keys) == Set(lab.placed.keys), "CDRs: \(cdrs.keys.sorted())\nsipp: \(lab.placed.keys.sorted())")
+        #expect(cdrs.count == 5)
+    }
+}
