@@ -123,7 +123,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateFraudTests",
-            dependencies: ["TollgateFraud", "TollgateConfig"]
+            dependencies: ["TollgateFraud", "TollgateConfig"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TollgateStoreTests",
