@@ -36,6 +36,9 @@ public struct FraudEngine: Sendable {
     private var accounts: [String: CallCounters] = [:]
     private var global: CallCounters
     private var active: [String: ActiveCall] = [:]
+    /// Dialled numbers already classified (most calls go to numbers called before); emptied when full.
+    private var classified: [String: Classification?] = [:]
+    private static let classifiedLimit = 100_000
 
     /// The most accounts tracked at once; idle ones are forgotten first.
     public var maxAccounts = 100_000
@@ -74,7 +77,7 @@ public struct FraudEngine: Sendable {
     /// A call attempt: classifies the number and applies every rule. When the decision lets the
     /// call through (or the engine is not enforcing), the call is counted until its end.
     public mutating func begin(_ attempt: CallAttempt) -> FraudDecision {
-        let classification = try? classifier.classify(attempt.dialled)
+        let classification = classify(attempt.dialled)
         var decision = FraudDecision(classification: classification)
         if active[attempt.callID] != nil || classification?.numberClass == .emergency { return decision }
         let now = attempt.time
@@ -328,6 +331,14 @@ public struct FraudEngine: Sendable {
 
     // MARK: - Helpers
 
+    private mutating func classify(_ dialled: String) -> Classification? {
+        if let known = classified[dialled] { return known }
+        let result = try? classifier.classify(dialled)
+        if classified.count >= Self.classifiedLimit { classified.removeAll(keepingCapacity: true) }
+        classified[dialled] = result
+        return result
+    }
+
     private func profile(for account: String) -> AccountProfile {
         for entry in groupProfiles where entry.group.contains(account) { return entry.profile }
         return defaultProfile
@@ -383,11 +394,16 @@ public struct FraudEngine: Sendable {
         }
     }
 
+    /// A count as a whole number, anything else with one decimal.
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.1f", value)
+        guard abs(value) < 1e15 else { return String(value) }
+        if value == value.rounded() { return String(Int(value)) }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths < 0 ? "-" : "")\(abs(tenths) / 10).\(abs(tenths) % 10)"
     }
 
     static func clockText(_ minute: Int) -> String {
-        String(format: "%02d:%02d", minute / 60, minute % 60)
+        let hours = minute / 60, minutes = minute % 60
+        return "\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
     }
 }

@@ -256,3 +256,20 @@ struct FraudThresholdTests {
         #expect(engine.trackedAccounts.contains("keeper"))
     }
 }
+
+@Suite("fraud: alarm texts")
+struct FraudAlarmTextTests {
+    @Test("values print as whole numbers when whole, else with one decimal; times as HH:MM", arguments: [
+        (12.0, "12"), (5.5, "5.5"), (5.55, "5.6"), (0.04, "0.0"), (240.25, "240.3"), (-1.5, "-1.5"),
+    ])
+    func numbers(value: Double, text: String) {
+        #expect(FraudEngine.number(value) == text)
+    }
+
+    @Test("clock times are zero-padded")
+    func clock() {
+        #expect(FraudEngine.clockText(0) == "00:00")
+        #expect(FraudEngine.clockText(7 * 60 + 5) == "07:05")
+        #expect(FraudEngine.clockText(23 * 60 + 59) == "23:59")
+    }
+}
