@@ -47,6 +47,12 @@ public struct CDRAnalyzer: Sendable {
         self.options = options
     }
 
+    /// Replays the file at `path` through `engine` (the generic path below, specialised here so
+    /// that the replay's calls into the engine are direct).
+    public func analyze(path: String, engine: FraudEngine, progress: ((Progress) -> Void)? = nil) throws(CDRFileError) -> CDRAnalysis {
+        try analyze(path: path, policy: engine, progress: progress)
+    }
+
     /// Analyses the file at `path` with `policy`; `progress` is called every few thousand rows.
     ///
     /// - Throws: ``CDRFileError`` when the file cannot be opened or read.

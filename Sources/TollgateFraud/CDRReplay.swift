@@ -28,33 +28,12 @@ public struct CDRReplay<Policy: FraudPolicy> {
     /// The most rows the reorder buffer held at once.
     public private(set) var peakBuffered = 0
 
-    /// Heap entries are small and trivially copied; the rows themselves stay in ``slots``.
-    private struct Waiting: Comparable {
-        var start: Double
-        var sequence: Int
-        var slot: Int
-        static func < (lhs: Waiting, rhs: Waiting) -> Bool { lhs.start < rhs.start || (lhs.start == rhs.start && lhs.sequence < rhs.sequence) }
-    }
-
-    private struct Event: Comparable {
-        var time: Double
-        /// 0 answer, 1 end: a call's answer goes before its end at the same time.
-        var kind: Int
-        var sequence: Int
-        var slot: Int
-        static func < (lhs: Event, rhs: Event) -> Bool {
-            if lhs.time != rhs.time { return lhs.time < rhs.time }
-            if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
-            return lhs.sequence < rhs.sequence
-        }
-    }
-
     /// Rows waiting or in progress, by slot; freed slots are reused.
     private var slots: [CDRRow?] = []
     private var freeSlots: [Int] = []
 
-    private var waiting = MinHeap<Waiting>()
-    private var events = MinHeap<Event>()
+    private var waiting = MinHeap<ReplayWaiting>()
+    private var events = MinHeap<ReplayEvent>()
     private var sequence = 0
     private var newestEnd = Date.distantPast
     private var lastReleased = Date.distantPast
@@ -77,7 +56,7 @@ public struct CDRReplay<Policy: FraudPolicy> {
     /// Adds a row; calls whose turn has come are replayed and reported to `handle`.
     public mutating func add(_ row: CDRRow, _ handle: (Outcome) -> Void) {
         if row.record.start < lastReleased { lateRows += 1 }
-        waiting.insert(Waiting(start: row.record.start.timeIntervalSince1970, sequence: sequence, slot: store(row)))
+        waiting.insert(ReplayWaiting(start: row.record.start.timeIntervalSince1970, sequence: sequence, slot: store(row)))
         sequence += 1
         peakBuffered = max(peakBuffered, waiting.count)
         if row.record.end > newestEnd { newestEnd = row.record.end }
@@ -128,9 +107,9 @@ public struct CDRReplay<Policy: FraudPolicy> {
             return
         }
         if let answer = record.answer {
-            events.insert(Event(time: answer.timeIntervalSince1970, kind: 0, sequence: sequence, slot: slot))
+            events.insert(ReplayEvent(time: answer.timeIntervalSince1970, kind: 0, sequence: sequence, slot: slot))
         }
-        events.insert(Event(time: record.end.timeIntervalSince1970, kind: 1, sequence: sequence, slot: slot))
+        events.insert(ReplayEvent(time: record.end.timeIntervalSince1970, kind: 1, sequence: sequence, slot: slot))
         sequence += 1
     }
 
@@ -146,5 +125,28 @@ public struct CDRReplay<Policy: FraudPolicy> {
                 free(first.slot)
             }
         }
+    }
+}
+
+/// A row waiting in ``CDRReplay``'s reorder buffer. Heap entries are small and trivially copied
+/// (and outside the generic replay, so the heaps are specialised); the rows stay in the replay's slots.
+struct ReplayWaiting: Comparable, Sendable {
+    var start: Double
+    var sequence: Int
+    var slot: Int
+    static func < (lhs: ReplayWaiting, rhs: ReplayWaiting) -> Bool { lhs.start < rhs.start || (lhs.start == rhs.start && lhs.sequence < rhs.sequence) }
+}
+
+/// An answer or end waiting in ``CDRReplay``.
+struct ReplayEvent: Comparable, Sendable {
+    var time: Double
+    /// 0 answer, 1 end: a call's answer goes before its end at the same time.
+    var kind: Int
+    var sequence: Int
+    var slot: Int
+    static func < (lhs: ReplayEvent, rhs: ReplayEvent) -> Bool {
+        if lhs.time != rhs.time { return lhs.time < rhs.time }
+        if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+        return lhs.sequence < rhs.sequence
     }
 }

@@ -39,6 +39,9 @@ struct CallCounters: Sendable {
         lastSeen = now
     }
 
+    /// Stands in for counters moved out while they change.
+    static let placeholder = CallCounters(thresholds: FraudConfig.Thresholds(), now: .distantPast)
+
     /// Starts a new local day's counters when `moment` is on a later day.
     mutating func roll(to moment: LocalClock.Moment, at time: Date) {
         guard moment.day != day else { return }

@@ -120,14 +120,20 @@ public struct FraudEngine: Sendable {
             if enforcing, blocking { return reject(decision, alarms: alarms, suspending: nil) }
         }
 
-        // Thresholds, this call included.
-        var counters = accounts[account] ?? CallCounters(thresholds: profile.thresholds, now: now)
+        // Thresholds, this call included. Both scopes' counters are moved out while they change
+        // (and put back on every way out), so their windows and sets are never copied.
+        var counters = accounts.removeValue(forKey: account) ?? CallCounters(thresholds: profile.thresholds, now: now)
+        var all = CallCounters.placeholder
+        swap(&all, &global)
+        defer {
+            accounts[account] = counters
+            swap(&all, &global)
+        }
         counters.roll(to: moment, at: now)
-        global.roll(to: moment, at: now)
+        all.roll(to: moment, at: now)
         let international = classification.map { [.international, .premium, .highRisk].contains($0.numberClass) } ?? false
         let prefix = classification?.e164.map { Self.prefix(of: $0, digits: profile.thresholds.shortCalls.prefixDigits) }
-        for (scope, thresholds) in [(FraudScope.account, profile.thresholds), (.global, config.global)] {
-            var scoped = scope == .account ? counters : global
+        func evaluate(_ scoped: inout CallCounters, _ scope: FraudScope, _ thresholds: FraudConfig.Thresholds) {
             let who = scope == .account ? "account \(account)" : "all accounts together"
             func check(_ rule: FraudRule, _ level: FraudConfig.Level, _ value: Double, from start: Date, _ what: String) {
                 if let critical = level.critical, value > critical {
@@ -158,29 +164,27 @@ public struct FraudEngine: Sendable {
                       "short-calls: after \(scoped.shortRun) short calls to +\(prefix)… account \(account) called +\(prefix)… again")
             }
             scoped.lastSeen = now
-            if scope == .account { counters = scoped } else { global = scoped }
         }
+        evaluate(&counters, .account, profile.thresholds)
+        evaluate(&all, .global, config.global)
 
         let critical = alarms.first { $0.severity == .critical }
         if enforcing, let critical {
-            accounts[account] = counters
             let suspends = config.onCritical.suspend && critical.scope == .account && critical.rule != .afterHours
             return reject(decision, alarms: alarms, suspending: suspends ? critical : nil)
         }
         // Count the call.
-        counters.minute.record(now)
-        global.minute.record(now)
-        if international {
-            counters.internationalHour.record(now)
-            global.internationalHour.record(now)
+        for scoped in [0, 1] {
+            func count(_ scoped: inout CallCounters) {
+                scoped.minute.record(now)
+                if international { scoped.internationalHour.record(now) }
+                scoped.callsToday += 1
+                scoped.active.insert(attempt.callID)
+            }
+            if scoped == 0 { count(&counters) } else { count(&all) }
         }
-        counters.callsToday += 1
-        global.callsToday += 1
-        counters.active.insert(attempt.callID)
-        global.active.insert(attempt.callID)
-        accounts[account] = counters
         active[attempt.callID] = ActiveCall(account: account, start: now, answer: nil, prefix: prefix)
-        if accounts.count > maxAccounts { forgetIdleAccounts(at: now) }
+        if accounts.count >= maxAccounts { forgetIdleAccounts(at: now) }
         decision.alarms = alarms
         return decision
     }
@@ -217,7 +221,8 @@ public struct FraudEngine: Sendable {
             counters.lastSeen = time
         }
         finish(&global)
-        guard var counters = accounts[call.account] else { return [] }
+        guard var counters = accounts.removeValue(forKey: call.account) else { return [] }
+        defer { accounts[call.account] = counters }
         finish(&counters)
         let profile = profile(for: call.account)
         var alarms: [FraudAlarm] = []
@@ -258,7 +263,6 @@ public struct FraudEngine: Sendable {
                   "minutes today")
             alarm(.minutesPerDay, config.global.minutesPerDay, .global, global.minutesToday(at: time), from: global.dayStart, "minutes today")
         }
-        accounts[call.account] = counters
         if enforcing, config.onCritical.suspend, suspensions[call.account] == nil,
             let critical = alarms.first(where: { $0.severity == .critical && $0.scope == .account })
         {

@@ -96,7 +96,7 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
         let analyzer = CDRAnalyzer(options: CDRAnalyzer.Options(format: cdrFormat, timeZone: zone, reorderHorizon: horizon))
         let analysis: CDRAnalysis
         do {
-            analysis = try analyzer.analyze(path: file, policy: engine) { progress in
+            analysis = try analyzer.analyze(path: file, engine: engine) { progress in
                 bar.update(bytes: progress.bytesRead, of: progress.fileSize, rows: progress.rows)
             }
         } catch {
