@@ -30,9 +30,11 @@ struct CDRAnalysisTests {
         #expect(asterisk.topDestinations == freeswitch.topDestinations)
     }
 
-    @Test("A night-time burst of international calls trips after-hours and international-per-hour for that account")
-    func nightBurst() throws {
-        let analysis = try CDRTestSupport.analyze(CDRTestSupport.fixture("night-burst-asterisk.csv"), format: .asterisk, config: "night.yaml")
+    @Test("A night-time burst of international calls trips after-hours and international-per-hour for that account", arguments: [
+        ("night-burst-asterisk.csv", CDRFormat.asterisk), ("night-burst-freeswitch.csv", .freeswitch),
+    ])
+    func nightBurst(file: String, format: CDRFormat) throws {
+        let analysis = try CDRTestSupport.analyze(CDRTestSupport.fixture(file), format: format, config: "night.yaml")
         let rules = analysis.findings.map { "\($0.rule.rawValue) \($0.account) \($0.severity.rawValue)" }
         #expect(rules == ["after-hours 212 warning", "international-per-hour 212 critical"])
         let afterHours = analysis.findings[0]
@@ -50,7 +52,7 @@ struct CDRAnalysisTests {
     }
 
     @Test("Probing: short calls to one premium prefix then a long call trip short-calls and class-of-service", arguments: [
-        ("probing-asterisk.csv", CDRFormat.asterisk), ("probing-tollgate.csv", .tollgate),
+        ("probing-asterisk.csv", CDRFormat.asterisk), ("probing-freeswitch.csv", .freeswitch), ("probing-tollgate.csv", .tollgate),
     ])
     func probing(file: String, format: CDRFormat) throws {
         let analysis = try CDRTestSupport.analyze(CDRTestSupport.fixture(file), format: format)
@@ -66,9 +68,11 @@ struct CDRAnalysisTests {
         #expect(analysis.findings.allSatisfy { $0.account == "207" })
     }
 
-    @Test("A spike of calls at once trips concurrent-calls for that account")
-    func concurrentSpike() throws {
-        let analysis = try CDRTestSupport.analyze(CDRTestSupport.fixture("concurrent-asterisk.csv"), format: .asterisk, config: "clean.yaml")
+    @Test("A spike of calls at once trips concurrent-calls for that account", arguments: [
+        ("concurrent-asterisk.csv", CDRFormat.asterisk), ("concurrent-freeswitch.csv", .freeswitch),
+    ])
+    func concurrentSpike(file: String, format: CDRFormat) throws {
+        let analysis = try CDRTestSupport.analyze(CDRTestSupport.fixture(file), format: format, config: "clean.yaml")
         #expect(analysis.findings.count == 1)
         let finding = try #require(analysis.findings.first)
         #expect(finding.rule == .concurrentCalls)
