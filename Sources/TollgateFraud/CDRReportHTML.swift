@@ -240,7 +240,8 @@ public struct CDRReportHTML {
             html += "<tr><td>\(e(finding.rule.rawValue))</td><td><code>\(e(finding.account))</code></td>"
             html += "<td class=\"\(finding.severity.rawValue)\">\(finding.severity.rawValue)</td>"
             html += "<td>\(e(dates.string(from: finding.windowStart))) – \(e(dates.string(from: finding.windowEnd)))</td>"
-            html += "<td class=\"n\">\(Self.number(finding.value)) / \(Self.number(finding.limit))</td><td>\(numbers)</td><td>\(lines)</td></tr>\n"
+            let level = finding.rule.hasLevel ? "\(Self.number(finding.value)) / \(Self.number(finding.limit))" : "-"
+            html += "<td class=\"n\">\(level)</td><td>\(numbers)</td><td>\(lines)</td></tr>\n"
             html += "<tr><td></td><td colspan=\"6\" class=\"muted\">\(e(finding.detail))</td></tr>\n"
         }
         return html + "</table>\n"

@@ -115,7 +115,7 @@ public struct FraudEngine: Sendable {
         // After-hours windows.
         if let numberClass = classification?.numberClass, afterHoursClasses.contains(numberClass), isAfterHours(moment) {
             let blocking = config.afterHours.action == .block
-            alarm(.afterHours, blocking ? .critical : .warning, .account, value: Double(moment.minute), limit: 0, from: now,
+            alarm(.afterHours, blocking ? .critical : .warning, .account, value: 0, limit: 0, from: now,
                   "account \(account) called \(destination) \(attempt.dialled) at \(Self.clockText(moment.minute)) local time, within an after-hours window")
             if enforcing, blocking { return reject(decision, alarms: alarms, suspending: nil) }
         }

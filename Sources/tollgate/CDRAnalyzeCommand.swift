@@ -185,7 +185,7 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
                 : "\(dates.string(from: finding.windowStart)) to \(dates.string(from: finding.windowEnd))"
             table.append([
                 finding.rule.rawValue, finding.account, finding.severity.rawValue, window,
-                [.classOfService, .afterHours].contains(finding.rule) ? "-" : "\(Self.number(finding.value))/\(Self.number(finding.limit))",
+                !finding.rule.hasLevel ? "-" : "\(Self.number(finding.value))/\(Self.number(finding.limit))",
                 "\(finding.lineCount)", numbers,
             ])
         }
