@@ -25,6 +25,10 @@ public struct FraudEngine: Sendable {
     /// Whether critical levels reject calls and suspend accounts (live), or are only reported
     /// while every call is counted as placed (offline replay).
     public let enforcing: Bool
+    /// Set while ``restore(_:)`` counts calls that already happened: nothing is refused or suspended.
+    private var restoring = false
+    /// Whether decisions act (refuse, suspend) now.
+    private var acting: Bool { enforcing && !restoring }
     /// The accounts suspended until an operator resumes them.
     public private(set) var suspensions: [String: AccountSuspension] = [:]
 
@@ -93,7 +97,7 @@ public struct FraudEngine: Sendable {
                 ))
         }
 
-        if enforcing, let suspension = suspensions[account] {
+        if acting, let suspension = suspensions[account] {
             alarm(.suspended, .critical, .account, value: 0, limit: 0, from: suspension.since,
                   "account \(account) is suspended (\(suspension.rule): \(suspension.reason)); a call to \(attempt.dialled) was refused")
             return reject(decision, alarms: alarms, suspending: nil)
@@ -106,18 +110,18 @@ public struct FraudEngine: Sendable {
                 alarm(.classOfService, .critical, .account, value: 0, limit: 0, from: now,
                       "account \(account) (class of service \(profile.serviceClass.name)) may not call \(destination) \(attempt.dialled)")
             }
-        } else if enforcing {
+        } else if acting {
             alarm(.classOfService, .critical, .account, value: 0, limit: 0, from: now,
                   "account \(account) dialled \(attempt.dialled), which is not a number Tollgate can classify")
         }
-        if enforcing, alarms.contains(where: { $0.severity == .critical }) { return reject(decision, alarms: alarms, suspending: nil) }
+        if acting, alarms.contains(where: { $0.severity == .critical }) { return reject(decision, alarms: alarms, suspending: nil) }
 
         // After-hours windows.
         if let numberClass = classification?.numberClass, afterHoursClasses.contains(numberClass), isAfterHours(moment) {
             let blocking = config.afterHours.action == .block
             alarm(.afterHours, blocking ? .critical : .warning, .account, value: 0, limit: 0, from: now,
                   "account \(account) called \(destination) \(attempt.dialled) at \(Self.clockText(moment.minute)) local time, within an after-hours window")
-            if enforcing, blocking { return reject(decision, alarms: alarms, suspending: nil) }
+            if acting, blocking { return reject(decision, alarms: alarms, suspending: nil) }
         }
 
         // Thresholds, this call included. Both scopes' counters are moved out while they change
@@ -169,7 +173,7 @@ public struct FraudEngine: Sendable {
         evaluate(&all, .global, config.global)
 
         let critical = alarms.first { $0.severity == .critical }
-        if enforcing, let critical {
+        if acting, let critical {
             let suspends = config.onCritical.suspend && critical.scope == .account && critical.rule != .afterHours
             return reject(decision, alarms: alarms, suspending: suspends ? critical : nil)
         }
@@ -263,12 +267,39 @@ public struct FraudEngine: Sendable {
                   "minutes today")
             alarm(.minutesPerDay, config.global.minutesPerDay, .global, global.minutesToday(at: time), from: global.dayStart, "minutes today")
         }
-        if enforcing, config.onCritical.suspend, suspensions[call.account] == nil,
+        if acting, config.onCritical.suspend, suspensions[call.account] == nil,
             let critical = alarms.first(where: { $0.severity == .critical && $0.scope == .account })
         {
             suspensions[call.account] = AccountSuspension(account: call.account, since: time, rule: critical.rule.rawValue, reason: critical.detail)
         }
         return alarms
+    }
+
+    /// Counts calls that already ended, oldest first (the gateway's CDRs of the last day, read back
+    /// at start-up), so that a restart does not zero the day's counters, the windows or a run of
+    /// probing calls. Inbound calls and refused calls are skipped; no call is refused and no
+    /// account suspended while they are counted, and the alarms they would raise are dropped.
+    public mutating func restore(_ records: [CallDetailRecord]) {
+        restoring = true
+        defer { restoring = false }
+        // Starts, answers and ends in time order; an end goes before a start at the same moment.
+        var moments: [(time: Date, order: Int, index: Int)] = []
+        let calls = records.filter { $0.direction == .outbound && $0.disposition != .rejected }
+        for (index, record) in calls.enumerated() {
+            moments.append((record.start, 2, index))
+            if let answer = record.answer { moments.append((answer, 1, index)) }
+            moments.append((record.end, 0, index))
+        }
+        moments.sort { ($0.time, $0.order, $0.index) < ($1.time, $1.order, $1.index) }
+        for moment in moments {
+            let record = calls[moment.index]
+            let callID = "restored \(moment.index) \(record.callID)"
+            switch moment.order {
+            case 2: _ = begin(CallAttempt(callID: callID, account: record.account, dialled: record.to, source: record.source, time: moment.time))
+            case 1: answer(callID: callID, at: moment.time)
+            default: end(callID: callID, at: moment.time)
+            }
+        }
     }
 
     /// Ends calls in progress for longer than `max_call_duration` (their end was never seen) and

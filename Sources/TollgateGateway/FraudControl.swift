@@ -77,6 +77,12 @@ public final class FraudControl: @unchecked Sendable {
         return true
     }
 
+    /// Counts the calls of the last day again (from the store, at start-up).
+    public func restore(_ records: [CallDetailRecord]) {
+        engine.restore(records)
+        for record in records where record.direction == .outbound { changed.insert(record.account) }
+    }
+
     /// Ends calls that never ended and forgets idle accounts.
     func expire(at time: Date) { engine.expire(at: time) }
 

@@ -48,6 +48,11 @@ public final class Gateway: Service {
         self.reloadShield = reloadShield
     }
 
+    /// How far back the calls counted again at start-up go (a calendar day and some).
+    static let restoredHistory: TimeInterval = 25 * 3600
+    /// The most calls counted again at start-up (the newest).
+    static let restoredCallLimit = 200_000
+
     public func run() async throws {
         let settings = try ProxySettings.resolve(config)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -103,19 +108,23 @@ public final class Gateway: Service {
                 logger.error("cannot read bans from the store", metadata: ["error": "\(error)"])
             }
         }
-        // Suspended accounts stay suspended across restarts.
+        // Suspended accounts stay suspended across restarts, and the last day's calls count again.
         var accountsRevision: Int64 = -1
         var suspensions: [AccountSuspension] = []
+        var recentCalls: [CallDetailRecord] = []
         if let store {
             do {
                 accountsRevision = try await store.accountsRevision()
                 suspensions = try await store.activeSuspensions()
+                recentCalls = try await store.cdrs(CDRQuery(since: Date().addingTimeInterval(-Self.restoredHistory), limit: Self.restoredCallLimit,
+                                                            order: .newestFirst))
             } catch {
-                logger.error("cannot read account suspensions from the store", metadata: ["error": "\(error)"])
+                logger.error("cannot read account suspensions and recent calls from the store", metadata: ["error": "\(error)"])
             }
         }
         let started = Date()
-        try await loop.submit { [suspensions, store] in
+        try await loop.submit { [suspensions, store, recentCalls] in
+            fraud.restore(recentCalls)
             fraud.sync(suspensions: suspensions, resets: [:], resetsAfter: started)
             proxy.fraud = fraud
             if let cdrWriter { proxy.onCallEnded = { record in cdrWriter.append(record, on: loop) } }

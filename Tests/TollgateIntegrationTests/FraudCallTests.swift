@@ -201,9 +201,13 @@ struct FraudCallTests {
         #expect((object?["calls"] as? [Any])?.count == 6, "\(show)")
     }
 
-    @Test("CDRs of calls that ended survive kill -9 of the gateway right after")
+    @Test("CDRs of calls that ended survive kill -9 of the gateway right after, and the restarted gateway counts them again")
     func cdrsSurviveKill() throws {
-        let lab = try Lab(port: 5285, fraud: "  enabled: true")
+        let lab = try Lab(port: 5285, fraud: """
+              thresholds:
+                calls_per_minute: off
+                calls_per_day: { critical: 5 }
+            """)
         try lab.startGateway()
         try lab.calls(5, account: "201", to: "01632960123", hold: 50, rate: 50)
         // The callers saw their calls end: the gateway dies at once, with no chance to flush.
@@ -214,5 +218,11 @@ struct FraudCallTests {
         let cdrs = try lab.cdrs()
         #expect(Set(cdrs.keys) == Set(lab.placed.keys), "CDRs: \(cdrs.keys.sorted())\nsipp: \(lab.placed.keys.sorted())")
         #expect(cdrs.count == 5)
+
+        // Restarted, the gateway reads the day's calls back: a sixth call from 201 is over calls-per-day.
+        try lab.startGateway()
+        try lab.calls(1, account: "201", to: "01632960124", refused: true)
+        let refused = try lab.cdrs().values.filter { ($0["disposition"] as? String) == "rejected" }
+        #expect(refused.compactMap { $0["rule"] as? String } == ["calls-per-day"], "\(refused)")
     }
 }
