@@ -275,6 +275,21 @@ public struct FraudEngine: Sendable {
         return alarms
     }
 
+    /// Takes new rules (a reloaded configuration) and keeps what the old ones counted: calls in
+    /// progress, each account's windows and day counters, runs of short calls and suspensions.
+    /// Throws, changing nothing, when the new configuration cannot be used.
+    public mutating func replaceConfig(_ config: FraudConfig, classifier: NumberClassifier) throws(FraudConfigError) {
+        var fresh = try FraudEngine(config: config, classifier: classifier, enforcing: enforcing)
+        fresh.maxAccounts = maxAccounts
+        fresh.suspensions = suspensions
+        fresh.active = active
+        for (account, counters) in accounts {
+            fresh.accounts[account] = counters.resized(for: fresh.profile(for: account).thresholds)
+        }
+        fresh.global = global.resized(for: config.global)
+        self = fresh
+    }
+
     /// Counts calls that already ended, oldest first (the gateway's CDRs of the last day, read back
     /// at start-up), so that a restart does not zero the day's counters, the windows or a run of
     /// probing calls. Inbound calls and refused calls are skipped; no call is refused and no

@@ -9,8 +9,8 @@ public final class FraudControl: @unchecked Sendable {
     /// The rules and counters.
     public private(set) var engine: FraudEngine
     /// Whether outbound calls are checked (CDRs are written either way).
-    public let enforcing: Bool
-    private let identityHeaders: [SIPHeaderName]
+    public private(set) var enforcing: Bool
+    private var identityHeaders: [SIPHeaderName]
     /// When each (account, rule) last raised a warning event.
     private var lastWarning: [String: Date] = [:]
     /// Accounts whose counters changed since ``takeChangedSnapshots(at:)``.
@@ -24,6 +24,13 @@ public final class FraudControl: @unchecked Sendable {
 
     public init(config: FraudConfig, classifier: NumberClassifier) throws(FraudConfigError) {
         engine = try FraudEngine(config: config, classifier: classifier, enforcing: true)
+        enforcing = config.enabled
+        identityHeaders = config.identityHeaders.map { SIPHeaderName($0) }
+    }
+
+    /// New rules after a reload; the counters, calls in progress and suspensions stay.
+    public func replace(config: FraudConfig, classifier: NumberClassifier) throws(FraudConfigError) {
+        try engine.replaceConfig(config, classifier: classifier)
         enforcing = config.enabled
         identityHeaders = config.identityHeaders.map { SIPHeaderName($0) }
     }

@@ -326,3 +326,40 @@ struct FraudRestoreTests {
         #expect(!engine.begin(T.attempt("201", "00252612345679", at: T.noon)).allowed)
     }
 }
+
+@Suite("fraud: new rules while running")
+struct FraudReloadTests {
+    typealias T = FraudTestSupport
+
+    @Test("new rules keep calls in progress, windows and suspensions, and apply at the next call")
+    func replaceKeepsCounters() throws {
+        var config = T.quietConfig()
+        config.thresholds.callsPerMinute = FraudConfig.Level(critical: 100)
+        var engine = T.engine(config)
+        for index in 0..<3 { #expect(engine.begin(T.attempt("201", "01632960123", at: T.noon + Double(index), callID: "up-\(index)")).allowed) }
+        engine.suspend(AccountSuspension(account: "666", since: T.noon, rule: "operator", reason: "test"))
+
+        var stricter = config
+        stricter.thresholds.callsPerMinute = FraudConfig.Level(critical: 3)
+        stricter.thresholds.concurrentCalls = FraudConfig.Level(critical: 3)
+        stricter.groups = [FraudConfig.AccountGroup(name: "boss", accounts: ["100"], classOfService: "unrestricted")]
+        try engine.replaceConfig(stricter, classifier: T.classifier)
+
+        let fourth = engine.begin(T.attempt("201", "01632960123", at: T.noon + 10))
+        #expect(fourth.critical?.rule == .callsPerMinute, "the three calls before the reload still count")
+        #expect(engine.snapshot(account: "201", at: T.noon + 10).concurrentCalls == 3)
+        engine.end(callID: "up-0", at: T.noon + 11)
+        #expect(engine.callsInProgress == 2)
+        #expect(engine.suspensions["666"] != nil)
+        #expect(engine.begin(T.attempt("100", "09098790123", at: T.noon + 12)).allowed, "a new group's class applies at once")
+    }
+
+    @Test("a configuration the engine cannot use is refused and the old rules stay")
+    func badConfigRefused() {
+        var engine = T.engine(T.quietConfig())
+        var broken = T.quietConfig()
+        broken.defaultClassOfService = "nosuch"
+        #expect(throws: FraudConfigError.unknownClassOfService("nosuch")) { try engine.replaceConfig(broken, classifier: T.classifier) }
+        #expect(engine.config.defaultClassOfService == "national")
+    }
+}

@@ -225,4 +225,29 @@ struct FraudCallTests {
         let refused = try lab.cdrs().values.filter { ($0["disposition"] as? String) == "rejected" }
         #expect(refused.compactMap { $0["rule"] as? String } == ["calls-per-day"], "\(refused)")
     }
+
+    @Test("SIGHUP applies a changed fraud policy to the next call; a broken file is refused and the old policy stays")
+    func reloadOnSIGHUP() throws {
+        let lab = try Lab(port: 5288, fraud: "  enabled: true")
+        try lab.startGateway()
+        defer { lab.stop() }
+        try lab.calls(1, account: "201", to: "09098790123", refused: true)
+
+        let original = try String(contentsOf: lab.configFile, encoding: .utf8)
+        try original.replacingOccurrences(of: "fraud:\n  enabled: true", with: """
+            fraud:
+              enabled: true
+              groups:
+                - { name: boss, accounts: ["201"], class_of_service: unrestricted }
+            """).write(to: lab.configFile, atomically: true, encoding: .utf8)
+        let pid = try #require(lab.gateway?.process.processIdentifier)
+        kill(pid, SIGHUP)
+        #expect(lab.gateway?.waitForLog("fraud policy reloaded", timeout: 10) == true, "\(lab.gateway?.log ?? "")")
+        try lab.calls(1, account: "201", to: "09098790123")
+
+        try (original + "\n  default_class_of_service: nosuch\n").write(to: lab.configFile, atomically: true, encoding: .utf8)
+        kill(pid, SIGHUP)
+        #expect(lab.gateway?.waitForLog("reload refused", timeout: 10) == true, "\(lab.gateway?.log ?? "")")
+        try lab.calls(1, account: "201", to: "09098790124")
+    }
 }
