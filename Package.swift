@@ -123,7 +123,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateFraudTests",
-            dependencies: ["TollgateFraud", "TollgateConfig"]
+            dependencies: ["TollgateFraud", "TollgateConfig"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TollgateStoreTests",
@@ -132,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "TollgateGatewayTests",
             dependencies: [
-                "TollgateGateway", "SIPCore", "TollgateStore",
+                "TollgateGateway", "SIPCore", "TollgateStore", "TollgateFraud",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

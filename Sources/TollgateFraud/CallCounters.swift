@@ -39,6 +39,18 @@ struct CallCounters: Sendable {
         lastSeen = now
     }
 
+    /// The same counters with windows sized for `thresholds` (new rules after a reload).
+    func resized(for thresholds: FraudConfig.Thresholds) -> CallCounters {
+        var copy = self
+        let sized = CallCounters(thresholds: thresholds, now: lastSeen)
+        copy.minute = minute.resized(capacity: sized.minute.capacity)
+        copy.internationalHour = internationalHour.resized(capacity: sized.internationalHour.capacity)
+        return copy
+    }
+
+    /// Stands in for counters moved out while they change.
+    static let placeholder = CallCounters(thresholds: FraudConfig.Thresholds(), now: .distantPast)
+
     /// Starts a new local day's counters when `moment` is on a later day.
     mutating func roll(to moment: LocalClock.Moment, at time: Date) {
         guard moment.day != day else { return }

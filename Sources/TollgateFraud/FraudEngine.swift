@@ -25,6 +25,10 @@ public struct FraudEngine: Sendable {
     /// Whether critical levels reject calls and suspend accounts (live), or are only reported
     /// while every call is counted as placed (offline replay).
     public let enforcing: Bool
+    /// Set while ``restore(_:)`` counts calls that already happened: nothing is refused or suspended.
+    private var restoring = false
+    /// Whether decisions act (refuse, suspend) now.
+    private var acting: Bool { enforcing && !restoring }
     /// The accounts suspended until an operator resumes them.
     public private(set) var suspensions: [String: AccountSuspension] = [:]
 
@@ -36,6 +40,9 @@ public struct FraudEngine: Sendable {
     private var accounts: [String: CallCounters] = [:]
     private var global: CallCounters
     private var active: [String: ActiveCall] = [:]
+    /// Dialled numbers already classified (most calls go to numbers called before); emptied when full.
+    private var classified: [String: Classification?] = [:]
+    private static let classifiedLimit = 100_000
 
     /// The most accounts tracked at once; idle ones are forgotten first.
     public var maxAccounts = 100_000
@@ -74,7 +81,7 @@ public struct FraudEngine: Sendable {
     /// A call attempt: classifies the number and applies every rule. When the decision lets the
     /// call through (or the engine is not enforcing), the call is counted until its end.
     public mutating func begin(_ attempt: CallAttempt) -> FraudDecision {
-        let classification = try? classifier.classify(attempt.dialled)
+        let classification = classify(attempt.dialled)
         var decision = FraudDecision(classification: classification)
         if active[attempt.callID] != nil || classification?.numberClass == .emergency { return decision }
         let now = attempt.time
@@ -90,7 +97,7 @@ public struct FraudEngine: Sendable {
                 ))
         }
 
-        if enforcing, let suspension = suspensions[account] {
+        if acting, let suspension = suspensions[account] {
             alarm(.suspended, .critical, .account, value: 0, limit: 0, from: suspension.since,
                   "account \(account) is suspended (\(suspension.rule): \(suspension.reason)); a call to \(attempt.dialled) was refused")
             return reject(decision, alarms: alarms, suspending: nil)
@@ -103,28 +110,34 @@ public struct FraudEngine: Sendable {
                 alarm(.classOfService, .critical, .account, value: 0, limit: 0, from: now,
                       "account \(account) (class of service \(profile.serviceClass.name)) may not call \(destination) \(attempt.dialled)")
             }
-        } else if enforcing {
+        } else if acting {
             alarm(.classOfService, .critical, .account, value: 0, limit: 0, from: now,
                   "account \(account) dialled \(attempt.dialled), which is not a number Tollgate can classify")
         }
-        if enforcing, alarms.contains(where: { $0.severity == .critical }) { return reject(decision, alarms: alarms, suspending: nil) }
+        if acting, alarms.contains(where: { $0.severity == .critical }) { return reject(decision, alarms: alarms, suspending: nil) }
 
         // After-hours windows.
         if let numberClass = classification?.numberClass, afterHoursClasses.contains(numberClass), isAfterHours(moment) {
             let blocking = config.afterHours.action == .block
-            alarm(.afterHours, blocking ? .critical : .warning, .account, value: Double(moment.minute), limit: 0, from: now,
+            alarm(.afterHours, blocking ? .critical : .warning, .account, value: 0, limit: 0, from: now,
                   "account \(account) called \(destination) \(attempt.dialled) at \(Self.clockText(moment.minute)) local time, within an after-hours window")
-            if enforcing, blocking { return reject(decision, alarms: alarms, suspending: nil) }
+            if acting, blocking { return reject(decision, alarms: alarms, suspending: nil) }
         }
 
-        // Thresholds, this call included.
-        var counters = accounts[account] ?? CallCounters(thresholds: profile.thresholds, now: now)
+        // Thresholds, this call included. Both scopes' counters are moved out while they change
+        // (and put back on every way out), so their windows and sets are never copied.
+        var counters = accounts.removeValue(forKey: account) ?? CallCounters(thresholds: profile.thresholds, now: now)
+        var all = CallCounters.placeholder
+        swap(&all, &global)
+        defer {
+            accounts[account] = counters
+            swap(&all, &global)
+        }
         counters.roll(to: moment, at: now)
-        global.roll(to: moment, at: now)
+        all.roll(to: moment, at: now)
         let international = classification.map { [.international, .premium, .highRisk].contains($0.numberClass) } ?? false
         let prefix = classification?.e164.map { Self.prefix(of: $0, digits: profile.thresholds.shortCalls.prefixDigits) }
-        for (scope, thresholds) in [(FraudScope.account, profile.thresholds), (.global, config.global)] {
-            var scoped = scope == .account ? counters : global
+        func evaluate(_ scoped: inout CallCounters, _ scope: FraudScope, _ thresholds: FraudConfig.Thresholds) {
             let who = scope == .account ? "account \(account)" : "all accounts together"
             func check(_ rule: FraudRule, _ level: FraudConfig.Level, _ value: Double, from start: Date, _ what: String) {
                 if let critical = level.critical, value > critical {
@@ -155,29 +168,27 @@ public struct FraudEngine: Sendable {
                       "short-calls: after \(scoped.shortRun) short calls to +\(prefix)… account \(account) called +\(prefix)… again")
             }
             scoped.lastSeen = now
-            if scope == .account { counters = scoped } else { global = scoped }
         }
+        evaluate(&counters, .account, profile.thresholds)
+        evaluate(&all, .global, config.global)
 
         let critical = alarms.first { $0.severity == .critical }
-        if enforcing, let critical {
-            accounts[account] = counters
+        if acting, let critical {
             let suspends = config.onCritical.suspend && critical.scope == .account && critical.rule != .afterHours
             return reject(decision, alarms: alarms, suspending: suspends ? critical : nil)
         }
         // Count the call.
-        counters.minute.record(now)
-        global.minute.record(now)
-        if international {
-            counters.internationalHour.record(now)
-            global.internationalHour.record(now)
+        for scoped in [0, 1] {
+            func count(_ scoped: inout CallCounters) {
+                scoped.minute.record(now)
+                if international { scoped.internationalHour.record(now) }
+                scoped.callsToday += 1
+                scoped.active.insert(attempt.callID)
+            }
+            if scoped == 0 { count(&counters) } else { count(&all) }
         }
-        counters.callsToday += 1
-        global.callsToday += 1
-        counters.active.insert(attempt.callID)
-        global.active.insert(attempt.callID)
-        accounts[account] = counters
         active[attempt.callID] = ActiveCall(account: account, start: now, answer: nil, prefix: prefix)
-        if accounts.count > maxAccounts { forgetIdleAccounts(at: now) }
+        if accounts.count >= maxAccounts { forgetIdleAccounts(at: now) }
         decision.alarms = alarms
         return decision
     }
@@ -214,7 +225,8 @@ public struct FraudEngine: Sendable {
             counters.lastSeen = time
         }
         finish(&global)
-        guard var counters = accounts[call.account] else { return [] }
+        guard var counters = accounts.removeValue(forKey: call.account) else { return [] }
+        defer { accounts[call.account] = counters }
         finish(&counters)
         let profile = profile(for: call.account)
         var alarms: [FraudAlarm] = []
@@ -255,13 +267,54 @@ public struct FraudEngine: Sendable {
                   "minutes today")
             alarm(.minutesPerDay, config.global.minutesPerDay, .global, global.minutesToday(at: time), from: global.dayStart, "minutes today")
         }
-        accounts[call.account] = counters
-        if enforcing, config.onCritical.suspend, suspensions[call.account] == nil,
+        if acting, config.onCritical.suspend, suspensions[call.account] == nil,
             let critical = alarms.first(where: { $0.severity == .critical && $0.scope == .account })
         {
             suspensions[call.account] = AccountSuspension(account: call.account, since: time, rule: critical.rule.rawValue, reason: critical.detail)
         }
         return alarms
+    }
+
+    /// Takes new rules (a reloaded configuration) and keeps what the old ones counted: calls in
+    /// progress, each account's windows and day counters, runs of short calls and suspensions.
+    /// Throws, changing nothing, when the new configuration cannot be used.
+    public mutating func replaceConfig(_ config: FraudConfig, classifier: NumberClassifier) throws(FraudConfigError) {
+        var fresh = try FraudEngine(config: config, classifier: classifier, enforcing: enforcing)
+        fresh.maxAccounts = maxAccounts
+        fresh.suspensions = suspensions
+        fresh.active = active
+        for (account, counters) in accounts {
+            fresh.accounts[account] = counters.resized(for: fresh.profile(for: account).thresholds)
+        }
+        fresh.global = global.resized(for: config.global)
+        self = fresh
+    }
+
+    /// Counts calls that already ended, oldest first (the gateway's CDRs of the last day, read back
+    /// at start-up), so that a restart does not zero the day's counters, the windows or a run of
+    /// probing calls. Inbound calls and refused calls are skipped; no call is refused and no
+    /// account suspended while they are counted, and the alarms they would raise are dropped.
+    public mutating func restore(_ records: [CallDetailRecord]) {
+        restoring = true
+        defer { restoring = false }
+        // Starts, answers and ends in time order; an end goes before a start at the same moment.
+        var moments: [(time: Date, order: Int, index: Int)] = []
+        let calls = records.filter { $0.direction == .outbound && $0.disposition != .rejected }
+        for (index, record) in calls.enumerated() {
+            moments.append((record.start, 2, index))
+            if let answer = record.answer { moments.append((answer, 1, index)) }
+            moments.append((record.end, 0, index))
+        }
+        moments.sort { ($0.time, $0.order, $0.index) < ($1.time, $1.order, $1.index) }
+        for moment in moments {
+            let record = calls[moment.index]
+            let callID = "restored \(moment.index) \(record.callID)"
+            switch moment.order {
+            case 2: _ = begin(CallAttempt(callID: callID, account: record.account, dialled: record.to, source: record.source, time: moment.time))
+            case 1: answer(callID: callID, at: moment.time)
+            default: end(callID: callID, at: moment.time)
+            }
+        }
     }
 
     /// Ends calls in progress for longer than `max_call_duration` (their end was never seen) and
@@ -328,6 +381,14 @@ public struct FraudEngine: Sendable {
 
     // MARK: - Helpers
 
+    private mutating func classify(_ dialled: String) -> Classification? {
+        if let known = classified[dialled] { return known }
+        let result = try? classifier.classify(dialled)
+        if classified.count >= Self.classifiedLimit { classified.removeAll(keepingCapacity: true) }
+        classified[dialled] = result
+        return result
+    }
+
     private func profile(for account: String) -> AccountProfile {
         for entry in groupProfiles where entry.group.contains(account) { return entry.profile }
         return defaultProfile
@@ -383,11 +444,16 @@ public struct FraudEngine: Sendable {
         }
     }
 
+    /// A count as a whole number, anything else with one decimal.
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.1f", value)
+        guard abs(value) < 1e15 else { return String(value) }
+        if value == value.rounded() { return String(Int(value)) }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths < 0 ? "-" : "")\(abs(tenths) / 10).\(abs(tenths) % 10)"
     }
 
     static func clockText(_ minute: Int) -> String {
-        String(format: "%02d:%02d", minute / 60, minute % 60)
+        let hours = minute / 60, minutes = minute % 60
+        return "\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
     }
 }

@@ -18,6 +18,15 @@ public enum FraudRule: String, Sendable, Hashable, Codable, CaseIterable {
     case afterHours = "after-hours"
     /// The account is suspended until an operator resumes it.
     case suspended = "account-suspended"
+
+    /// Whether the rule counts against a level (its alarms' `value` and `limit` mean something);
+    /// class of service, after hours and suspension are yes-or-no rules.
+    public var hasLevel: Bool {
+        switch self {
+        case .classOfService, .afterHours, .suspended: false
+        default: true
+        }
+    }
 }
 
 /// Whether a rule's finding concerns one account or all calls together.

@@ -41,10 +41,15 @@ public struct HighRiskPrefixes: Sendable, Hashable {
     }
 
     /// The entries, in file order.
-    public private(set) var entries: [Entry]
+    public private(set) var entries: [Entry] {
+        didSet { index = PrefixIndex(entries) }
+    }
+    /// The entries by prefix, for a lookup per prefix length instead of a walk over every entry.
+    private var index: PrefixIndex
 
     public init(entries: [Entry] = []) {
         self.entries = entries
+        index = PrefixIndex(entries)
     }
 
     /// Parses the text of a prefix file; `source` names it in errors.
@@ -78,6 +83,7 @@ public struct HighRiskPrefixes: Sendable, Hashable {
             entries.append(Entry(prefix: String(digits), category: category, source: comment, origin: origin))
         }
         self.entries = entries
+        index = PrefixIndex(entries)
     }
 
     /// Reads a prefix file.
@@ -106,10 +112,22 @@ public struct HighRiskPrefixes: Sendable, Hashable {
     /// The entry with the longest prefix of `e164Digits` (digits without `+`); on equal
     /// lengths the first defined wins.
     public func longestMatch(_ e164Digits: String) -> Entry? {
-        var best: Entry?
-        for entry in entries where e164Digits.hasPrefix(entry.prefix) {
-            if best.map({ entry.prefix.count > $0.prefix.count }) ?? true { best = entry }
+        let digits = e164Digits.utf8
+        for length in index.lengths where length <= digits.count {
+            // Prefixes are at most 15 ASCII digits: small strings, built without allocating.
+            if let position = index.first[String(Substring(e164Digits.utf8.prefix(length)))] { return entries[position] }
         }
-        return best
+        return nil
+    }
+
+    /// The position of the first entry of each prefix, and the prefix lengths in use, longest first.
+    private struct PrefixIndex: Sendable, Hashable {
+        var first: [String: Int] = [:]
+        var lengths: [Int] = []
+
+        init(_ entries: [Entry]) {
+            for (position, entry) in entries.enumerated() where first[entry.prefix] == nil { first[entry.prefix] = position }
+            lengths = Set(entries.map(\.prefix.utf8.count)).sorted(by: >)
+        }
     }
 }

@@ -34,6 +34,13 @@ struct TimestampWindow: Sendable, Hashable {
     /// The oldest event still counted, if any.
     var oldest: Date? { head < times.count ? Date(timeIntervalSince1970: times[head]) : nil }
 
+    /// The same times (the newest `capacity` of them) in a window holding `capacity`.
+    func resized(capacity: Int) -> TimestampWindow {
+        var window = TimestampWindow(length: length, capacity: capacity)
+        window.times = Array(times[head...].suffix(window.capacity))
+        return window
+    }
+
     mutating func removeAll() {
         times.removeAll(keepingCapacity: false)
         head = 0

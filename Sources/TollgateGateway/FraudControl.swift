@@ -9,8 +9,8 @@ public final class FraudControl: @unchecked Sendable {
     /// The rules and counters.
     public private(set) var engine: FraudEngine
     /// Whether outbound calls are checked (CDRs are written either way).
-    public let enforcing: Bool
-    private let identityHeaders: [SIPHeaderName]
+    public private(set) var enforcing: Bool
+    private var identityHeaders: [SIPHeaderName]
     /// When each (account, rule) last raised a warning event.
     private var lastWarning: [String: Date] = [:]
     /// Accounts whose counters changed since ``takeChangedSnapshots(at:)``.
@@ -24,6 +24,13 @@ public final class FraudControl: @unchecked Sendable {
 
     public init(config: FraudConfig, classifier: NumberClassifier) throws(FraudConfigError) {
         engine = try FraudEngine(config: config, classifier: classifier, enforcing: true)
+        enforcing = config.enabled
+        identityHeaders = config.identityHeaders.map { SIPHeaderName($0) }
+    }
+
+    /// New rules after a reload; the counters, calls in progress and suspensions stay.
+    public func replace(config: FraudConfig, classifier: NumberClassifier) throws(FraudConfigError) {
+        try engine.replaceConfig(config, classifier: classifier)
         enforcing = config.enabled
         identityHeaders = config.identityHeaders.map { SIPHeaderName($0) }
     }
@@ -75,6 +82,12 @@ public final class FraudControl: @unchecked Sendable {
         if lastWarning.count > 10_000 { lastWarning = lastWarning.filter { time.timeIntervalSince($0.value) < Self.warningInterval } }
         lastWarning[key] = time
         return true
+    }
+
+    /// Counts the calls of the last day again (from the store, at start-up).
+    public func restore(_ records: [CallDetailRecord]) {
+        engine.restore(records)
+        for record in records where record.direction == .outbound { changed.insert(record.account) }
     }
 
     /// Ends calls that never ended and forgets idle accounts.

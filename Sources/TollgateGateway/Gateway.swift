@@ -13,7 +13,7 @@ import UnixSignals
 
 /// The running gateway: binds the listeners, runs the proxy (with Shield) on one event loop,
 /// probes trunks, registers with the trunks that need it, records events and bans in the store,
-/// reloads Shield's rules on SIGHUP, and shuts down gracefully (unregister, stop accepting, let
+/// reloads Shield's rules and the fraud policy on SIGHUP, and shuts down gracefully (unregister, stop accepting, let
 /// transactions finish for a moment, close).
 /// Run it under swift-service-lifecycle's `ServiceGroup`.
 public final class Gateway: Service {
@@ -24,7 +24,7 @@ public final class Gateway: Service {
     private let store: (any Store)?
     private let shieldRules: ShieldRules?
     private let alerts: (any AlertSink)?
-    private let reloadShield: (@Sendable () throws -> ShieldRules)?
+    private let reload: (@Sendable () throws -> GatewayRules)?
 
     /// - Parameters:
     ///   - config: The validated configuration.
@@ -34,10 +34,10 @@ public final class Gateway: Service {
     ///   - store: Where events and bans are kept; bans in it are in force from the start.
     ///   - shieldRules: Shield's rules; `nil` runs without Shield.
     ///   - alerts: Receives every event, off the message path; shut down with the gateway.
-    ///   - reloadShield: Builds new rules on SIGHUP; a throw keeps the old ones.
+    ///   - reload: Builds new Shield rules and fraud policy on SIGHUP; a throw keeps the old ones.
     public init(config: TollgateConfig, logger: Logger, policies: PolicyChain = PolicyChain(), shutdownGrace: TimeAmount = .seconds(2),
                 store: (any Store)? = nil, shieldRules: ShieldRules? = nil, alerts: (any AlertSink)? = nil,
-                reloadShield: (@Sendable () throws -> ShieldRules)? = nil) {
+                reload: (@Sendable () throws -> GatewayRules)? = nil) {
         self.config = config
         self.logger = logger
         self.policies = policies
@@ -45,8 +45,13 @@ public final class Gateway: Service {
         self.store = store
         self.shieldRules = shieldRules
         self.alerts = alerts
-        self.reloadShield = reloadShield
+        self.reload = reload
     }
+
+    /// How far back the calls counted again at start-up go (a calendar day and some).
+    static let restoredHistory: TimeInterval = 25 * 3600
+    /// The most calls counted again at start-up (the newest).
+    static let restoredCallLimit = 200_000
 
     public func run() async throws {
         let settings = try ProxySettings.resolve(config)
@@ -106,19 +111,23 @@ public final class Gateway: Service {
                 logger.error("cannot read bans from the store", metadata: ["error": "\(error)"])
             }
         }
-        // Suspended accounts stay suspended across restarts.
+        // Suspended accounts stay suspended across restarts, and the last day's calls count again.
         var accountsRevision: Int64 = -1
         var suspensions: [AccountSuspension] = []
+        var recentCalls: [CallDetailRecord] = []
         if let store {
             do {
                 accountsRevision = try await store.accountsRevision()
                 suspensions = try await store.activeSuspensions()
+                recentCalls = try await store.cdrs(CDRQuery(since: Date().addingTimeInterval(-Self.restoredHistory), limit: Self.restoredCallLimit,
+                                                            order: .newestFirst))
             } catch {
-                logger.error("cannot read account suspensions from the store", metadata: ["error": "\(error)"])
+                logger.error("cannot read account suspensions and recent calls from the store", metadata: ["error": "\(error)"])
             }
         }
         let started = Date()
-        try await loop.submit { [suspensions, store] in
+        try await loop.submit { [suspensions, store, recentCalls] in
+            fraud.restore(recentCalls)
             fraud.sync(suspensions: suspensions, resets: [:], resetsAfter: started)
             proxy.fraud = fraud
             if let cdrWriter { proxy.onCallEnded = { record in cdrWriter.append(record, on: loop) } }
@@ -227,17 +236,20 @@ public final class Gateway: Service {
             }
         }
 
-        // SIGHUP reloads Shield's rules, lists and profiles; a bad file is refused and the old rules stay.
-        let reloader = Task { [reloadShield] in
-            guard let shield, let reloadShield else { return }
+        // SIGHUP reloads Shield's rules, lists and profiles and the fraud policy; a bad file is
+        // refused and the old rules stay.
+        let reloader = Task { [reload] in
+            guard let reload else { return }
             for await _ in await UnixSignalsSequence(trapping: .sighup) {
                 do {
-                    let rules = try reloadShield()
+                    let rules = try reload()
                     try await loop.submit {
-                        shield.replaceRules(rules)
-                        proxy.emit(.reload, address: "", rule: "sighup", detail: "Shield rules, lists and profiles reloaded", severity: .info)
+                        try fraud.replace(config: rules.fraud, classifier: rules.classifier)
+                        if let shield, let shieldRules = rules.shield { shield.replaceRules(shieldRules) }
+                        proxy.emit(.reload, address: "", rule: "sighup", detail: "Shield rules, lists and profiles and the fraud policy reloaded",
+                                   severity: .info)
                     }.get()
-                    logger.notice("shield rules reloaded")
+                    logger.notice("shield rules and fraud policy reloaded")
                 } catch {
                     let reason = "\(error)"
                     loop.execute {

@@ -7,7 +7,7 @@ import TollgateStore
 struct CDRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cdr",
-        abstract: "List and export call detail records.",
+        abstract: "List and export call detail records, and analyse a PBX's CDR file with the fraud rules.",
         discussion: """
             The gateway stores one record per call when it ends, in the store of the configuration \
             (store.path). WHEN is a duration back from now (10m, 2h, 1d) or an ISO-8601 time \
@@ -15,7 +15,7 @@ struct CDRCommand: AsyncParsableCommand {
 
             Exits 2 for a WHEN, account or option value that cannot be used.
             """,
-        subcommands: [List.self, Export.self]
+        subcommands: [List.self, Export.self, CDRAnalyzeCommand.self]
     )
 
     struct List: AsyncParsableCommand {

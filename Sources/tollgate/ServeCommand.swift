@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TollgateConfig
+import TollgateFraud
 import TollgateGateway
 import TollgateShield
 import TollgateStore
@@ -46,10 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let gateway = Gateway(
             config: config, logger: logger, store: store, shieldRules: config.shield.enabled ? rules : nil, alerts: alerts,
-            reloadShield: {
-                // The same file and flags as at start; only Shield's part is taken.
+            reload: {
+                // The same file and flags as at start; Shield's part and the fraud policy are taken.
                 let reloaded = try options.load()
-                return try options.shieldRules(for: reloaded)
+                let classifier = NumberClassifier(config: reloaded.fraud.numbering, prefixes: try HighRiskPrefixes.shipped())
+                return GatewayRules(shield: reloaded.shield.enabled ? try options.shieldRules(for: reloaded) : nil, fraud: reloaded.fraud,
+                                    classifier: classifier)
             })
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -67,6 +67,18 @@ struct ConfigCommandTests {
         #expect(output.stdout.contains("1. carrier"))
     }
 
+    @Test("route test --account shows the number's class, the account's class of service and the policy's verdict now")
+    func routeTestWithAccount() throws {
+        let premium = try TollgateBinary.run(["route", "test", "09098790123", "--account", "201", "--config", Self.example])
+        #expect(premium.status == 0, "\(premium.stderr)")
+        let lines = premium.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "09098790123: premium (+449098790123, prefix +449 on the high-risk list)")
+        #expect(lines.contains { $0.contains("account 201: class of service national (default); refused now by class-of-service") })
+        let national = try TollgateBinary.run(["route", "test", "01632960123", "--account", "201", "--config", Self.example])
+        #expect(national.stdout.contains("01632960123: national (+441632960123)"))
+        #expect(national.stdout.contains("account 201: class of service national (default); allowed now"))
+    }
+
     @Test("without a file, serve needs --pbx and --listen")
     func quickStartNeedsFlags() throws {
         let directory = FileManager.default.temporaryDirectory.path

@@ -69,13 +69,6 @@ struct FraudConfigTests {
         ("fraud:\n  limits: {}\n", 2, "fraud.limits"),
     ])
     func badValues(yaml: String, line: Int, path: String) {
-        do {
-            _ = try TollgateConfig(yaml: Self.base + yaml)
-            Issue.record("accepted: \(yaml)")
-        } catch {
-            let match = error.errors.first { $0.path == path }
-            #expect(match != nil, "no error at \(path): \(error.errors.map(\.description))")
-            #expect(match?.line == line + 5, "line of \(path)")
-        }
+        expectConfigError(base: Self.base, yaml: yaml, line: line, path: path)
     }
 }

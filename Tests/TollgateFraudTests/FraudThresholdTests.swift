@@ -256,3 +256,110 @@ struct FraudThresholdTests {
         #expect(engine.trackedAccounts.contains("keeper"))
     }
 }
+
+@Suite("fraud: alarm texts")
+struct FraudAlarmTextTests {
+    @Test("values print as whole numbers when whole, else with one decimal; times as HH:MM", arguments: [
+        (12.0, "12"), (5.5, "5.5"), (5.55, "5.6"), (0.04, "0.0"), (240.25, "240.3"), (-1.5, "-1.5"),
+    ])
+    func numbers(value: Double, text: String) {
+        #expect(FraudEngine.number(value) == text)
+    }
+
+    @Test("clock times are zero-padded")
+    func clock() {
+        #expect(FraudEngine.clockText(0) == "00:00")
+        #expect(FraudEngine.clockText(7 * 60 + 5) == "07:05")
+        #expect(FraudEngine.clockText(23 * 60 + 59) == "23:59")
+    }
+}
+
+@Suite("fraud: counters restored from CDRs")
+struct FraudRestoreTests {
+    typealias T = FraudTestSupport
+
+    static func record(_ id: String, account: String = "201", to number: String = "01632960123", start: Date, talk: Double,
+                       direction: CallDetailRecord.Direction = .outbound, disposition: CallDetailRecord.Disposition = .answered) -> CallDetailRecord {
+        CallDetailRecord(callID: id, direction: direction, from: account, to: number, account: account, source: "127.0.0.20", start: start,
+                         answer: talk > 0 ? start + 2 : nil, end: start + 2 + talk, cause: 200, disposition: disposition)
+    }
+
+    @Test("the day's calls and minutes count again after a restart; inbound and refused calls do not")
+    func dayCountersRestored() {
+        var config = T.quietConfig()
+        config.thresholds.callsPerDay = FraudConfig.Level(critical: 3)
+        config.thresholds.minutesPerDay = FraudConfig.Level(critical: 10)
+        var engine = T.engine(config)
+        engine.restore([
+            Self.record("a", start: T.noon - 3600, talk: 240),
+            Self.record("b", start: T.noon - 1800, talk: 120),
+            Self.record("in", account: "201", start: T.noon - 1700, talk: 60, direction: .inbound),
+            Self.record("refused", start: T.noon - 1600, talk: 0, disposition: .rejected),
+        ])
+        let snapshot = engine.snapshot(account: "201", at: T.noon)
+        #expect(snapshot.callsToday == 2 && snapshot.minutesToday == 6 && snapshot.concurrentCalls == 0)
+        #expect(engine.begin(T.attempt("201", "01632960123", at: T.noon)).allowed)
+        let fourth = engine.begin(T.attempt("201", "01632960123", at: T.noon + 1))
+        #expect(fourth.critical?.rule == .callsPerDay, "two restored calls and two new ones exceed 3")
+        #expect(engine.suspensions["201"] != nil)
+    }
+
+    @Test("restoring never refuses or suspends, even when the history crossed a critical level")
+    func restoreDoesNotAct() {
+        var config = T.quietConfig()
+        config.thresholds.callsPerMinute = FraudConfig.Level(critical: 1)
+        var engine = T.engine(config)
+        engine.restore((0..<5).map { Self.record("burst-\($0)", start: T.noon - 600 + Double($0), talk: 5) })
+        #expect(engine.suspensions.isEmpty)
+        #expect(engine.snapshot(account: "201", at: T.noon).callsToday == 5)
+        #expect(engine.begin(T.attempt("201", "01632960123", at: T.noon)).allowed, "the burst is more than a minute old")
+    }
+
+    @Test("a run of probing calls continues across a restart")
+    func probingRunRestored() {
+        var config = T.quietConfig()
+        config.defaultClassOfService = "unrestricted"
+        config.thresholds.shortCalls = FraudConfig.ShortCalls(level: FraudConfig.Level(critical: 2), maxSeconds: 10, prefixDigits: 6)
+        var engine = T.engine(config)
+        engine.restore((0..<3).map { Self.record("p\($0)", to: "0025261234567\($0)", start: T.noon - 300 + Double($0) * 60, talk: 4) })
+        #expect(engine.snapshot(account: "201", at: T.noon).shortCallRun == 3)
+        #expect(!engine.begin(T.attempt("201", "00252612345679", at: T.noon)).allowed)
+    }
+}
+
+@Suite("fraud: new rules while running")
+struct FraudReloadTests {
+    typealias T = FraudTestSupport
+
+    @Test("new rules keep calls in progress, windows and suspensions, and apply at the next call")
+    func replaceKeepsCounters() throws {
+        var config = T.quietConfig()
+        config.thresholds.callsPerMinute = FraudConfig.Level(critical: 100)
+        var engine = T.engine(config)
+        for index in 0..<3 { #expect(engine.begin(T.attempt("201", "01632960123", at: T.noon + Double(index), callID: "up-\(index)")).allowed) }
+        engine.suspend(AccountSuspension(account: "666", since: T.noon, rule: "operator", reason: "test"))
+
+        var stricter = config
+        stricter.thresholds.callsPerMinute = FraudConfig.Level(critical: 3)
+        stricter.thresholds.concurrentCalls = FraudConfig.Level(critical: 3)
+        stricter.groups = [FraudConfig.AccountGroup(name: "boss", accounts: ["100"], classOfService: "unrestricted")]
+        try engine.replaceConfig(stricter, classifier: T.classifier)
+
+        let fourth = engine.begin(T.attempt("201", "01632960123", at: T.noon + 10))
+        #expect(fourth.critical?.rule == .callsPerMinute, "the three calls before the reload still count")
+        #expect(engine.snapshot(account: "201", at: T.noon + 10).concurrentCalls == 3)
+        engine.end(callID: "up-0", at: T.noon + 11)
+        #expect(engine.callsInProgress == 2)
+        #expect(engine.suspensions["666"] != nil)
+        #expect(engine.begin(T.attempt("100", "09098790123", at: T.noon + 12)).allowed, "a new group's class applies at once")
+    }
+
+    @Test("a configuration the engine cannot use is refused and the old rules stay")
+    func badConfigRefused() {
+        var engine = T.engine(T.quietConfig())
+        var broken = T.quietConfig()
+        broken.defaultClassOfService = "nosuch"
+        #expect(throws: FraudConfigError.unknownClassOfService("nosuch")) { try engine.replaceConfig(broken, classifier: T.classifier) }
+        #expect(engine.config.defaultClassOfService == "national")
+    }
+}

@@ -1,14 +1,127 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOEmbedded
 import NIOPosix
 import Testing
 import TollgateFraud
 import TollgateStore
+
 @testable import TollgateGateway
+
+/// A SQLite store whose CDR writes fail while `failing` is above zero.
+final class FlakyCDRStore: Store, Sendable {
+    let base: SQLiteStore
+    let failures: NIOLockedValueBox<Int>
+
+    init(path: String, failures: Int) throws {
+        base = try SQLiteStore(path: path)
+        self.failures = NIOLockedValueBox(failures)
+    }
+
+    func appendCDRs(_ records: [CallDetailRecord]) async throws(StoreError) {
+        let fail = failures.withLockedValue { value -> Bool in
+            guard value > 0 else { return false }
+            value -= 1
+            return true
+        }
+        if fail { throw StoreError.databaseError("disk I/O error (test)") }
+        try await base.appendCDRs(records)
+    }
+
+    func append(_ events: [SecurityEvent]) async throws(StoreError) { try await base.append(events) }
+    func events(_ query: EventQuery) async throws(StoreError) -> [SecurityEvent] { try await base.events(query) }
+    func pruneEvents(olderThan date: Date) async throws(StoreError) -> Int { try await base.pruneEvents(olderThan: date) }
+    func saveBan(_ ban: Ban) async throws(StoreError) { try await base.saveBan(ban) }
+    func ban(source: String) async throws(StoreError) -> Ban? { try await base.ban(source: source) }
+    func allBans() async throws(StoreError) -> [Ban] { try await base.allBans() }
+    func activeBans(at date: Date) async throws(StoreError) -> [Ban] { try await base.activeBans(at: date) }
+    func liftBan(source: String, at date: Date) async throws(StoreError) -> Bool { try await base.liftBan(source: source, at: date) }
+    func liftAllBans(at date: Date) async throws(StoreError) -> Int { try await base.liftAllBans(at: date) }
+    func bansRevision() async throws(StoreError) -> Int64 { try await base.bansRevision() }
+    func cdrs(_ query: CDRQuery) async throws(StoreError) -> [CallDetailRecord] { try await base.cdrs(query) }
+    func cdrs(after id: Int64, matching query: CDRQuery, limit: Int) async throws(StoreError) -> [CallDetailRecord] {
+        try await base.cdrs(after: id, matching: query, limit: limit)
+    }
+    func cdrCount(_ query: CDRQuery) async throws(StoreError) -> Int { try await base.cdrCount(query) }
+    func saveSuspension(_ suspension: AccountSuspension) async throws(StoreError) { try await base.saveSuspension(suspension) }
+    func activeSuspensions() async throws(StoreError) -> [AccountSuspension] { try await base.activeSuspensions() }
+    func suspension(account: String) async throws(StoreError) -> AccountSuspension? { try await base.suspension(account: account) }
+    func suspensionRecord(account: String) async throws(StoreError) -> SuspensionRecord? { try await base.suspensionRecord(account: account) }
+    func liftSuspension(account: String, at date: Date) async throws(StoreError) -> Bool { try await base.liftSuspension(account: account, at: date) }
+    func saveAccountSnapshots(_ snapshots: [AccountSnapshot]) async throws(StoreError) { try await base.saveAccountSnapshots(snapshots) }
+    func accountSnapshot(account: String) async throws(StoreError) -> AccountSnapshot? { try await base.accountSnapshot(account: account) }
+    func accountSnapshots() async throws(StoreError) -> [AccountSnapshot] { try await base.accountSnapshots() }
+    func requestCounterReset(account: String, at date: Date) async throws(StoreError) { try await base.requestCounterReset(account: account, at: date) }
+    func counterResets() async throws(StoreError) -> [String: Date] { try await base.counterResets() }
+    func accountsRevision() async throws(StoreError) -> Int64 { try await base.accountsRevision() }
+}
 
 @Suite("CDR writer")
 struct CallRecordWriterTests {
+    static func record(_ id: String) -> CallDetailRecord {
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        return CallDetailRecord(callID: id, direction: .outbound, from: "201", to: "01632960123", account: "201", source: "127.0.0.20",
+                                start: start, answer: start + 1, end: start + 61, cause: 200, disposition: .answered, hangup: .caller)
+    }
+
+    static func path() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-writer-\(UUID().uuidString).db").path
+    }
+
+    @Test("a record's future succeeds once it is in the store, and records keep their order")
+    func durableWhenStored() async throws {
+        let store = try FlakyCDRStore(path: Self.path(), failures: 0)
+        let writer = CallRecordWriter(store: store, logger: Logger(label: "test"))
+        let running = Task { await writer.run() }
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let futures = (0..<50).map { writer.append(Self.record("call-\($0)"), on: loop) }
+        for future in futures { try await future.get() }
+        let stored = try await store.cdrs(CDRQuery(limit: 100, order: .oldestFirst))
+        #expect(stored.map(\.callID) == (0..<50).map { "call-\($0)" })
+        writer.finish()
+        await running.value
+    }
+
+    @Test("a failing store fails the waiting futures at once but keeps the records and stores them when it recovers")
+    func failedBatchesAreRetried() async throws {
+        let store = try FlakyCDRStore(path: Self.path(), failures: 2)
+        let writer = CallRecordWriter(store: store, logger: Logger(label: "test"))
+        let running = Task { await writer.run() }
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let first = writer.append(Self.record("kept-1"), on: loop)
+        await #expect(throws: StoreError.self) { try await first.get() }
+        let deadline = Date().addingTimeInterval(10)
+        var count = 0
+        while Date() < deadline {
+            count = try await store.cdrCount(CDRQuery())
+            if count == 1 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(count == 1, "the record was stored after the store recovered")
+        try await writer.append(Self.record("kept-2"), on: loop).get()
+        writer.finish()
+        await running.value
+        #expect(try await store.cdrCount(CDRQuery()) == 2)
+    }
+
+    @Test("records queued before finish() are all written; later ones are refused")
+    func finishWritesTheRest() async throws {
+        let store = try FlakyCDRStore(path: Self.path(), failures: 0)
+        let writer = CallRecordWriter(store: store, logger: Logger(label: "test"))
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let queued = (0..<10).map { writer.append(Self.record("q-\($0)"), on: loop) }
+        writer.finish()
+        await writer.run()
+        for future in queued { try await future.get() }
+        await #expect(throws: CallRecordWriter.WriteError.stopping) { try await writer.append(Self.record("late"), on: loop).get() }
+        #expect(try await store.cdrCount(CDRQuery()) == 10)
+    }
+}
+
+@Suite("CDR writer on SQLite")
+struct CallRecordWriterSQLiteTests {
     static func call(_ callID: String) -> CallDetailRecord {
         let start = Date(timeIntervalSince1970: 1_750_000_000)
         return CallDetailRecord(callID: callID, direction: .inbound, from: "sipp", to: "1001", account: "trunk1", source: "127.0.0.10",

@@ -41,13 +41,7 @@ struct FraudCallTests {
         }
 
         func startGateway() throws {
-            let gateway = try PeerProcess(name: "tollgate-fraud", executable: Peers.tollgate,
-                                          arguments: ["serve", "--log-level", "info", "--config", configFile.path], directory: directory)
-            guard gateway.waitForLog("gateway started", timeout: 15) else {
-                gateway.stop()
-                throw Peers.PeerError.didNotStart(gateway.log)
-            }
-            self.gateway = gateway
+            gateway = try PeerProcess.tollgate(config: configFile, directory: directory, name: "tollgate-fraud")
         }
 
         /// `count` calls from the PBX for `account` to `number`, answered by the carrier and held
@@ -141,7 +135,7 @@ struct FraudCallTests {
                 concurrent_calls: off
         """
 
-    @Test("premium refused, the N+1th concurrent call refused and the account suspended until resumed, a burst trips calls per minute; every call has its CDR")
+    @Test("premium refused, the N+1th concurrent call refused and the account suspended until resumed, a burst trips calls per minute, an operator's reset reaches the gateway; every call has its CDR")
     func livePolicyAndCDRs() throws {
         let lab = try Lab(port: 5280, fraud: Self.fraud)
         try lab.startGateway()
@@ -168,6 +162,13 @@ struct FraudCallTests {
         try lab.calls(4, account: "300", to: "01632960127", rate: 20)
         try lab.calls(1, account: "300", to: "01632960128", refused: true)
 
+        // An operator resumes 300 and zeroes its counters: the next call passes at once (without the
+        // reset, the four calls still in the minute would trip calls-per-minute again).
+        try lab.tollgate(["account", "resume", "300"])
+        try lab.tollgate(["account", "reset", "300"])
+        usleep(2_000_000)
+        try lab.calls(1, account: "300", to: "01632960129")
+
         // The CDRs match what sipp saw: one per call, answered or rejected as sipp was told.
         usleep(300_000)
         let cdrs = try lab.cdrs()
@@ -181,7 +182,7 @@ struct FraudCallTests {
         }
         let rules = cdrs.values.filter { ($0["disposition"] as? String) == "rejected" }.compactMap { $0["rule"] as? String }
         #expect(rules.sorted() == ["account-suspended", "calls-per-minute", "class-of-service", "concurrent-calls"], "\(rules)")
-        #expect(cdrs.values.filter { ($0["account"] as? String) == "300" }.count == 5)
+        #expect(cdrs.values.filter { ($0["account"] as? String) == "300" }.count == 6)
 
         // Decisions are events with the rule and the values.
         let events = try lab.tollgate(["events", "--kind", "fraud", "--limit", "100"])
@@ -195,14 +196,18 @@ struct FraudCallTests {
         let show = try lab.tollgate(["account", "show", "300", "--json"])
         let object = try JSONSerialization.jsonObject(with: Data(show[show.firstIndex(of: "{")!...].utf8)) as? [String: Any]
         let snapshot = object?["snapshot"] as? [String: Any]
-        #expect((snapshot?["callsToday"] as? Int) == 4, "four calls passed, the refused one is not counted: \(show)")
+        #expect((snapshot?["callsToday"] as? Int) == 1, "counted since the reset: \(show)")
         #expect((snapshot?["group"] as? String) == "burst", "\(show)")
-        #expect((object?["calls"] as? [Any])?.count == 5, "\(show)")
+        #expect((object?["calls"] as? [Any])?.count == 6, "\(show)")
     }
 
-    @Test("CDRs of calls that ended survive kill -9 of the gateway right after")
+    @Test("CDRs of calls that ended survive kill -9 of the gateway right after, and the restarted gateway counts them again")
     func cdrsSurviveKill() throws {
-        let lab = try Lab(port: 5285, fraud: "  enabled: true")
+        let lab = try Lab(port: 5285, fraud: """
+              thresholds:
+                calls_per_minute: off
+                calls_per_day: { critical: 5 }
+            """)
         try lab.startGateway()
         try lab.calls(5, account: "201", to: "01632960123", hold: 50, rate: 50)
         // The callers saw their calls end: the gateway dies at once, with no chance to flush.
@@ -213,5 +218,36 @@ struct FraudCallTests {
         let cdrs = try lab.cdrs()
         #expect(Set(cdrs.keys) == Set(lab.placed.keys), "CDRs: \(cdrs.keys.sorted())\nsipp: \(lab.placed.keys.sorted())")
         #expect(cdrs.count == 5)
+
+        // Restarted, the gateway reads the day's calls back: a sixth call from 201 is over calls-per-day.
+        try lab.startGateway()
+        try lab.calls(1, account: "201", to: "01632960124", refused: true)
+        let refused = try lab.cdrs().values.filter { ($0["disposition"] as? String) == "rejected" }
+        #expect(refused.compactMap { $0["rule"] as? String } == ["calls-per-day"], "\(refused)")
+    }
+
+    @Test("SIGHUP applies a changed fraud policy to the next call; a broken file is refused and the old policy stays")
+    func reloadOnSIGHUP() throws {
+        let lab = try Lab(port: 5288, fraud: "  enabled: true")
+        try lab.startGateway()
+        defer { lab.stop() }
+        try lab.calls(1, account: "201", to: "09098790123", refused: true)
+
+        let original = try String(contentsOf: lab.configFile, encoding: .utf8)
+        try original.replacingOccurrences(of: "fraud:\n  enabled: true", with: """
+            fraud:
+              enabled: true
+              groups:
+                - { name: boss, accounts: ["201"], class_of_service: unrestricted }
+            """).write(to: lab.configFile, atomically: true, encoding: .utf8)
+        let pid = try #require(lab.gateway?.process.processIdentifier)
+        kill(pid, SIGHUP)
+        #expect(lab.gateway?.waitForLog("fraud policy reloaded", timeout: 10) == true, "\(lab.gateway?.log ?? "")")
+        try lab.calls(1, account: "201", to: "09098790123")
+
+        try (original + "\n  default_class_of_service: nosuch\n").write(to: lab.configFile, atomically: true, encoding: .utf8)
+        kill(pid, SIGHUP)
+        #expect(lab.gateway?.waitForLog("reload refused", timeout: 10) == true, "\(lab.gateway?.log ?? "")")
+        try lab.calls(1, account: "201", to: "09098790124")
     }
 }

@@ -120,6 +120,17 @@ extension PeerProcess {
         return peer
     }
 
+    /// Starts `tollgate serve --config FILE` in `directory` (where its store and status file go).
+    static func tollgate(config: URL, directory: URL, name: String, logLevel: String = "info") throws -> PeerProcess {
+        let gateway = try PeerProcess(name: name, executable: Peers.tollgate,
+                                      arguments: ["serve", "--log-level", logLevel, "--config", config.path], directory: directory)
+        guard gateway.waitForLog("gateway started", timeout: 15) else {
+            gateway.stop()
+            throw Peers.PeerError.didNotStart(gateway.log)
+        }
+        return gateway
+    }
+
     /// Starts sipp with a scenario from Scenarios/.
     static func sipp(_ scenario: String, local ip: String, port: Int, remote: String? = nil, calls: Int, rate: Int = 10,
                      transport: String = "u1", extra: [String] = []) throws -> PeerProcess {

@@ -58,13 +58,7 @@ final class ShieldLab: @unchecked Sendable {
 
     /// Starts (or restarts) `tollgate serve` with this lab's configuration.
     func startGateway() throws {
-        let gateway = try PeerProcess(name: "tollgate-shield", executable: Peers.tollgate,
-                                      arguments: ["serve", "--log-level", "info", "--config", configFile.path], directory: directory)
-        guard gateway.waitForLog("gateway started", timeout: 15) else {
-            gateway.stop()
-            throw Peers.PeerError.didNotStart(gateway.log)
-        }
-        self.gateway = gateway
+        gateway = try PeerProcess.tollgate(config: configFile, directory: directory, name: "tollgate-shield")
     }
 
     func stop() {

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Analyses a CDR file: reads it row by row, replays the calls in time order to a fraud policy
+/// (``FraudEngine`` in offline mode), groups the alarms into findings and totals the traffic.
+public struct CDRAnalyzer: Sendable {
+    /// How to read the file and what to keep.
+    public struct Options: Sendable, Hashable {
+        public var format: CDRFormat
+        /// The zone of the file's local times and of hours of the day.
+        public var timeZone: TimeZone
+        /// See ``CDRReplay/horizon``.
+        public var reorderHorizon: TimeInterval
+        /// How many malformed rows are kept for the report (all are counted).
+        public var keptMalformedRows: Int
+        /// How many destinations the top list has.
+        public var topDestinations: Int
+        /// How many leading digits of an E.164 number make a destination in the top list.
+        public var destinationDigits: Int
+        /// How many distinct destinations are totalled before the rest go to `other`.
+        public var maxDestinations: Int
+
+        public init(
+            format: CDRFormat, timeZone: TimeZone = TimeZone(identifier: "UTC")!, reorderHorizon: TimeInterval = 4 * 3600,
+            keptMalformedRows: Int = 1000, topDestinations: Int = 10, destinationDigits: Int = 6, maxDestinations: Int = 100_000
+        ) {
+            self.format = format
+            self.timeZone = timeZone
+            self.reorderHorizon = reorderHorizon
+            self.keptMalformedRows = keptMalformedRows
+            self.topDestinations = topDestinations
+            self.destinationDigits = destinationDigits
+            self.maxDestinations = maxDestinations
+        }
+    }
+
+    /// How far the reading has got, for a progress bar.
+    public struct Progress: Sendable, Hashable {
+        public var bytesRead: Int64
+        /// 0 when unknown.
+        public var fileSize: Int64
+        public var rows: Int
+    }
+
+    public var options: Options
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    /// Replays the file at `path` through `engine` (the generic path below, specialised here so
+    /// that the replay's calls into the engine are direct).
+    public func analyze(path: String, engine: FraudEngine, progress: ((Progress) -> Void)? = nil) throws(CDRFileError) -> CDRAnalysis {
+        try analyze(path: path, policy: engine, progress: progress)
+    }
+
+    /// Analyses the file at `path` with `policy`; `progress` is called every few thousand rows.
+    ///
+    /// - Throws: ``CDRFileError`` when the file cannot be opened or read.
+    public func analyze<Policy: FraudPolicy>(
+        path: String, policy: Policy, progress: ((Progress) -> Void)? = nil
+    ) throws(CDRFileError) -> CDRAnalysis {
+        var reader = try CDRFileReader(path: path, format: options.format, clock: CDRClock(timeZone: options.timeZone))
+        var clock = LocalClock(timeZone: options.timeZone)
+        var replay = CDRReplay(policy: policy, horizon: options.reorderHorizon)
+        var totals = Totals(options: options)
+        let zoneName = options.timeZone.identifier == "GMT" ? "UTC" : options.timeZone.identifier
+        var analysis = CDRAnalysis(format: options.format, timeZone: zoneName)
+        var sinceProgress = 0
+
+        func handle(_ outcome: CDRReplay<Policy>.Outcome) {
+            switch outcome {
+            case .began(let row, let decision):
+                totals.count(row, decision, hour: clock.moment(row.record.start).minute / 60, into: &analysis)
+                for alarm in decision.alarms {
+                    totals.grouper.add(alarm, dialled: row.record.to, line: row.line)
+                }
+            case .ended(let row, let alarms):
+                for alarm in alarms {
+                    totals.grouper.add(alarm, dialled: row.record.to, line: row.line)
+                }
+            }
+        }
+
+        loop: while true {
+            switch try reader.next() {
+            case .end:
+                break loop
+            case .row(let row):
+                analysis.rows += 1
+                replay.add(row, handle)
+            case .malformed(let bad):
+                analysis.malformedCount += 1
+                if analysis.malformed.count < options.keptMalformedRows { analysis.malformed.append(bad) }
+            case .inbound:
+                analysis.inbound += 1
+            }
+            sinceProgress += 1
+            if sinceProgress >= 4096, let progress {
+                sinceProgress = 0
+                progress(Progress(bytesRead: reader.bytesRead, fileSize: reader.fileSize, rows: analysis.rows))
+            }
+        }
+        replay.finish(handle)
+        progress?(Progress(bytesRead: reader.bytesRead, fileSize: reader.fileSize, rows: analysis.rows))
+        analysis.lateRows = replay.lateRows
+        analysis.findings = totals.grouper.findings
+        analysis.topDestinations = totals.top(options.topDestinations)
+        return analysis
+    }
+
+    /// The running totals behind a ``CDRAnalysis``.
+    private struct Totals {
+        var grouper = FraudFindingGrouper()
+        var destinations: [String: CDRAnalysis.DestinationTotal] = [:]
+        let digits: Int
+        let maxDestinations: Int
+
+        init(options: Options) {
+            digits = max(1, options.destinationDigits)
+            maxDestinations = options.maxDestinations
+        }
+
+        mutating func count(_ row: CDRRow, _ decision: FraudDecision, hour: Int, into analysis: inout CDRAnalysis) {
+            let record = row.record
+            let className = decision.classification?.numberClass.rawValue ?? CDRAnalysis.unreadableClass
+            analysis.callsByClass[className, default: 0] += 1
+            analysis.callsByHour[className, default: Array(repeating: 0, count: 24)][hour] += 1
+            let minutes = record.billableSeconds / 60
+            if record.answer != nil {
+                analysis.answered += 1
+                analysis.minutes += minutes
+            }
+            if analysis.firstStart.map({ record.start < $0 }) ?? true { analysis.firstStart = record.start }
+            if analysis.lastEnd.map({ record.end > $0 }) ?? true { analysis.lastEnd = record.end }
+
+            var key: String
+            if let e164 = decision.classification?.e164 {
+                key = e164.count - 1 > digits ? String(e164.prefix(digits + 1)) + "…" : e164
+            } else {
+                key = record.to
+            }
+            if destinations[key] == nil, destinations.count >= maxDestinations { key = "other" }
+            destinations[key, default: CDRAnalysis.DestinationTotal(destination: key, numberClass: className, calls: 0, minutes: 0)]
+                .calls += 1
+            destinations[key]!.minutes += minutes
+        }
+
+        func top(_ count: Int) -> [CDRAnalysis.DestinationTotal] {
+            Array(destinations.values.sorted {
+                ($0.calls, $0.minutes, $1.destination) > ($1.calls, $1.minutes, $0.destination)
+            }.prefix(count))
+        }
+    }
+}

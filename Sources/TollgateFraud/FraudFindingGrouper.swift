@@ -1,0 +1,99 @@
+import Foundation
+
+/// Groups fraud alarms into ``FraudFinding``s.
+///
+/// Alarms are keyed by rule, scope and account (all accounts together for a global rule). An
+/// alarm joins the open finding of its key when its window starts no later than that finding's
+/// window end plus the alarm's own window length (an hour for an alarm whose window is a single
+/// moment); otherwise it opens a new finding. A finding takes the highest severity, the widest
+/// window, the peak value and the limit of the highest severity reached.
+public struct FraudFindingGrouper: Sendable {
+    private struct Key: Hashable {
+        var rule: FraudRule
+        var scope: FraudScope
+        var account: String
+    }
+
+    private struct Open {
+        var finding: FraudFinding
+        var numbers: Set<String>
+        var lastLine: Int
+    }
+
+    private var open: [Key: Int] = [:]
+    private var all: [Open] = []
+    /// Distinct numbers tracked per finding (the count stops growing there).
+    private let maxNumberCount = 10_000
+
+    public init() {}
+
+    /// How many findings there are so far.
+    public var count: Int { all.count }
+
+    /// Adds an alarm raised by the call on `line` to `dialled`.
+    public mutating func add(_ alarm: FraudAlarm, dialled: String, line: Int) {
+        let key = Key(rule: alarm.rule, scope: alarm.scope, account: alarm.scope == .global ? "*" : alarm.account)
+        let length = alarm.windowEnd.timeIntervalSince(alarm.windowStart)
+        let tolerance = length > 0 ? length : 3600
+        if let index = open[key], alarm.windowStart <= all[index].finding.windowEnd.addingTimeInterval(tolerance) {
+            Self.merge(alarm, dialled: dialled, line: line, maxNumberCount: maxNumberCount, into: &all[index])
+            return
+        }
+        var finding = FraudFinding(
+            rule: alarm.rule, scope: alarm.scope, account: key.account, severity: alarm.severity, windowStart: alarm.windowStart,
+            windowEnd: alarm.windowEnd, value: alarm.value, limit: alarm.limit, alarmCount: 1, numbers: [], numberCount: 0,
+            lines: [line], lineCount: 1, detail: alarm.detail
+        )
+        var numbers = Set<String>()
+        if !dialled.isEmpty {
+            finding.numbers = [dialled]
+            finding.numberCount = 1
+            numbers.insert(dialled)
+        }
+        open[key] = all.count
+        all.append(Open(finding: finding, numbers: numbers, lastLine: line))
+    }
+
+    private static func merge(_ alarm: FraudAlarm, dialled: String, line: Int, maxNumberCount: Int, into entry: inout Open) {
+        // Taken out of the entry so the arrays are not copied on write.
+        var finding = entry.finding
+        entry.finding.numbers = []
+        entry.finding.lines = []
+        finding.alarmCount += 1
+        finding.windowStart = min(finding.windowStart, alarm.windowStart)
+        finding.windowEnd = max(finding.windowEnd, alarm.windowEnd)
+        if alarm.severity > finding.severity {
+            finding.severity = alarm.severity
+            finding.limit = alarm.limit
+            finding.value = alarm.value
+            finding.detail = alarm.detail
+        } else if alarm.severity == finding.severity, alarm.value > finding.value {
+            finding.value = alarm.value
+            finding.limit = alarm.limit
+            finding.detail = alarm.detail
+        }
+        if !dialled.isEmpty, entry.numbers.count < maxNumberCount, entry.numbers.insert(dialled).inserted {
+            finding.numberCount += 1
+            if finding.numbers.count < FraudFinding.maxNumbers { finding.numbers.append(dialled) }
+        }
+        if line != entry.lastLine {
+            entry.lastLine = line
+            if !finding.lines.contains(line) {
+                finding.lineCount += 1
+                if finding.lines.count < FraudFinding.maxLines { finding.lines.append(line) }
+            }
+        }
+        entry.finding = finding
+    }
+
+    /// The findings, by window start then rule and account, with their lines ascending.
+    public var findings: [FraudFinding] {
+        all.map { entry in
+            var finding = entry.finding
+            finding.lines.sort()
+            return finding
+        }.sorted {
+            ($0.windowStart, $0.rule.rawValue, $0.account) < ($1.windowStart, $1.rule.rawValue, $1.account)
+        }
+    }
+}
