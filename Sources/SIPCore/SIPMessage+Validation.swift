@@ -1,3 +1,18 @@
+/// What ``SIPMessage/validate(_:)`` parsed on the way: the headers every proxy reads, for the
+/// caller to use instead of parsing them again.
+public struct SIPValidatedHeaders: Sendable {
+    /// Every Via value, top first (never empty).
+    public var vias: [SIPVia]
+    public var from: SIPNameAddress
+    public var to: SIPNameAddress
+    public var callID: String
+    public var cseq: SIPCSeq
+    public var contacts: [SIPContact]
+
+    /// The top Via value.
+    public var topVia: SIPVia { vias[0] }
+}
+
 extension SIPMessage {
     /// Checks that a proxy may forward this message (RFC 3261 §16.3, §8.2, §20), and throws the first
     /// rule it breaks.
@@ -10,9 +25,12 @@ extension SIPMessage {
     /// body's Content-Type and, for SDP, the SDP itself; Proxy-Require; and control characters
     /// outside quoted strings in any header. With `screensHostileContent`, also attack payloads
     /// (see ``SIPValidationError/Rule/hostileContent``).
-    public func validate(_ options: SIPValidationOptions = .proxy) throws(SIPValidationError) {
+    ///
+    /// Returns the typed headers it parsed (Via, From, To, Call-ID, CSeq, Contact).
+    @discardableResult
+    public func validate(_ options: SIPValidationOptions = .proxy) throws(SIPValidationError) -> SIPValidatedHeaders {
         let isRequest = self.isRequest
-        guard version.uppercased() == "SIP/2.0" else {
+        guard isSIP20 else {
             throw SIPValidationError(.versionNotSupported, detail: "version \(version) is not SIP/2.0", status: 505)
         }
 
@@ -20,11 +38,15 @@ extension SIPMessage {
         for name in [SIPHeaderName.via, .from, .to, .callID, .cseq] where !contains(name) {
             throw SIPValidationError(.missingHeader, header: name, detail: "mandatory header is missing")
         }
-        var seen = [Bool](repeating: false, count: SIPHeaderName.Known.caseCount)
+        // One bit per known header (raw values are below 128).
+        var seen: (low: UInt64, high: UInt64) = (0, 0)
         for field in fields {
             guard let known = field.known, known.isSingleValued else { continue }
-            defer { seen[Int(known.rawValue)] = true }
-            if seen[Int(known.rawValue)] {
+            let raw = known.rawValue
+            let bit: UInt64 = 1 << UInt64(raw & 63)
+            let already = raw < 64 ? seen.low & bit != 0 : seen.high & bit != 0
+            if raw < 64 { seen.low |= bit } else { seen.high |= bit }
+            if already {
                 throw SIPValidationError(.multipleValues, header: SIPHeaderName(known), offset: field.name.lowerBound,
                                          detail: "header allows one value but appears again")
             }
@@ -62,14 +84,18 @@ extension SIPMessage {
         guard let top = vias.first else {
             throw SIPValidationError(.missingHeader, header: .via, detail: "Via has no value")
         }
-        guard top.protocolName.uppercased() == "SIP", top.protocolVersion == "2.0" else {
+        guard Self.equalsIgnoringASCIICase(top.protocolName, "sip"), top.protocolVersion == "2.0" else {
             throw SIPValidationError(.invalidVia, header: .via, detail: "top Via is not SIP/2.0")
         }
         let cseq: SIPCSeq
+        let from: SIPNameAddress
+        let to: SIPNameAddress
+        let callID: String
+        let proxyRequired: [String]
         do {
-            _ = try from()
-            _ = try to()
-            _ = try callID()
+            from = try self.from()
+            to = try self.to()
+            callID = try self.callID()
             cseq = try self.cseq()
             _ = try maxForwards()
             _ = try expires()
@@ -81,7 +107,7 @@ extension SIPMessage {
             _ = try wwwAuthenticates()
             _ = try proxyAuthenticates()
             _ = try require()
-            _ = try proxyRequire()
+            proxyRequired = try proxyRequire()
             _ = try supported()
             _ = try allow()
             try checkDate()
@@ -108,7 +134,6 @@ extension SIPMessage {
             if options.forwarding, (try? maxForwards()) == 0 {
                 throw SIPValidationError(.tooManyHops, header: .maxForwards, detail: "Max-Forwards is 0", status: 483)
             }
-            let proxyRequired = (try? proxyRequire()) ?? []
             let unsupported = proxyRequired.filter { !options.supportedProxyExtensions.contains($0) }
             if !unsupported.isEmpty {
                 throw SIPValidationError(.badExtension, header: .proxyRequire,
@@ -135,6 +160,35 @@ extension SIPMessage {
             }
         }
         _ = isRequest
+        return SIPValidatedHeaders(vias: vias, from: from, to: to, callID: callID, cseq: cseq, contacts: contacts)
+    }
+
+    /// Whether the start line's version is `SIP/2.0` (in any case).
+    private var isSIP20: Bool {
+        let range: Range<Int>
+        switch head {
+        case .request(_, _, let version), .response(let version, _, _): range = version
+        }
+        guard range.count == 7 else { return false }
+        return storage.withUnsafeBufferPointer { buffer in
+            var index = range.lowerBound
+            for expected in "sip/2.0".utf8 {
+                guard SIPCharacterClass.lowercased(buffer[index]) == expected else { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    /// Whether `text` equals `lowered` (lowercase ASCII) ignoring the case of ASCII letters.
+    static func equalsIgnoringASCIICase(_ text: String, _ lowered: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == lowered.utf8CodeUnitCount else { return false }
+            let expected = UnsafeBufferPointer(start: lowered.utf8Start, count: lowered.utf8CodeUnitCount)
+            for index in 0..<bytes.count where SIPCharacterClass.lowercased(bytes[index]) != expected[index] { return false }
+            return true
+        }
     }
 
     /// Control characters may appear in a header value only as quoted pairs inside a quoted string
