@@ -11,15 +11,16 @@ extension SIPProxy {
 
     /// A new INVITE was admitted: its CDR starts, and a call from the PBX to a trunk goes through
     /// the fraud policy. Returns `false` when the policy refused it (the refusal is sent).
-    func callBegins(_ server: ServerTransaction) -> Bool {
+    func callBegins(_ server: ServerTransaction, from: SIPNameAddress) -> Bool {
         let request = server.request
-        guard let callID = try? request.callID(), let callerTag = try? request.from().tag else { return true }
+        let callID = server.dialog.callID
+        guard let callerTag = from.tag else { return true }
         let key = CallKey(callID: callID, callerTag: callerTag)
         guard !calls.contains(key) else { return true }
         let now = wallClock
         let uri = try? SIPURI(parsing: request.requestURIText ?? "")
         let dialled = uri?.unescapedUser ?? ""
-        let fromUser = (try? request.from())?.uri.unescapedUser ?? ""
+        let fromUser = from.uri.unescapedUser ?? ""
         let outbound = server.zone == .internal
         let toTrunk = outbound && remotePhoneTarget(for: request) == nil
         let account = outbound ? (fraud?.account(of: request) ?? fromUser) : (server.trunk ?? fromUser)
@@ -66,12 +67,11 @@ extension SIPProxy {
         return callEnded(record, source: server.source.ipAddress)
     }
 
-    /// A BYE was answered: the call it belongs to is over. Call before the dialog is ended.
-    func callHungUp(by bye: SIPMessage) -> EventLoopFuture<Void>? {
-        guard let callID = try? bye.callID(),
-            let (dialog, fromCaller) = dialogs.find(callID: callID, fromTag: try? bye.from().tag, toTag: try? bye.to().tag)
-        else {
-            logger.debug("BYE for no known dialog", metadata: ["call-id": "\((try? bye.callID()) ?? "")"])
+    /// A BYE (Call-ID and tags given) was answered: the call it belongs to is over. Call before
+    /// the dialog is ended.
+    func callHungUp(_ bye: DialogID) -> EventLoopFuture<Void>? {
+        guard let (dialog, fromCaller) = dialogs.find(callID: bye.callID, fromTag: bye.fromTag, toTag: bye.toTag) else {
+            logger.debug("BYE for no known dialog", metadata: ["call-id": "\(bye.callID)"])
             return nil
         }
         guard let record = calls.end(CallKey(callID: dialog.callID, callerTag: dialog.callerTag), at: wallClock, cause: nil,

@@ -54,12 +54,9 @@ extension SIPProxy {
 
     /// In-dialog requests go to the other side of a dialog the gateway knows; anything else is
     /// refused (481), so no one can use the gateway as an open relay.
-    func forwardInDialog(_ request: SIPMessage, from source: SIPPeer, listener: Int, zone: GatewayZone, server: ServerTransaction? = nil,
-                         stateless: Bool = false) {
-        let callID = (try? request.callID()) ?? ""
-        let fromTag = try? request.from().tag
-        let toTag = try? request.to().tag
-        guard let (dialog, fromCaller) = dialogs.find(callID: callID, fromTag: fromTag, toTag: toTag) else {
+    func forwardInDialog(_ request: SIPMessage, dialog id: DialogID, from source: SIPPeer, listener: Int, zone: GatewayZone,
+                         server: ServerTransaction? = nil, stateless: Bool = false) {
+        guard let (dialog, fromCaller) = dialogs.find(callID: id.callID, fromTag: id.fromTag, toTag: id.toTag) else {
             emit(.unknownDialog, source: source, rule: "dialog-match", detail: "\(request.method?.token ?? "") for no known dialog")
             if let server { respond(server, status: 481) }
             return

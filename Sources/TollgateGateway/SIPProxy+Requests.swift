@@ -19,8 +19,9 @@ extension SIPProxy {
             }
         }
 
+        let headers: SIPValidatedHeaders
         do {
-            try request.validate(zone == .internal ? settings.internalValidation : settings.validation)
+            headers = try request.validate(zone == .internal ? settings.internalValidation : settings.validation)
         } catch {
             emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
             if zone == .external { shieldNoteMalformed(from: source, message: request) }
@@ -46,11 +47,12 @@ extension SIPProxy {
             return
         }
 
-        // validate() guarantees a parsable top Via with a value.
-        guard let via = try? request.topVia() else { return }
+        // The typed headers validation parsed: a top Via, From, To and Call-ID.
+        let via = headers.topVia
         let branch = via.branch ?? ""
+        let dialog = DialogID(callID: headers.callID, fromTag: headers.from.tag, toTag: headers.to.tag)
 
-        if isLoop(request) {
+        if isLoop(vias: headers.vias) {
             emit(.loop, source: source, rule: "loop-detection", detail: "request already passed through this gateway")
             replyStatelessly(request, status: 482, to: source, listener: listener)
             return
@@ -63,7 +65,7 @@ extension SIPProxy {
                 if server.state == .completed { acknowledge(server) }
                 return
             }
-            forwardInDialog(request, from: source, listener: listener, zone: zone, stateless: true)
+            forwardInDialog(request, dialog: dialog, from: source, listener: listener, zone: zone, stateless: true)
         case .cancel:
             handleCancel(request, branch: branch, from: source, listener: listener)
         default:
@@ -74,16 +76,16 @@ extension SIPProxy {
                 return
             }
             let server = ServerTransaction(key: key, request: Self.markingReceived(request, via: via, from: source), listener: listener,
-                                           zone: zone, trunk: trunk)
+                                           zone: zone, trunk: trunk, dialog: dialog)
             serverTransactions[key] = server
             if method == .invite {
                 let trying = request.makeResponse(status: 100, reason: "Trying")
                 server.lastResponse = sendMade(trying, to: source, from: listener)
             }
-            if (try? request.to().tag) != nil {
-                forwardInDialog(server.request, from: source, listener: listener, zone: zone, server: server)
+            if dialog.toTag != nil {
+                forwardInDialog(server.request, dialog: dialog, from: source, listener: listener, zone: zone, server: server)
             } else {
-                if method == .invite, !callBegins(server) { return }
+                if method == .invite, !callBegins(server, from: headers.from) { return }
                 forwardInitial(server.request, server: server)
             }
         }
@@ -111,8 +113,7 @@ extension SIPProxy {
     }
 
     /// A request carrying a Via that this gateway wrote with a branch it made is looping.
-    func isLoop(_ request: SIPMessage) -> Bool {
-        guard let vias = try? request.vias() else { return false }
+    func isLoop(vias: [SIPVia]) -> Bool {
         let marker = SIPVia.magicCookie + "tg"
         return vias.contains { via in
             guard let branch = via.branch, branch.hasPrefix(marker), branch.hasSuffix("." + branchSalt) else { return false }

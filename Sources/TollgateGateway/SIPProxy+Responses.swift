@@ -19,10 +19,11 @@ extension SIPProxy {
             emit(.strayResponse, source: source, rule: "transaction-match", detail: "\(status) from \(source), request went to \(client.target.peer)")
             return
         }
+        let headers: SIPValidatedHeaders
         do {
             var options = zone == .internal ? settings.internalValidation : settings.validation
             options.forwarding = false
-            try response.validate(options)
+            headers = try response.validate(options)
         } catch {
             emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
             return
@@ -51,11 +52,12 @@ extension SIPProxy {
             linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
             registrationAnswered(response, trunk: trunk)
         case .relay(let server):
-            handleRelayedResponse(response, status: status, client: client, server: server)
+            handleRelayedResponse(response, headers: headers, status: status, client: client, server: server)
         }
     }
 
-    func handleRelayedResponse(_ response: SIPMessage, status: Int, client: ClientTransaction, server: ServerTransaction) {
+    func handleRelayedResponse(_ response: SIPMessage, headers: SIPValidatedHeaders, status: Int, client: ClientTransaction,
+                               server: ServerTransaction) {
         let isInvite = client.key.method == .invite
         switch client.state {
         case .terminated:
@@ -76,7 +78,7 @@ extension SIPProxy {
             client.state = .proceeding
             if isInvite { client.retransmitTimer?.cancel() }
             guard status > 100 else { return }
-            if isInvite { noteDialog(response, client: client, server: server, confirmed: false) }
+            if isInvite { noteDialog(headers, client: client, server: server, confirmed: false) }
             relayUpstream(response, client: client, server: server, final: false)
             return
         }
@@ -91,14 +93,14 @@ extension SIPProxy {
             if isInvite {
                 client.state = .accepted
                 linger(client, for: settings.transactionLinger)
-                noteDialog(response, client: client, server: server, confirmed: true)
+                noteDialog(headers, client: client, server: server, confirmed: true)
                 if server.finalStatus == nil { callAnswered(server, trunk: client.target.trunk) }
             } else {
                 client.state = .completed
                 linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
                 if client.key.method == .bye {
-                    durable = callHungUp(by: server.request)
-                    endDialog(of: server.request)
+                    durable = callHungUp(server.dialog)
+                    endDialog(server.dialog)
                 }
             }
             relayUpstream(response, client: client, server: server, final: true, after: durable)
@@ -117,8 +119,8 @@ extension SIPProxy {
         if !isInvite {
             linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
             if client.key.method == .bye {
-                durable = callHungUp(by: server.request)
-                endDialog(of: server.request)
+                durable = callHungUp(server.dialog)
+                endDialog(server.dialog)
             }
         }
         if status == 401 || status == 407, answerTrunkChallenge(response, status: status, client: client, server: server) { return }
@@ -127,7 +129,7 @@ extension SIPProxy {
             if server.finalStatus == nil, tryNextTarget(server) { return }
         }
         if isInvite {
-            endDialog(of: server.request)
+            endDialog(server.dialog)
             if server.finalStatus == nil { durable = callFailed(server, status: status) }
         }
         relayUpstream(response, client: client, server: server, final: true, after: durable)
@@ -246,10 +248,11 @@ extension SIPProxy {
 
     // MARK: - Dialogs
 
-    func noteDialog(_ response: SIPMessage, client: ClientTransaction, server: ServerTransaction, confirmed: Bool) {
-        guard let callID = try? response.callID(), let callerTag = try? response.from().tag else { return }
-        let calleeTag = try? response.to().tag
-        let calleeContact = (try? response.contacts().first?.address?.uri.description) ?? nil
+    func noteDialog(_ response: SIPValidatedHeaders, client: ClientTransaction, server: ServerTransaction, confirmed: Bool) {
+        guard let callerTag = response.from.tag else { return }
+        let callID = response.callID
+        let calleeTag = response.to.tag
+        let calleeContact = response.contacts.first?.address?.uri.description
         if dialogs.find(callID: callID, fromTag: callerTag, toTag: nil) == nil {
             let callerContact = (try? server.request.contacts().first?.address?.uri.description) ?? nil
             dialogs.begin(DialogInfo(callID: callID, callerTag: callerTag, calleeTag: calleeTag, caller: server.source,
@@ -263,11 +266,9 @@ extension SIPProxy {
     }
 
     /// Ends the dialog a BYE (or a failed INVITE) belongs to.
-    func endDialog(of request: SIPMessage) {
-        guard let callID = try? request.callID() else { return }
-        let fromTag = try? request.from().tag
-        let toTag = try? request.to().tag
-        guard let (dialog, _) = dialogs.find(callID: callID, fromTag: fromTag, toTag: toTag) else { return }
+    func endDialog(_ id: DialogID) {
+        let callID = id.callID
+        guard let (dialog, _) = dialogs.find(callID: callID, fromTag: id.fromTag, toTag: id.toTag) else { return }
         dialogs.end(callID: callID, callerTag: dialog.callerTag, at: .now())
         if dialogs.dialogs[callID] == nil { callIDs.remove(internal: callID) }
     }

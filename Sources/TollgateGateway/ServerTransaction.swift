@@ -48,16 +48,27 @@ final class ServerTransaction: @unchecked Sendable {
     /// Whether the final answer waits for its call's CDR to be stored (nothing is resent meanwhile).
     var holdingFinal = false
 
-    init(key: ServerTransactionKey, request: SIPMessage, listener: Int, zone: GatewayZone, trunk: String?) {
+    /// The request's Call-ID and tags, as validation read them.
+    let dialog: DialogID
+
+    init(key: ServerTransactionKey, request: SIPMessage, listener: Int, zone: GatewayZone, trunk: String?, dialog: DialogID) {
         self.key = key
         self.request = request
         self.listener = listener
         self.zone = zone
         self.trunk = trunk
+        self.dialog = dialog
     }
 
     var source: SIPPeer { key.source }
     var isInvite: Bool { key.method == .invite }
+}
+
+/// A request's Call-ID, From tag and To tag: what finds its dialog.
+struct DialogID: Hashable {
+    var callID: String
+    var fromTag: String?
+    var toTag: String?
 }
 
 /// Where a request is forwarded: the peer, its zone, and the trunk it belongs to.
