@@ -112,10 +112,26 @@ public final class CallRecordWriter: Sendable {
         }
     }
 
+    /// How often, at most, the writer thread checkpoints an SQLite store between its writes, when
+    /// nothing waits; and how long it goes without, however busy.
+    static let checkpointInterval: (idle: TimeInterval, longest: TimeInterval) = (1, 3)
+
     /// The writer thread: takes up to 1,000 queued records at a time and stores them.
     private func writeLoop() {
         var backoff: TimeInterval = 0.1
+        var lastCheckpoint = Date()
         while true {
+            if let sqlite = store as? SQLiteStore {
+                let since = -lastCheckpoint.timeIntervalSinceNow
+                if since >= Self.checkpointInterval.longest
+                    || (since >= Self.checkpointInterval.idle && guarded.withLock { $0.pending.isEmpty })
+                {
+                    // Commits do not checkpoint (see SQLiteStore.separateCheckpoints()); this one,
+                    // with no write in between, lets the WAL start over.
+                    _ = try? sqlite.checkpointBlocking()
+                    lastCheckpoint = Date()
+                }
+            }
             let (batch, finished) = guarded.nextBatch(limit: 1000)
             if batch.isEmpty { return }
             do {

@@ -305,7 +305,7 @@ public final class Gateway: Service {
 }
 
 extension Gateway {
-    /// Runs an SQLite store's WAL checkpoints every second, and once more when cancelled; does
+    /// Runs an SQLite store's WAL checkpoints four times a second, and once more when cancelled; does
     /// nothing for other stores (or when the store keeps its automatic checkpoints).
     private func checkpointsBeside(_ store: (any Store)?) -> Task<Void, Never> {
         let checkpointer: SQLiteCheckpointer?
@@ -319,7 +319,7 @@ extension Gateway {
         return Task {
             guard let checkpointer else { return }
             while !Task.isCancelled {
-                do { try await Task.sleep(for: .seconds(1)) } catch { break }
+                do { try await Task.sleep(for: .milliseconds(250)) } catch { break }
                 do { try await checkpointer.checkpoint() } catch { logger.debug("checkpoint failed", metadata: ["error": "\(error)"]) }
             }
             _ = try? await checkpointer.checkpoint()

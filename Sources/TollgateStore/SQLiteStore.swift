@@ -262,15 +262,32 @@ public final class SQLiteStore: Store {
     ///
     /// By default the commit that grows the WAL past 1,000 pages copies it into the database file
     /// and waits for the disk, which holds that commit (and whoever waits for it) for milliseconds.
-    /// After this call commits only append to the WAL, and the owner must call
+    /// After this call commits only append to the WAL. The owner must call
     /// ``SQLiteCheckpointer/checkpoint()`` regularly (a passive checkpoint runs beside writers
-    /// without blocking them). Other processes opening the file keep automatic checkpoints.
+    /// without blocking them) and ``checkpointBlocking()`` now and then between its writes, so the
+    /// WAL starts over. Other processes opening the file keep automatic checkpoints.
     public func separateCheckpoints() throws(StoreError) -> SQLiteCheckpointer? {
         guard path != ":memory:" else { return nil }
         do {
             let checkpointer = try SQLiteCheckpointer(queue: DatabaseQueue(path: path, configuration: Self.configuration()))
             try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
             return checkpointer
+        } catch {
+            throw StoreError(error)
+        }
+    }
+
+    /// A passive checkpoint on the writing connection, on the calling thread (the CDR writer's,
+    /// between its transactions). Only a checkpoint that ends with no write in between lets the
+    /// next write start the WAL over; the ones of ``SQLiteCheckpointer`` run beside the writes and
+    /// leave little for this one to copy. Returns the pages in the WAL and those copied; does
+    /// nothing for an in-memory store.
+    @discardableResult
+    public func checkpointBlocking() throws(StoreError) -> (logged: Int, copied: Int) {
+        guard path != ":memory:" else { return (0, 0) }
+        do {
+            let result = try writer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            return (result.walFrameCount, result.checkpointedFrameCount)
         } catch {
             throw StoreError(error)
         }

@@ -191,5 +191,13 @@ struct CallRecordWriterSQLiteTests {
         // Another connection (a `tollgate cdr` command) reads everything.
         let reader = try SQLiteStore(path: path)
         #expect(try await reader.cdrCount(CDRQuery()) == 20)
+
+        // A checkpoint on the writing connection between writes lets the next write start the WAL over.
+        let full = try store.checkpointBlocking()
+        #expect(full.copied == full.logged)
+        try await store.appendCDRs([Self.call("after")])
+        let restarted = try store.checkpointBlocking()
+        #expect(restarted.logged < full.logged, "the WAL started over: \(restarted.logged) pages after \(full.logged)")
+        #expect(try await reader.cdrCount(CDRQuery()) == 21)
     }
 }
