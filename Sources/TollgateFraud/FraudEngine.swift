@@ -381,7 +381,9 @@ public struct FraudEngine: Sendable {
 
     // MARK: - Helpers
 
-    private mutating func classify(_ dialled: String) -> Classification? {
+    /// The class of a dialled number (`nil` when it cannot be read), from a bounded cache of the
+    /// numbers seen before; calls are classified through here too.
+    public mutating func classify(_ dialled: String) -> Classification? {
         if let known = classified[dialled] { return known }
         let result = try? classifier.classify(dialled)
         if classified.count >= Self.classifiedLimit { classified.removeAll(keepingCapacity: true) }

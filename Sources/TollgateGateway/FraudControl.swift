@@ -46,9 +46,10 @@ public final class FraudControl: @unchecked Sendable {
         return "unknown"
     }
 
-    /// Classifies a number for a CDR (no rule applied).
+    /// Classifies a number for a CDR (no rule applied), through the engine's cache, so an outbound
+    /// call's number is read once for its CDR and its policy check.
     func classify(_ dialled: String) -> NumberClass? {
-        (try? engine.classifier.classify(dialled))?.numberClass
+        engine.classify(dialled)?.numberClass
     }
 
     func begin(_ attempt: CallAttempt) -> FraudDecision {

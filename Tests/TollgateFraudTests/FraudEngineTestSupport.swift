@@ -31,11 +31,8 @@ enum FraudTestSupport {
         return date
     }
 
-    nonisolated(unsafe) private static var counter = 0
-
     static func attempt(_ account: String, _ dialled: String, at time: Date, callID: String? = nil) -> CallAttempt {
-        counter += 1
-        return CallAttempt(callID: callID ?? "call-\(counter)-\(UUID().uuidString)", account: account, dialled: dialled,
+        CallAttempt(callID: callID ?? "call-\(UUID().uuidString)", account: account, dialled: dialled,
                            source: "127.0.0.20", time: time)
     }
 
