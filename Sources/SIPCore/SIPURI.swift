@@ -78,8 +78,9 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
     /// The host without IPv6 brackets, lowercased: the form to resolve or compare.
     public var hostAddress: String {
         var text = host
-        if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
-        return text.lowercased()
+        if text.utf8.first == UInt8(ascii: "["), text.utf8.last == UInt8(ascii: "]") { text = String(text.dropFirst().dropLast()) }
+        // Addresses are lowercase already; only names with capitals need a new string.
+        return text.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? text.lowercased() : text
     }
 
     /// Whether the host is a name, an IPv4 address or an IPv6 reference.

@@ -6,9 +6,15 @@ public struct SIPListenerSpec: Sendable, Hashable {
     public var id: Int
     public var transport: SIPTransportProtocol
     public var host: String
-    public var port: Int
+    public var port: Int {
+        didSet { advertisedHostPort = Self.hostPort(advertisedHost, port) }
+    }
     /// The address written into headers (differs from `host` behind NAT or on a wildcard bind).
-    public var advertisedHost: String
+    public var advertisedHost: String {
+        didSet { advertisedHostPort = Self.hostPort(advertisedHost, port) }
+    }
+    /// `host:port` for headers, with IPv6 in brackets.
+    public private(set) var advertisedHostPort: String
     /// Certificate and key for a TLS listener.
     public var tls: SIPTLSSettings?
 
@@ -19,11 +25,11 @@ public struct SIPListenerSpec: Sendable, Hashable {
         self.port = port
         self.advertisedHost = advertisedHost ?? host
         self.tls = tls
+        self.advertisedHostPort = Self.hostPort(advertisedHost ?? host, port)
     }
 
-    /// `host:port` for headers, with IPv6 in brackets.
-    public var advertisedHostPort: String {
-        advertisedHost.contains(":") ? "[\(advertisedHost)]:\(port)" : "\(advertisedHost):\(port)"
+    private static func hostPort(_ host: String, _ port: Int) -> String {
+        host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
 

@@ -85,15 +85,13 @@ extension SIPProxy {
     }
 
     func recordRoute(for listener: SIPListenerSpec) -> String {
-        let transport = listener.transport == .udp ? "" : ";transport=\(listener.transport.rawValue)"
-        return "<sip:\(listener.advertisedHostPort)\(transport);lr>"
+        addresses.recordRoutes[listener.id] ?? ListenerAddresses.recordRoute(for: listener)
     }
 
     /// Whether a Route value points at one of the gateway's listeners.
     func isOwnRoute(_ value: String) -> Bool {
         guard let address = try? SIPNameAddress(parsing: value) else { return false }
-        let port = Int(address.uri.port ?? 5060)
-        return settings.listeners.contains { $0.spec.advertisedHost.lowercased() == address.uri.hostAddress && $0.spec.port == port }
+        return addresses.isOwn(address.uri)
     }
 
     /// The request as it leaves towards `target`, without Tollgate's Via yet: Max-Forwards
@@ -102,8 +100,8 @@ extension SIPProxy {
     func prepare(_ request: SIPMessage, incomingListener: Int, target: ForwardTarget, initial: Bool) -> SIPMessage {
         var out = request
         // RFC 16.4: a previous strict router put our URI in the Request-URI; the real one is the last Route.
-        if let uri = request.requestURIText, isOwnRoute("<\(uri)>"), !(uri.contains(";lr")), let last = out.values(of: .route).last,
-            let target = try? SIPNameAddress(parsing: last)
+        if let text = request.requestURIText, let uri = try? SIPURI(parsing: text), addresses.isOwn(uri), !uri.isLooseRouter,
+            let last = out.values(of: .route).last, let target = try? SIPNameAddress(parsing: last)
         {
             out.setRequestURI(target.uri.description)
             let routes = out.values(of: .route).dropLast()

@@ -63,6 +63,8 @@ public final class SIPProxy: @unchecked Sendable {
     /// The address the outside sees for Tollgate: the first external listener's.
     let externalHost: String
     let externalHostPort: String
+    /// The listeners' addresses as Route, Record-Route and Via values name them.
+    let addresses: ListenerAddresses
 
     /// Base retransmission interval (T1), longest interval (T2) and the 64·T1 transaction timeout.
     var t1: TimeAmount = .milliseconds(500)
@@ -87,6 +89,11 @@ public final class SIPProxy: @unchecked Sendable {
         let advertised = external?.advertisedHost ?? "127.0.0.1"
         self.externalHost = advertised.contains(":") ? "[\(advertised)]" : advertised
         self.externalHostPort = external?.advertisedHostPort ?? advertised
+        self.addresses = ListenerAddresses(settings.listeners.map { ($0.spec, $0.zone) })
+        // Room for a few seconds of transactions at thousands of calls a second, so the tables do
+        // not rehash (tens of milliseconds with tens of thousands of entries) while calls wait.
+        serverTransactions.reserveCapacity(Self.expectedTransactions)
+        clientTransactions.reserveCapacity(Self.expectedTransactions)
         let hiding = settings.config.topologyHiding
         if hiding.enabled {
             let externalHosts = Set(settings.listeners.filter { $0.zone == .external }.map { $0.spec.advertisedHost.lowercased() })
@@ -98,6 +105,9 @@ public final class SIPProxy: @unchecked Sendable {
             self.hider = nil
         }
     }
+
+    /// How many transactions of each kind the tables hold without growing.
+    static let expectedTransactions = 32_768
 
     /// Stops the timers; the proxy does nothing more after this.
     public func stop() { timers.stop() }
@@ -199,10 +209,7 @@ public final class SIPProxy: @unchecked Sendable {
     /// Whether a Route or Record-Route value points at one of the external listeners.
     func isExternalRoute(_ value: String) -> Bool {
         guard let address = try? SIPNameAddress(parsing: value) else { return false }
-        let port = Int(address.uri.port ?? 5060)
-        return settings.listeners.contains {
-            $0.zone == .external && $0.spec.advertisedHost.lowercased() == address.uri.hostAddress && $0.spec.port == port
-        }
+        return addresses.isExternal(address.uri)
     }
 
     func sendBytes(_ bytes: [UInt8], to peer: SIPPeer, from listener: Int?) {
