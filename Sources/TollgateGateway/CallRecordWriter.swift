@@ -10,6 +10,12 @@ import TollgateStore
 /// message path when a record is durable (its promise succeeds once the batch's transaction has
 /// committed), so the answer that ends a call can wait for it.
 ///
+/// With a ``CallRecordJournal``, a record is durable as soon as its line is appended to the journal,
+/// on the caller's thread: its future is already succeeded, and the writer moves records to the
+/// store in batches of up to ``lazyInterval`` worth. Without one (or when the journal's disk
+/// refuses a line) the future succeeds once the store has committed the record, and the writer
+/// starts on it at once.
+///
 /// The writing runs on a thread of its own that sleeps until a record is queued: an SQLite store
 /// is written on that thread directly, so a record's way from the event loop to the disk and back
 /// is one wake-up each way. Other stores are written through their async interface.
@@ -37,6 +43,8 @@ public final class CallRecordWriter: Sendable {
         var pending = CircularBuffer<Pending>(initialCapacity: 256)
         var nextSequence: UInt64 = 0
         var finished = false
+        /// Records waiting whose callers wait for the store (not journaled).
+        var awaited = 0
 
         /// Removes the records up to and including `sequence` (some may have gone already).
         mutating func remove(through sequence: UInt64) {
@@ -56,48 +64,104 @@ public final class CallRecordWriter: Sendable {
         }
 
         /// Up to `limit` records from the front once there are any (or the queue is finished),
-        /// and whether it is finished.
-        func nextBatch(limit: Int) -> ([Pending], Bool) {
+        /// and whether it is finished. Journaled records may wait up to `lazy` for more to join
+        /// them; a record someone waits for, `limit` records, or the end are taken at once.
+        /// `whileLocked` runs with the batch, before the lock is released.
+        func nextBatch(limit: Int, lazy: TimeInterval, whileLocked: (_ lastSequence: UInt64) -> Void) -> ([Pending], Bool) {
             condition.lock()
             defer { condition.unlock() }
             while queue.pending.isEmpty, !queue.finished { condition.wait() }
-            return (Array(queue.pending.prefix(limit)), queue.finished)
+            if lazy > 0, !queue.pending.isEmpty {
+                let deadline = Date(timeIntervalSinceNow: lazy)
+                while queue.awaited == 0, queue.pending.count < limit, !queue.finished, condition.wait(until: deadline) {}
+            }
+            let batch = Array(queue.pending.prefix(limit))
+            whileLocked(queue.nextSequence &- 1)
+            return (batch, queue.finished)
         }
     }
 
     private let guarded = Guarded()
     private let store: any Store
+    /// Written under `guarded`'s lock; `nil` when records wait for the store.
+    private let journal: CallRecordJournal?
+    /// Closed journal segments not yet removed; the writer thread's alone.
+    private let segments = SegmentList()
     private let capacity: Int
     private let logger: Logger
     private let written = Counter(label: "tollgate_cdrs_stored_total")
     private let lost = Counter(label: "tollgate_cdrs_dropped_total")
+    private let journalFailures = Counter(label: "tollgate_cdr_journal_failures_total")
 
-    public init(store: any Store, capacity: Int = 100_000, logger: Logger) {
+    /// How long journaled records wait for others to join them in one commit.
+    static let lazyInterval: TimeInterval = 0.2
+    /// How many records the writer takes for one commit at most.
+    static let batchLimit = 1000
+
+    /// - Parameter journal: where records become durable before they are stored; `nil` makes
+    ///   each caller wait for the store's commit.
+    init(store: any Store, journal: CallRecordJournal?, capacity: Int = 100_000, logger: Logger) {
         self.store = store
+        self.journal = journal
         self.capacity = capacity
         self.logger = logger
     }
 
-    /// Queues a record; the returned future succeeds once it is stored (fails if the store
-    /// refused the batch; the record is retried anyway).
+    public convenience init(store: any Store, capacity: Int = 100_000, logger: Logger) {
+        self.init(store: store, journal: nil, capacity: capacity, logger: logger)
+    }
+
+    /// Queues a record; the returned future succeeds once it is durable: at once when it went to
+    /// the journal, else once it is stored (it fails if the store refused the batch; the record
+    /// is retried anyway).
     public func append(_ record: CallDetailRecord, on eventLoop: EventLoop) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        let (accepted, dropped) = guarded.withLock { queue -> (Bool, Pending?) in
-            guard !queue.finished else { return (false, nil) }
+        durable(record, on: eventLoop) ?? eventLoop.makeSucceededVoidFuture()
+    }
+
+    /// Queues a record like ``append(_:on:)``, and returns `nil` when it is durable already (it
+    /// went to the journal), so the caller need not wait at all.
+    public func durable(_ record: CallDetailRecord, on eventLoop: EventLoop) -> EventLoopFuture<Void>? {
+        let line = journal.map { _ in CallRecordJournalLine.encode(record) }
+        let (outcome, dropped) = guarded.withLock { queue -> (Outcome, Pending?) in
+            guard !queue.finished else { return (.refused, nil) }
+            var promise: EventLoopPromise<Void>?
+            if let line, let journal, journal.append(line) {
+                // Durable now; the writer gets to it with the next batch.
+                if queue.pending.isEmpty || queue.pending.count + 1 == Self.batchLimit { guarded.condition.signal() }
+            } else {
+                // The writer starts on this record at once: the answer that ends the call is waiting for it.
+                promise = eventLoop.makePromise(of: Void.self)
+                queue.awaited += 1
+                guarded.condition.signal()
+            }
             queue.pending.append(Pending(sequence: queue.nextSequence, record: record, promise: promise))
             queue.nextSequence += 1
-            // The writer starts on this record at once: the answer that ends the call is waiting for it.
-            if queue.pending.count == 1 { guarded.condition.signal() }
-            guard queue.pending.count > capacity else { return (true, nil) }
-            return (true, queue.pending.removeFirst())
+            let outcome: Outcome = promise.map { .waiting($0) } ?? .journaled
+            guard queue.pending.count > capacity else { return (outcome, nil) }
+            let dropped = queue.pending.removeFirst()
+            if dropped.promise != nil { queue.awaited -= 1 }
+            return (outcome, dropped)
         }
         if let dropped {
             lost.increment()
             logger.error("CDR queue full, the store is not keeping up; a CDR was dropped", metadata: ["call-id": "\(dropped.record.callID)"])
             dropped.promise?.fail(WriteError.queueFull)
         }
-        if !accepted { promise.fail(WriteError.stopping) }
-        return promise.futureResult
+        switch outcome {
+        case .journaled:
+            return nil
+        case .waiting(let promise):
+            if line != nil { journalFailures.increment() }
+            return promise.futureResult
+        case .refused:
+            return eventLoop.makeFailedFuture(WriteError.stopping)
+        }
+    }
+
+    private enum Outcome {
+        case journaled
+        case waiting(EventLoopPromise<Void>)
+        case refused
     }
 
     /// Writes what is queued until ``finish()`` is called, then writes the rest and returns.
@@ -132,14 +196,32 @@ public final class CallRecordWriter: Sendable {
                     lastCheckpoint = Date()
                 }
             }
-            let (batch, finished) = guarded.nextBatch(limit: 1000)
-            if batch.isEmpty { return }
+            let journal = self.journal
+            let segments = self.segments
+            let logger = self.logger
+            let (batch, finished) = guarded.nextBatch(limit: Self.batchLimit, lazy: journal == nil ? 0 : Self.lazyInterval) { last in
+                // Records appended from now on go to a new segment; the closed one goes once all its records are stored.
+                do {
+                    if let segment = try journal?.rotate(lastSequence: last) { segments.closed.append(segment) }
+                } catch {
+                    logger.error("cannot start a new CDR journal segment; answers wait for the store", metadata: ["error": "\(error)"])
+                }
+            }
+            if batch.isEmpty {
+                journal?.finish()
+                return
+            }
             do {
                 try write(batch.map(\.record))
                 let last = batch[batch.count - 1].sequence
-                guarded.withLock { $0.remove(through: last) }
+                let waited = batch.count { $0.promise != nil }
+                guarded.withLock { queue in
+                    queue.remove(through: last)
+                    queue.awaited -= waited
+                }
                 written.increment(by: batch.count)
                 for item in batch { item.promise?.succeed(()) }
+                segments.removeStored(through: last)
                 backoff = 0.1
             } catch {
                 logger.error("cannot store \(batch.count) CDRs; retrying", metadata: ["error": "\(error)"])
@@ -151,12 +233,14 @@ public final class CallRecordWriter: Sendable {
                         if let promise = queue.pending[index].promise { failed.append(promise) }
                         queue.pending[index].promise = nil
                     }
+                    queue.awaited -= failed.count
                     return failed
                 }
                 for promise in failed { promise.fail(error) }
                 if finished, backoff > 2 {
                     lost.increment(by: batch.count)
-                    logger.error("giving up on \(batch.count) CDRs at shutdown: the store keeps refusing them")
+                    let kept = journal == nil ? "" : "; the CDR journal keeps them for the next start"
+                    logger.error("giving up on \(batch.count) CDRs at shutdown: the store keeps refusing them\(kept)")
                     guarded.withLock { $0.remove(through: last) }
                     continue
                 }
@@ -193,6 +277,19 @@ public final class CallRecordWriter: Sendable {
         guarded.withLock { queue in
             queue.finished = true
             guarded.condition.broadcast()
+        }
+    }
+}
+
+/// The journal segments the writer closed, oldest first; touched by the writer thread only.
+private final class SegmentList: @unchecked Sendable {
+    var closed: [CallRecordJournal.Segment] = []
+
+    /// Removes the segments whose records are all stored.
+    func removeStored(through sequence: UInt64) {
+        while let first = closed.first, first.lastSequence <= sequence {
+            CallRecordJournal.remove(first.path)
+            closed.removeFirst()
         }
     }
 }

@@ -73,7 +73,12 @@ public final class Gateway: Service {
         let proxy = SIPProxy(settings: settings, eventLoop: loop, outbound: transport, logger: logger, policies: policies)
         let fraud = try FraudControl(config: config.fraud,
                                      classifier: NumberClassifier(config: config.fraud.numbering, prefixes: HighRiskPrefixes.shipped()))
-        let cdrWriter = store.map { CallRecordWriter(store: $0, logger: logger) }
+        let cdrWriter: CallRecordWriter?
+        if let store {
+            cdrWriter = CallRecordWriter(store: store, journal: await openCallRecordJournal(for: store), logger: logger)
+        } else {
+            cdrWriter = nil
+        }
         let cdrWriting = Task { await cdrWriter?.run() }
         // Commits append to the WAL only; it is copied into the database file beside them, so no
         // answer waiting for its CDR also waits for a checkpoint.
@@ -130,7 +135,7 @@ public final class Gateway: Service {
             fraud.restore(recentCalls)
             fraud.sync(suspensions: suspensions, resets: [:], resetsAfter: started)
             proxy.fraud = fraud
-            if let cdrWriter { proxy.onCallEnded = { record in cdrWriter.append(record, on: loop) } }
+            if let cdrWriter { proxy.onCallEnded = { record in cdrWriter.durable(record, on: loop) } }
             proxy.onSuspension = { [store] suspension in
                 guard let store else { return }
                 Task {
@@ -305,6 +310,46 @@ public final class Gateway: Service {
 }
 
 extension Gateway {
+    /// The CDR journal beside an SQLite file (`tollgate.db-cdr-journal.N`), after storing what an
+    /// earlier run left in it; `nil` (answers then wait for the store) for an in-memory store or
+    /// when the journal cannot be opened.
+    private func openCallRecordJournal(for store: any Store) async -> CallRecordJournal? {
+        guard let sqlite = store as? SQLiteStore, sqlite.path != ":memory:" else { return nil }
+        let base = sqlite.path + "-cdr-journal"
+        await storeJournaledRecords(base: base, in: store)
+        do {
+            return try CallRecordJournal(base: base)
+        } catch {
+            logger.error("cannot open the CDR journal; each call's last answer waits for the store", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Stores the records an earlier run journaled but did not store (those already stored are
+    /// skipped), then removes its journal segments; they stay when the store refuses the records.
+    func storeJournaledRecords(base: String, in store: any Store) async {
+        let (records, unreadable, paths) = CallRecordJournal.recover(base: base)
+        guard !paths.isEmpty else { return }
+        if unreadable > 0 {
+            logger.warning("CDR journal lines that cannot be read were skipped (a write cut short)", metadata: ["count": "\(unreadable)"])
+        }
+        do {
+            var missing: [CallDetailRecord] = []
+            for record in records {
+                let stored = try await store.cdrs(CDRQuery(since: record.start.addingTimeInterval(-0.001), until: record.start.addingTimeInterval(0.001),
+                                                           callID: record.callID, limit: 10))
+                if !stored.contains(where: { $0.direction == record.direction && $0.end.timeIntervalSince(record.end).magnitude < 0.002 }) {
+                    missing.append(record)
+                }
+            }
+            if !missing.isEmpty { try await store.appendCDRs(missing) }
+            for path in paths { CallRecordJournal.remove(path) }
+            logger.info("CDRs recovered from the journal", metadata: ["stored": "\(missing.count)", "already stored": "\(records.count - missing.count)"])
+        } catch {
+            logger.error("cannot store the CDRs left in the journal; they stay there for the next start", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Runs an SQLite store's WAL checkpoints four times a second, and once more when cancelled; does
     /// nothing for other stores (or when the store keeps its automatic checkpoints).
     private func checkpointsBeside(_ store: (any Store)?) -> Task<Void, Never> {

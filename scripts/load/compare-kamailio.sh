@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Side-by-side call-rate comparison on this machine: Kamailio (the reference configuration in
-# ../shared/bench) and Tollgate (release build) doing the same job, one after the other, through the
-# same sipp harness. Prints each step and both max_cps figures.
+# Side-by-side comparison on this machine: Kamailio (the reference configuration in ../shared/bench)
+# and Tollgate (release build) doing the same job, one after the other, through the same sipp
+# harness. Prints each step and both max_cps figures, then the added latency of both at half
+# Kamailio's rate (scripts/load/latency.sh, LATENCY_SECS seconds each; LATENCY_SECS=0 skips it).
 #   scripts/load/compare-kamailio.sh            (RATES and SECS are passed to the harness)
 # Needs: apt-get install -y kamailio sip-tester bc
 set -euo pipefail
@@ -26,4 +27,13 @@ sleep 2
 kill -TERM $tg; wait $tg || true
 
 echo "== result: kamailio $(tail -1 "$work/kamailio.out") / tollgate $(tail -1 "$work/tollgate.out")"
+
+half=$(( $(tail -1 "$work/kamailio.out" | awk '{print $2}') / 2 ))
+if [ "${LATENCY_SECS:-8}" -gt 0 ] && [ "$half" -gt 0 ]; then
+  echo "== added latency at half Kamailio's rate ($half calls/s, ${LATENCY_SECS:-8} s each)"
+  sleep 2
+  PROXY=kamailio "$here/scripts/load/latency.sh" "$half" "${LATENCY_SECS:-8}"
+  sleep 2
+  PROXY=tollgate "$here/scripts/load/latency.sh" "$half" "${LATENCY_SECS:-8}"
+fi
 rm -rf "$work"

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# Latency Tollgate adds to each message it relays, at a given call rate: sipp calls (../shared/bench
-# uac.xml → Tollgate → uas.xml) while dumpcap records Tollgate's port on loopback; every relayed
-# message (INVITE, 200, ACK, BYE, 200) is matched with its copy on the other side by Call-ID, CSeq
-# and method or status, and the time between them is Tollgate's. Prints p50/p90/p99/p99.9/max in µs.
-#   scripts/load/latency.sh [RATE] [SECONDS]     (defaults: 2250 calls/s for 10 s)
-# Needs: apt-get install -y sip-tester tshark
+# Latency a proxy adds to each message it relays, at a given call rate: sipp calls (../shared/bench
+# uac.xml → proxy on 127.0.0.1:5070 → uas.xml) while dumpcap records the proxy's port on loopback;
+# every relayed message (INVITE, 200, ACK, BYE, 200) is matched with its copy on the other side by
+# Call-ID, CSeq and method or status, and the time between them is the proxy's. Prints
+# p50/p90/p99/p99.9/max in µs, overall and per kind of message.
+#   scripts/load/latency.sh [RATE] [SECONDS]                (Tollgate, release build; defaults 2250 calls/s, 10 s)
+#   PROXY=kamailio scripts/load/latency.sh [RATE] [SECONDS] (Kamailio with ../shared/bench/kamailio-gateway.cfg)
+# Needs: apt-get install -y sip-tester tshark (and kamailio for PROXY=kamailio)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bench=${TOLLGATE_BENCH:-$here/../shared/bench}
 rate=${1:-2250}; secs=${2:-10}; calls=$((rate * secs))
+proxy=${PROXY:-tollgate}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/kam.pid" ] && kill "$(cat "$work/kam.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
-(cd "$here" && swift build -c release --product tollgate >/dev/null)
-(cd "$work" && exec "$here/.build/release/tollgate" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
-    --trunk udp:127.0.0.10:5090 --log-level error) &
+case "$proxy" in
+  tollgate)
+    (cd "$here" && swift build -c release --product tollgate >/dev/null)
+    (cd "$work" && exec "$here/.build/release/tollgate" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
+        --trunk udp:127.0.0.10:5090 --log-level error) &
+    ;;
+  kamailio)
+    kamailio -f "$bench/kamailio-gateway.cfg" -P "$work/kam.pid" -w "$work" -m 2048 -M 32 2>"$work/kam.log"
+    ;;
+  *) echo "PROXY must be tollgate or kamailio" >&2; exit 2 ;;
+esac
 (cd "$work" && exec sipp -sf "$bench/uas.xml" -i 127.0.0.20 -p 5080 -nostdin >/dev/null 2>&1) &
 sleep 2
 dumpcap -q -i lo -f "udp port 5070" -B 256 -w "$work/capture.pcapng" 2>/dev/null &
@@ -24,11 +35,12 @@ sleep 1
     -d 0 -nostdin -timeout $((secs * 3 + 20)) >"$work/uac.out" 2>&1) || true
 sleep 1
 kill -INT "$capture"; wait "$capture" 2>/dev/null || true
+echo "$proxy:"
 grep -E "Successful call|Failed call" "$work/uac.out" | tail -2 | awk '{print $1, $2, $NF}'
 
 tshark -r "$work/capture.pcapng" -T fields -E separator=';' -e frame.time_epoch -e udp.srcport -e udp.dstport \
     -e sip.Call-ID -e sip.CSeq -e sip.Status-Code 2>/dev/null | python3 -c '
-import sys
+import sys, collections
 inbound, outbound = {}, {}
 for line in sys.stdin:
     parts = line.rstrip("\n").split(";")
@@ -37,8 +49,18 @@ for line in sys.stdin:
     key = (callid, cseq, status)
     if dst == "5070": inbound.setdefault(key, time)
     elif src == "5070" and status != "100": outbound.setdefault(key, time)
-deltas = sorted((outbound[k] - inbound[k]) * 1e6 for k in inbound if k in outbound and outbound[k] >= inbound[k])
-def pct(p): return deltas[min(len(deltas) - 1, int(len(deltas) * p / 100))]
-print(f"rate '"$rate"' calls/s: {len(deltas)} relayed messages; added latency in microseconds")
-print(f"p50={pct(50):.0f} p90={pct(90):.0f} p99={pct(99):.0f} p99.9={pct(99.9):.0f} max={deltas[-1]:.0f}")
+kinds = collections.defaultdict(list)
+for key in inbound:
+    if key in outbound and outbound[key] >= inbound[key]:
+        kinds[(key[1].split()[-1], key[2])].append((outbound[key] - inbound[key]) * 1e6)
+def summary(deltas):
+    deltas.sort()
+    def pct(p): return deltas[min(len(deltas) - 1, int(len(deltas) * p / 100))]
+    return f"p50={pct(50):.0f} p90={pct(90):.0f} p99={pct(99):.0f} p99.9={pct(99.9):.0f} max={deltas[-1]:.0f}"
+every = [delta for deltas in kinds.values() for delta in deltas]
+print(f"rate '"$rate"' calls/s: {len(every)} relayed messages; added latency in microseconds")
+print(summary(every))
+for (method, status), deltas in sorted(kinds.items()):
+    label = method + (" " + status if status else "")
+    print(f"  {label:<12} {len(deltas):>7}  {summary(deltas)}")
 '
