@@ -3,7 +3,8 @@
 # uac.xml → proxy on 127.0.0.1:5070 → uas.xml) while dumpcap records the proxy's port on loopback;
 # every relayed message (INVITE, 200, ACK, BYE, 200) is matched with its copy on the other side by
 # Call-ID, CSeq and method or status, and the time between them is the proxy's. Prints
-# p50/p90/p99/p99.9/max in µs, overall and per kind of message.
+# p50/p90/p99/p99.9/max in µs, overall and per kind of message. Two seconds of calls at the same
+# rate warm the proxy up before the measured run.
 #   scripts/load/latency.sh [RATE] [SECONDS]                (Tollgate, release build; defaults 2250 calls/s, 10 s)
 #   PROXY=kamailio scripts/load/latency.sh [RATE] [SECONDS] (Kamailio with ../shared/bench/kamailio-gateway.cfg)
 # Needs: apt-get install -y sip-tester tshark (and kamailio for PROXY=kamailio)
@@ -28,6 +29,11 @@ case "$proxy" in
 esac
 (cd "$work" && exec sipp -sf "$bench/uas.xml" -i 127.0.0.20 -p 5080 -nostdin >/dev/null 2>&1) &
 sleep 2
+# Warm-up: two seconds of calls at the same rate before the measured run (first use of each code
+# path, the process's heap and tables growing to their working size).
+(cd "$work" && timeout 60 sipp -sf "$bench/uac.xml" 127.0.0.1:5070 -i 127.0.0.10 -p 5090 -r "$rate" -m $((rate * 2)) \
+    -d 0 -nostdin -timeout 40 >/dev/null 2>&1) || true
+sleep 1
 dumpcap -q -i lo -f "udp port 5070" -B 256 -w "$work/capture.pcapng" 2>/dev/null &
 capture=$!
 sleep 1
