@@ -62,9 +62,10 @@ final class CallRecordJournal: @unchecked Sendable {
     func append(_ line: [UInt8]) -> Bool {
         guard fd >= 0 else { return false }
         let count = line.withUnsafeBytes { bytes -> Int in
+            guard let start = bytes.baseAddress else { return 0 }
             var done = 0
             while done < bytes.count {
-                let result = write(fd, bytes.baseAddress! + done, bytes.count - done)
+                let result = write(fd, start + done, bytes.count - done)
                 if result < 0 {
                     if errno == EINTR { continue }
                     return -1
