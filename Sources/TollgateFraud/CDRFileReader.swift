@@ -142,6 +142,13 @@ public struct CDRFileReader: ~Copyable {
         return String(short.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
     }
 
+    /// The end time in `column`, or start plus the duration when the column is empty.
+    private mutating func end(column: Int, start: Date, duration: Int?) throws(RowError) -> Date {
+        if let read = try time(column, "end", optional: true) { return read }
+        guard let duration else { throw RowError(reason: "empty end time and duration") }
+        return start.addingTimeInterval(Double(duration))
+    }
+
     private func fieldEquals(_ index: Int, _ text: StaticString) -> Bool {
         csv.withField(index) { bytes in
             bytes.count == text.utf8CodeUnitCount
@@ -158,14 +165,7 @@ public struct CDRFileReader: ~Copyable {
         let answerColumn = try time(10, "answer", optional: true)
         let duration = try integer(12, "duration")
         let billsec = try integer(13, "billsec")
-        let end: Date
-        if let read = try time(11, "end", optional: true) {
-            end = read
-        } else if let duration {
-            end = start.addingTimeInterval(Double(duration))
-        } else {
-            throw RowError(reason: "empty end time and duration")
-        }
+        let end = try end(column: 11, start: start, duration: duration)
         let disposition: CallDetailRecord.Disposition
         if fieldEquals(14, "ANSWERED") {
             disposition = .answered
@@ -196,14 +196,7 @@ public struct CDRFileReader: ~Copyable {
         let answer = try time(5, "answer", optional: true)
         let duration = try integer(7, "duration")
         _ = try integer(8, "billsec")
-        let end: Date
-        if let read = try time(6, "end", optional: true) {
-            end = read
-        } else if let duration {
-            end = start.addingTimeInterval(Double(duration))
-        } else {
-            throw RowError(reason: "empty end time and duration")
-        }
+        let end = try end(column: 6, start: start, duration: duration)
         let disposition: CallDetailRecord.Disposition
         if answer != nil {
             disposition = .answered
