@@ -12,7 +12,7 @@ import TollgateStore
 ///
 /// With a ``CallRecordJournal``, a record is durable as soon as its line is appended to the journal,
 /// on the caller's thread: its future is already succeeded, and the writer moves records to the
-/// store in batches of up to ``lazyInterval`` worth. Without one (or when the journal's disk
+/// store in batches, one commit per `lazyInterval` (0.2 s by default). Without one (or when the journal's disk
 /// refuses a line) the future succeeds once the store has committed the record, and the writer
 /// starts on it at once.
 ///
@@ -85,6 +85,7 @@ public final class CallRecordWriter: Sendable {
     private let store: any Store
     /// Written under `guarded`'s lock; `nil` when records wait for the store.
     private let journal: CallRecordJournal?
+    private let lazyInterval: TimeInterval
     /// Closed journal segments not yet removed; the writer thread's alone.
     private let segments = SegmentList()
     private let capacity: Int
@@ -93,16 +94,20 @@ public final class CallRecordWriter: Sendable {
     private let lost = Counter(label: "tollgate_cdrs_dropped_total")
     private let journalFailures = Counter(label: "tollgate_cdr_journal_failures_total")
 
-    /// How long journaled records wait for others to join them in one commit.
-    static let lazyInterval: TimeInterval = 0.2
+    /// How long journaled records wait, by default, for others to join them in one commit.
+    static let defaultLazyInterval: TimeInterval = 0.2
     /// How many records the writer takes for one commit at most.
     static let batchLimit = 1000
 
-    /// - Parameter journal: where records become durable before they are stored; `nil` makes
-    ///   each caller wait for the store's commit.
-    init(store: any Store, journal: CallRecordJournal?, capacity: Int = 100_000, logger: Logger) {
+    /// - Parameters:
+    ///   - journal: where records become durable before they are stored; `nil` makes each caller
+    ///     wait for the store's commit.
+    ///   - lazyInterval: how long journaled records wait for others to join them in one commit.
+    init(store: any Store, journal: CallRecordJournal?, lazyInterval: TimeInterval = defaultLazyInterval, capacity: Int = 100_000,
+         logger: Logger) {
         self.store = store
         self.journal = journal
+        self.lazyInterval = lazyInterval
         self.capacity = capacity
         self.logger = logger
     }
@@ -199,7 +204,7 @@ public final class CallRecordWriter: Sendable {
             let journal = self.journal
             let segments = self.segments
             let logger = self.logger
-            let (batch, finished) = guarded.nextBatch(limit: Self.batchLimit, lazy: journal == nil ? 0 : Self.lazyInterval) { last in
+            let (batch, finished) = guarded.nextBatch(limit: Self.batchLimit, lazy: journal == nil ? 0 : lazyInterval) { last in
                 // Records appended from now on go to a new segment; the closed one goes once all its records are stored.
                 do {
                     if let segment = try journal?.rotate(lastSequence: last) { segments.closed.append(segment) }

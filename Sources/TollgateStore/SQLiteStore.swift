@@ -223,15 +223,7 @@ public final class SQLiteStore: Store {
     /// another process makes this one wait (up to ``busyTimeout``) instead of failing halfway.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
-            return try await writer.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                guard let result else { throw StoreError.databaseError("the transaction ended without a result") }
-                return result
-            }
+            return try await writer.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
         } catch {
             throw StoreError(error)
         }
@@ -241,18 +233,21 @@ public final class SQLiteStore: Store {
     /// a thread of its own (the CDR writer's), never an event loop or a task.
     func writeBlocking<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try writer.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                guard let result else { throw StoreError.databaseError("the transaction ended without a result") }
-                return result
-            }
+            return try writer.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
         } catch {
             throw StoreError(error)
         }
+    }
+
+    /// `body` in one immediate transaction on `db`, committed when it returns.
+    private static func immediateTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body(db)
+            return .commit
+        }
+        guard let result else { throw StoreError.databaseError("the transaction ended without a result") }
+        return result
     }
 
     // MARK: - Checkpoints

@@ -77,24 +77,48 @@ struct CallRecordJournalTests {
         #expect(CallRecordJournal.recover(base: base).records.map(\.callID) == ["one", "two", "four"], "a new journal starts after the old segments")
     }
 
-    @Test("with a journal, a record is durable at once; the writer stores it and removes the journal segment")
-    func journaledRecordsAreStoredLater() async throws {
+    @Test("with a journal, a record is durable at once and reaches the store only with the next batch")
+    func journaledRecordsWaitForTheBatch() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("tollgate.db").path
         let store = try SQLiteStore(path: path)
         let base = path + "-cdr-journal"
-        let writer = CallRecordWriter(store: store, journal: try CallRecordJournal(base: base), logger: Logger(label: "test"))
+        // A batch interval no test waits for: only finish() moves the records.
+        let writer = CallRecordWriter(store: store, journal: try CallRecordJournal(base: base), lazyInterval: 600,
+                                      logger: Logger(label: "test"))
         let running = Task { await writer.run() }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         for index in 0..<20 { #expect(writer.durable(Self.record("call-\(index)"), on: loop) == nil, "no wait: the journal has it") }
-        #expect(CallRecordJournal.recover(base: base).records.count == 20, "every record is in the journal before it is stored")
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, try await store.cdrCount(CDRQuery()) < 20 { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(try await store.cdrs(CDRQuery(limit: 100, order: .oldestFirst)).map(\.callID) == (0..<20).map { "call-\($0)" })
+        #expect(CallRecordJournal.recover(base: base).records.map(\.callID) == (0..<20).map { "call-\($0)" })
+        #expect(try await store.cdrCount(CDRQuery()) == 0, "not stored yet")
         writer.finish()
         await running.value
+        #expect(try await store.cdrs(CDRQuery(limit: 100, order: .oldestFirst)).map(\.callID) == (0..<20).map { "call-\($0)" })
         #expect(CallRecordJournal.segments(base: base).isEmpty, "stored records leave no journal behind")
+    }
+
+    @Test("the writer stores journaled records within its batch interval and removes their segments")
+    func journaledRecordsAreStoredWithinTheInterval() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("tollgate.db").path
+        let store = try SQLiteStore(path: path)
+        let base = path + "-cdr-journal"
+        let writer = CallRecordWriter(store: store, journal: try CallRecordJournal(base: base), lazyInterval: 0.05,
+                                      logger: Logger(label: "test"))
+        let running = Task { await writer.run() }
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        for index in 0..<5 { #expect(writer.durable(Self.record("call-\(index)"), on: loop) == nil) }
+        let deadline = Date().addingTimeInterval(10)
+        // The open segment holds nothing once its records have gone to a closed one and been stored.
+        while Date() < deadline, try await store.cdrCount(CDRQuery()) < 5 || !CallRecordJournal.recover(base: base).records.isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await store.cdrCount(CDRQuery()) == 5, "stored without finish()")
+        #expect(CallRecordJournal.recover(base: base).records.isEmpty, "their segment is removed")
+        writer.finish()
+        await running.value
     }
 
     @Test("records the store refused until shutdown stay in the journal, and the next start stores them once")
