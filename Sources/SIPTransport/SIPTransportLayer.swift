@@ -104,7 +104,12 @@ public final class SIPTransportLayer: @unchecked Sendable {
         do {
             switch spec.transport {
             case .udp:
+                // NIO's default receive buffer is 2 KB: a larger datagram (an INVITE with video, SRTP
+                // keys and ICE candidates) would arrive cut short. One byte over the limit lets the
+                // parser see an oversized message as such.
+                let datagramCapacity = min(maximumMessageSize + 1, 65_536)
                 return try await DatagramBootstrap(group: eventLoop)
+                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: datagramCapacity))
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                     .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)

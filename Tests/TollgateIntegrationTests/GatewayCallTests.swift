@@ -32,6 +32,13 @@ struct GatewayCallTests {
         #expect(result.gateway.log.contains("gateway stopped"))
     }
 
+    @Test("an INVITE of about 5 KB in one UDP datagram is relayed whole, and the call completes")
+    func largeDatagram() throws {
+        let result = try run(uas: "uas-call.xml", uac: "uac-large-invite.xml", port: 5165, pbxPort: 5166, calls: 3)
+        #expect(result.uacStatus == 0, "caller: \(result.uac.log.suffix(2000))\ngateway: \(result.gateway.log.suffix(2000))")
+        #expect(result.uasStatus == 0, "pbx: \(result.uas.log.suffix(2000))")
+    }
+
     @Test("INVITE/100/180/200/ACK/BYE over TCP")
     func tcpCalls() throws {
         let result = try run(uas: "uas-call.xml", uac: "uac-call.xml", port: 5171, pbxPort: 5181, calls: 5, transport: "tcp", sippTransport: "t1")
