@@ -158,17 +158,32 @@ extension SIPMessage {
 
     /// Replaces every field of this name by one with `value`, where the first one stood.
     public mutating func setHeader(_ name: SIPHeaderName, _ value: String) {
-        let position = firstFieldIndex(of: name)
-        fields = fields.filter { !matches($0, name) }
-        insertHeader(name, value, at: position ?? fields.count)
+        guard let position = firstFieldIndex(of: name) else {
+            fields.append(makeField(name, value))
+            return
+        }
+        let field = makeField(name, value)
+        fields[position] = field
+        removeFields(named: name, after: position)
     }
 
     /// Removes every field of this name; returns how many were removed.
     @discardableResult
     public mutating func removeHeaders(_ name: SIPHeaderName) -> Int {
+        guard let first = firstFieldIndex(of: name) else { return 0 }
         let before = fields.count
-        fields = fields.filter { !matches($0, name) }
+        removeFields(named: name, after: first - 1)
         return before - fields.count
+    }
+
+    /// Removes the fields of this name that stand after `position`, in place (no new index).
+    mutating func removeFields(named name: SIPHeaderName, after position: Int) {
+        var kept = position + 1
+        for index in kept..<fields.count where !matches(fields[index], name) {
+            fields[kept] = fields[index]
+            kept += 1
+        }
+        fields.removeSubrange(kept...)
     }
 
     /// Removes the fields whose name satisfies the predicate; returns how many were removed.
@@ -419,9 +434,17 @@ extension SIPMessage {
 extension SIPMessage {
     /// Rewrites header values in place, keeping every field's position and name: `transform` gets
     /// each field's name and (unfolded) value and returns a new value, or `nil` to keep it.
-    public mutating func rewriteHeaderValues(_ transform: (SIPHeaderName, String) -> String?) {
+    ///
+    /// `mayRewrite` sees each field's known name (`nil` for others) and raw value bytes first; a
+    /// field it turns down is kept without its value being decoded.
+    public mutating func rewriteHeaderValues(
+        mayRewrite: (SIPHeaderName.Known?, UnsafeBufferPointer<UInt8>) -> Bool = { _, _ in true },
+        _ transform: (SIPHeaderName, String) -> String?
+    ) {
         for index in fields.indices {
             let field = fields[index]
+            let candidate = storage.withUnsafeBufferPointer { mayRewrite(field.known, UnsafeBufferPointer(rebasing: $0[field.value])) }
+            guard candidate else { continue }
             let name = field.known.map(SIPHeaderName.init) ?? SIPHeaderName(string(field.name))
             guard let replacement = transform(name, valueString(field)) else { continue }
             let rewritten = makeField(name, replacement)

@@ -33,9 +33,11 @@ final class ClientTransaction: @unchecked Sendable {
     let key: ClientTransactionKey
     let target: ForwardTarget
     let listener: Int?
-    /// The request as sent (with Tollgate's Via on top).
-    let request: SIPMessage
-    let bytes: [UInt8]
+    /// The request as sent (with Tollgate's Via on top) and its bytes: what retransmission, a
+    /// CANCEL, the ACK of a failure and a trunk's challenge are made from. Held only until the
+    /// final answer has been dealt with (``releaseRequest()``), so a lingering transaction keeps
+    /// just what absorbs stragglers: its key, state and ACK.
+    private(set) var sent: Sent?
     let owner: Owner
     var state: State = .calling
     var retransmitTimer: TimerWheel.Handle?
@@ -47,9 +49,22 @@ final class ClientTransaction: @unchecked Sendable {
         self.key = key
         self.target = target
         self.listener = listener
-        self.request = request
-        self.bytes = request.serialized()
+        self.sent = Sent(request: request, bytes: request.serialized())
         self.owner = owner
+    }
+
+    /// A request and the bytes it was sent as.
+    struct Sent {
+        var request: SIPMessage
+        var bytes: [UInt8]
+    }
+
+    /// The request as sent, while the transaction still waits for its final answer.
+    var request: SIPMessage? { sent?.request }
+
+    /// Lets go of the request once a final answer has ended the transaction.
+    func releaseRequest() {
+        sent = nil
     }
 
     var server: ServerTransaction? {

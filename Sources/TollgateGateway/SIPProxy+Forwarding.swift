@@ -159,8 +159,10 @@ extension SIPProxy {
 
     func start(_ client: ClientTransaction, timeout: TimeAmount? = nil) {
         clientTransactions[client.key] = client
-        metrics.sent(client.request, zone: client.target.zone)
-        sendBytes(client.bytes, to: client.target.peer, from: client.listener)
+        if let sent = client.sent {
+            metrics.sent(sent.request, zone: client.target.zone)
+            sendBytes(sent.bytes, to: client.target.peer, from: client.listener)
+        }
         if client.target.peer.transport == .udp {
             client.retransmitInterval = t1
             scheduleRetransmit(client)
@@ -177,8 +179,10 @@ extension SIPProxy {
 
     func scheduleRetransmit(_ client: ClientTransaction) {
         client.retransmitTimer = timers.schedule(after: client.retransmitInterval) { [weak self, weak client] in
-            guard let self, let client, client.state == .calling || (client.state == .proceeding && client.key.method != .invite) else { return }
-            self.sendBytes(client.bytes, to: client.target.peer, from: client.listener)
+            guard let self, let client, client.state == .calling || (client.state == .proceeding && client.key.method != .invite),
+                let bytes = client.sent?.bytes
+            else { return }
+            self.sendBytes(bytes, to: client.target.peer, from: client.listener)
             let doubled = client.retransmitInterval.nanoseconds * 2
             client.retransmitInterval = client.key.method == .invite ? .nanoseconds(doubled) : .nanoseconds(min(doubled, self.t2.nanoseconds))
             self.scheduleRetransmit(client)

@@ -66,7 +66,7 @@ extension SIPProxy {
 
     /// A REGISTER of the registration with `trunk` got no final answer.
     func registrationTimedOut(_ trunk: String, client: ClientTransaction) {
-        guard let slot = registrations[trunk], let cseq = try? client.request.cseq() else { return }
+        guard let slot = registrations[trunk], let cseq = try? client.request?.cseq() else { return }
         let actions = slot.machine.timedOut(cseq: cseq.sequence)
         perform(actions, for: slot)
     }

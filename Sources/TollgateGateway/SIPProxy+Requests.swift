@@ -141,7 +141,7 @@ extension SIPProxy {
     /// Sends a CANCEL for a forwarded INVITE: same Request-URI, Call-ID, From, To, CSeq number
     /// and Route set, and a Via with the INVITE's branch (RFC 3261 §9.1).
     func sendCancel(for client: ClientTransaction) {
-        let invite = client.request
+        guard let invite = client.request else { return }
         var headers: [(SIPHeaderName, String)] = []
         if let via = invite.values(of: .via).first { headers.append((.via, via)) }
         for route in invite.values(of: .route) { headers.append((.route, route)) }

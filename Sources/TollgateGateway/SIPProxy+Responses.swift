@@ -28,6 +28,8 @@ extension SIPProxy {
             emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
             return
         }
+        // Once its final answer is dealt with, a transaction only absorbs stragglers.
+        defer { if client.state != .calling && client.state != .proceeding { client.releaseRequest() } }
         let context = PolicyContext(source: source, zone: zone, trunk: client.target.trunk, isResponse: true)
         let (verdict, policy) = policies.evaluate(response, context: context)
         if verdict != .pass {
@@ -110,9 +112,10 @@ extension SIPProxy {
         // 3xx–6xx
         client.state = .completed
         if isInvite {
-            let ack = makeACK(for: client, response: response)
-            client.ackBytes = ack
-            sendBytes(ack, to: client.target.peer, from: client.listener)
+            if let ack = makeACK(for: client, response: response) {
+                client.ackBytes = ack
+                sendBytes(ack, to: client.target.peer, from: client.listener)
+            }
             linger(client, for: client.target.peer.transport == .udp ? settings.transactionLinger : .zero)
         }
         var durable: EventLoopFuture<Void>?
@@ -233,8 +236,8 @@ extension SIPProxy {
     }
 
     /// The hop-by-hop ACK for a non-2xx answer to a forwarded INVITE (RFC 3261 §17.1.1.3).
-    func makeACK(for client: ClientTransaction, response: SIPMessage) -> [UInt8] {
-        let invite = client.request
+    func makeACK(for client: ClientTransaction, response: SIPMessage) -> [UInt8]? {
+        guard let invite = client.request else { return nil }
         var headers: [(SIPHeaderName, String)] = []
         if let via = invite.values(of: .via).first { headers.append((.via, via)) }
         for route in invite.values(of: .route) { headers.append((.route, route)) }

@@ -16,18 +16,17 @@ extension SIPProxy {
     func answerTrunkChallenge(_ response: SIPMessage, status: Int, client: ClientTransaction, server: ServerTransaction) -> Bool {
         guard server.zone == .internal, !server.answeredTrunkChallenge, !server.cancelled, server.finalStatus == nil,
             let name = client.target.trunk, let credentials = settings.trunks.first(where: { $0.name == name })?.credentials,
-            let method = client.request.method, method != .ack, method != .cancel,
-            let (_, header) = TrunkDigest.headers(forStatus: status), !client.request.contains(header)
+            var request = client.request, let method = request.method, method != .ack, method != .cancel,
+            let (_, header) = TrunkDigest.headers(forStatus: status), !request.contains(header)
         else { return false }
         let answer: SIPAuthorization
         do {
             answer = try TrunkDigest.answer(TrunkDigest.challenges(in: response), credentials: credentials, method: method.token,
-                                            uri: client.request.requestURIText ?? "", cnonce: makeCNonce())
+                                            uri: request.requestURIText ?? "", cnonce: makeCNonce())
         } catch {
             logger.warning("trunk challenge left to the PBX", metadata: ["trunk": "\(name)", "reason": "\(error)"])
             return false
         }
-        var request = client.request
         request.removeFirstValue(of: .via)
         let branch = newBranch()
         request.insertHeader(.via, via(for: client.listener.flatMap(listenerSpec), transport: client.target.peer.transport, branch: branch), at: 0)

@@ -11,7 +11,9 @@ import SIPCore
 /// never leave: the proxy sends requests out with its own Via only.
 struct TopologyHider {
     /// Internal host names and addresses (lowercased, IPv6 without brackets).
-    var internalHosts: Set<String>
+    let internalHosts: Set<String>
+    /// The same, as bytes, for the search that rules most values out before any decoding.
+    private let internalHostBytes: [[UInt8]]
     var stripExact: Set<String>
     var stripPrefixes: [String]
     var masksSDP: Bool
@@ -21,6 +23,7 @@ struct TopologyHider {
 
     init(internalHosts: Set<String>, stripHeaders: [String], masksSDP: Bool) {
         self.internalHosts = Set(internalHosts.map { $0.lowercased() }.filter { !$0.isEmpty })
+        self.internalHostBytes = self.internalHosts.map { Array($0.utf8) }
         let strip = stripHeaders.map { $0.lowercased() }
         stripExact = Set(strip.filter { !$0.hasSuffix("*") })
         stripPrefixes = strip.filter { $0.hasSuffix("*") }.map { String($0.dropLast()) }
@@ -56,7 +59,15 @@ struct TopologyHider {
             if masked != uri { message.setRequestURI(masked) }
         }
         let isRegisterResponse = message.isResponse && (try? message.cseq().method) == .register
-        message.rewriteHeaderValues { name, value in
+        let hostBytes = internalHostBytes
+        message.rewriteHeaderValues(mayRewrite: { known, value in
+            switch known {
+            case .via: false
+            case .callID: true
+            case .contact: !isRegisterResponse
+            default: hostBytes.contains { Self.mayContain($0, in: value) }
+            }
+        }) { name, value in
             switch name.known {
             case .via:
                 return nil
@@ -71,7 +82,8 @@ struct TopologyHider {
                 return masked == value ? nil : masked
             }
         }
-        if masksSDP, !message.bodyBytes.isEmpty, (try? message.contentType())??.isSDP == true {
+        if masksSDP, !message.bodyBytes.isEmpty, (try? message.contentType())??.isSDP == true,
+            message.bodyBytes.withUnsafeBufferPointer({ body in hostBytes.contains { Self.mayContain($0, in: body) } }) {
             let body = message.bodyText
             let masked = replacingInternalHosts(in: body, with: externalHost)
             if masked != body { message.body = Array(masked.utf8) }
@@ -113,23 +125,23 @@ struct TopologyHider {
     /// A quick, case-insensitive byte search that rules most values out before any rewriting.
     static func mayContain(_ host: String, in text: String) -> Bool {
         var text = text
-        var host = host
-        return text.withUTF8 { haystack in
-            host.withUTF8 { needle in
-                guard let first = needle.first, needle.count <= haystack.count else { return false }
-                var index = 0
-                let last = haystack.count - needle.count
-                while index <= last {
-                    if haystack[index] | 0x20 == first | 0x20 {
-                        var offset = 1
-                        while offset < needle.count, haystack[index + offset] | 0x20 == needle[offset] | 0x20 { offset += 1 }
-                        if offset == needle.count { return true }
-                    }
-                    index += 1
-                }
-                return false
+        return text.withUTF8 { haystack in mayContain(Array(host.utf8), in: haystack) }
+    }
+
+    /// ``mayContain(_:in:)`` on bytes.
+    static func mayContain(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return false }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] | 0x20 == first | 0x20 {
+                var offset = 1
+                while offset < needle.count, haystack[index + offset] | 0x20 == needle[offset] | 0x20 { offset += 1 }
+                if offset == needle.count { return true }
             }
+            index += 1
         }
+        return false
     }
 
     /// Replaces `host` where it stands as a host: not preceded or followed by a character that

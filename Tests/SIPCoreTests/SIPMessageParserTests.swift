@@ -189,6 +189,36 @@ struct SIPMessageEditingTests {
         #expect(message.headerCount == 0)
     }
 
+    @Test("setting a repeated header keeps one field where the first stood; removing one absent changes nothing")
+    func setAndRemoveKeepOrder() throws {
+        var message = try SIPMessage(parsing: "OPTIONS sip:a@b SIP/2.0\r\nX-A: 1\r\nSubject: s1\r\nX-B: 2\r\nSubject: s2\r\nx-c: 3\r\n\r\n")
+        message.setHeader(.subject, "only")
+        #expect(message.headerFields.map(\.name.text) == ["X-A", "Subject", "X-B", "x-c"])
+        #expect(message.values(of: .subject) == ["only"])
+        message.setHeader(.callID, "c1")
+        #expect(message.headerFields.last?.name == .callID, "an absent header is added at the end")
+        #expect(message.removeHeaders(.contact) == 0)
+        #expect(message.headerCount == 5)
+        #expect(message.removeHeaders(SIPHeaderName("X-C")) == 1, "unknown names match without regard to case")
+        #expect(message.headerFields.map(\.name.text) == ["X-A", "Subject", "X-B", "Call-ID"])
+        let reparsed = try SIPMessage(parsing: message.serialized())
+        #expect(reparsed.values(of: .subject) == ["only"] && reparsed.firstValue(of: .callID) == "c1")
+    }
+
+    @Test("rewriting header values decodes only the fields the byte filter lets through")
+    func rewriteWithFilter() throws {
+        var message = try SIPMessage(parsing: "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1\r\nSubject: 10.0.0.1\r\nX-Y: none\r\n\r\n")
+        var decoded: [String] = []
+        message.rewriteHeaderValues(mayRewrite: { known, value in known != .via && value.contains(UInt8(ascii: "1")) }) { name, value in
+            decoded.append(name.text)
+            return value == "10.0.0.1" ? "edge" : nil
+        }
+        #expect(decoded == ["Subject"])
+        #expect(message.values(of: .via) == ["SIP/2.0/UDP 10.0.0.1"])
+        #expect(message.firstValue(of: .subject) == "edge")
+        #expect(message.firstValue(of: SIPHeaderName("X-Y")) == "none")
+    }
+
     @Test("a response built for a request copies Via, From, To, Call-ID and CSeq and adds the To tag")
     func makeResponse() throws {
         let request = try SIPMessage(parsing: SIPMessageParserTests.invite)

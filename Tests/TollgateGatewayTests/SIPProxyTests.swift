@@ -103,6 +103,33 @@ struct SIPProxyCallTests {
         #expect(harness.proxy.snapshot.confirmedDialogs == 0)
     }
 
+    @Test("a lingering client transaction lets go of its request once answered, and still absorbs a retransmitted 2xx and 486")
+    func lingeringTransactionsHoldNoRequest() throws {
+        let harness = try ProxyHarness()
+        harness.deliver(ProxyHarness.invite(), from: ProxyHarness.carrier)
+        let invite = harness.outbound.take()[1].message
+        let branch = try #require(try invite.topVia()?.branch)
+        let key = ClientTransactionKey(branch: branch, method: .invite)
+        harness.deliver(ProxyHarness.answer(invite, status: 180), from: ProxyHarness.pbx)
+        #expect(harness.proxy.clientTransactions[key]?.request != nil, "a provisional answer keeps it: a CANCEL is made from it")
+        harness.deliver(ProxyHarness.answer(invite, status: 200), from: ProxyHarness.pbx)
+        _ = harness.outbound.take()
+        let client = try #require(harness.proxy.clientTransactions[key], "the transaction lingers")
+        #expect(client.request == nil)
+        harness.deliver(ProxyHarness.answer(invite, status: 200), from: ProxyHarness.pbx)
+        #expect(harness.outbound.take().map(\.message.statusCode) == [200], "a retransmitted 2xx still goes end to end")
+
+        harness.deliver(ProxyHarness.invite(branch: "z9hG4bKc2", callID: "call-2"), from: ProxyHarness.carrier)
+        let second = harness.outbound.take()[1].message
+        harness.deliver(ProxyHarness.answer(second, status: 486), from: ProxyHarness.pbx)
+        _ = harness.outbound.take()
+        let secondBranch = try #require(try second.topVia()?.branch)
+        let failed = try #require(harness.proxy.clientTransactions[ClientTransactionKey(branch: secondBranch, method: .invite)])
+        #expect(failed.request == nil && failed.ackBytes != nil, "only the ACK is kept")
+        harness.deliver(ProxyHarness.answer(second, status: 486), from: ProxyHarness.pbx)
+        #expect(harness.outbound.take().map { $0.message.method } == [.ack])
+    }
+
     @Test("a 486 is ACKed hop by hop to the PBX and relayed; the caller's ACK is absorbed")
     func busy() throws {
         let harness = try ProxyHarness()
