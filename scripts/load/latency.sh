@@ -3,8 +3,9 @@
 # uac.xml → proxy on 127.0.0.1:5070 → uas.xml) while dumpcap records the proxy's port on loopback;
 # every relayed message (INVITE, 200, ACK, BYE, 200) is matched with its copy on the other side by
 # Call-ID, CSeq and method or status, and the time between them is the proxy's. Prints
-# p50/p90/p99/p99.9/max in µs, overall and per kind of message. Two seconds of calls at the same
-# rate warm the proxy up before the measured run.
+# p50/p90/p99/p99.9/max in µs, overall and per kind of message, and the proxy's CPU per call (all
+# its processes and threads, over the measured run). Two seconds of calls at the same rate warm the
+# proxy up before the measured run.
 #   scripts/load/latency.sh [RATE] [SECONDS]                (Tollgate, release build; defaults 2250 calls/s, 10 s)
 #   PROXY=kamailio scripts/load/latency.sh [RATE] [SECONDS] (Kamailio with ../shared/bench/kamailio-gateway.cfg)
 # Needs: apt-get install -y sip-tester tshark (and kamailio for PROXY=kamailio)
@@ -21,9 +22,12 @@ case "$proxy" in
     (cd "$here" && swift build -c release --product tollgate >/dev/null)
     (cd "$work" && exec "$here/.build/release/tollgate" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
         --trunk udp:127.0.0.10:5090 --log-level error) &
+    proxy_pids=$!
     ;;
   kamailio)
     kamailio -f "$bench/kamailio-gateway.cfg" -P "$work/kam.pid" -w "$work" -m 2048 -M 32 2>"$work/kam.log"
+    sleep 1
+    proxy_pids=$(pgrep -x kamailio | tr '\n' ' ')
     ;;
   *) echo "PROXY must be tollgate or kamailio" >&2; exit 2 ;;
 esac
@@ -37,12 +41,18 @@ sleep 1
 dumpcap -q -i lo -f "udp port 5070" -B 256 -w "$work/capture.pcapng" 2>/dev/null &
 capture=$!
 sleep 1
+# The proxy's CPU (user + system, every process and thread) over the measured run.
+cpu_ticks() { for pid in $proxy_pids; do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
+ticks_before=$(cpu_ticks)
 (cd "$work" && timeout $((secs * 4 + 30)) sipp -sf "$bench/uac.xml" 127.0.0.1:5070 -i 127.0.0.10 -p 5090 -r "$rate" -m "$calls" \
     -d 0 -nostdin -timeout $((secs * 3 + 20)) >"$work/uac.out" 2>&1) || true
+ticks_after=$(cpu_ticks)
 sleep 1
 kill -INT "$capture"; wait "$capture" 2>/dev/null || true
 echo "$proxy:"
 grep -E "Successful call|Failed call" "$work/uac.out" | tail -2 | awk '{print $1, $2, $NF}'
+ticks=$((ticks_after - ticks_before)); hz=$(getconf CLK_TCK)
+echo "CPU during the measured run: $((ticks * 1000 / hz)) ms, $((ticks * 1000000 / hz / calls)) µs per call"
 
 tshark -r "$work/capture.pcapng" -T fields -E separator=';' -e frame.time_epoch -e udp.srcport -e udp.dstport \
     -e sip.Call-ID -e sip.CSeq -e sip.Status-Code 2>/dev/null | python3 -c '
