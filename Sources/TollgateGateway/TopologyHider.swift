@@ -12,8 +12,8 @@ import SIPCore
 struct TopologyHider {
     /// Internal host names and addresses (lowercased, IPv6 without brackets).
     let internalHosts: Set<String>
-    /// The same, as bytes, for the search that rules most values out before any decoding.
-    private let internalHostBytes: [[UInt8]]
+    /// The same, each with its bytes, for the search that rules most values out before any rewriting.
+    private let internalHostList: [(name: String, bytes: [UInt8])]
     var stripExact: Set<String>
     var stripPrefixes: [String]
     var masksSDP: Bool
@@ -23,7 +23,7 @@ struct TopologyHider {
 
     init(internalHosts: Set<String>, stripHeaders: [String], masksSDP: Bool) {
         self.internalHosts = Set(internalHosts.map { $0.lowercased() }.filter { !$0.isEmpty })
-        self.internalHostBytes = self.internalHosts.map { Array($0.utf8) }
+        self.internalHostList = self.internalHosts.map { ($0, Array($0.utf8)) }
         let strip = stripHeaders.map { $0.lowercased() }
         stripExact = Set(strip.filter { !$0.hasSuffix("*") })
         stripPrefixes = strip.filter { $0.hasSuffix("*") }.map { String($0.dropLast()) }
@@ -59,13 +59,13 @@ struct TopologyHider {
             if masked != uri { message.setRequestURI(masked) }
         }
         let isRegisterResponse = message.isResponse && (try? message.cseq().method) == .register
-        let hostBytes = internalHostBytes
+        let hosts = internalHostList
         message.rewriteHeaderValues(mayRewrite: { known, value in
             switch known {
             case .via: false
             case .callID: true
             case .contact: !isRegisterResponse
-            default: hostBytes.contains { Self.mayContain($0, in: value) }
+            default: hosts.contains { Self.mayContain($0.bytes, in: value) }
             }
         }) { name, value in
             switch name.known {
@@ -83,7 +83,7 @@ struct TopologyHider {
             }
         }
         if masksSDP, !message.bodyBytes.isEmpty, (try? message.contentType())??.isSDP == true,
-            message.bodyBytes.withUnsafeBufferPointer({ body in hostBytes.contains { Self.mayContain($0, in: body) } }) {
+            message.bodyBytes.withUnsafeBufferPointer({ body in hosts.contains { Self.mayContain($0.bytes, in: body) } }) {
             let body = message.bodyText
             let masked = replacingInternalHosts(in: body, with: externalHost)
             if masked != body { message.body = Array(masked.utf8) }
@@ -116,19 +116,13 @@ struct TopologyHider {
     /// `text` with every internal host, as a whole host token, replaced by `replacement`.
     func replacingInternalHosts(in text: String, with replacement: String) -> String {
         var result = text
-        for host in internalHosts where Self.mayContain(host, in: result) {
-            result = Self.replaceHost(host, in: result, with: replacement)
+        for host in internalHostList where result.withUTF8({ Self.mayContain(host.bytes, in: $0) }) {
+            result = Self.replaceHost(host.name, in: result, with: replacement)
         }
         return result
     }
 
     /// A quick, case-insensitive byte search that rules most values out before any rewriting.
-    static func mayContain(_ host: String, in text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { haystack in mayContain(Array(host.utf8), in: haystack) }
-    }
-
-    /// ``mayContain(_:in:)`` on bytes.
     static func mayContain(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = needle.first, needle.count <= haystack.count else { return false }
         var index = 0
