@@ -105,8 +105,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
             switch spec.transport {
             case .udp:
                 // NIO's default receive buffer is 2 KB: a larger datagram (an INVITE with video, SRTP
-                // keys and ICE candidates) would arrive cut short. One byte over the limit lets the
-                // parser see an oversized message as such.
+                // keys and ICE candidates) would arrive cut short. A buffer over the limit (NIO rounds
+                // it up) lets the parser see an oversized message as such.
                 let datagramCapacity = min(maximumMessageSize + 1, 65_536)
                 return try await DatagramBootstrap(group: eventLoop)
                     .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: datagramCapacity))

@@ -69,8 +69,6 @@ struct TopologyHider {
             }
         }) { name, value in
             switch name.known {
-            case .via:
-                return nil
             case .callID:
                 return callIDs.external(for: value, internalHosts: internalHosts, externalHost: externalHost)
             case .contact:
