@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SIPCore", targets: ["SIPCore"]),
         .library(name: "TollgateShield", targets: ["TollgateShield"]),
         .library(name: "TollgateFraud", targets: ["TollgateFraud"]),
+        .library(name: "TollgateGateway", targets: ["TollgateGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -75,8 +75,8 @@ public struct SIPMediaType: Sendable, Hashable, CustomStringConvertible {
     public var parameters: SIPParameters
 
     public init(type: String, subtype: String, parameters: SIPParameters = SIPParameters()) {
-        self.type = type.lowercased()
-        self.subtype = subtype.lowercased()
+        self.type = SIPCharacterClass.lowercased(type)
+        self.subtype = SIPCharacterClass.lowercased(subtype)
         self.parameters = parameters
     }
 

@@ -78,4 +78,24 @@ enum SIPCharacterClass {
     static func lowercased(_ byte: UInt8) -> UInt8 {
         (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
     }
+
+    /// Whether two strings are equal ignoring the case of ASCII letters, compared byte by byte with
+    /// no lowercased copies (parameter names, URI schemes and tokens are ASCII).
+    static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        let left = lhs.utf8
+        let right = rhs.utf8
+        guard left.count == right.count else { return false }
+        return zip(left, right).allSatisfy { lowercased($0) == lowercased($1) }
+    }
+
+    /// `text` in lowercase: returned as it is when it holds no uppercase letter (the common case,
+    /// with no new string), else through `lowercased()`.
+    static func lowercased(_ text: String) -> String {
+        text.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 } ? text.lowercased() : text
+    }
+
+    /// `text` in uppercase, returned as it is when it holds no lowercase letter.
+    static func uppercased(_ text: String) -> String {
+        text.utf8.contains { ($0 >= 0x61 && $0 <= 0x7A) || $0 >= 0x80 } ? text.uppercased() : text
+    }
 }

@@ -58,11 +58,11 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
 
     /// Removes every parameter of this name.
     public mutating func remove(_ name: String) {
-        elements.removeAll { $0.name.lowercased() == name.lowercased() }
+        elements.removeAll { SIPCharacterClass.equalsIgnoringCase($0.name, name) }
     }
 
     func index(of name: String) -> Int? {
-        elements.firstIndex { $0.name.count == name.count && $0.name.lowercased() == name.lowercased() }
+        elements.firstIndex { SIPCharacterClass.equalsIgnoringCase($0.name, name) }
     }
 
     /// `;name=value;flag` as written on the wire.
@@ -103,6 +103,7 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
 
     /// A quoted string's content with quoted pairs resolved; other text is returned unchanged.
     static func unquote(_ text: String) -> String {
+        guard text.utf8.first == UInt8(ascii: "\"") else { return text }
         let utf8 = Array(text.utf8)
         guard utf8.count >= 2, utf8.first == UInt8(ascii: "\""), utf8.last == UInt8(ascii: "\"") else { return text }
         var out: [UInt8] = []

@@ -10,11 +10,12 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
         case other(String)
 
         init(_ text: String) {
-            switch text.lowercased() {
+            let lowered = SIPCharacterClass.lowercased(text)
+            switch lowered {
             case "sip": self = .sip
             case "sips": self = .sips
             case "tel": self = .tel
-            default: self = .other(text.lowercased())
+            default: self = .other(lowered)
             }
         }
 

@@ -154,7 +154,7 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
 
         self.protocolName = scanner.string(name)
         self.protocolVersion = scanner.string(version)
-        self.transport = scanner.string(transport).uppercased()
+        self.transport = SIPCharacterClass.uppercased(scanner.string(transport))
         self.host = host
         self.port = port
         self.parameters = parameters

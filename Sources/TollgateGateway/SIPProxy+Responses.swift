@@ -4,21 +4,8 @@ import SIPTransport
 
 extension SIPProxy {
     func handleResponse(_ response: SIPMessage, from source: SIPPeer, zone: GatewayZone) {
-        guard let status = response.statusCode, let via = try? response.topVia(), let branch = via.branch,
-            let cseq = try? response.cseq()
-        else {
-            emit(.invalid, source: source, rule: "response-headers", detail: "response without a usable Via or CSeq")
-            return
-        }
-        guard let client = clientTransactions[ClientTransactionKey(branch: branch, method: cseq.method)] else {
-            emit(.strayResponse, source: source, rule: "transaction-match", detail: "\(status) for no transaction of ours")
-            return
-        }
-        // Only the peer the request went to may answer it.
-        guard source.ipAddress == client.target.peer.ipAddress else {
-            emit(.strayResponse, source: source, rule: "transaction-match", detail: "\(status) from \(source), request went to \(client.target.peer)")
-            return
-        }
+        guard let status = response.statusCode else { return }
+        // Validated first: the top Via's branch and the CSeq that find the transaction come from it.
         let headers: SIPValidatedHeaders
         do {
             var options = zone == .internal ? settings.internalValidation : settings.validation
@@ -26,6 +13,19 @@ extension SIPProxy {
             headers = try response.validate(options)
         } catch {
             emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
+            return
+        }
+        guard let branch = headers.topVia.branch else {
+            emit(.strayResponse, source: source, rule: "transaction-match", detail: "\(status) without a Via branch")
+            return
+        }
+        guard let client = clientTransactions[ClientTransactionKey(branch: branch, method: headers.cseq.method)] else {
+            emit(.strayResponse, source: source, rule: "transaction-match", detail: "\(status) for no transaction of ours")
+            return
+        }
+        // Only the peer the request went to may answer it.
+        guard source.ipAddress == client.target.peer.ipAddress else {
+            emit(.strayResponse, source: source, rule: "transaction-match", detail: "\(status) from \(source), request went to \(client.target.peer)")
             return
         }
         // Once its final answer is dealt with, a transaction only absorbs stragglers.
