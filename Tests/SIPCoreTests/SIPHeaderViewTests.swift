@@ -742,3 +742,35 @@ struct SIPParametersTests {
         }
     }
 }
+
+@Suite("Parameters and URI schemes, ignoring ASCII case")
+struct SIPParameterCaseTests {
+    @Test("parameter names match in any case, values keep theirs, and removal takes every spelling")
+    func parameterNames() throws {
+        var parameters: SIPParameters = ["Branch": "z9hG4bKAbC", "LR": nil, "transport": "TCP"]
+        #expect(parameters["branch"] == .some("z9hG4bKAbC"))
+        #expect(parameters["BRANCH"] == .some("z9hG4bKAbC"))
+        #expect(parameters["lr"] == .some(nil))
+        #expect(parameters["branc"] == nil)
+        #expect(parameters["branchx"] == nil)
+        parameters.append("TRANSPORT", "udp")
+        parameters.remove("Transport")
+        #expect(!parameters.contains("transport"))
+        #expect(parameters.count == 2)
+        let via = try SIPVia(parsing: "SIP/2.0/udp 192.0.2.1:5060;BRANCH=z9hG4bK1;Received=192.0.2.9;RPORT=5062")
+        #expect(via.transport == "UDP")
+        #expect(via.branch == "z9hG4bK1")
+        #expect(via.rport == .value(5062))
+        #expect(throws: SIPParseError.self) { try SIPVia(parsing: "SIP/2.0/UDP 192.0.2.1;RECEIVED=nowhere") }
+    }
+
+    @Test("URI schemes and media types are recognised in any case and kept lowercase")
+    func schemesAndMediaTypes() throws {
+        #expect(try SIPURI(parsing: "SIP:alice@example.com").scheme == .sip)
+        #expect(try SIPURI(parsing: "SiPs:alice@example.com").scheme == .sips)
+        #expect(try SIPURI(parsing: "TEL:+441632960000").scheme == .tel)
+        #expect(try SIPURI(parsing: "URN:service:sos").scheme == .other("urn"))
+        let type = SIPMediaType(type: "Application", subtype: "SDP")
+        #expect(type.type == "application" && type.subtype == "sdp" && type.isSDP)
+    }
+}

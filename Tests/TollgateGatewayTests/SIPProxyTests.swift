@@ -261,6 +261,31 @@ struct SIPProxyAdmissionTests {
         harness.deliver(ProxyHarness.answer(invite, status: 200), from: ProxyHarness.attacker)
         #expect(harness.outbound.take().isEmpty)
     }
+
+    @Test("responses are matched by the validated top Via and CSeq: a stray or malformed one is reported and dropped, a matching one relayed")
+    func responseMatching() throws {
+        let harness = try ProxyHarness()
+        var events: [GatewayEvent] = []
+        harness.proxy.onEvent = { events.append($0) }
+        harness.deliver(ProxyHarness.invite(), from: ProxyHarness.carrier)
+        let invite = harness.outbound.take()[1].message
+        let answer = ProxyHarness.answer(invite, status: 200)
+        // Another branch, another CSeq method, no branch at all: no transaction of ours.
+        let branch = try #require(try invite.topVia()?.branch)
+        let otherBranch = answer.serialized()
+        harness.deliver(String(decoding: otherBranch, as: UTF8.self).replacingOccurrences(of: branch, with: "z9hG4bKnotours"), from: ProxyHarness.pbx)
+        harness.deliver(String(decoding: otherBranch, as: UTF8.self).replacingOccurrences(of: "1 INVITE", with: "1 OPTIONS"), from: ProxyHarness.pbx)
+        harness.deliver(String(decoding: otherBranch, as: UTF8.self).replacingOccurrences(of: ";branch=\(branch)", with: ""), from: ProxyHarness.pbx)
+        #expect(harness.outbound.take().isEmpty)
+        #expect(events.map(\.kind) == [.strayResponse, .strayResponse, .strayResponse])
+        // A malformed answer to our transaction is dropped as invalid; the transaction still takes the good one.
+        events.removeAll()
+        harness.deliver(String(decoding: otherBranch, as: UTF8.self).replacingOccurrences(of: "Call-ID:", with: "Call-ID: \u{01}"), from: ProxyHarness.pbx)
+        #expect(harness.outbound.take().isEmpty)
+        #expect(events.map(\.kind) == [.invalid])
+        harness.deliver(answer, from: ProxyHarness.pbx)
+        #expect(harness.outbound.take().map { $0.message.statusCode } == [200])
+    }
 }
 
 @Suite("Proxy core: trunks, failover and topology hiding")
