@@ -103,9 +103,9 @@ public struct SIPParameters: Sendable, Hashable, Sequence, CustomStringConvertib
 
     /// A quoted string's content with quoted pairs resolved; other text is returned unchanged.
     static func unquote(_ text: String) -> String {
-        guard text.utf8.first == UInt8(ascii: "\"") else { return text }
+        // Most values are not quoted: no copy of their bytes for those.
+        guard text.utf8.count >= 2, text.utf8.first == UInt8(ascii: "\""), text.utf8.last == UInt8(ascii: "\"") else { return text }
         let utf8 = Array(text.utf8)
-        guard utf8.count >= 2, utf8.first == UInt8(ascii: "\""), utf8.last == UInt8(ascii: "\"") else { return text }
         var out: [UInt8] = []
         var index = 1
         while index < utf8.count - 1 {

@@ -81,7 +81,7 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
         var text = host
         if text.utf8.first == UInt8(ascii: "["), text.utf8.last == UInt8(ascii: "]") { text = String(text.dropFirst().dropLast()) }
         // Addresses are lowercase already; only names with capitals need a new string.
-        return text.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? text.lowercased() : text
+        return SIPCharacterClass.lowercased(text)
     }
 
     /// Whether the host is a name, an IPv4 address or an IPv6 reference.

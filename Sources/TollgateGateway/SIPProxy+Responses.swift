@@ -4,7 +4,10 @@ import SIPTransport
 
 extension SIPProxy {
     func handleResponse(_ response: SIPMessage, from source: SIPPeer, zone: GatewayZone) {
-        guard let status = response.statusCode else { return }
+        guard let status = response.statusCode else {
+            emit(.invalid, source: source, rule: "response-status", detail: "a response without a status code")
+            return
+        }
         // Validated first: the top Via's branch and the CSeq that find the transaction come from it.
         let headers: SIPValidatedHeaders
         do {
