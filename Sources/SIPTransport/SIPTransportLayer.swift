@@ -45,15 +45,20 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private let clientTLSContext: NIOSSLContext?
     /// Client contexts for particular peers (a certificate to present, private trust roots).
     private var peerTLSContexts: [SocketAddress: NIOSSLContext] = [:]
+    /// Watches the UDP sockets for a moment after each send (see ``SIPReceivePoller``).
+    private let poller: SIPReceivePoller
+    private var datagramDescriptors: [Int: CInt] = [:]
 
     /// - Parameters:
     ///   - verifiesTLSPeers: whether outgoing TLS connections check the peer's certificate (on by
     ///     default; off only for development peers with self-signed certificates).
+    ///   - busyPollWindow: the longest time the loop watches its UDP sockets for the next datagram
+    ///     after sending, instead of sleeping (see ``SIPBusyPollWindow``); zero never watches.
     ///   - admits: called on `eventLoop` for each TCP or TLS connection before anything is read from
     ///     it (no TLS handshake either); `false` closes it at once (a banned source).
     ///   - deliver: called on `eventLoop` with each framed inbound message.
     public init(eventLoop: EventLoop, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
-                verifiesTLSPeers: Bool = true, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
+                verifiesTLSPeers: Bool = true, busyPollWindow: TimeAmount = .zero, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
                 deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
         var client = SIPClientTLSIdentity.baseConfiguration()
         if !verifiesTLSPeers { client.certificateVerification = .none }
@@ -64,6 +69,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         self.maximumConnectionsPerSource = maximumConnectionsPerSource
         self.deliver = deliver
         self.admits = admits
+        self.poller = SIPReceivePoller(maximumWindow: busyPollWindow)
     }
 
     /// Uses `identity` for TLS connections Tollgate opens to `address`. Call before ``start(_:)``.
@@ -77,10 +83,14 @@ public final class SIPTransportLayer: @unchecked Sendable {
     public func start(_ specs: [SIPListenerSpec]) async throws {
         do {
             for spec in specs {
-                let channel = try await bind(spec)
+                let (channel, descriptor) = try await bind(spec)
                 try await eventLoop.submit {
                     self.listeners.append(spec)
                     self.channels[spec.id] = channel
+                    if let descriptor {
+                        self.datagramDescriptors[spec.id] = descriptor
+                        self.poller.watch(descriptor)
+                    }
                 }.get()
                 logger.info("listening", metadata: ["listener": "\(spec.transport.rawValue):\(spec.host):\(spec.port)"])
             }
@@ -93,33 +103,37 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// Closes every listener and connection.
     public func stop() async {
         let all: [Channel] = (try? await eventLoop.submit {
-            Array(self.channels.values) + self.connections.entries.values.map(\.channel)
+            for descriptor in self.datagramDescriptors.values { self.poller.forget(descriptor) }
+            self.datagramDescriptors.removeAll()
+            return Array(self.channels.values) + self.connections.entries.values.map(\.channel)
         }.get()) ?? []
         for channel in all { try? await channel.close() }
     }
 
-    private func bind(_ spec: SIPListenerSpec) async throws -> Channel {
+    /// Binds one listener; a UDP listener's socket descriptor is returned too, for the poller.
+    private func bind(_ spec: SIPListenerSpec) async throws -> (Channel, CInt?) {
         let deliver = self.deliver
         let listener = spec.id
+        let name = "\(spec.transport.rawValue):\(spec.host):\(spec.port)"
         do {
             switch spec.transport {
             case .udp:
+                let socket = try SIPDatagramSocket(binding: SocketAddress.makeAddressResolvingHost(spec.host, port: spec.port),
+                                                   listener: name)
                 // NIO's default receive buffer is 2 KB: a larger datagram (an INVITE with video, SRTP
                 // keys and ICE candidates) would arrive cut short. A buffer over the limit (NIO rounds
                 // it up) lets the parser see an oversized message as such.
                 let datagramCapacity = min(maximumMessageSize + 1, 65_536)
-                return try await DatagramBootstrap(group: eventLoop)
+                let channel = try await DatagramBootstrap(group: eventLoop)
                     .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: datagramCapacity))
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-                    .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
                     .channelOption(.maxMessagesPerRead, value: 16)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(listener: listener, deliver: deliver))
                         }
                     }
-                    .bind(host: spec.host, port: spec.port).get()
+                    .withBoundSocket(socket.descriptor).get()
+                return (channel, socket.descriptor)
             case .tcp, .tls:
                 let context = spec.transport == .tls ? try Self.serverContext(spec) : nil
                 let connections = self.connections
@@ -128,7 +142,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 let logger = self.logger
                 let transport = spec.transport
                 let admits = self.admits
-                return try await ServerBootstrap(group: eventLoop)
+                let channel = try await ServerBootstrap(group: eventLoop)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelInitializer { channel in
@@ -146,11 +160,12 @@ public final class SIPTransportLayer: @unchecked Sendable {
                         }
                     }
                     .bind(host: spec.host, port: spec.port).get()
+                return (channel, nil)
             }
         } catch let error as SIPTransportError {
             throw error
         } catch {
-            throw SIPTransportError.bindFailed(listener: "\(spec.transport.rawValue):\(spec.host):\(spec.port)", reason: "\(error)")
+            throw SIPTransportError.bindFailed(listener: name, reason: "\(error)")
         }
     }
 
@@ -227,7 +242,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private var pendingFlushes: Set<Int> = []
 
     /// Flushes UDP writes once per event-loop turn, so the datagrams written while handling one
-    /// batch of reads leave together (one `sendmmsg` instead of a syscall each).
+    /// batch of reads leave together (one `sendmmsg` instead of a syscall each). Then, when busy
+    /// polling is on, watches for the next datagram; that runs as a task of its own, after every
+    /// task already queued.
     private func scheduleFlush(_ listener: Int) {
         let first = pendingFlushes.isEmpty
         pendingFlushes.insert(listener)
@@ -236,6 +253,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
             let listeners = self.pendingFlushes
             self.pendingFlushes.removeAll(keepingCapacity: true)
             for id in listeners { self.channels[id]?.flush() }
+            if self.poller.isEnabled {
+                self.eventLoop.execute { self.poller.waitForDatagram() }
+            }
         }
     }
 

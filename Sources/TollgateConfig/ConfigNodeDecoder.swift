@@ -58,7 +58,7 @@ final class ConfigNodeDecoder {
 
     static let rootKeys = [
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "remote_phones_path", "topology_hiding", "limits",
-        "console", "logging", "store", "shield", "alerts", "fraud",
+        "performance", "console", "logging", "store", "shield", "alerts", "fraud",
     ]
     static let endpointKeys = ["transport", "address", "port"]
     static let listenerKeys =
@@ -72,6 +72,7 @@ final class ConfigNodeDecoder {
     static let fallbackKeys = ["target", "trunks"]
     static let topologyKeys = ["enabled", "strip_headers", "mask_sdp"]
     static let limitsKeys = ["max_message_size", "tcp_idle_timeout", "max_connections_per_source"]
+    static let performanceKeys = ["busy_poll_us"]
     static let loggingKeys = ["level", "format"]
     static let storeKeys = ["path", "url"]
     static let shieldKeys = [
@@ -131,6 +132,9 @@ final class ConfigNodeDecoder {
         }
         if let (node, path) = value(map, "limits") {
             config.limits = limits(node, path: path)
+        }
+        if let (node, path) = value(map, "performance") {
+            config.performance = performance(node, path: path)
         }
         if let (node, path) = value(map, "console") {
             config.console = console(node, path: path)
@@ -285,6 +289,13 @@ final class ConfigNodeDecoder {
         config.enabled = optional(map, "enabled", bool) ?? config.enabled
         config.stripHeaders = optional(map, "strip_headers", stringList) ?? config.stripHeaders
         config.maskSDP = optional(map, "mask_sdp", bool) ?? config.maskSDP
+        return config
+    }
+
+    private func performance(_ node: Node, path: String) -> PerformanceConfig {
+        var config = PerformanceConfig()
+        guard let map = mapping(node, path: path, keys: Self.performanceKeys) else { return config }
+        config.busyPollMicroseconds = optional(map, "busy_poll_us", int) ?? config.busyPollMicroseconds
         return config
     }
 

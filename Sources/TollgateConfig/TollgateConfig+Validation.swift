@@ -13,6 +13,7 @@ extension TollgateConfig {
         validateFallback(&report, trunkNames: trunkNames)
         validateTopologyHiding(&report)
         validateLimits(&report)
+        validatePerformance(&report)
         validateConsole(&report)
         validateLogging(&report)
         validateStore(&report)
@@ -341,6 +342,16 @@ extension TollgateConfig {
             report.add(
                 "limits.max_connections_per_source",
                 "must be at least 1, found \(limits.maxConnectionsPerSource)"
+            )
+        }
+    }
+
+    private func validatePerformance(_ report: inout ValidationReport) {
+        let range = PerformanceConfig.busyPollRange
+        if !range.contains(performance.busyPollMicroseconds) {
+            report.add(
+                "performance.busy_poll_us",
+                "must be \(range.lowerBound)-\(range.upperBound) microseconds (0 turns busy polling off), found \(performance.busyPollMicroseconds)"
             )
         }
     }

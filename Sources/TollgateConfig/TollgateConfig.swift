@@ -25,6 +25,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var topologyHiding: TopologyHidingConfig
     /// Resource limits.
     public var limits: LimitsConfig
+    /// CPU time traded for latency (busy polling).
+    public var performance: PerformanceConfig = PerformanceConfig()
     /// Where the web console listens (admin zone); only its host and port are used.
     public var console: Endpoint?
     /// Log level and format.
@@ -90,9 +92,11 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - yaml: The configuration text.
     ///   - source: The file name to show in errors.
+    ///   - adjust: Changes made before validation, such as command-line overrides: a file that
+    ///     leaves out what the command line gives (the PBX, the listeners) is then valid.
     /// - Throws: ``ConfigErrors`` listing every problem found (syntax, unknown keys, wrong types,
     ///   out-of-range values, missing keys and broken cross-field rules), each with its line.
-    public init(yaml: String, source: String = "<config>") throws(ConfigErrors) {
+    public init(yaml: String, source: String = "<config>", adjusting adjust: (inout TollgateConfig) -> Void = { _ in }) throws(ConfigErrors) {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -101,7 +105,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
         }
 
         let decoder = ConfigNodeDecoder()
-        let config = decoder.decodeConfig(root)
+        var config = decoder.decodeConfig(root)
+        adjust(&config)
         var errors = decoder.errors
         for error in config.validationErrors() where !decoder.isSuppressed(error) {
             errors.append(decoder.locate(error))
@@ -122,9 +127,11 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
 
     /// Reads and validates the YAML file at `path`.
     ///
-    /// - Parameter path: The file to read; errors name it as given.
+    /// - Parameters:
+    ///   - path: The file to read; errors name it as given.
+    ///   - adjust: Changes made before validation (see ``init(yaml:source:adjusting:)``).
     /// - Throws: ``ConfigErrors`` when the file cannot be read or is not a valid configuration.
-    public static func load(path: String) throws(ConfigErrors) -> TollgateConfig {
+    public static func load(path: String, adjusting adjust: (inout TollgateConfig) -> Void = { _ in }) throws(ConfigErrors) -> TollgateConfig {
         let text: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -138,7 +145,7 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
             let reason = (error as NSError).localizedDescription
             throw ConfigErrors(source: path, errors: [ConfigError("cannot read the file: \(reason)", source: path)])
         }
-        return try TollgateConfig(yaml: text, source: path)
+        return try TollgateConfig(yaml: text, source: path, adjusting: adjust)
     }
 
     /// Checks the cross-field rules; ``init(yaml:source:)`` runs this, and callers run it again

@@ -61,6 +61,7 @@ public final class Gateway: Service {
         let box = ProxyBox()
         let transport = SIPTransportLayer(eventLoop: loop, logger: logger, maximumMessageSize: config.limits.maxMessageSize,
                                           maximumConnectionsPerSource: config.limits.maxConnectionsPerSource,
+                                          busyPollWindow: .microseconds(Int64(config.performance.busyPollMicroseconds)),
                                           admits: { address in !(box.proxy?.refusesConnection(from: address) ?? false) }) { packet in
             box.proxy?.receive(packet)
         }

@@ -59,38 +59,45 @@ struct ConfigOptions: ParsableArguments {
         }
     }
 
-    /// The effective configuration: the file (if any) with the command-line overrides applied, validated.
+    /// The effective configuration: the file (if any) with the command-line overrides applied,
+    /// validated once the overrides are in (so a file may leave out what the flags give).
     func load() throws -> TollgateConfig {
+        let pbxEndpoint: Endpoint?
+        let listeners: [Endpoint]
+        let trunks: [Endpoint]
+        let consoleEndpoint: Endpoint?
+        do {
+            pbxEndpoint = try pbx.map { text throws(ConfigError) in try Endpoint(parsing: text) }
+            listeners = try listen.map { text throws(ConfigError) in try Endpoint(parsing: text) }
+            trunks = try trunk.map { text throws(ConfigError) in try Endpoint(parsing: text) }
+            consoleEndpoint = try console.map { text throws(ConfigError) in try Endpoint(parsing: text.contains("p:") ? text : "tcp:" + text) }
+        } catch {
+            throw CLIError(message: "command line: \(error.message)")
+        }
+        let remotePhones = self.remotePhones
+        let overrides = { (config: inout TollgateConfig) in
+            config.applyOverrides(pbx: pbxEndpoint, listen: listeners, trunks: trunks, remotePhones: remotePhones, console: consoleEndpoint)
+        }
         var path = config
         if path == nil, FileManager.default.fileExists(atPath: "tollgate.yaml") { path = "tollgate.yaml" }
-        var loaded: TollgateConfig
-        if let path {
-            do {
-                loaded = try TollgateConfig.load(path: path)
-            } catch {
-                throw CLIError(message: error.description)
-            }
-        } else {
+        guard let path else {
             guard pbx != nil, !listen.isEmpty else {
                 throw CLIError(message: "no configuration: give --config FILE, put a tollgate.yaml here, or give at least --pbx and --listen")
             }
-            loaded = TollgateConfig()
+            var loaded = TollgateConfig()
+            overrides(&loaded)
+            do {
+                try loaded.validate()
+            } catch {
+                throw CLIError(message: error.description)
+            }
+            return loaded
         }
         do {
-            let pbxEndpoint = try pbx.map { text throws(ConfigError) in try Endpoint(parsing: text) }
-            let listeners = try listen.map { text throws(ConfigError) in try Endpoint(parsing: text) }
-            let trunks = try trunk.map { text throws(ConfigError) in try Endpoint(parsing: text) }
-            let consoleEndpoint = try console.map { text throws(ConfigError) in try Endpoint(parsing: text.contains("p:") ? text : "tcp:" + text) }
-            loaded.applyOverrides(pbx: pbxEndpoint, listen: listeners, trunks: trunks, remotePhones: remotePhones, console: consoleEndpoint)
-        } catch let error as ConfigError {
-            throw CLIError(message: "command line: \(error.message)")
-        }
-        do {
-            try loaded.validate()
+            return try TollgateConfig.load(path: path, adjusting: overrides)
         } catch {
             throw CLIError(message: error.description)
         }
-        return loaded
     }
 }
 

@@ -79,6 +79,27 @@ struct ConfigCommandTests {
         #expect(national.stdout.contains("account 201: class of service national (default); allowed now"))
     }
 
+    @Test("a file may leave out the PBX and listeners the flags give; the flags' values are validated with it, and its errors keep their lines")
+    func partialFileWithFlags() throws {
+        let path = try Self.write("performance:\n  busy_poll_us: 0\nlimits:\n  max_message_size: 8192\n")
+        let output = try TollgateBinary.run(["config", "show", "--json", "--config", path,
+                                             "--pbx", "udp:127.0.0.20:5080", "--listen", "udp:127.0.0.1:5070"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        #expect((object["performance"] as? [String: Any])?["busyPollMicroseconds"] as? Int == 0)
+        #expect((object["limits"] as? [String: Any])?["maxMessageSize"] as? Int == 8192)
+
+        let check = try TollgateBinary.run(["config", "check", path])
+        #expect(check.status == 1, "config check reads the file alone, which has no PBX or listeners")
+        #expect(check.stdout.contains("no listeners"))
+
+        let broken = try Self.write("performance:\n  busy_poll_us: 90000\n")
+        let refused = try TollgateBinary.run(["config", "show", "--config", broken, "--pbx", "udp:127.0.0.20:5080", "--listen", "udp:127.0.0.1:5070"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("\(broken):2:") && refused.stderr.contains("performance.busy_poll_us"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("no listeners"))
+    }
+
     @Test("without a file, serve needs --pbx and --listen")
     func quickStartNeedsFlags() throws {
         let directory = FileManager.default.temporaryDirectory.path

@@ -24,6 +24,7 @@ struct ConfigDecodingTests {
         #expect(config.topologyHiding.stripHeaders == ["X-Asterisk-*", "X-FS-*", "P-Asserted-Identity"])
         #expect(config.topologyHiding.maskSDP == false)
         #expect(config.limits == LimitsConfig(maxMessageSize: 65536, tcpIdleTimeout: 300, maxConnectionsPerSource: 32))
+        #expect(config.performance.busyPollMicroseconds == 5000)
         #expect(config.logging == LoggingConfig(level: "info", format: "text"))
         #expect(config.store == StoreConfig(path: "tollgate.db", url: nil))
         #expect(config.console == nil)
@@ -88,6 +89,8 @@ struct ConfigDecodingTests {
               max_message_size: 8_192
               tcp_idle_timeout: 60
               max_connections_per_source: 4
+            performance:
+              busy_poll_us: 0
             console: 127.0.0.1:8080
             logging: { level: debug, format: json }
             store:
@@ -131,6 +134,7 @@ struct ConfigDecodingTests {
         #expect(
             config.topologyHiding == TopologyHidingConfig(enabled: false, stripHeaders: ["X-Secret-*"], maskSDP: true))
         #expect(config.limits == LimitsConfig(maxMessageSize: 8192, tcpIdleTimeout: 60, maxConnectionsPerSource: 4))
+        #expect(config.performance == PerformanceConfig(busyPollMicroseconds: 0))
         #expect(config.console == Endpoint(transport: .tcp, host: "127.0.0.1", port: 8080))
         #expect(config.logging == LoggingConfig(level: "debug", format: "json"))
         #expect(

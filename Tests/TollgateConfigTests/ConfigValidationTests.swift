@@ -410,6 +410,22 @@ struct ConfigValidationTests {
                 == Support.line(of: "max_connections_per_source", in: yaml))
     }
 
+    @Test("the busy-poll window is 0-20000 microseconds, reported at its line")
+    func busyPollRange() {
+        for (value, accepted) in [(-1, false), (0, true), (5000, true), (20_000, true), (20_001, false)] {
+            let yaml = Support.minimal + "\nperformance:\n  busy_poll_us: \(value)\n"
+            let errors = Support.errors(yaml)
+            if accepted {
+                #expect(errors.paths.isEmpty, "busy_poll_us: \(value)")
+            } else {
+                #expect(errors.paths == ["performance.busy_poll_us"], "busy_poll_us: \(value)")
+                #expect(errors.at("performance.busy_poll_us")?.message
+                        == "must be 0-20000 microseconds (0 turns busy polling off), found \(value)")
+                #expect(errors.at("performance.busy_poll_us")?.line == Support.line(of: "busy_poll_us", in: yaml))
+            }
+        }
+    }
+
     @Test("the store URL must be a PostgreSQL URL and the path not empty")
     func store() {
         expectSingle(

@@ -1,0 +1,56 @@
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A UDP socket that Tollgate opens and binds itself before handing it to NIO, so that its
+/// descriptor is known to the ``SIPReceivePoller``.
+///
+/// The options are the ones a SIP listener needs: address reuse, so a restart binds at once, and
+/// 4 MB of kernel buffer each way, so a burst of calls is not dropped by the kernel before the
+/// event loop reads it.
+struct SIPDatagramSocket {
+    /// The open, bound, non-blocking descriptor. NIO owns (and closes) it once given to a channel.
+    let descriptor: CInt
+
+    /// Opens a UDP socket of `address`'s family, sets its options and binds it.
+    ///
+    /// - Throws: ``SIPTransportError/bindFailed(listener:reason:)`` with the system's reason; the
+    ///   descriptor is closed on failure.
+    init(binding address: SocketAddress, listener: String, bufferSize: CInt = 4 << 20) throws(SIPTransportError) {
+        #if canImport(Darwin)
+        let datagram = SOCK_DGRAM
+        #else
+        let datagram = CInt(SOCK_DGRAM.rawValue)
+        #endif
+        let descriptor = socket(address.protocol.rawValue, datagram, 0)
+        guard descriptor >= 0 else { throw Self.failure(listener, "socket") }
+        func configure() -> String? {
+            var one: CInt = 1
+            var size = bufferSize
+            let length = socklen_t(MemoryLayout<CInt>.size)
+            if setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, length) != 0 { return "SO_REUSEADDR" }
+            if setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, length) != 0 { return "SO_RCVBUF" }
+            if setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, length) != 0 { return "SO_SNDBUF" }
+            let flags = fcntl(descriptor, F_GETFL, 0)
+            if flags < 0 || fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) != 0 { return "O_NONBLOCK" }
+            let bound = address.withSockAddr { pointer, length in bind(descriptor, pointer, socklen_t(length)) }
+            return bound == 0 ? nil : "bind"
+        }
+        if let step = configure() {
+            let error = Self.failure(listener, step)
+            close(descriptor)
+            throw error
+        }
+        self.descriptor = descriptor
+    }
+
+    private static func failure(_ listener: String, _ step: String) -> SIPTransportError {
+        .bindFailed(listener: listener, reason: "\(step): \(String(cString: strerror(errno)))")
+    }
+}
