@@ -9,81 +9,142 @@ import Musl
 import Darwin
 #endif
 
-/// Keeps the event loop's thread awake for a short window after it has sent, watching the UDP
-/// sockets for the next datagram.
+/// Keeps the event loop's thread awake for a short window after it has sent, watching for the
+/// loop's next piece of work.
 ///
 /// A SIP exchange comes in quick succession: a relayed INVITE is followed by the 100 and 180 from the
 /// other side within a fraction of a millisecond, and under load the next burst of calls is never
 /// far behind. A thread that goes to sleep between them must be woken by the kernel, and on a
 /// virtual machine whose idle CPUs halt, that wake-up can take hundreds of microseconds: more than
-/// all of Tollgate's own work on a message. Polling the sockets without blocking, and yielding the
-/// CPU to any other runnable thread meanwhile, lets the loop pick up the next datagram at once, the
-/// way kernel busy polling does for network cards.
+/// all of Tollgate's own work on a message. Polling without blocking, and yielding the CPU to any
+/// other runnable thread meanwhile, lets the loop take up the next message at once, the way kernel
+/// busy polling does for network cards.
 ///
-/// A window is opened only after a batch of datagrams has been sent, so an idle gateway does not
-/// spin; its length adapts to the traffic (``SIPBusyPollWindow``); it closes as soon as a datagram
-/// is waiting, and NIO then reads it. TCP and TLS input and timers wait at most one window.
+/// A window is opened only after something has been sent, so an idle gateway does not spin; its
+/// length adapts to the traffic (``SIPBusyPollWindow``). What is watched is the loop's own epoll
+/// instance (``SIPEventLoopSelector``): the window closes as soon as a datagram, bytes on a
+/// connection or a due timer are waiting. (Where that instance cannot be found, the UDP sockets are
+/// watched instead.) The window runs as a chain of short slices, each a task of the loop, so the
+/// tasks other threads hand to the loop, and timers set meanwhile, run between two slices.
 ///
 /// Used on the event loop only.
 final class SIPReceivePoller {
+    /// How an opened window went.
+    enum Outcome: Equatable {
+        /// Work is waiting for the loop.
+        case work
+        /// The window passed with nothing to do; the loop may sleep.
+        case expired
+        /// This slice passed; the window goes on after the tasks queued meanwhile.
+        case sliceOver
+    }
+
+    /// The longest stretch of one slice of a window.
+    static let slice = TimeAmount.microseconds(50)
+
     private(set) var window: SIPBusyPollWindow
     private var descriptors: [pollfd] = []
-    /// When the last window expired with nothing waiting; the time until the next window tells
+    /// When the window in progress closes, if one is open.
+    private(set) var openUntil: NIODeadline?
+    /// When the last window expired with nothing to do; the time until the next window tells
     /// how long the loop slept.
     private var expiredAt: NIODeadline?
     private let spinTime = Counter(label: "tollgate_transport_busy_poll_nanoseconds_total")
-    private let caught = Counter(label: "tollgate_transport_busy_polls_total", dimensions: [("result", "datagram")])
+    private let caught = Counter(label: "tollgate_transport_busy_polls_total", dimensions: [("result", "work")])
     private let expired = Counter(label: "tollgate_transport_busy_polls_total", dimensions: [("result", "expired")])
 
     /// - Parameter maximumWindow: the longest window; zero turns polling off.
-    init(maximumWindow: TimeAmount) {
-        self.window = SIPBusyPollWindow(maximum: maximumWindow.nanoseconds)
+    convenience init(maximumWindow: TimeAmount) {
+        self.init(window: SIPBusyPollWindow(maximum: maximumWindow.nanoseconds))
+    }
+
+    /// A poller whose window starts where `window` is.
+    init(window: SIPBusyPollWindow) {
+        self.window = window
     }
 
     /// Whether windows are opened after sends.
     var isEnabled: Bool { window.isEnabled && !descriptors.isEmpty }
 
-    /// Adds a bound UDP socket to watch.
+    /// Whether a window is open (between two of its slices, or in one).
+    var isWindowOpen: Bool { openUntil != nil }
+
+    /// Adds a descriptor to watch for input: the loop's epoll instance, or a bound UDP socket.
     func watch(_ descriptor: CInt) {
         descriptors.append(pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0))
     }
 
-    /// Stops watching a socket (before it is closed).
-    func forget(_ descriptor: CInt) {
-        descriptors.removeAll { $0.fd == descriptor }
+    /// Stops watching anything (before the sockets are closed).
+    func forgetAll() {
+        descriptors.removeAll()
+        openUntil = nil
     }
 
-    /// Watches the sockets until one has a datagram waiting or the current window has passed.
-    ///
-    /// - Returns: whether a datagram is waiting.
-    @discardableResult
-    func waitForDatagram() -> Bool {
-        guard isEnabled else { return false }
+    /// Opens a window on `loop`, the loop whose work is watched, unless one is open: one slice
+    /// now, the next as a task queued behind what other threads have handed the loop meanwhile,
+    /// until work is waiting or the window has passed. Call on `loop`.
+    func openWindow(on loop: EventLoop) {
+        guard isEnabled, !isWindowOpen else { return }
+        runSlices(on: loop)
+    }
+
+    private func runSlices(on loop: EventLoop) {
+        guard pollSlice(upTo: Self.slice) == .sliceOver else { return }
+        loop.execute { self.runSlices(on: loop) }
+    }
+
+    /// One slice of the window: opens the window if none is open, then watches until work is
+    /// waiting, the slice has passed (`slice`), or the window has.
+    func pollSlice(upTo slice: TimeAmount) -> Outcome {
+        guard isEnabled else { return .expired }
         let start = NIODeadline.now()
-        if let expiredAt {
-            window.expired(thenSlept: (start - expiredAt).nanoseconds)
-            self.expiredAt = nil
+        let closing: NIODeadline
+        if let openUntil {
+            closing = openUntil
+        } else {
+            if let expiredAt {
+                window.expired(thenSlept: (start - expiredAt).nanoseconds)
+                self.expiredAt = nil
+            }
+            closing = start + .nanoseconds(window.current)
+            openUntil = closing
         }
-        let deadline = start + .nanoseconds(window.current)
+        let sliceEnd = min(closing, start + slice)
         var ready = false
+        var now = start
         descriptors.withUnsafeMutableBufferPointer { fds in
             while true {
                 if poll(fds.baseAddress, nfds_t(fds.count), 0) > 0 {
                     ready = true
                     return
                 }
-                if NIODeadline.now() >= deadline { return }
+                now = NIODeadline.now()
+                if now >= sliceEnd { return }
                 sched_yield()
             }
         }
-        let end = NIODeadline.now()
-        spinTime.increment(by: (end - start).nanoseconds)
+        spinTime.increment(by: (now - start).nanoseconds)
         if ready {
             caught.increment()
-        } else {
-            expired.increment()
-            expiredAt = end
+            openUntil = nil
+            return .work
         }
-        return ready
+        if now >= closing {
+            expired.increment()
+            openUntil = nil
+            expiredAt = now
+            return .expired
+        }
+        return .sliceOver
+    }
+
+    /// Watches the whole window in one go (no slices); for tests.
+    ///
+    /// - Returns: whether work is waiting.
+    @discardableResult
+    func waitForWork() -> Bool {
+        var outcome = Outcome.sliceOver
+        while outcome == .sliceOver { outcome = pollSlice(upTo: .hours(1)) }
+        return outcome == .work
     }
 }

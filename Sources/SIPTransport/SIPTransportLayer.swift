@@ -87,10 +87,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 try await eventLoop.submit {
                     self.listeners.append(spec)
                     self.channels[spec.id] = channel
-                    if let descriptor {
-                        self.datagramDescriptors[spec.id] = descriptor
-                        self.poller.watch(descriptor)
-                    }
+                    if let descriptor { self.datagramDescriptors[spec.id] = descriptor }
                 }.get()
                 logger.info("listening", metadata: ["listener": "\(spec.transport.rawValue):\(spec.host):\(spec.port)"])
             }
@@ -98,12 +95,26 @@ public final class SIPTransportLayer: @unchecked Sendable {
             await stop()
             throw error
         }
+        try await eventLoop.submit { self.watchForBusyPolling() }.get()
+    }
+
+    /// Gives the poller the loop's epoll instance, found through a UDP socket registered with it,
+    /// or the UDP sockets themselves.
+    private func watchForBusyPolling() {
+        poller.forgetAll()
+        guard poller.window.isEnabled, let socket = datagramDescriptors.values.min() else { return }
+        if let selector = SIPEventLoopSelector.descriptor(watching: socket) {
+            poller.watch(selector)
+        } else {
+            logger.notice("busy polling watches the UDP sockets only: the event loop's epoll instance was not found")
+            for descriptor in datagramDescriptors.values { poller.watch(descriptor) }
+        }
     }
 
     /// Closes every listener and connection.
     public func stop() async {
         let all: [Channel] = (try? await eventLoop.submit {
-            for descriptor in self.datagramDescriptors.values { self.poller.forget(descriptor) }
+            self.poller.forgetAll()
             self.datagramDescriptors.removeAll()
             return Array(self.channels.values) + self.connections.entries.values.map(\.channel)
         }.get()) ?? []
@@ -243,7 +254,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
 
     /// Flushes UDP writes once per event-loop turn, so the datagrams written while handling one
     /// batch of reads leave together (one `sendmmsg` instead of a syscall each). Then, when busy
-    /// polling is on, watches for the next datagram; that runs as a task of its own, after every
+    /// polling is on, watches for the loop's next work; that runs as a task of its own, after every
     /// task already queued.
     private func scheduleFlush(_ listener: Int) {
         let first = pendingFlushes.isEmpty
@@ -253,9 +264,19 @@ public final class SIPTransportLayer: @unchecked Sendable {
             let listeners = self.pendingFlushes
             self.pendingFlushes.removeAll(keepingCapacity: true)
             for id in listeners { self.channels[id]?.flush() }
-            if self.poller.isEnabled {
-                self.eventLoop.execute { self.poller.waitForDatagram() }
-            }
+            self.schedulePollWindow()
+        }
+    }
+
+    private var pollWindowQueued = false
+
+    /// Opens a busy-poll window once the tasks queued now have run (one per loop turn at most).
+    private func schedulePollWindow() {
+        guard poller.isEnabled, !pollWindowQueued, !poller.isWindowOpen else { return }
+        pollWindowQueued = true
+        eventLoop.execute {
+            self.pollWindowQueued = false
+            self.poller.openWindow(on: self.eventLoop)
         }
     }
 
@@ -263,6 +284,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         channel.writeAndFlush(buffer, promise: nil)
+        schedulePollWindow()
     }
 
     private var pendingConnections: [SIPPeer: EventLoopFuture<Channel>] = [:]

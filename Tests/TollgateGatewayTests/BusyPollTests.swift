@@ -75,10 +75,11 @@ struct ReceivePollerTests {
     }
 
     /// A poller whose window has grown to `maximum` (every earlier window "slept" briefly).
-    func grownPoller(maximum: TimeAmount, watching descriptor: CInt) -> SIPReceivePoller {
-        let poller = SIPReceivePoller(maximumWindow: maximum)
+    static func grownPoller(maximum: TimeAmount, watching descriptor: CInt) -> SIPReceivePoller {
+        var window = SIPBusyPollWindow(maximum: maximum.nanoseconds)
+        while window.current < maximum.nanoseconds { window.expired(thenSlept: 0) }
+        let poller = SIPReceivePoller(window: window)
         poller.watch(descriptor)
-        while poller.window.current < maximum.nanoseconds { poller.waitForDatagram() }
         return poller
     }
 
@@ -86,46 +87,105 @@ struct ReceivePollerTests {
     func waiting() throws {
         let pair = try Pair(port: 5171)
         defer { close(pair.socket.descriptor) }
-        let poller = grownPoller(maximum: .milliseconds(2), watching: pair.socket.descriptor)
+        let poller = Self.grownPoller(maximum: .milliseconds(2), watching: pair.socket.descriptor)
         pair.send("OPTIONS")
-        #expect(poller.waitForDatagram())
+        #expect(poller.waitForWork())
     }
 
     @Test("a datagram arriving during the window is seen")
     func arrivesDuringWindow() throws {
         let pair = try Pair(port: 5172)
         defer { close(pair.socket.descriptor) }
-        let poller = grownPoller(maximum: .seconds(5), watching: pair.socket.descriptor)
+        let poller = Self.grownPoller(maximum: .seconds(5), watching: pair.socket.descriptor)
         let sender = Thread { Thread.sleep(forTimeInterval: 0.05); pair.send("INVITE") }
         sender.start()
-        #expect(poller.waitForDatagram())
+        #expect(poller.waitForWork())
     }
 
     @Test("with nothing arriving the window runs its full length, then the loop may sleep")
     func expires() throws {
         let pair = try Pair(port: 5173)
         defer { close(pair.socket.descriptor) }
-        let poller = grownPoller(maximum: .milliseconds(20), watching: pair.socket.descriptor)
+        let poller = Self.grownPoller(maximum: .milliseconds(20), watching: pair.socket.descriptor)
         let start = NIODeadline.now()
-        #expect(!poller.waitForDatagram())
+        #expect(!poller.waitForWork())
         #expect(NIODeadline.now() - start >= .milliseconds(20))
     }
 
-    @Test("a long quiet spell shrinks the window; polling off never watches")
+    @Test("an expired window followed by a short sleep grows, a long quiet spell shrinks it; polling off never watches")
     func adapts() throws {
         let pair = try Pair(port: 5174)
         defer { close(pair.socket.descriptor) }
-        let poller = grownPoller(maximum: .microseconds(200), watching: pair.socket.descriptor)
-        #expect(!poller.waitForDatagram())
+        let growing = SIPReceivePoller(maximumWindow: .milliseconds(1))
+        growing.watch(pair.socket.descriptor)
+        #expect(!growing.waitForWork())
+        #expect(growing.window.current == 0)
+        #expect(!growing.waitForWork())
+        #expect(growing.window.current == SIPBusyPollWindow.growStart)
+
+        let poller = Self.grownPoller(maximum: .microseconds(200), watching: pair.socket.descriptor)
+        #expect(!poller.waitForWork())
         Thread.sleep(forTimeInterval: 0.01)
-        poller.waitForDatagram()
+        poller.waitForWork()
         #expect(poller.window.current == 100_000)
 
         let off = SIPReceivePoller(maximumWindow: .zero)
         off.watch(pair.socket.descriptor)
         pair.send("OPTIONS")
         #expect(!off.isEnabled)
-        #expect(!off.waitForDatagram())
+        #expect(!off.waitForWork())
+    }
+
+    @Test("the loop's epoll instance is found through a socket registered on it, and not for a socket on none")
+    func findsTheLoopsSelector() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let socket = try SIPDatagramSocket(binding: try SocketAddress(ipAddress: "127.0.0.1", port: 5176), listener: "udp:127.0.0.1:5176")
+        let channel = try await DatagramBootstrap(group: loop).withBoundSocket(socket.descriptor).get()
+        let selector = try #require(SIPEventLoopSelector.descriptor(watching: socket.descriptor))
+        #expect(SIPEventLoopSelector.targets(of: selector).contains(socket.descriptor))
+        try await channel.close()
+
+        let loose = try SIPDatagramSocket(binding: try SocketAddress(ipAddress: "127.0.0.1", port: 5177), listener: "udp:127.0.0.1:5177")
+        defer { close(loose.descriptor) }
+        #expect(SIPEventLoopSelector.descriptor(watching: loose.descriptor) == nil)
+    }
+
+    @Test("fdinfo lines name the epoll targets; other lines are ignored")
+    func parsesFdinfo() {
+        let text = "pos:\t0\nflags:\t02000002\nmnt_id:\t17\nino:\t1038\n"
+            + "tfd:        4 events:       19 data:                4  pos:0 ino:31aa9e sdev:f\n"
+            + "tfd:       12 events: 8000001d data: 100000000000c  pos:0 ino:31aa9f sdev:9\n"
+            + "tfd: x events: 1\n"
+        #expect(SIPEventLoopSelector.parseTargets(Array(text.utf8)) == [4, 12])
+    }
+
+    @Test("during an open window, tasks from other threads and timers run between slices; a datagram closes it")
+    func windowOnTheLoop() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let pair = try Pair(port: 5178)
+        let channel = try await DatagramBootstrap(group: loop).withBoundSocket(pair.socket.descriptor).get()
+        let selector = try #require(SIPEventLoopSelector.descriptor(watching: pair.socket.descriptor))
+        let box = try await loop.submit {
+            NIOLoopBoundBox(Self.grownPoller(maximum: .seconds(10), watching: selector), eventLoop: loop)
+        }.get()
+
+        try await loop.submit { box.value.openWindow(on: loop) }.get()
+        #expect(try await loop.submit { box.value.isWindowOpen }.get(), "a task from another thread runs inside the 10 s window")
+        let timer = loop.scheduleTask(in: .milliseconds(30)) { box.value.isWindowOpen }
+        #expect(try await timer.futureResult.get(), "a timer set during the window fires inside it")
+
+        pair.send("OPTIONS")
+        var open = true
+        for _ in 0..<100 where open {
+            try await Task.sleep(for: .milliseconds(20))
+            open = try await loop.submit { box.value.isWindowOpen }.get()
+        }
+        #expect(!open, "the datagram closed the window long before its 10 s")
+
+        try await loop.submit { box.value.forgetAll() }.get()
+        try await channel.close()
+        try await group.shutdownGracefully()
     }
 
     @Test("binding an address this host does not have fails with the listener and the system's reason")
