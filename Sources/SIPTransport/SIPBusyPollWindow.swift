@@ -1,17 +1,19 @@
-/// How long the next busy-poll window lasts, adapted to the traffic the way Linux adapts its guest
-/// halt polling (`Documentation/virt/guest-halt-polling.rst`): a window that expired just before
-/// the next datagram was too short, so it doubles; one followed by a long quiet spell was wasted,
-/// so it halves.
+/// How long the next busy-poll window lasts, adapted to the traffic in the manner of Linux's
+/// halt polling (`Documentation/virt/guest-halt-polling.rst`): a window that expired shortly before
+/// the next piece of work was too short, so the next one is made long enough to have covered that
+/// gap, with half of it again as margin; one followed by a quiet spell longer than the maximum was
+/// wasted, so the next one is halved.
 ///
-/// Under steady load the window grows to cover the gaps between bursts and the loop never sleeps;
-/// on a quiet gateway it shrinks to nothing and the loop sleeps as usual.
+/// Under steady load the window settles just above the gaps between bursts and the loop never
+/// sleeps; on a quiet gateway it shrinks to nothing and the loop sleeps as usual. Only windows that
+/// expire cost anything, since one that sees work ends there.
 public struct SIPBusyPollWindow: Sendable, Hashable {
     /// The longest window, in nanoseconds; zero turns polling off.
     public let maximum: Int64
     /// The current window, in nanoseconds.
     public private(set) var current: Int64 = 0
 
-    /// The first window opened after a short sleep (Linux's `guest_halt_poll_grow_start`).
+    /// The shortest window opened after a short sleep (as Linux's `guest_halt_poll_grow_start`).
     public static let growStart: Int64 = 50_000
 
     /// - Parameter maximum: the longest window, in nanoseconds; zero or less turns polling off.
@@ -27,8 +29,9 @@ public struct SIPBusyPollWindow: Sendable, Hashable {
     public mutating func expired(thenSlept nanoseconds: Int64) {
         guard isEnabled else { return }
         if nanoseconds <= maximum {
-            // A window long enough would have caught the next datagram without a wake-up.
-            current = min(maximum, max(current * 2, Self.growStart))
+            // The next work came `current + nanoseconds` after the window opened: cover that.
+            let gap = current + nanoseconds
+            current = min(maximum, max(gap + gap / 2, Self.growStart))
         } else {
             current /= 2
             if current < Self.growStart { current = 0 }

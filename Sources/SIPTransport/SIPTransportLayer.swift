@@ -224,6 +224,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// connection or opens one. Must be called on `eventLoop`.
     public func send(_ bytes: [UInt8], to peer: SIPPeer, from listenerID: Int?) {
         eventLoop.assertInEventLoop()
+        poller.countSend()
         switch peer.transport {
         case .udp:
             guard let spec = listener(for: .udp, preferring: listenerID), let channel = channels[spec.id] else {

@@ -22,7 +22,7 @@ struct BusyPollWindowTests {
         }
     }
 
-    @Test("a short sleep after an expired window opens the next one, doubling up to the maximum")
+    @Test("a short sleep after an expired window makes the next one cover the gap and half again, at least 50 µs, at most the maximum")
     func grows() {
         var window = SIPBusyPollWindow(maximum: 300_000)
         #expect(window.current == 0)
@@ -31,13 +31,17 @@ struct BusyPollWindowTests {
             window.expired(thenSlept: 20_000)
             seen.append(window.current)
         }
-        #expect(seen == [50_000, 100_000, 200_000, 300_000, 300_000])
+        #expect(seen == [50_000, 105_000, 187_500, 300_000, 300_000])
+
+        var direct = SIPBusyPollWindow(maximum: 5_000_000)
+        direct.expired(thenSlept: 2_000_000)
+        #expect(direct.current == 3_000_000, "one missed gap is enough to cover the next")
     }
 
     @Test("a sleep longer than the maximum halves the window, and a window under the start closes")
     func shrinks() {
         var window = SIPBusyPollWindow(maximum: 400_000)
-        for _ in 0..<4 { window.expired(thenSlept: 1) }
+        window.expired(thenSlept: 300_000)
         #expect(window.current == 400_000)
         var seen: [Int64] = []
         for _ in 0..<4 {
@@ -60,25 +64,27 @@ struct ReceivePollerTests {
             socket = try SIPDatagramSocket(binding: address, listener: "udp:127.0.0.1:\(port)")
         }
 
+        /// Sends one datagram to the bound socket from a socket of its own.
         func send(_ text: String) {
-            let sender = socket_(address)
+            let sender = Glibc.socket(AF_INET, CInt(SOCK_DGRAM.rawValue), 0)
             defer { close(sender) }
             let bytes = Array(text.utf8)
             _ = address.withSockAddr { pointer, length in
                 sendto(sender, bytes, bytes.count, 0, pointer, socklen_t(length))
             }
         }
+    }
 
-        private func socket_(_ address: SocketAddress) -> CInt {
-            Glibc.socket(AF_INET, CInt(SOCK_DGRAM.rawValue), 0)
-        }
+    /// One whole window in one piece (no slices): whether work ended it.
+    static func waitForWork(_ poller: SIPReceivePoller) -> Bool {
+        poller.pollSlice(upTo: .hours(1)) == .work
     }
 
     /// A poller whose window has grown to `maximum` (every earlier window "slept" briefly).
     static func grownPoller(maximum: TimeAmount, watching descriptor: CInt) -> SIPReceivePoller {
         var window = SIPBusyPollWindow(maximum: maximum.nanoseconds)
         while window.current < maximum.nanoseconds { window.expired(thenSlept: 0) }
-        let poller = SIPReceivePoller(window: window)
+        let poller = SIPReceivePoller(window: window, minimumSendRate: 0)
         poller.watch(descriptor)
         return poller
     }
@@ -89,7 +95,7 @@ struct ReceivePollerTests {
         defer { close(pair.socket.descriptor) }
         let poller = Self.grownPoller(maximum: .milliseconds(2), watching: pair.socket.descriptor)
         pair.send("OPTIONS")
-        #expect(poller.waitForWork())
+        #expect(Self.waitForWork(poller))
     }
 
     @Test("a datagram arriving during the window is seen")
@@ -99,7 +105,7 @@ struct ReceivePollerTests {
         let poller = Self.grownPoller(maximum: .seconds(5), watching: pair.socket.descriptor)
         let sender = Thread { Thread.sleep(forTimeInterval: 0.05); pair.send("INVITE") }
         sender.start()
-        #expect(poller.waitForWork())
+        #expect(Self.waitForWork(poller))
     }
 
     @Test("with nothing arriving the window runs its full length, then the loop may sleep")
@@ -108,7 +114,7 @@ struct ReceivePollerTests {
         defer { close(pair.socket.descriptor) }
         let poller = Self.grownPoller(maximum: .milliseconds(20), watching: pair.socket.descriptor)
         let start = NIODeadline.now()
-        #expect(!poller.waitForWork())
+        #expect(!Self.waitForWork(poller))
         #expect(NIODeadline.now() - start >= .milliseconds(20))
     }
 
@@ -118,22 +124,58 @@ struct ReceivePollerTests {
         defer { close(pair.socket.descriptor) }
         let growing = SIPReceivePoller(maximumWindow: .milliseconds(1))
         growing.watch(pair.socket.descriptor)
-        #expect(!growing.waitForWork())
+        #expect(!Self.waitForWork(growing))
         #expect(growing.window.current == 0)
-        #expect(!growing.waitForWork())
-        #expect(growing.window.current == SIPBusyPollWindow.growStart)
+        #expect(!Self.waitForWork(growing))
+        #expect(growing.window.current >= SIPBusyPollWindow.growStart, "a short sleep opened the next window")
 
         let poller = Self.grownPoller(maximum: .microseconds(200), watching: pair.socket.descriptor)
-        #expect(!poller.waitForWork())
+        #expect(!Self.waitForWork(poller))
         Thread.sleep(forTimeInterval: 0.01)
-        poller.waitForWork()
+        _ = Self.waitForWork(poller)
         #expect(poller.window.current == 100_000)
 
         let off = SIPReceivePoller(maximumWindow: .zero)
         off.watch(pair.socket.descriptor)
         pair.send("OPTIONS")
         #expect(!off.isEnabled)
-        #expect(!off.waitForWork())
+        #expect(!Self.waitForWork(off))
+    }
+
+    @Test("no window opens while the gateway sends under the minimum rate; one does once it sends more")
+    func minimumSendRate() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let pair = try Pair(port: 5179)
+        defer { close(pair.socket.descriptor) }
+        let descriptor = pair.socket.descriptor
+        let box = try await loop.submit {
+            var window = SIPBusyPollWindow(maximum: 10_000_000_000)
+            while window.current < window.maximum { window.expired(thenSlept: 0) }
+            let poller = SIPReceivePoller(window: window, minimumSendRate: 1000)
+            poller.watch(descriptor)
+            return NIOLoopBoundBox(poller, eventLoop: loop)
+        }.get()
+        // 10 sends in the first period: 100 a second at most.
+        try await Task.sleep(for: .milliseconds(110))
+        let quiet = try await loop.submit {
+            for _ in 0..<10 { box.value.countSend() }
+            box.value.openWindow(on: loop)
+            return (box.value.isWindowOpen, box.value.sendRate)
+        }.get()
+        #expect(!quiet.0 && quiet.1 < 1000, "rate \(quiet.1)")
+
+        // 500 sends in the next period: over 1000 a second.
+        try await loop.submit {
+            for _ in 0..<500 { box.value.countSend() }
+        }.get()
+        try await Task.sleep(for: .milliseconds(110))
+        let opened = try await loop.submit {
+            box.value.openWindow(on: loop)
+            return (box.value.isWindowOpen, box.value.sendRate)
+        }.get()
+        #expect(opened.0 && opened.1 >= 1000, "rate \(opened.1)")
+        pair.send("OPTIONS")
+        try await loop.submit { box.value.forgetAll() }.get()
     }
 
     @Test("the loop's epoll instance is found through a socket registered on it, and not for a socket on none")
