@@ -13,6 +13,8 @@ public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
     /// A connection from a source that is refused (banned or denied).
     case refused(String)
     case tlsSetup(listener: String, reason: String)
+    /// A file (a generated key) could not be written.
+    case cannotWrite(path: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
         case .tooManyConnections(let source): "too many connections from \(source)"
         case .refused(let source): "connection from \(source) refused"
         case .tlsSetup(let listener, let reason): "cannot set up TLS for \(listener): \(reason)"
+        case .cannotWrite(let path): "cannot write \(path)"
         }
     }
 }

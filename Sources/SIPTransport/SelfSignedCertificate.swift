@@ -44,9 +44,14 @@ public struct SelfSignedCertificate: Sendable {
     }
 
     /// Writes the certificate and key; the key file is readable by its owner only.
+    ///
+    /// - Throws: the system's error when the certificate cannot be written, and
+    ///   ``SIPTransportError/cannotWrite(path:)`` when the key cannot.
     public func write(certificate certificatePath: String, key keyPath: String) throws {
         try (certificatePEM + "\n").write(toFile: certificatePath, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: keyPath, contents: Data((privateKeyPEM + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        let written = FileManager.default.createFile(atPath: keyPath, contents: Data((privateKeyPEM + "\n").utf8),
+                                                     attributes: [.posixPermissions: 0o600])
+        guard written else { throw SIPTransportError.cannotWrite(path: keyPath) }
     }
 
     static func addressBytes(_ text: String) -> [UInt8]? {

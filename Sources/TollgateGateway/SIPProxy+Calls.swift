@@ -154,7 +154,7 @@ extension SIPProxy {
             self.sendBytes(bytes, to: server.source, from: server.listener)
         }
         let fallback = timers.schedule(after: .seconds(2)) { send() }
-        durable.hop(to: eventLoop).whenComplete { _ in
+        durable.hop(to: eventLoop).assumeIsolated().whenComplete { _ in
             fallback.cancel()
             send()
         }

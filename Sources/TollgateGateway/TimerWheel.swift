@@ -6,8 +6,9 @@ import NIOCore
 /// A busy gateway holds hundreds of thousands of 32-second transaction timers. Scheduling each on
 /// the event loop's priority queue costs O(log n) to add and O(n) to cancel; here adding and
 /// cancelling are O(1) and a tick touches only its own slot. Resolution is one tick (10 ms).
-/// Confined to the event loop.
-final class TimerWheel {
+/// Confined to the event loop: `@unchecked Sendable` only so that the loop's repeated task can
+/// hold it; every use, the task's included, is on that loop.
+final class TimerWheel: @unchecked Sendable {
     /// Cancels a scheduled action; cancelling twice or after it fired does nothing.
     final class Handle {
         fileprivate var cancelled = false
