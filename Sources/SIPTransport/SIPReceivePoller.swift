@@ -94,6 +94,7 @@ final class SIPReceivePoller {
     func forgetAll() {
         descriptors.removeAll()
         openUntil = nil
+        expiredAt = nil
     }
 
     /// Counts one message sent (the rate decides whether windows open).
@@ -144,19 +145,14 @@ final class SIPReceivePoller {
             openUntil = closing
         }
         let sliceEnd = min(closing, start + slice)
-        var ready = false
-        var now = start
-        descriptors.withUnsafeMutableBufferPointer { fds in
+        let ready = descriptors.withUnsafeMutableBufferPointer { fds in
             while true {
-                if poll(fds.baseAddress, nfds_t(fds.count), 0) > 0 {
-                    ready = true
-                    return
-                }
-                now = NIODeadline.now()
-                if now >= sliceEnd { return }
+                if poll(fds.baseAddress, nfds_t(fds.count), 0) > 0 { return true }
+                if NIODeadline.now() >= sliceEnd { return false }
                 sched_yield()
             }
         }
+        let now = NIODeadline.now()
         spinTime.increment(by: (now - start).nanoseconds)
         if ready {
             caught.increment()
