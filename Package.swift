@@ -10,6 +10,9 @@ let package = Package(
         .library(name: "TollgateShield", targets: ["TollgateShield"]),
         .library(name: "TollgateFraud", targets: ["TollgateFraud"]),
         .library(name: "TollgateGateway", targets: ["TollgateGateway"]),
+        .library(name: "TollgateModel", targets: ["TollgateModel"]),
+        .library(name: "TollgateStore", targets: ["TollgateStore"]),
+        .library(name: "TollgateStoreSQLite", targets: ["TollgateStoreSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -31,10 +34,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
+        .target(name: "TollgateModel"),
         .target(
             name: "TollgateConfig",
             dependencies: [
-                .product(name: "Yams", package: "Yams")
+                "TollgateModel",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
@@ -55,6 +60,7 @@ let package = Package(
             name: "TollgateShield",
             dependencies: [
                 "SIPCore",
+                "TollgateModel",
                 "TollgateConfig",
             ],
             resources: [.copy("Resources/scanner-fingerprints.txt")]
@@ -63,14 +69,20 @@ let package = Package(
             name: "TollgateFraud",
             dependencies: [
                 "SIPCore",
+                "TollgateModel",
                 "TollgateConfig",
             ],
             resources: [.copy("Resources/high-risk-prefixes.txt")]
         ),
         .target(
             name: "TollgateStore",
+            dependencies: ["TollgateModel"]
+        ),
+        .target(
+            name: "TollgateStoreSQLite",
             dependencies: [
-                "TollgateFraud",
+                "TollgateModel",
+                "TollgateStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -80,6 +92,7 @@ let package = Package(
             dependencies: [
                 "SIPCore",
                 "SIPTransport",
+                "TollgateModel",
                 "TollgateConfig",
                 "TollgateShield",
                 "TollgateFraud",
@@ -99,11 +112,13 @@ let package = Package(
             name: "tollgate",
             dependencies: [
                 "SIPCore",
+                "TollgateModel",
                 "TollgateConfig",
                 "TollgateGateway",
                 "TollgateShield",
                 "TollgateFraud",
                 "TollgateStore",
+                "TollgateStoreSQLite",
                 "SIPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,26 +130,30 @@ let package = Package(
             dependencies: ["SIPCore"]
         ),
         .testTarget(
+            name: "TollgateModelTests",
+            dependencies: ["TollgateModel"]
+        ),
+        .testTarget(
             name: "TollgateConfigTests",
-            dependencies: ["TollgateConfig"]
+            dependencies: ["TollgateConfig", "TollgateModel"]
         ),
         .testTarget(
             name: "TollgateShieldTests",
-            dependencies: ["TollgateShield", "SIPCore", "TollgateConfig"]
+            dependencies: ["TollgateShield", "SIPCore", "TollgateConfig", "TollgateModel"]
         ),
         .testTarget(
             name: "TollgateFraudTests",
-            dependencies: ["TollgateFraud", "TollgateConfig"],
+            dependencies: ["TollgateFraud", "TollgateConfig", "TollgateModel"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TollgateStoreTests",
-            dependencies: ["TollgateStore", "TollgateFraud", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TollgateStore", "TollgateStoreSQLite", "TollgateModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TollgateGatewayTests",
             dependencies: [
-                "TollgateGateway", "SIPCore", "TollgateStore", "TollgateFraud",
+                "TollgateGateway", "SIPCore", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -150,7 +169,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate", "TollgateStore", "TollgateFraud"]
+            dependencies: ["tollgate", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud"]
         ),
         .testTarget(
             name: "TollgateIntegrationTests",

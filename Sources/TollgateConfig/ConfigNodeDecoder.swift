@@ -1,3 +1,4 @@
+import TollgateModel
 import Yams
 
 /// A 1-based line and column in the YAML text.

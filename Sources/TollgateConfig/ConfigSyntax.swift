@@ -1,3 +1,5 @@
+import TollgateModel
+
 /// Small lexical checks shared by the configuration types: host names, SIP tokens, dial strings.
 enum ConfigSyntax {
     /// Whether `text` is an RFC 1123 host name: dot-separated labels of letters, digits and inner
@@ -58,7 +60,7 @@ enum ConfigSyntax {
         var text = Substring(host)
         if text.hasPrefix("["), text.hasSuffix("]") {
             text = text.dropFirst().dropLast()
-            return IPAddress.parseIPv6(text).map(IPAddress.v6)
+            return IPAddress.parseIPv6(text).flatMap { IPAddress(bytes: $0) }
         }
         return IPAddress(parsing: text)
     }

@@ -1,3 +1,5 @@
+import TollgateModel
+
 /// A SIP transport address: transport, host and port, written `udp:127.0.0.1:5060`,
 /// `tcp:[::1]:5061` or `tls:pbx.example.com:5061`.
 ///

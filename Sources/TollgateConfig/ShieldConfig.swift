@@ -1,3 +1,5 @@
+import TollgateModel
+
 /// Shield: the intrusion-prevention rules in front of the gateway (allow- and deny-lists, rate
 /// limits per trust level, scanner fingerprints, behaviour detection, auth-failure tracking, bans).
 ///

@@ -1,3 +1,5 @@
+import TollgateModel
+
 /// The cross-field rules behind ``TollgateConfig/validate()``.
 ///
 /// Paths use the YAML spelling (`trunks[1].allowed_sources`); an endpoint's problems are reported
@@ -104,7 +106,7 @@ extension TollgateConfig {
                 guard Self.overlaps(earlier.address, address) else { continue }
                 let other = "listeners[\(earlier.index)] (\(earlier.listener.endpoint))"
                 if earlier.listener.endpoint.transport == endpoint.transport {
-                    let how = earlier.address.unmapped == address.unmapped ? "the same" : "an overlapping"
+                    let how = earlier.address == address ? "the same" : "an overlapping"
                     report.add(path, "\(how) transport, address and port as \(other)")
                     break
                 }
@@ -123,12 +125,10 @@ extension TollgateConfig {
     /// Whether two bound addresses would receive the same packets: equal, or one is a wildcard of
     /// the same family (`::` counts for IPv4 too, as Linux sockets are dual-stack by default).
     static func overlaps(_ lhs: IPAddress, _ rhs: IPAddress) -> Bool {
-        let left = lhs.unmapped
-        let right = rhs.unmapped
-        if left == right { return true }
-        if case .v6 = left, left.isUnspecified { return true }
-        if case .v6 = right, right.isUnspecified { return true }
-        return (left.isUnspecified || right.isUnspecified) && left.bitWidth == right.bitWidth
+        if lhs == rhs { return true }
+        if !lhs.isIPv4, lhs.isUnspecified { return true }
+        if !rhs.isIPv4, rhs.isUnspecified { return true }
+        return (lhs.isUnspecified || rhs.isUnspecified) && lhs.bitWidth == rhs.bitWidth
     }
 
     // MARK: - PBX and trunks

@@ -1,3 +1,5 @@
+import TollgateModel
+
 /// A SIP trunk: a carrier the gateway sends outbound calls to and accepts inbound calls from.
 public struct TrunkConfig: Sendable, Hashable, Codable {
     /// A unique name made of SIP token characters; routes refer to the trunk by it.
@@ -51,7 +53,7 @@ public struct TrunkConfig: Sendable, Hashable, Codable {
 
     /// `[endpoint.host]` as a single-address range when the host is an IP literal; otherwise empty.
     public static func defaultAllowedSources(for endpoint: Endpoint) -> [AddressRange] {
-        AddressRange(host: endpoint.host).map { [$0] } ?? []
+        ConfigSyntax.ipLiteral(endpoint.host).map { [AddressRange(single: $0)] } ?? []
     }
 
     /// Whether inbound traffic from `address` (textual IPv4 or IPv6) is allowed for this trunk.

@@ -1,4 +1,5 @@
 import Foundation
+import TollgateModel
 
 /// One usable row of a CDR file: the call it describes and the line it is on.
 public struct CDRRow: Sendable, Hashable {

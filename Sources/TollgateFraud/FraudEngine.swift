@@ -1,5 +1,6 @@
 import Foundation
 import TollgateConfig
+import TollgateModel
 
 /// The fraud policy: class of service, after-hours windows and call thresholds, per account and
 /// for all calls together.

@@ -1,4 +1,5 @@
 import Foundation
+import TollgateModel
 
 /// Tollgate's own CDR file format, as `tollgate cdr export` writes it: CSV (the default) or JSON.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import TollgateFraud
+import TollgateModel
 
 /// Identifies a call by its INVITE dialog's Call-ID and the caller's tag, as the proxy sees them.
 struct CallKey: Hashable, Sendable {

@@ -7,6 +7,7 @@ import Darwin
 #endif
 import Foundation
 import TollgateFraud
+import TollgateModel
 
 /// An append-only file of the CDRs not yet in the store, so the answer that ends a call can go out
 /// as soon as its CDR is written here, without waiting for the store's commit.

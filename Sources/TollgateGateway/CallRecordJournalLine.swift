@@ -1,5 +1,6 @@
 import Foundation
 import TollgateFraud
+import TollgateModel
 
 /// One CDR as a line of the ``CallRecordJournal``: tab-separated fields after a version tag, written
 /// by hand because it is written on the event loop for every call (a `Codable` encoding costs

@@ -4,6 +4,7 @@ import Metrics
 import NIOCore
 import TollgateFraud
 import TollgateStore
+import TollgateModel
 
 /// Writes each ended call's CDR to the store in batches (a record arriving while a batch is being
 /// written goes into the next one, so the store sees one transaction at a time), and tells the
@@ -16,9 +17,9 @@ import TollgateStore
 /// refuses a line) the future succeeds once the store has committed the record, and the writer
 /// starts on it at once.
 ///
-/// The writing runs on a thread of its own that sleeps until a record is queued: an SQLite store
-/// is written on that thread directly, so a record's way from the event loop to the disk and back
-/// is one wake-up each way. Other stores are written through their async interface.
+/// The writing runs on a thread of its own that sleeps until a record is queued, through the store's
+/// blocking path (``CallRecordStore/appendCDRsBlocking(_:)``): an SQLite store is written on that
+/// thread directly, so a record's way from the event loop to the disk and back is one wake-up each way.
 ///
 /// Records are never dropped on a slow or failing store: a failed batch stays queued and is
 /// retried with back-off (its promises are failed at once, so no caller waits on a broken disk).
@@ -181,7 +182,7 @@ public final class CallRecordWriter: Sendable {
         }
     }
 
-    /// How often, at most, the writer thread checkpoints an SQLite store between its writes, when
+    /// How often, at most, the writer thread runs the store's upkeep between its writes, when
     /// nothing waits; and how long it goes without, however busy.
     static let checkpointInterval: (idle: TimeInterval, longest: TimeInterval) = (1, 3)
 
@@ -190,16 +191,13 @@ public final class CallRecordWriter: Sendable {
         var backoff: TimeInterval = 0.1
         var lastCheckpoint = Date()
         while true {
-            if let sqlite = store as? SQLiteStore {
-                let since = -lastCheckpoint.timeIntervalSinceNow
-                if since >= Self.checkpointInterval.longest
-                    || (since >= Self.checkpointInterval.idle && guarded.withLock { $0.pending.isEmpty })
-                {
-                    // Commits do not checkpoint (see SQLiteStore.separateCheckpoints()); this one,
-                    // with no write in between, lets the WAL start over.
-                    _ = try? sqlite.checkpointBlocking()
-                    lastCheckpoint = Date()
-                }
+            let since = -lastCheckpoint.timeIntervalSinceNow
+            if since >= Self.checkpointInterval.longest
+                || (since >= Self.checkpointInterval.idle && guarded.withLock { $0.pending.isEmpty })
+            {
+                // The backend's upkeep with no write in between (SQLite: a checkpoint that lets the WAL start over).
+                store.betweenWrites()
+                lastCheckpoint = Date()
             }
             let journal = self.journal
             let segments = self.segments
@@ -257,24 +255,7 @@ public final class CallRecordWriter: Sendable {
 
     /// Stores one batch, on this thread.
     private func write(_ records: [CallDetailRecord]) throws {
-        if let sqlite = store as? SQLiteStore {
-            try sqlite.appendCDRsBlocking(records)
-            return
-        }
-        let outcome = NSCondition()
-        var result: Result<Void, StoreError>?
-        let box = ResultBox()
-        let store = self.store
-        Task {
-            let done: Result<Void, StoreError>
-            do throws(StoreError) { try await store.appendCDRs(records); done = .success(()) } catch { done = .failure(error) }
-            box.set(done, signalling: outcome)
-        }
-        outcome.lock()
-        while box.value == nil { outcome.wait() }
-        result = box.value
-        outcome.unlock()
-        try result?.get()
+        try store.appendCDRsBlocking(records)
     }
 
     /// Stops taking new records; ``run()`` returns once what was queued is written.
@@ -296,17 +277,5 @@ private final class SegmentList: @unchecked Sendable {
             CallRecordJournal.remove(first.path)
             closed.removeFirst()
         }
-    }
-}
-
-/// The outcome of an async write, handed to the writer thread that waits for it.
-private final class ResultBox: @unchecked Sendable {
-    var value: Result<Void, StoreError>?
-
-    func set(_ result: Result<Void, StoreError>, signalling condition: NSCondition) {
-        condition.lock()
-        value = result
-        condition.signal()
-        condition.unlock()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SIPCore
 import TollgateConfig
 import TollgateFraud
+import TollgateModel
 
 /// The gateway's side of fraud control: the engine, how the calling account is read from the
 /// PBX's INVITEs, and which repeated warnings are worth another event. Confined to the event loop.

@@ -10,6 +10,7 @@ import TollgateFraud
 import TollgateShield
 import TollgateStore
 import UnixSignals
+import TollgateModel
 
 /// The running gateway: binds the listeners, runs the proxy (with Shield) on one event loop,
 /// probes trunks, registers with the trunks that need it, records events and bans in the store,
@@ -107,7 +108,7 @@ public final class Gateway: Service {
                 revision = try await store.bansRevision()
                 let records = try await store.allBans()
                 for record in records.sorted(by: { $0.since > $1.since }).prefix(config.shield.maxTrackedSources) {
-                    if let source = SourceAddress(record.source) { shield.restoreOffences(source, count: record.offences) }
+                    if let source = IPAddress(record.source) { shield.restoreOffences(source, count: record.offences) }
                 }
                 let now = Date()
                 let active = records.filter { $0.isActive(at: now) }.compactMap(ShieldBan.init)
@@ -311,12 +312,11 @@ public final class Gateway: Service {
 }
 
 extension Gateway {
-    /// The CDR journal beside an SQLite file (`tollgate.db-cdr-journal.N`), after storing what an
-    /// earlier run left in it; `nil` (answers then wait for the store) for an in-memory store or
-    /// when the journal cannot be opened.
+    /// The CDR journal where the store says one may live (beside an SQLite file:
+    /// `tollgate.db-cdr-journal.N`), after storing what an earlier run left in it; `nil` (answers
+    /// then wait for the store) for a store with no local file or when the journal cannot be opened.
     private func openCallRecordJournal(for store: any Store) async -> CallRecordJournal? {
-        guard let sqlite = store as? SQLiteStore, sqlite.path != ":memory:" else { return nil }
-        let base = sqlite.path + "-cdr-journal"
+        guard let base = store.callRecordJournalBase else { return nil }
         await storeJournaledRecords(base: base, in: store)
         do {
             return try CallRecordJournal(base: base)
@@ -351,25 +351,9 @@ extension Gateway {
         }
     }
 
-    /// Runs an SQLite store's WAL checkpoints four times a second, and once more when cancelled; does
-    /// nothing for other stores (or when the store keeps its automatic checkpoints).
+    /// Runs the store's own upkeep (SQLite: WAL checkpoints beside the writes) until cancelled.
     private func checkpointsBeside(_ store: (any Store)?) -> Task<Void, Never> {
-        let checkpointer: SQLiteCheckpointer?
-        do {
-            checkpointer = try (store as? SQLiteStore)?.separateCheckpoints()
-        } catch {
-            logger.warning("automatic checkpoints stay on", metadata: ["error": "\(error)"])
-            checkpointer = nil
-        }
-        let logger = self.logger
-        return Task {
-            guard let checkpointer else { return }
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: .milliseconds(250)) } catch { break }
-                do { try await checkpointer.checkpoint() } catch { logger.debug("checkpoint failed", metadata: ["error": "\(error)"]) }
-            }
-            _ = try? await checkpointer.checkpoint()
-        }
+        Task { await store?.maintain() }
     }
 }
 
@@ -390,7 +374,7 @@ extension Ban {
 extension ShieldBan {
     /// A stored ban for Shield; `nil` when its source is not an IP address.
     init?(_ ban: Ban) {
-        guard let source = SourceAddress(ban.source) else { return nil }
+        guard let source = IPAddress(ban.source) else { return nil }
         self.init(source: source, since: ban.since.timeIntervalSince1970, until: ban.until.timeIntervalSince1970,
                   offences: ban.offences, rule: ban.rule, reason: ban.reason)
     }

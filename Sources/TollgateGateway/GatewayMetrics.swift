@@ -1,6 +1,7 @@
 import Metrics
 import SIPCore
 import TollgateFraud
+import TollgateModel
 
 /// The gateway's counters (swift-metrics): messages in and out per zone and method, malformed
 /// messages, events per kind, absorbed retransmissions; gauges for transactions and dialogs.

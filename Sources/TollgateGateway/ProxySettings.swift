@@ -2,6 +2,7 @@ import NIOCore
 import SIPCore
 import SIPTransport
 import TollgateConfig
+import TollgateModel
 
 /// What the proxy core needs to know, resolved from ``TollgateConfig``: peers as socket
 /// addresses, listeners with their zones, trunks with their source ranges.

@@ -3,6 +3,7 @@ import NIOCore
 import SIPCore
 import SIPTransport
 import TollgateFraud
+import TollgateModel
 
 extension SIPProxy {
     var wallClock: Date { Date(timeIntervalSince1970: clock()) }

@@ -3,12 +3,13 @@ import NIOCore
 import SIPCore
 import SIPTransport
 import TollgateShield
+import TollgateModel
 
 extension SIPProxy {
     /// Whether Shield refuses the packet's source before it is parsed (banned or denied).
     @inline(__always)
     func shieldRefuses(_ source: SIPPeer) -> Bool {
-        guard let shield, let address = SourceAddress(source.address) else { return false }
+        guard let shield, let address = IPAddress(source.address) else { return false }
         if shield.isRefused(address, now: clock()) {
             metrics.refused()
             return true
@@ -23,7 +24,7 @@ extension SIPProxy {
 
     /// Shield's judgement of a parsed request from the external zone; `false` when it is dropped.
     func shieldAdmits(_ request: SIPMessage, from source: SIPPeer) -> Bool {
-        guard let shield, let transport = SourceAddress(source.address) else { return true }
+        guard let shield, let transport = IPAddress(source.address) else { return true }
         let address = shield.effectiveSource(transport, message: request)
         let now = clock()
         // Behind a trusted proxy the client's own ban is only known once its Via has been read.
@@ -38,7 +39,7 @@ extension SIPProxy {
 
     /// Tells Shield about a message from `source` that failed parsing or validation.
     func shieldNoteMalformed(from source: SIPPeer, message: SIPMessage?) {
-        guard let shield, let transport = SourceAddress(source.address) else { return }
+        guard let shield, let transport = IPAddress(source.address) else { return }
         let address = message.map { shield.effectiveSource(transport, message: $0) } ?? transport
         apply(shield.noteMalformed(source: address, now: clock()), about: address)
     }
@@ -47,7 +48,7 @@ extension SIPProxy {
     /// out instead when the PBX's would tell an unknown user from a known one.
     func shieldReviewAnswer(_ response: SIPMessage, server: ServerTransaction) -> SIPMessage? {
         guard let shield, server.zone == .external, let status = response.statusCode, status >= 200,
-              let transport = SourceAddress(server.source.address)
+              let transport = IPAddress(server.source.address)
         else { return nil }
         let address = shield.effectiveSource(transport, message: server.request)
         let now = clock()
@@ -56,7 +57,7 @@ extension SIPProxy {
     }
 
     /// Emits a decision's findings as events and hands its ban to whoever stores bans.
-    func apply(_ decision: ShieldDecision, about source: SourceAddress) {
+    func apply(_ decision: ShieldDecision, about source: IPAddress) {
         for finding in decision.findings {
             emit(GatewayEvent.Kind(rawValue: finding.kind), address: source.description, rule: finding.rule, detail: finding.detail,
                  severity: finding.severity)
@@ -68,7 +69,7 @@ extension SIPProxy {
     }
 }
 
-extension SourceAddress {
+extension IPAddress {
     /// The key of a socket address (IPv4, or IPv6 with IPv4-mapped addresses folded to IPv4).
     init?(_ address: SocketAddress) {
         switch address {

@@ -6,6 +6,7 @@ import SIPTransport
 import TollgateConfig
 import TollgateFraud
 import TollgateShield
+import TollgateModel
 
 /// The transaction-stateful proxy at the heart of the gateway (RFC 3261 §16, §17).
 ///

@@ -4,6 +4,7 @@ import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import TollgateStore
+import TollgateModel
 
 /// Takes events and bans from the message path without ever making it wait, and writes them to
 /// the store in batches (one transaction each, every 50 ms at most) and hands every event to the

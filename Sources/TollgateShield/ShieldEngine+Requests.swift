@@ -1,4 +1,5 @@
 import SIPCore
+import TollgateModel
 
 extension ShieldEngine {
     /// What a request check concluded inside a source's state, acted on after it.
@@ -11,7 +12,7 @@ extension ShieldEngine {
     /// The address Shield judges a message by: the transport source or, when that is a configured
     /// trusted proxy, the client address the proxy recorded in its Via (`received`, else the
     /// sent-by host), one hop per trusted proxy. Never another header.
-    public func effectiveSource(_ transport: SourceAddress, message: SIPMessage) -> SourceAddress {
+    public func effectiveSource(_ transport: IPAddress, message: SIPMessage) -> IPAddress {
         guard !rules.trustedProxies.isEmpty, rules.trustedProxies.containsAddress(transport),
               let vias = try? message.vias()
         else { return transport }
@@ -19,7 +20,7 @@ extension ShieldEngine {
         var hop = 1
         while hop < vias.count, rules.trustedProxies.containsAddress(current) {
             let via = vias[hop]
-            guard let next = via.received.flatMap({ SourceAddress($0) }) ?? SourceAddress(via.host) else { break }
+            guard let next = via.received.flatMap({ IPAddress($0) }) ?? IPAddress(via.host) else { break }
             current = next
             hop += 1
         }
@@ -29,7 +30,7 @@ extension ShieldEngine {
     /// Judges a request from the external zone: scanner fingerprints, the global and per-source
     /// rate limits of the source's profile, and behaviour (extension enumeration, INVITE and
     /// OPTIONS sweeps) of untrusted sources.
-    public func checkRequest(_ request: SIPMessage, source: SourceAddress, now: Double) -> ShieldDecision {
+    public func checkRequest(_ request: SIPMessage, source: IPAddress, now: Double) -> ShieldDecision {
         guard rules.config.enabled, let method = request.method else { return .pass }
         var findings: [ShieldFinding] = []
         let ticks = tick(now)
@@ -114,7 +115,7 @@ extension ShieldEngine {
     }
 
     /// Counts a message from `source` that failed parsing or validation; a flood of them bans.
-    public func noteMalformed(source: SourceAddress, now: Double) -> ShieldDecision {
+    public func noteMalformed(source: IPAddress, now: Double) -> ShieldDecision {
         guard rules.config.enabled else { return .pass }
         let threshold = rules.config.malformed
         let count: Int? = withState(source, now: now) { state in
@@ -128,7 +129,7 @@ extension ShieldEngine {
     }
 
     /// Bans (when allowed) and describes it; a source that may not be banned is only dropped.
-    func banDecision(_ source: SourceAddress, kind: String, rule: String, detail: String, now: Double,
+    func banDecision(_ source: IPAddress, kind: String, rule: String, detail: String, now: Double,
                      findings: [ShieldFinding]) -> ShieldDecision {
         var findings = findings
         guard let ban = ban(source, rule: rule, reason: detail, now: now) else {

@@ -1,4 +1,5 @@
 import SIPCore
+import TollgateModel
 
 extension ShieldEngine {
     /// Learns from the PBX's answer to a request that came from `source` (external zone): counts
@@ -6,7 +7,7 @@ extension ShieldEngine {
     /// source and per account, bans a source past the threshold, raises an alarm for an account
     /// failing from many sources, and promotes a source whose registration (or any request with
     /// credentials) succeeded.
-    public func observeResponse(_ response: SIPMessage, status: Int, to request: SIPMessage, source: SourceAddress,
+    public func observeResponse(_ response: SIPMessage, status: Int, to request: SIPMessage, source: IPAddress,
                                 now: Double) -> ShieldDecision {
         guard let method = request.method else { return .pass }
         if status == 401 || status == 407 { challenges.learn(response, status: status, method: method) }
@@ -72,7 +73,7 @@ extension ShieldEngine {
     }
 
     /// Counts distinct failing sources per account; past the threshold, one alarm per window.
-    private func noteAccountFailure(_ account: String, source: SourceAddress, now: Double) -> ShieldFinding? {
+    private func noteAccountFailure(_ account: String, source: IPAddress, now: Double) -> ShieldFinding? {
         let threshold = rules.config.accountAttack
         let key = stableHash(account)
         if accounts[key] == nil, accounts.count >= rules.config.maxTrackedSources { accounts.removeAll(keepingCapacity: true) }
@@ -96,7 +97,7 @@ extension ShieldEngine {
     /// that has not registered, becomes a challenge shaped like the PBX's own; a real challenge
     /// loses its `stale` flag (a made-up nonce for a known user would otherwise be told from an
     /// unknown user). `nil` when the PBX's answer can go out as it is.
-    public func concealedAnswer(_ response: SIPMessage, status: Int, to request: SIPMessage, source: SourceAddress,
+    public func concealedAnswer(_ response: SIPMessage, status: Int, to request: SIPMessage, source: IPAddress,
                                 now: Double) -> SIPMessage? {
         guard rules.config.enabled, rules.config.concealUsers, let method = request.method, method != .ack, method != .cancel,
               [401, 403, 404, 407, 484, 604].contains(status)

@@ -1,4 +1,5 @@
 import SIPCore
+import TollgateModel
 
 /// Shield's decisions for one gateway: which sources are refused before parsing, which requests
 /// are dropped or get their source banned, what the PBX's answers say about a source.
@@ -13,12 +14,12 @@ public final class ShieldEngine: @unchecked Sendable {
     var generation: Int32 = 0
     /// The origin of the engine's ticks (seconds since 1970); moved forward once a day.
     var epoch: Double
-    var sources: [SourceAddress: SourceState] = [:]
-    var bans: [SourceAddress: ShieldBan] = [:]
+    var sources: [IPAddress: SourceState] = [:]
+    var bans: [IPAddress: ShieldBan] = [:]
     /// Bans set here that the store has not confirmed yet: a sync from the store keeps them.
-    var unsaved: Set<SourceAddress> = []
+    var unsaved: Set<IPAddress> = []
     /// Offences of sources banned before, for escalation; bounded like the source table.
-    var offences: [SourceAddress: Int] = [:]
+    var offences: [IPAddress: Int] = [:]
     /// The last tick handed out: ticks never go backwards, whatever the wall clock does.
     var lastTick: Tick = 0
     /// Sources that failed authentication per account (hash of the user part).
@@ -67,7 +68,7 @@ public final class ShieldEngine: @unchecked Sendable {
     /// Whether packets from `source` are refused before they are parsed: banned, or on the deny-list.
     /// Costs one hash lookup (and a range scan when a deny-list is configured).
     @inline(__always)
-    public func isRefused(_ source: SourceAddress, now: Double) -> Bool {
+    public func isRefused(_ source: IPAddress, now: Double) -> Bool {
         if !bans.isEmpty, let ban = bans[source] {
             if ban.until > now {
                 refusedPackets &+= 1
@@ -85,7 +86,7 @@ public final class ShieldEngine: @unchecked Sendable {
     // MARK: - Trust
 
     /// The trust level of a source now.
-    public func trustLevel(of source: SourceAddress, now: Double) -> TrustLevel {
+    public func trustLevel(of source: IPAddress, now: Double) -> TrustLevel {
         if let ban = bans[source], ban.until > now { return .denied }
         if rules.deny.containsAddress(source) { return .denied }
         if let state = sources[source], state.generation == generation { return state.trust }
@@ -93,12 +94,12 @@ public final class ShieldEngine: @unchecked Sendable {
     }
 
     /// The name of the rate profile a source is limited by now.
-    public func profileName(of source: SourceAddress) -> String {
+    public func profileName(of source: IPAddress) -> String {
         guard let state = sources[source] else { return rules.profileName(classify(source).profile) }
         return rules.profileName(profileIndex(state))
     }
 
-    func classify(_ source: SourceAddress) -> (profile: Int, trusted: Bool) {
+    func classify(_ source: IPAddress) -> (profile: Int, trusted: Bool) {
         for peer in rules.peers where peer.range.contains(source) { return (peer.profile, peer.trusted) }
         return (ShieldRules.untrustedProfile, false)
     }
@@ -109,17 +110,17 @@ public final class ShieldEngine: @unchecked Sendable {
     }
 
     /// The state of a source, created (or reclassified after a reload) as needed.
-    func withState<Result>(_ source: SourceAddress, now: Double, _ body: (inout SourceState) -> Result) -> Result {
+    func withState<Result>(_ source: IPAddress, now: Double, _ body: (inout SourceState) -> Result) -> Result {
         if sources[source] == nil, sources.count >= rules.config.maxTrackedSources { evict(now: now) }
         return update(&sources[source, default: newState(source, now: now)], source: source, now: now, body)
     }
 
-    private func newState(_ source: SourceAddress, now: Double) -> SourceState {
+    private func newState(_ source: IPAddress, now: Double) -> SourceState {
         let (profile, trusted) = classify(source)
         return SourceState(now: tick(now), generation: generation, profile: profile, trusted: trusted, limits: limits[profile])
     }
 
-    private func update<Result>(_ state: inout SourceState, source: SourceAddress, now: Double,
+    private func update<Result>(_ state: inout SourceState, source: IPAddress, now: Double,
                                 _ body: (inout SourceState) -> Result) -> Result {
         if state.generation != generation {
             // Rules were reloaded: the address may now be trusted, profiled or neither.
@@ -143,11 +144,11 @@ public final class ShieldEngine: @unchecked Sendable {
     }
 
     /// Whether a source may be banned at all (never: trunks, allow-listed peers, the PBX, `never_ban`).
-    public func isBannable(_ source: SourceAddress) -> Bool { !rules.neverBan.containsAddress(source) }
+    public func isBannable(_ source: IPAddress) -> Bool { !rules.neverBan.containsAddress(source) }
 
     /// Bans a source for the length its offence count gives (escalating), unless it is never to be
     /// banned. Returns the ban, or `nil` when the source may not be banned.
-    public func ban(_ source: SourceAddress, rule: String, reason: String, now: Double, seconds: Double? = nil) -> ShieldBan? {
+    public func ban(_ source: IPAddress, rule: String, reason: String, now: Double, seconds: Double? = nil) -> ShieldBan? {
         guard isBannable(source) else { return nil }
         let offence = (offences[source] ?? 0) + 1
         let length = seconds ?? rules.config.bans.duration(forOffence: offence)
@@ -172,7 +173,7 @@ public final class ShieldEngine: @unchecked Sendable {
     /// Installs the bans the store holds (at start, or when another process changed them): the
     /// store is the record, except for bans set here that it has not confirmed yet, which stay.
     public func restoreBans(_ stored: [ShieldBan], now: Double) {
-        var next: [SourceAddress: ShieldBan] = [:]
+        var next: [IPAddress: ShieldBan] = [:]
         for ban in stored where ban.until > now {
             next[ban.source] = ban
             offences[ban.source] = max(offences[ban.source] ?? 0, ban.offences)
@@ -184,18 +185,18 @@ public final class ShieldEngine: @unchecked Sendable {
     }
 
     /// Notes that the store has the ban of `source` (as set at `since`), so the store decides from now on.
-    public func banSaved(_ source: SourceAddress, since: Double) {
+    public func banSaved(_ source: IPAddress, since: Double) {
         if bans[source]?.since == since || bans[source] == nil { unsaved.remove(source) }
     }
 
     /// Remembers earlier offences (e.g. from the store at start), for escalation.
-    public func restoreOffences(_ source: SourceAddress, count: Int) {
+    public func restoreOffences(_ source: IPAddress, count: Int) {
         offences[source] = max(offences[source] ?? 0, count)
     }
 
     /// Lifts a ban and forgets the source's counters. Returns whether a ban was in force.
     @discardableResult
-    public func lift(_ source: SourceAddress, now: Double) -> Bool {
+    public func lift(_ source: IPAddress, now: Double) -> Bool {
         sources[source] = nil
         unsaved.remove(source)
         guard let ban = bans.removeValue(forKey: source) else { return false }

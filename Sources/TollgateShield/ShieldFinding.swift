@@ -1,3 +1,5 @@
+import TollgateModel
+
 /// Something Shield noticed or decided, for the event log: a stable kind, the rule that fired,
 /// and a human reason with the values that crossed the limits.
 public struct ShieldFinding: Sendable, Hashable {
@@ -23,7 +25,7 @@ public struct ShieldFinding: Sendable, Hashable {
 
 /// A ban Shield set, to be stored and shown.
 public struct ShieldBan: Sendable, Hashable {
-    public var source: SourceAddress
+    public var source: IPAddress
     /// Seconds since 1970.
     public var since: Double
     public var until: Double
@@ -31,7 +33,7 @@ public struct ShieldBan: Sendable, Hashable {
     public var rule: String
     public var reason: String
 
-    public init(source: SourceAddress, since: Double, until: Double, offences: Int, rule: String, reason: String) {
+    public init(source: IPAddress, since: Double, until: Double, offences: Int, rule: String, reason: String) {
         self.source = source
         self.since = since
         self.until = until

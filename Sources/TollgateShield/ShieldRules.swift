@@ -1,6 +1,7 @@
 import TollgateConfig
+import TollgateModel
 
-/// Shield's configuration compiled for the message path: ranges as ``SourceRange``, profiles by
+/// Shield's configuration compiled for the message path: ranges as ``AddressRange``, profiles by
 /// index, fingerprints loaded. Immutable; a reload builds a new value and swaps it in whole.
 public struct ShieldRules: Sendable {
     /// Why rules could not be built.
@@ -20,11 +21,11 @@ public struct ShieldRules: Sendable {
     let profiles: [RateProfile]
     let profileNames: [String]
     /// Statically trusted or profiled peers, first match wins: (range, profile index, trusted).
-    let peers: [(range: SourceRange, profile: Int, trusted: Bool)]
-    let deny: [SourceRange]
+    let peers: [(range: AddressRange, profile: Int, trusted: Bool)]
+    let deny: [AddressRange]
     /// Never banned: `never_ban`, trunks, allow-listed peers and the PBX.
-    private(set) var neverBan: [SourceRange]
-    let trustedProxies: [SourceRange]
+    private(set) var neverBan: [AddressRange]
+    let trustedProxies: [AddressRange]
 
     /// Compiles the `shield` section of `config` (trunks' allowed sources are trusted, with the
     /// profile a peer entry names for the trunk, or `trusted`) with these fingerprints.
@@ -38,33 +39,31 @@ public struct ShieldRules: Sendable {
         self.profiles = names.map { config.profiles[$0] ?? RateProfile.defaults[$0] ?? .untrusted }
         func index(_ name: String) -> Int { names.firstIndex(of: name) ?? Self.untrustedProfile }
 
-        var peers: [(range: SourceRange, profile: Int, trusted: Bool)] = []
+        var peers: [(range: AddressRange, profile: Int, trusted: Bool)] = []
         var trunkProfiles: [String: (Int, Bool)] = [:]
         for peer in config.peers {
             if let trunk = peer.trunk { trunkProfiles[trunk] = (index(peer.profile), peer.trusted) }
             for range in peer.sources {
-                if let compiled = SourceRange(range) { peers.append((compiled, index(peer.profile), peer.trusted)) }
+                peers.append((range, index(peer.profile), peer.trusted))
             }
         }
-        var neverBan = config.neverBan.compactMap(SourceRange.init)
+        var neverBan = config.neverBan
         for trunk in full.trunks {
             let (profile, trusted) = trunkProfiles[trunk.name] ?? (Self.trustedProfile, true)
             for range in trunk.allowedSources {
-                guard let compiled = SourceRange(range) else { continue }
-                peers.append((compiled, profile, trusted))
-                neverBan.append(compiled)
+                peers.append((range, profile, trusted))
+                neverBan.append(range)
             }
         }
         for range in config.allow {
-            guard let compiled = SourceRange(range) else { continue }
-            peers.append((compiled, Self.trustedProfile, true))
-            neverBan.append(compiled)
+            peers.append((range, Self.trustedProfile, true))
+            neverBan.append(range)
         }
-        if let pbx = SourceAddress(full.pbx.endpoint.host) { neverBan.append(SourceRange(single: pbx)) }
+        if let pbx = IPAddress(full.pbx.endpoint.host) { neverBan.append(AddressRange(single: pbx)) }
         self.peers = peers
-        self.deny = config.deny.compactMap(SourceRange.init)
+        self.deny = config.deny
         self.neverBan = neverBan
-        self.trustedProxies = config.trustedProxies.compactMap(SourceRange.init)
+        self.trustedProxies = config.trustedProxies
         // A proxy in front speaks for many clients: it is never banned for what one of them does.
         self.neverBan += self.trustedProxies
     }

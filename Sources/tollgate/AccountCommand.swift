@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TollgateFraud
 import TollgateStore
+import TollgateModel
 
 /// `tollgate account show|list|resume|suspend|reset`: the fraud control's view of an account.
 struct AccountCommand: AsyncParsableCommand {

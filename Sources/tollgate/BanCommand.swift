@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TollgateStore
+import TollgateModel
 
 /// `tollgate ban list|add|remove|clear`: Shield's bans, in the store the gateway reads them from.
 struct BanCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TollgateFraud
 import TollgateStore
+import TollgateModel
 
 /// `tollgate cdr list|export`: the call detail records the gateway stored.
 struct CDRCommand: AsyncParsableCommand {

@@ -8,6 +8,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: ./tollgate.yaml when present).")
     var config: String?
 
+    @Option(name: .long, help: "The store: an SQLite file, or a postgres:// URL (default: the configuration's, else ./tollgate.db).")
+    var store: String?
+
     @Option(name: .long, help: "The PBX, T:HOST:PORT (T = udp, tcp or tls). Overrides the file.")
     var pbx: String?
 
@@ -60,8 +63,20 @@ struct ConfigOptions: ParsableArguments {
     }
 
     /// The effective configuration: the file (if any) with the command-line overrides applied,
-    /// validated once the overrides are in (so a file may leave out what the flags give).
+    /// validated once the overrides are in (so a file may leave out what the flags give); `--store`
+    /// replaces the file's store.
     func load() throws -> TollgateConfig {
+        var loaded = try loadWithoutStore()
+        if let store {
+            switch StoreLocation(argument: store) {
+            case .sqlite(let path): loaded.store = StoreConfig(path: path)
+            case .postgres(let url): loaded.store = StoreConfig(path: loaded.store.path, url: url)
+            }
+        }
+        return loaded
+    }
+
+    private func loadWithoutStore() throws -> TollgateConfig {
         let pbxEndpoint: Endpoint?
         let listeners: [Endpoint]
         let trunks: [Endpoint]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TollgateStore
+import TollgateModel
 
 /// `tollgate events`: the security event log, newest first.
 struct EventsCommand: AsyncParsableCommand {

@@ -36,7 +36,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "tollgate")
         let rules = try options.shieldRulesOrExit(for: config)
-        let store = try options.openStoreOrExit()
+        let store: any Store
+        do {
+            store = try openStore(config.store)
+        } catch {
+            printError(error.message)
+            throw ExitCode(1)
+        }
         let options = self.options
         let alerts: AlertFanout
         do {

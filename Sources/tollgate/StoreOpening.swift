@@ -1,39 +1,101 @@
 import ArgumentParser
+import Foundation
 import TollgateConfig
-import TollgateShield
+import TollgateModel
 import TollgateStore
+import TollgateStoreSQLite
+
+/// Where a store is: an SQLite file, or a database server by URL.
+enum StoreLocation: Equatable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    /// A `--store` value: `postgres://…` or `postgresql://…` is a server, `sqlite:PATH` or any other text a file.
+    init(argument text: String) {
+        let lowered = text.lowercased()
+        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
+            self = .postgres(url: text)
+        } else if lowered.hasPrefix("sqlite:") {
+            self = .sqlite(path: String(text.dropFirst("sqlite:".count)))
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+
+    /// What the configuration's `store` section names.
+    init(_ config: StoreConfig) {
+        if let url = config.url { self = .postgres(url: url) } else { self = .sqlite(path: config.path) }
+    }
+}
+
+/// Opens (and migrates) the store at `location`, picking the backend.
+func openStore(_ location: StoreLocation) throws(CLIError) -> any Store {
+    switch location {
+    case .sqlite(let path):
+        do {
+            return try SQLiteStore(path: path)
+        } catch {
+            throw CLIError(message: error.description)
+        }
+    case .postgres(let url):
+        throw CLIError(message: "the store is PostgreSQL (\(redactedURL(url))), which this build of tollgate does not support yet; use an SQLite file")
+    }
+}
+
+/// The configuration's store, opened as `serve` opens it.
+func openStore(_ config: StoreConfig) throws(CLIError) -> any Store {
+    try openStore(StoreLocation(config))
+}
 
 extension ConfigOptions {
-    /// The store the configuration names, opened (and migrated) as `serve` would; problems are
-    /// printed to standard error and end the command with status 1.
-    func openStoreOrExit() throws -> SQLiteStore {
-        let config = try loadOrExit()
-        if let url = config.store.url {
-            printError("the store is PostgreSQL (store.url \(Self.redacted(url))), which this build of tollgate does not support yet; use store.path for SQLite")
-            throw ExitCode(1)
+    /// The store a command works on, found as a user expects: `--store PATH|URL`; else the
+    /// configuration's (`--config FILE`, ./tollgate.yaml, or `--pbx` and `--listen`); else
+    /// ./tollgate.db when it is there. A command needs no configuration to read the store a
+    /// `tollgate serve` started in the same folder with flags alone.
+    func storeLocation() throws(CLIError) -> StoreLocation {
+        if let store { return StoreLocation(argument: store) }
+        let hasFile = config != nil || FileManager.default.fileExists(atPath: "tollgate.yaml")
+        if hasFile || (pbx != nil && !listen.isEmpty) {
+            let loaded: TollgateConfig
+            do { loaded = try load() } catch let error as CLIError { throw error } catch { throw CLIError(message: "\(error)") }
+            return StoreLocation(loaded.store)
         }
+        let defaultPath = StoreConfig().path
+        if FileManager.default.fileExists(atPath: defaultPath) { return .sqlite(path: defaultPath) }
+        throw CLIError(message: """
+            no store here: give --store PATH (or a postgres:// URL) or --config FILE, or run this where \
+            `tollgate serve` keeps ./\(defaultPath)
+            """)
+    }
+
+    /// The store this command works on (``storeLocation()``), opened and migrated; problems are
+    /// printed to standard error and end the command with status 1.
+    func openStoreOrExit() throws -> any Store {
         do {
-            return try SQLiteStore(path: config.store.path)
+            return try openStore(storeLocation())
         } catch {
-            printError(error.description)
+            printError(error.message)
             throw ExitCode(1)
         }
     }
 
     /// A URL with any password replaced by `***`.
-    static func redacted(_ url: String) -> String {
-        // The last "@" ends the user information: a password may contain "@" itself.
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
-        let userInfo = url[scheme.upperBound..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
-    }
+    static func redacted(_ url: String) -> String { redactedURL(url) }
+}
+
+/// A URL with any password replaced by `***`.
+func redactedURL(_ url: String) -> String {
+    // The last "@" ends the user information: a password may contain "@" itself.
+    guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+    let userInfo = url[scheme.upperBound..<at]
+    guard let colon = userInfo.firstIndex(of: ":") else { return url }
+    return String(url[..<colon]) + ":***" + String(url[at...])
 }
 
 /// A source address given on the command line, canonicalised as the store keeps it; anything but
 /// one IPv4 or IPv6 address is printed as an error and ends the command with status 2.
 func sourceAddressOrExit(_ text: String) throws -> String {
-    guard let address = SourceAddress(text) else {
+    guard let address = IPAddress(text) else {
         printError("'\(text)' is not an IP address: give one IPv4 or IPv6 address (not a range or a host name)")
         throw ExitCode(2)
     }

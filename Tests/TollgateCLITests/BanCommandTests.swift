@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TollgateStore
+import TollgateStoreSQLite
 
 @Suite("tollgate ban")
 struct BanCommandTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TollgateFraud
 import TollgateStore
+import TollgateModel
+import TollgateStoreSQLite
 
 @Suite("tollgate cdr export then analyze")
 struct CDRRoundTripTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TollgateConfig
+import TollgateModel
 
 @Suite("Reading YAML: structure, types, keys, positions")
 struct ConfigDecodingTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TollgateFraud
+import TollgateModel
 
 @Suite("CDR file readers")
 struct CDRFileReaderTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TollgateConfig
 @testable import TollgateFraud
+import TollgateModel
 
 @Suite("fraud: thresholds")
 struct FraudThresholdTests {

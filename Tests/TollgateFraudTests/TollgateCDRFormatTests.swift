@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TollgateFraud
+import TollgateModel
 
 @Suite("TollgateCDRFormat: the CSV and JSON of cdr export")
 struct TollgateCDRFormatTests {

@@ -4,6 +4,7 @@ import Testing
 import TollgateStore
 
 @testable import TollgateGateway
+import TollgateModel
 
 @Suite("Alert fan-out, severity filter and queue")
 struct AlertFanoutTests {

@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import TollgateGateway
 import TollgateStore
+import TollgateModel
 
 /// 2023-11-14T22:13:20.250Z, exact in binary floating point.
 let alertTestTime = Date(timeIntervalSince1970: 1_700_000_000.25)

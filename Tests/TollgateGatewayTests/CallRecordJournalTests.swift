@@ -8,6 +8,8 @@ import TollgateFraud
 import TollgateStore
 
 @testable import TollgateGateway
+import TollgateModel
+import TollgateStoreSQLite
 
 @Suite("CDR journal")
 struct CallRecordJournalTests {

@@ -9,6 +9,8 @@ import TollgateFraud
 import TollgateStore
 
 @testable import TollgateGateway
+import TollgateModel
+import TollgateStoreSQLite
 
 /// A SQLite store whose CDR writes fail while `failing` is above zero.
 final class FlakyCDRStore: Store, Sendable {
@@ -56,6 +58,7 @@ final class FlakyCDRStore: Store, Sendable {
     func requestCounterReset(account: String, at date: Date) async throws(StoreError) { try await base.requestCounterReset(account: account, at: date) }
     func counterResets() async throws(StoreError) -> [String: Date] { try await base.counterResets() }
     func accountsRevision() async throws(StoreError) -> Int64 { try await base.accountsRevision() }
+    var location: String { "flaky " + base.location }
 }
 
 @Suite("CDR writer")

@@ -7,6 +7,7 @@ import TollgateConfig
 import TollgateFraud
 
 @testable import TollgateGateway
+import TollgateModel
 
 /// The proxy with fraud control and a CDR sink that holds each record's durability in the test's hands.
 final class FraudHarness {

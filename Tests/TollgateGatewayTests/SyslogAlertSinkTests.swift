@@ -5,6 +5,7 @@ import Testing
 import TollgateStore
 
 @testable import TollgateGateway
+import TollgateModel
 
 @Suite("Syslog alert sink")
 struct SyslogAlertSinkTests {

@@ -2,6 +2,7 @@ import SIPCore
 import Testing
 import TollgateConfig
 @testable import TollgateShield
+import TollgateModel
 
 @Suite("Shield engine: requests")
 struct ShieldRequestTests {
@@ -177,7 +178,7 @@ struct ShieldRequestTests {
         var text = String(decoding: proxied.serialized(), as: UTF8.self)
         text = text.replacingOccurrences(of: "Via: SIP/2.0/UDP 127.0.0.30:5060;", with: "Via: SIP/2.0/UDP 127.0.0.5;branch=z9hG4bKp1\r\nVia: SIP/2.0/UDP 10.9.9.9:5060;received=127.0.0.77;")
         let message = try SIPMessage(parsing: Array(text.utf8))
-        #expect(engine.effectiveSource(SourceAddress("127.0.0.5")!, message: message) == SourceAddress("127.0.0.77"))
+        #expect(engine.effectiveSource(IPAddress("127.0.0.5")!, message: message) == IPAddress("127.0.0.77"))
         // From anyone else, the header is ignored.
         #expect(engine.effectiveSource(F.attacker, message: message) == F.attacker)
     }
@@ -214,7 +215,7 @@ struct ShieldRequestTests {
         let engine = try F.engine { $0.maxTrackedSources = 1000 }
         let request = F.request("OPTIONS")
         for index in 0..<20_000 {
-            _ = engine.checkRequest(request, source: SourceAddress(ipv4: 0x0A00_0000 + UInt32(index)), now: 1000 + Double(index) * 0.001)
+            _ = engine.checkRequest(request, source: IPAddress(ipv4: 0x0A00_0000 + UInt32(index)), now: 1000 + Double(index) * 0.001)
             #expect(engine.trackedSources <= 1000)
         }
     }
@@ -313,7 +314,7 @@ struct ShieldResponseTests {
         let engine = try F.engine()
         var alarms = 0
         for index in 0..<8 {
-            let source = SourceAddress(ipv4: 0x7F00_0050 + UInt32(index))
+            let source = IPAddress(ipv4: 0x7F00_0050 + UInt32(index))
             let register = F.request("REGISTER", user: "200", authorization: F.credentials.replacingOccurrences(of: "\"100\"", with: "\"200\""))
             let decision = engine.observeResponse(F.response(403, to: register), status: 403, to: register, source: source, now: 1000 + Double(index))
             alarms += decision.findings.filter { $0.kind == "account-attack" && $0.severity == .critical }.count

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TollgateShield
+import TollgateModel
 
 @Suite("Shield memory")
 struct ShieldMemoryTests {
@@ -17,7 +18,7 @@ struct ShieldMemoryTests {
         let request = ShieldFixture.request("REGISTER")
         let before = Self.residentKB()
         for index in 0..<100_000 {
-            _ = engine.checkRequest(request, source: SourceAddress(ipv4: 0x0A00_0000 + UInt32(index)), now: 1000)
+            _ = engine.checkRequest(request, source: IPAddress(ipv4: 0x0A00_0000 + UInt32(index)), now: 1000)
         }
         let grown = Self.residentKB() - before
         #expect(engine.trackedSources == 100_000)

@@ -1,13 +1,14 @@
 import SIPCore
 import TollgateConfig
 @testable import TollgateShield
+import TollgateModel
 
 /// Messages and rules for Shield tests.
 enum ShieldFixture {
-    static let attacker = SourceAddress("127.0.0.66")!
-    static let phone = SourceAddress("127.0.0.30")!
-    static let trunk = SourceAddress("127.0.0.10")!
-    static let pbx = SourceAddress("127.0.0.20")!
+    static let attacker = IPAddress("127.0.0.66")!
+    static let phone = IPAddress("127.0.0.30")!
+    static let trunk = IPAddress("127.0.0.10")!
+    static let pbx = IPAddress("127.0.0.20")!
 
     static func config(_ edit: (inout ShieldConfig) -> Void = { _ in }) -> TollgateConfig {
         var config = TollgateConfig(

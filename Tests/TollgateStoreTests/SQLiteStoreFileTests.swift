@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Testing
 import TollgateStore
+import TollgateModel
+import TollgateStoreSQLite
 
 @Suite("SQLiteStore on a file: schema, migrations, sharing and bad files")
 struct SQLiteStoreFileTests {

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import Testing
-import TollgateFraud
 import TollgateStore
+import TollgateModel
+import TollgateStoreSQLite
 
 @Suite("SQLiteStore migrations: a file written by an older build")
 struct SQLiteStoreMigrationTests {

@@ -2,6 +2,7 @@ import Benchmark
 import SIPCore
 import TollgateConfig
 import TollgateShield
+import TollgateModel
 
 /// Shield's per-packet costs: the pre-parse check every packet pays, the check of a trunk's
 /// request, and the full check of an untrusted phone's request (fingerprints and behaviour).
@@ -42,7 +43,7 @@ let benchmarks: @Sendable () -> Void = {
     // Each of these times one check (setup is outside the measurement).
     Benchmark("Shield pre-parse check, source banned") { benchmark in
         let engine = makeEngine()
-        let banned = SourceAddress("198.51.100.66")!
+        let banned = IPAddress("198.51.100.66")!
         _ = engine.ban(banned, rule: "bench", reason: "bench", now: 0, seconds: 1e9)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(engine.isRefused(banned, now: 1)) }
@@ -50,8 +51,8 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Shield pre-parse check, source not banned (1000 bans held)") { benchmark in
         let engine = makeEngine()
-        for index in 0..<1000 { _ = engine.ban(SourceAddress(ipv4: 0x0A00_0000 + UInt32(index)), rule: "b", reason: "b", now: 0, seconds: 1e9) }
-        let clean = SourceAddress("198.51.100.7")!
+        for index in 0..<1000 { _ = engine.ban(IPAddress(ipv4: 0x0A00_0000 + UInt32(index)), rule: "b", reason: "b", now: 0, seconds: 1e9) }
+        let clean = IPAddress("198.51.100.7")!
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(engine.isRefused(clean, now: 1)) }
     }
@@ -59,7 +60,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Shield check of a trunk's request") { benchmark in
         let engine = makeEngine()
         let request = message("Carrier SBC 1.0")
-        let trunk = SourceAddress("127.0.0.10")!
+        let trunk = IPAddress("127.0.0.10")!
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(engine.checkRequest(request, source: trunk, now: 1)) }
     }
@@ -67,7 +68,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Shield check of an untrusted phone's REGISTER") { benchmark in
         let engine = makeEngine()
         let request = message("Yealink SIP-T54W 96.86.0.70")
-        let phone = SourceAddress("198.51.100.7")!
+        let phone = IPAddress("198.51.100.7")!
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(engine.checkRequest(request, source: phone, now: 1)) }
     }
@@ -76,7 +77,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Shield engine, no sources (memory baseline)", configuration: .init(metrics: [.peakMemoryResident], maxIterations: 3)) { benchmark in
         for _ in benchmark.scaledIterations {
             let engine = makeEngine()
-            blackHole(engine.checkRequest(message("Yealink SIP-T54W 96.86.0.70"), source: SourceAddress(ipv4: 0x0A00_0000), now: 1))
+            blackHole(engine.checkRequest(message("Yealink SIP-T54W 96.86.0.70"), source: IPAddress(ipv4: 0x0A00_0000), now: 1))
         }
     }
 
@@ -85,7 +86,7 @@ let benchmarks: @Sendable () -> Void = {
             let engine = makeEngine()
             let request = message("Yealink SIP-T54W 96.86.0.70")
             for index in 0..<100_000 {
-                blackHole(engine.checkRequest(request, source: SourceAddress(ipv4: 0x0A00_0000 + UInt32(index)), now: 1))
+                blackHole(engine.checkRequest(request, source: IPAddress(ipv4: 0x0A00_0000 + UInt32(index)), now: 1))
             }
             blackHole(engine.trackedSources)
         }

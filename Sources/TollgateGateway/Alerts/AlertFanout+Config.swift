@@ -1,6 +1,7 @@
 import Logging
 import TollgateConfig
 import TollgateStore
+import TollgateModel
 
 extension AlertFanout {
     /// The sinks the `alerts:` section names (none when it names none).

@@ -1,4 +1,5 @@
 import TollgateStore
+import TollgateModel
 
 /// Forwards every event to several sinks, each with its own minimum severity.
 ///

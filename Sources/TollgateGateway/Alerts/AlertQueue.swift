@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import TollgateStore
+import TollgateModel
 
 /// The bounded, first-in first-out queue between ``AlertSink/deliver(_:)`` and a sink's background
 /// task.

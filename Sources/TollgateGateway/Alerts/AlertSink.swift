@@ -1,4 +1,5 @@
 import TollgateStore
+import TollgateModel
 
 /// A destination for security events: a webhook, a syslog collector, several of them at once.
 ///

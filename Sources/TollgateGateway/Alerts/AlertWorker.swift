@@ -1,4 +1,5 @@
 import TollgateStore
+import TollgateModel
 
 /// The queue and the one background task of a queued sink.
 ///

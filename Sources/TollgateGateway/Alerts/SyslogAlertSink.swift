@@ -4,6 +4,7 @@ import Metrics
 import NIOCore
 import NIOPosix
 import TollgateStore
+import TollgateModel
 
 /// Sends every security event to a syslog collector as an RFC 5424 message over UDP.
 ///

@@ -1,4 +1,5 @@
 import TollgateStore
+import TollgateModel
 
 /// Turns a security event into one RFC 5424 syslog message:
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import TollgateStore
+import TollgateModel
 
 /// The JSON body a webhook receives for one event:
 /// `{"detail":…,"kind":…,"node":…,"rule":…,"severity":…,"source":…,"time":"2026-11-24T18:13:54.250Z"}`.

@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import TollgateStore
+import TollgateModel
 
 /// Posts every security event as JSON to an `http://` or `https://` URL.
 ///

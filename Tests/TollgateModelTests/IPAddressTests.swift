@@ -1,8 +1,8 @@
 import Testing
 
-@testable import TollgateConfig
+import TollgateModel
 
-@Suite("The internal IPv4/IPv6 text parser")
+@Suite("The IPv4/IPv6 text parser")
 struct IPAddressTests {
     @Test(
         "IPv4 dotted quads parse to four bytes",
@@ -14,7 +14,8 @@ struct IPAddressTests {
         ] as [(String, [UInt8])])
     func ipv4Parses(text: String, bytes: [UInt8]) {
         #expect(IPAddress.parseIPv4(text) == bytes)
-        #expect(IPAddress(parsing: text) == .v4(bytes))
+        #expect(IPAddress(parsing: text) == IPAddress(bytes: bytes))
+        #expect(IPAddress(parsing: text)?.bytes == bytes)
     }
 
     @Test(
@@ -73,17 +74,28 @@ struct IPAddressTests {
             ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),
             ("2001:0:0:1:0:0:0:1", "2001:0:0:1::1"),
             ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
-            ("::ffff:c000:201", "::ffff:192.0.2.1"),
+            ("::ffff:c000:201", "192.0.2.1"),
         ])
     func ipv6Canonical(text: String, canonical: String) throws {
         let address = try #require(IPAddress(parsing: text))
         #expect(address.description == canonical)
     }
 
-    @Test("an IPv4-mapped IPv6 address unmaps to IPv4; others stay as they are")
+    @Test("an IPv4-mapped IPv6 address is the IPv4 address it carries; an IPv4-compatible one stays IPv6")
     func unmapping() throws {
-        #expect(try #require(IPAddress(parsing: "::ffff:10.1.2.3")).unmapped == .v4([10, 1, 2, 3]))
-        #expect(try #require(IPAddress(parsing: "::10.1.2.3")).unmapped == IPAddress(parsing: "::10.1.2.3"))
-        #expect(try #require(IPAddress(parsing: "10.1.2.3")).unmapped == .v4([10, 1, 2, 3]))
+        let mapped = try #require(IPAddress(parsing: "::ffff:10.1.2.3"))
+        #expect(mapped == IPAddress(parsing: "10.1.2.3"))
+        #expect(mapped.isIPv4 && mapped.bitWidth == 32 && mapped.bytes == [10, 1, 2, 3])
+        let compatible = try #require(IPAddress(parsing: "::10.1.2.3"))
+        #expect(!compatible.isIPv4 && compatible.bitWidth == 128)
+        #expect(compatible.description == "::a01:203")
+    }
+
+    @Test("the unspecified addresses of both families are recognised, and nothing else")
+    func unspecified() throws {
+        #expect(try #require(IPAddress(parsing: "0.0.0.0")).isUnspecified)
+        #expect(try #require(IPAddress(parsing: "::")).isUnspecified)
+        #expect(!(try #require(IPAddress(parsing: "::1")).isUnspecified))
+        #expect(!(try #require(IPAddress(parsing: "0.0.0.1")).isUnspecified))
     }
 }

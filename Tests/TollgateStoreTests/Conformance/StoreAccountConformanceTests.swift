@@ -1,10 +1,10 @@
 import Foundation
 import Testing
-import TollgateFraud
 import TollgateStore
+import TollgateModel
 
-@Suite("SQLiteStore accounts: suspensions, snapshots, counter resets")
-struct SQLiteStoreAccountTests {
+@Suite("Store conformance: accounts: suspensions, snapshots, counter resets")
+struct StoreAccountConformanceTests {
     static let now = Date(timeIntervalSince1970: 1_750_000_000)
 
     static func suspension(_ account: String, at offset: TimeInterval = 0, rule: String = "daily-minutes") -> AccountSuspension {
@@ -17,9 +17,9 @@ struct SQLiteStoreAccountTests {
                         minutesToday: 52.75, time: now)
     }
 
-    @Test("saveSuspension suspends the account and bumps the accounts revision")
-    func save() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("saveSuspension suspends the account and bumps the accounts revision", arguments: StoreBackend.all)
+    func save(backend: StoreBackend) async throws {
+        let store = try backend.make()
         #expect(try await store.accountsRevision() == 0)
         #expect(try await store.suspension(account: "1001") == nil)
         #expect(try await store.suspensionRecord(account: "1001") == nil)
@@ -33,9 +33,9 @@ struct SQLiteStoreAccountTests {
         #expect(try await store.bansRevision() == 0, "the bans revision is not touched")
     }
 
-    @Test("liftSuspension keeps the record with the time it was lifted, and says whether one was in force")
-    func liftKeepsHistory() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("liftSuspension keeps the record with the time it was lifted, and says whether one was in force", arguments: StoreBackend.all)
+    func liftKeepsHistory(backend: StoreBackend) async throws {
+        let store = try backend.make()
         #expect(try await store.liftSuspension(account: "1001", at: Self.now) == false, "nothing to lift")
         #expect(try await store.accountsRevision() == 0, "no change, no bump")
 
@@ -56,9 +56,9 @@ struct SQLiteStoreAccountTests {
         #expect(try await store.accountsRevision() == 2)
     }
 
-    @Test("a new suspension after a lift replaces the record and is in force again")
-    func suspendAgain() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("a new suspension after a lift replaces the record and is in force again", arguments: StoreBackend.all)
+    func suspendAgain(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.saveSuspension(Self.suspension("1001"))
         _ = try await store.liftSuspension(account: "1001", at: Self.now.addingTimeInterval(60))
         let second = Self.suspension("1001", at: 3600, rule: "operator")
@@ -68,9 +68,9 @@ struct SQLiteStoreAccountTests {
         #expect(try await store.accountsRevision() == 3)
     }
 
-    @Test("activeSuspensions lists the suspensions in force, the oldest first, and no lifted one")
-    func activeList() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("activeSuspensions lists the suspensions in force, the oldest first, and no lifted one", arguments: StoreBackend.all)
+    func activeList(backend: StoreBackend) async throws {
+        let store = try backend.make()
         let late = Self.suspension("1003", at: 120)
         let early = Self.suspension("1002", at: 10)
         let lifted = Self.suspension("1001", at: 0)
@@ -79,9 +79,9 @@ struct SQLiteStoreAccountTests {
         #expect(try await store.activeSuspensions() == [early, late])
     }
 
-    @Test("saveAccountSnapshots round-trips every field, nils included, replaces by account, and leaves the revision alone")
-    func snapshots() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("saveAccountSnapshots round-trips every field, nils included, replaces by account, and leaves the revision alone", arguments: StoreBackend.all)
+    func snapshots(backend: StoreBackend) async throws {
+        let store = try backend.make()
         #expect(try await store.accountSnapshot(account: "1001") == nil)
         #expect(try await store.accountSnapshots().isEmpty)
 
@@ -100,9 +100,9 @@ struct SQLiteStoreAccountTests {
         #expect(try await store.accountsRevision() == 0)
     }
 
-    @Test("requestCounterReset keeps the latest request per account and bumps the revision each time")
-    func counterResets() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("requestCounterReset keeps the latest request per account and bumps the revision each time", arguments: StoreBackend.all)
+    func counterResets(backend: StoreBackend) async throws {
+        let store = try backend.make()
         #expect(try await store.counterResets().isEmpty)
         try await store.requestCounterReset(account: "1001", at: Self.now)
         try await store.requestCounterReset(account: "1002", at: Self.now.addingTimeInterval(5))
@@ -111,12 +111,9 @@ struct SQLiteStoreAccountTests {
         #expect(try await store.accountsRevision() == 3)
     }
 
-    @Test("a suspension saved by one store on a file is seen by another with a new accounts revision")
-    func sharedFile() async throws {
-        let folder = try TemporaryFolder()
-        let path = folder.path("tollgate.db")
-        let gateway = try SQLiteStore(path: path)
-        let command = try SQLiteStore(path: path)
+    @Test("a suspension saved through one connection is seen by another with a new accounts revision", arguments: StoreBackend.shared)
+    func sharedFile(backend: StoreBackend) async throws {
+        let (gateway, command) = try backend.makePair()
         let before = try await gateway.accountsRevision()
         try await command.saveSuspension(Self.suspension("1001", rule: "operator"))
         #expect(try await gateway.accountsRevision() > before)

@@ -1,10 +1,10 @@
 import Foundation
 import Testing
-import TollgateFraud
 import TollgateStore
+import TollgateModel
 
-@Suite("SQLiteStore call detail records")
-struct SQLiteStoreCDRTests {
+@Suite("Store conformance: call detail records")
+struct StoreCDRConformanceTests {
     static let now = Date(timeIntervalSince1970: 1_750_000_000)
 
     /// A call that started `offset` seconds after `now`, failed, with every optional field empty.
@@ -22,9 +22,9 @@ struct SQLiteStoreCDRTests {
         }
     }
 
-    @Test("appendCDRs stores every field, the optional ones empty and filled, and gives each record an id in order")
-    func roundTrip() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("appendCDRs stores every field, the optional ones empty and filled, and gives each record an id in order", arguments: StoreBackend.all)
+    func roundTrip(backend: StoreBackend) async throws {
+        let store = try backend.make()
         let full = CallDetailRecord(
             id: 999, callID: "a84b4c76e66710@pbx.example.com", direction: .inbound, from: "Alice, \"the boss\"", to: "1001",
             destinationClass: "internal", account: "carrier", source: "2001:db8::7", trunk: "carrier",
@@ -46,10 +46,9 @@ struct SQLiteStoreCDRTests {
         #expect(records[1].trunk == nil && records[1].destinationClass == nil)
     }
 
-    @Test("every disposition, direction and hangup side round-trips",
-          arguments: CallDetailRecord.Disposition.allCases)
-    func enumerations(disposition: CallDetailRecord.Disposition) async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("every disposition, direction and hangup side round-trips", arguments: StoreBackend.all, CallDetailRecord.Disposition.allCases)
+    func enumerations(backend: StoreBackend, disposition: CallDetailRecord.Disposition) async throws {
+        let store = try backend.make()
         var records: [CallDetailRecord] = []
         for (index, side) in CallDetailRecord.HangupSide.allCases.enumerated() {
             var record = Self.call("c\(index)", at: Double(index))
@@ -63,16 +62,16 @@ struct SQLiteStoreCDRTests {
         #expect(stored == Self.stored(records, ids: stored.map(\.id)))
     }
 
-    @Test("appending nothing is allowed and stores nothing")
-    func appendNothing() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("appending nothing is allowed and stores nothing", arguments: StoreBackend.all)
+    func appendNothing(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.appendCDRs([])
         #expect(try await store.cdrCount(CDRQuery()) == 0)
     }
 
-    @Test("cdrs lists newest first by default, oldest first on request, calls with the same start by storage order")
-    func ordering() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("cdrs lists newest first by default, oldest first on request, calls with the same start by storage order", arguments: StoreBackend.all)
+    func ordering(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.appendCDRs([Self.call("b", at: 20), Self.call("a", at: 10), Self.call("c", at: 30), Self.call("c2", at: 30)])
         #expect(try await store.cdrs(CDRQuery()).map(\.callID) == ["c2", "c", "b", "a"])
         #expect(try await store.cdrs(CDRQuery(order: .oldestFirst)).map(\.callID) == ["a", "b", "c", "c2"])
@@ -80,9 +79,9 @@ struct SQLiteStoreCDRTests {
         #expect(try await store.cdrs(CDRQuery(limit: 0)).isEmpty)
     }
 
-    @Test("since (inclusive), until (exclusive), account and callID filter and combine, and cdrCount counts the same")
-    func filters() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("since (inclusive), until (exclusive), account and callID filter and combine, and cdrCount counts the same", arguments: StoreBackend.all)
+    func filters(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.appendCDRs([
             Self.call("a", at: 0, account: "1001"), Self.call("b", at: 60, account: "1002"), Self.call("c", at: 120, account: "1001"),
             Self.call("d", at: 180, account: "1001"), Self.call("a", at: 240, account: "1002"),
@@ -104,9 +103,9 @@ struct SQLiteStoreCDRTests {
         #expect(try await store.cdrCount(CDRQuery(limit: 1)) == 5, "the limit does not apply to counting")
     }
 
-    @Test("keyset pages over 2,500 records return each exactly once, in storage order, and end with a short page")
-    func keysetPagination() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("keyset pages over 2,500 records return each exactly once, in storage order, and end with a short page", arguments: StoreBackend.all)
+    func keysetPagination(backend: StoreBackend) async throws {
+        let store = try backend.make()
         var batch: [CallDetailRecord] = []
         for index in 0..<2500 {
             // Starts out of order, so storage order and start order differ.
@@ -144,9 +143,9 @@ struct SQLiteStoreCDRTests {
         #expect(try await store.cdrs(after: 0, matching: CDRQuery(), limit: 0).isEmpty)
     }
 
-    @Test("a NUL in a field is stored as U+2400, and nothing after it is lost")
-    func nulCharacter() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("a NUL in a field is stored as U+2400, and nothing after it is lost", arguments: StoreBackend.all)
+    func nulCharacter(backend: StoreBackend) async throws {
+        let store = try backend.make()
         var record = Self.call("c\u{0}1", at: 0)
         record.from = "100\u{0}1"
         try await store.appendCDRs([record])

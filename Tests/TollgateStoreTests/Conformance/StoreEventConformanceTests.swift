@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import TollgateStore
+import TollgateModel
 
-@Suite("SQLiteStore events")
-struct SQLiteStoreEventTests {
+@Suite("Store conformance: events")
+struct StoreEventConformanceTests {
     /// A fixed time with an exact binary fraction, so stored seconds compare equal.
     static let base = Date(timeIntervalSince1970: 1_750_000_000.5)
 
@@ -20,9 +21,9 @@ struct SQLiteStoreEventTests {
         event(40, "malformed", "2001:db8::1"),
     ]
 
-    @Test("appended events come back with every field, newest first, each with an id")
-    func roundTrip() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("appended events come back with every field, newest first, each with an id", arguments: StoreBackend.all)
+    func roundTrip(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.append(Self.sample)
         let events = try await store.events(EventQuery())
         #expect(events.count == Self.sample.count)
@@ -37,9 +38,9 @@ struct SQLiteStoreEventTests {
         #expect(events[4].detail == "User-Agent friendly-scanner")
     }
 
-    @Test("since, kind and source each filter, and combine with AND")
-    func filters() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("since, kind and source each filter, and combine with AND", arguments: StoreBackend.all)
+    func filters(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.append(Self.sample)
 
         let recent = try await store.events(EventQuery(since: Self.base.addingTimeInterval(20)))
@@ -59,9 +60,9 @@ struct SQLiteStoreEventTests {
         #expect(nothing.isEmpty)
     }
 
-    @Test("events at the same time list the later-appended first, and one batch keeps its order")
-    func order() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("events at the same time list the later-appended first, and one batch keeps its order", arguments: StoreBackend.all)
+    func order(backend: StoreBackend) async throws {
+        let store = try backend.make()
         let batch = (0..<50).map { Self.event(0, "burst", "192.0.2.\($0)") }
         try await store.append(batch)
         try await store.append([Self.event(-1, "older", "192.0.2.200")])
@@ -71,9 +72,9 @@ struct SQLiteStoreEventTests {
         #expect(Array(ids.prefix(50)) == Array(ids.prefix(50)).sorted(by: >))
     }
 
-    @Test("limit caps the events returned, keeping the newest")
-    func limit() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("limit caps the events returned, keeping the newest", arguments: StoreBackend.all)
+    func limit(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.append(Self.sample)
         let two = try await store.events(EventQuery(limit: 2))
         #expect(two.map(\.kind) == ["malformed", "ban"])
@@ -83,16 +84,16 @@ struct SQLiteStoreEventTests {
         #expect(none.isEmpty)
     }
 
-    @Test("appending nothing is allowed and stores nothing")
-    func appendNothing() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("appending nothing is allowed and stores nothing", arguments: StoreBackend.all)
+    func appendNothing(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.append([])
         #expect(try await store.events(EventQuery()).isEmpty)
     }
 
-    @Test("pruneEvents deletes only events before the date and says how many")
-    func prune() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("pruneEvents deletes only events before the date and says how many", arguments: StoreBackend.all)
+    func prune(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.append(Self.sample)
         let pruned = try await store.pruneEvents(olderThan: Self.base.addingTimeInterval(20))
         #expect(pruned == 2)
@@ -101,18 +102,18 @@ struct SQLiteStoreEventTests {
         #expect(try await store.pruneEvents(olderThan: Self.base) == 0)
     }
 
-    @Test("text is stored as given: quotes, SQL and non-ASCII survive")
-    func awkwardText() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("text is stored as given: quotes, SQL and non-ASCII survive", arguments: StoreBackend.all)
+    func awkwardText(backend: StoreBackend) async throws {
+        let store = try backend.make()
         let detail = "User-Agent: 'sipvicious'; DROP TABLE events; -- ☎ \"\n\t"
         try await store.append([Self.event(0, "scanner", "192.0.2.1", detail: detail)])
         let events = try await store.events(EventQuery(kind: "scanner"))
         #expect(events.first?.detail == detail)
     }
 
-    @Test("a NUL in event text is kept visible as ␀ rather than cutting the text short")
-    func nulInText() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("a NUL in event text is kept visible as ␀ rather than cutting the text short", arguments: StoreBackend.all)
+    func nulInText(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.append([Self.event(0, "malformed", "192.0.2.1", rule: "bad\u{0}rule", detail: "User-Agent: x\u{0}hidden")])
         let event = try #require(try await store.events(EventQuery()).first)
         #expect(event.detail == "User-Agent: x\u{2400}hidden")

@@ -1,4 +1,6 @@
 import GRDB
+import TollgateModel
+import TollgateStore
 
 extension StoreError {
     /// Maps an error from GRDB (or from a closure run inside a transaction) to a store error.

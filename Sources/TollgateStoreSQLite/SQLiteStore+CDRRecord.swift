@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import TollgateFraud
+import TollgateModel
+import TollgateStore
 
 /// A row of `cdrs`.
 struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {

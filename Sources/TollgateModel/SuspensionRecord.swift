@@ -1,5 +1,4 @@
 import Foundation
-import TollgateFraud
 
 /// The stored suspension of one account: the one in force, or the last one, kept after it was lifted.
 public struct SuspensionRecord: Sendable, Hashable {

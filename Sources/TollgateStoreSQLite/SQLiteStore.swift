@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import TollgateModel
+import TollgateStore
 
 /// The default ``Store``: one SQLite database file, in WAL mode, shared by the running gateway and
 /// the `tollgate` commands.

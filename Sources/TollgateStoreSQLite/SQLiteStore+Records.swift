@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import TollgateModel
+import TollgateStore
 
 /// A row of `events`.
 struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {

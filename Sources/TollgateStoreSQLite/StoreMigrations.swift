@@ -1,4 +1,6 @@
 import GRDB
+import TollgateModel
+import TollgateStore
 
 /// The schema of the SQLite store, as a list of named migrations applied in order.
 ///

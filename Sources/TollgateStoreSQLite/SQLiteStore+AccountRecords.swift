@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import TollgateFraud
+import TollgateModel
+import TollgateStore
 
 /// A row of `account_suspensions`, keyed by account.
 struct SuspensionRow: Codable, FetchableRecord, TableRecord {

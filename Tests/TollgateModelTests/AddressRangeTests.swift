@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TollgateConfig
+import TollgateModel
 
 @Suite("CIDR address ranges")
 struct AddressRangeTests {
@@ -49,7 +49,7 @@ struct AddressRangeTests {
         #expect {
             try AddressRange(parsing: text)
         } throws: { error in
-            guard let error = error as? ConfigError else { return false }
+            guard let error = error as? AddressRangeError else { return false }
             return error.message.contains(reason)
         }
     }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import TollgateStore
+import TollgateModel
 
-@Suite("SQLiteStore bans")
-struct SQLiteStoreBanTests {
+@Suite("Store conformance: bans")
+struct StoreBanConformanceTests {
     static let now = Date(timeIntervalSince1970: 1_750_000_000)
 
     static func ban(_ source: String, for seconds: TimeInterval, offences: Int = 1, origin: Ban.Origin = .automatic,
@@ -12,9 +13,9 @@ struct SQLiteStoreBanTests {
             reason: "too many failed registrations", offences: offences, origin: origin)
     }
 
-    @Test("saveBan inserts, then replaces the record of the same source, and bumps the revision each time")
-    func upsert() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("saveBan inserts, then replaces the record of the same source, and bumps the revision each time", arguments: StoreBackend.all)
+    func upsert(backend: StoreBackend) async throws {
+        let store = try backend.make()
         #expect(try await store.bansRevision() == 0)
         #expect(try await store.ban(source: "192.0.2.1") == nil)
 
@@ -32,9 +33,9 @@ struct SQLiteStoreBanTests {
         #expect(try await store.bansRevision() == 2)
     }
 
-    @Test("activeBans lists only bans in force, soonest to expire first")
-    func activeVersusExpired() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("activeBans lists only bans in force, soonest to expire first", arguments: StoreBackend.all)
+    func activeVersusExpired(backend: StoreBackend) async throws {
+        let store = try backend.make()
         let long = Self.ban("192.0.2.1", for: 7200)
         let short = Self.ban("2001:db8::1", for: 60)
         let expired = Self.ban("198.51.100.7", for: 60, since: Self.now.addingTimeInterval(-3600))
@@ -47,9 +48,9 @@ struct SQLiteStoreBanTests {
         #expect(try await store.ban(source: "198.51.100.7") == expired)
     }
 
-    @Test("liftBan ends an active ban now, keeps the record and its offences, and bumps the revision")
-    func lift() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("liftBan ends an active ban now, keeps the record and its offences, and bumps the revision", arguments: StoreBackend.all)
+    func lift(backend: StoreBackend) async throws {
+        let store = try backend.make()
         try await store.saveBan(Self.ban("192.0.2.1", for: 600, offences: 3))
         let before = try await store.bansRevision()
 
@@ -70,9 +71,9 @@ struct SQLiteStoreBanTests {
         #expect(try await store.bansRevision() == afterLift, "nothing changed, so the revision stays")
     }
 
-    @Test("liftAllBans lifts every active ban, leaves expired records alone and returns the count")
-    func liftAll() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("liftAllBans lifts every active ban, leaves expired records alone and returns the count", arguments: StoreBackend.all)
+    func liftAll(backend: StoreBackend) async throws {
+        let store = try backend.make()
         let expired = Self.ban("198.51.100.7", for: 60, since: Self.now.addingTimeInterval(-3600))
         try await store.saveBan(expired)
         try await store.saveBan(Self.ban("192.0.2.1", for: 600))

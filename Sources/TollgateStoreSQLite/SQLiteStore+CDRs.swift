@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import TollgateFraud
+import TollgateModel
+import TollgateStore
 
 extension SQLiteStore {
     public func appendCDRs(_ records: [CallDetailRecord]) async throws(StoreError) {

@@ -1,7 +1,7 @@
 import Testing
-@testable import TollgateShield
+import TollgateModel
 
-@Suite("SourceAddress")
+@Suite("IPAddress")
 struct SourceAddressTests {
     @Test("IPv4 and IPv6 literals round-trip to canonical text", arguments: [
         ("127.0.0.1", "127.0.0.1"), ("0.0.0.0", "0.0.0.0"), ("255.255.255.255", "255.255.255.255"),
@@ -10,9 +10,9 @@ struct SourceAddressTests {
         ("::ffff:192.0.2.1", "192.0.2.1"), ("1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"), ("2001:db8::", "2001:db8::"),
     ])
     func roundTrip(input: String, canonical: String) throws {
-        let address = try #require(SourceAddress(input))
+        let address = try #require(IPAddress(input))
         #expect(address.description == canonical)
-        #expect(SourceAddress(canonical) == address)
+        #expect(IPAddress(canonical) == address)
     }
 
     @Test("Anything but an IP literal is refused", arguments: [
@@ -20,14 +20,14 @@ struct SourceAddressTests {
         "1:2:3:4:5:6:7:8:9", "12345::", "1.2.3.4:5060", "::1%eth0", "1:2:3:4:5:6:7::8:9",
     ])
     func refused(input: String) {
-        #expect(SourceAddress(input) == nil)
+        #expect(IPAddress(input) == nil)
     }
 
     @Test("An IPv4 address and its IPv4-mapped IPv6 form are the same key")
     func mappedEqualsIPv4() {
-        #expect(SourceAddress("10.1.2.3") == SourceAddress("::ffff:10.1.2.3"))
-        #expect(SourceAddress(ipv4: 0x7F00_0001) == SourceAddress("127.0.0.1"))
-        #expect(SourceAddress("10.1.2.3")?.isIPv4 == true)
-        #expect(SourceAddress("::1")?.isIPv4 == false)
+        #expect(IPAddress("10.1.2.3") == IPAddress("::ffff:10.1.2.3"))
+        #expect(IPAddress(ipv4: 0x7F00_0001) == IPAddress("127.0.0.1"))
+        #expect(IPAddress("10.1.2.3")?.isIPv4 == true)
+        #expect(IPAddress("::1")?.isIPv4 == false)
     }
 }

@@ -1,0 +1,22 @@
+import Foundation
+import TollgateModel
+
+/// Where bans are kept, one record per source, also after it expires (it counts for escalation).
+/// Every node and every `tollgate ban` command shares them: a change by one is seen by the others
+/// through ``bansRevision()``.
+public protocol BanStore: Sendable {
+    /// Writes a ban, replacing the record of the same source, and bumps ``bansRevision()``.
+    func saveBan(_ ban: Ban) async throws(StoreError)
+    /// The record of one source, active or expired.
+    func ban(source: String) async throws(StoreError) -> Ban?
+    /// Every ban record, active or expired (the latter count for escalation).
+    func allBans() async throws(StoreError) -> [Ban]
+    /// The bans in force at `date`, soonest to expire first.
+    func activeBans(at date: Date) async throws(StoreError) -> [Ban]
+    /// Lifts the ban of a source (the record stays, expired, for escalation); returns whether one was active.
+    func liftBan(source: String, at date: Date) async throws(StoreError) -> Bool
+    /// Lifts every active ban; returns how many were active.
+    func liftAllBans(at date: Date) async throws(StoreError) -> Int
+    /// A number that changes whenever a ban is saved or lifted, by this process or another.
+    func bansRevision() async throws(StoreError) -> Int64
+}

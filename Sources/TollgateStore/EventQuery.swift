@@ -1,0 +1,20 @@
+import Foundation
+
+/// Which events to list.
+public struct EventQuery: Sendable, Hashable {
+    /// Only events at or after this time.
+    public var since: Date?
+    /// Only events of this kind.
+    public var kind: String?
+    /// Only events about this source address.
+    public var source: String?
+    /// At most this many, newest first.
+    public var limit: Int
+
+    public init(since: Date? = nil, kind: String? = nil, source: String? = nil, limit: Int = 1000) {
+        self.since = since
+        self.kind = kind
+        self.source = source
+        self.limit = limit
+    }
+}
