@@ -2,7 +2,6 @@ import Foundation
 import NIOCore
 import SIPCore
 import SIPTransport
-import TollgateFraud
 import TollgateModel
 
 extension SIPProxy {
@@ -10,40 +9,47 @@ extension SIPProxy {
 
     // MARK: - The start of a call
 
-    /// A new INVITE was admitted: its CDR starts, and a call from the PBX to a trunk goes through
-    /// the fraud policy. Returns `false` when the policy refused it (the refusal is sent).
+    /// A new INVITE was admitted: its record starts and the call hooks are told (the fraud policy
+    /// among them). Returns `false` when a hook refused it (the refusal is sent).
     func callBegins(_ server: ServerTransaction, from: SIPNameAddress) -> Bool {
         let request = server.request
-        let callID = server.dialog.callID
         guard let callerTag = from.tag else { return true }
-        let key = CallKey(callID: callID, callerTag: callerTag)
-        guard !calls.contains(key) else { return true }
+        let key = CallKey(callID: server.dialog.callID, callerTag: callerTag)
+        guard !calls.isInProgress(key) else { return true }
         let now = wallClock
         let uri = try? SIPURI(parsing: request.requestURIText ?? "")
         let dialled = uri?.unescapedUser ?? ""
         let fromUser = from.uri.unescapedUser ?? ""
         let outbound = server.zone == .internal
-        let toTrunk = outbound && remotePhoneTarget(for: request) == nil
-        let account = outbound ? (fraud?.account(of: request) ?? fromUser) : (server.trunk ?? fromUser)
         let record = CallDetailRecord(
-            callID: callID, direction: outbound ? .outbound : .inbound, from: fromUser, to: dialled,
-            destinationClass: fraud?.classify(dialled)?.rawValue, account: account, source: server.source.ipAddress,
+            callID: key.callID, direction: outbound ? .outbound : .inbound, from: fromUser, to: dialled,
+            account: outbound ? fromUser : (server.trunk ?? fromUser), source: server.source.ipAddress,
             trunk: outbound ? nil : server.trunk, start: now, end: now, disposition: .failed
         )
         server.call = key
-        calls.begin(key, record)
-
-        guard toTrunk, let fraud, fraud.enforcing else { return true }
-        let before = fraud.engine.suspensions[account]
-        let decision = fraud.begin(CallAttempt(callID: callID, account: account, dialled: dialled, source: server.source.ipAddress, time: now))
-        server.fraudCounted = decision.allowed
-        report(decision.alarms, source: server.source.ipAddress, at: now)
-        if let rule = (decision.critical ?? decision.alarms.first)?.rule { calls.flag(key, rule: rule.rawValue) }
-        if before == nil, let suspension = fraud.engine.suspensions[account] { accountSuspended(suspension, source: server.source.ipAddress) }
-        guard let status = decision.rejectStatus else { return true }
-        server.fraudRejected = true
+        let start = CallStart(key: key, request: request, source: server.source.ipAddress, zone: server.zone, trunk: server.trunk,
+                              towardsTrunk: outbound && remotePhoneTarget(for: request) == nil, time: now)
+        guard case .refuse(let status, let reason) = calls.begin(start, record: record) else { return true }
+        logger.debug("call refused by a hook", metadata: ["call-id": "\(key.callID)", "status": "\(status)", "reason": "\(reason)"])
+        server.refused = true
         respond(server, status: status)
         return false
+    }
+
+    // MARK: - Offers and answers
+
+    /// Lets the call hooks see (and rewrite) the SDP of a message about to be forwarded: an offer
+    /// when it is a request, an answer when it is a response or an ACK.
+    func runCallHooks(on message: inout SIPMessage, from: GatewayZone, towards: GatewayZone) {
+        guard calls.hasHooks, !message.bodyBytes.isEmpty else { return }
+        if let status = message.statusCode, status >= 300 { return }
+        var sdp = CallSDP(message: message, callID: message.firstValue(of: .callID) ?? "", from: from, towards: towards)
+        if message.isRequest, message.method != .ack {
+            calls.offer(&sdp)
+        } else {
+            calls.answer(&sdp)
+        }
+        message = sdp.message
     }
 
     // MARK: - Answer and end
@@ -51,21 +57,17 @@ extension SIPProxy {
     /// The first 2xx to an admitted INVITE is on its way to the caller.
     func callAnswered(_ server: ServerTransaction, trunk: String?) {
         guard let key = server.call else { return }
-        let now = wallClock
-        calls.answer(key, at: now, trunk: trunk)
-        if server.fraudCounted { fraud?.answer(callID: key.callID, at: now) }
+        calls.answered(key, at: wallClock, trunk: trunk)
     }
 
     /// A final failure to an admitted INVITE is on its way to the caller: the call is over.
-    /// Returns what the failure's sending waits for (its CDR being stored), if anything.
+    /// Returns what the failure's sending waits for (its CDR being journaled), if anything.
     func callFailed(_ server: ServerTransaction, status: Int) -> EventLoopFuture<Void>? {
         guard let key = server.call else { return nil }
-        let hangup: CallDetailRecord.HangupSide = server.fraudRejected ? .gateway : server.cancelled ? .caller : .callee
-        let disposition: CallDetailRecord.Disposition? = server.fraudRejected ? .rejected : server.cancelled ? .noAnswer : nil
-        guard let record = calls.end(key, at: wallClock, cause: status, disposition: disposition, hangup: hangup,
-                                     trunk: server.client?.target.trunk)
-        else { return nil }
-        return callEnded(record, source: server.source.ipAddress)
+        let hangup: CallDetailRecord.HangupSide = server.refused ? .gateway : server.cancelled ? .caller : .callee
+        let disposition: CallDetailRecord.Disposition? = server.refused ? .rejected : server.cancelled ? .noAnswer : nil
+        let reason: CallEnd.Reason = server.refused ? .refused(status: status) : server.cancelled ? .cancelled : .failed(status: status)
+        return callEnded(key, reason: reason, cause: status, disposition: disposition, hangup: hangup, trunk: server.client?.target.trunk)
     }
 
     /// A BYE (Call-ID and tags given) was answered: the call it belongs to is over. Call before
@@ -75,13 +77,13 @@ extension SIPProxy {
             logger.debug("BYE for no known dialog", metadata: ["call-id": "\(bye.callID)"])
             return nil
         }
-        guard let record = calls.end(CallKey(callID: dialog.callID, callerTag: dialog.callerTag), at: wallClock, cause: nil,
-                                     hangup: fromCaller ? .caller : .callee)
-        else {
+        let side: CallDetailRecord.HangupSide = fromCaller ? .caller : .callee
+        let key = CallKey(callID: dialog.callID, callerTag: dialog.callerTag)
+        guard calls.isInProgress(key) else {
             logger.debug("BYE for no recorded call", metadata: ["call-id": "\(dialog.callID)", "tag": "\(dialog.callerTag)"])
             return nil
         }
-        return callEnded(record, source: dialog.caller.ipAddress)
+        return callEnded(key, reason: .hungUp(side), cause: nil, hangup: side)
     }
 
     /// Dialogs the gateway gave up on (never confirmed, or idle too long), and calls whose INVITE
@@ -89,59 +91,36 @@ extension SIPProxy {
     func callsExpired(_ ended: [DialogInfo]) {
         let now = wallClock
         for dialog in ended {
-            if let record = calls.end(CallKey(callID: dialog.callID, callerTag: dialog.callerTag), at: now, cause: 408, hangup: .gateway) {
-                _ = callEnded(record, source: dialog.caller.ipAddress)
-            }
+            _ = callEnded(CallKey(callID: dialog.callID, callerTag: dialog.callerTag), reason: .expired, cause: 408, hangup: .gateway)
         }
-        let limit = now.addingTimeInterval(-(fraud?.engine.config.maxCallDuration ?? 14_400))
-        for key in calls.started(before: limit) {
-            if let record = calls.end(key, at: now, cause: 408, hangup: .gateway) { _ = callEnded(record, source: record.source) }
+        for key in calls.started(before: now.addingTimeInterval(-calls.longestCall)) {
+            _ = callEnded(key, reason: .expired, cause: 408, hangup: .gateway)
         }
-        fraud?.expire(at: now)
+        calls.housekeeping(at: now)
     }
 
     /// Ends every call in progress as hung up by the gateway (at shutdown).
     public func endCallsInProgress() {
-        let now = wallClock
         for key in calls.started(before: .distantFuture) {
-            if let record = calls.end(key, at: now, cause: nil, hangup: .gateway) { _ = callEnded(record, source: record.source) }
+            _ = callEnded(key, reason: .shutdown, cause: nil, hangup: .gateway)
         }
     }
 
-    /// Counts the end with the fraud engine, reports what that raised, and hands the record to
-    /// the store.
-    private func callEnded(_ record: CallDetailRecord, source: String) -> EventLoopFuture<Void>? {
+    /// Ends a call with the hooks (its record finished, made durable, published) and counts it.
+    private func callEnded(_ key: CallKey, reason: CallEnd.Reason, cause: Int?, disposition: CallDetailRecord.Disposition? = nil,
+                           hangup: CallDetailRecord.HangupSide?, trunk: String? = nil) -> EventLoopFuture<Void>? {
+        guard let (record, wait) = calls.end(key, reason: reason, at: wallClock, cause: cause, disposition: disposition, hangup: hangup,
+                                             trunk: trunk)
+        else { return nil }
         metrics.callEnded(record.disposition)
         logger.debug("call ended", metadata: [
             "call-id": "\(record.callID)", "account": "\(record.account)", "disposition": "\(record.disposition.rawValue)",
             "cause": "\(record.cause.map(String.init) ?? "-")",
         ])
-        if let fraud, record.direction == .outbound {
-            let before = fraud.engine.suspensions[record.account]
-            let alarms = fraud.end(callID: record.callID, account: record.account, at: record.end)
-            report(alarms, source: source, at: record.end)
-            if before == nil, let suspension = fraud.engine.suspensions[record.account] { accountSuspended(suspension, source: source) }
-        }
-        return onCallEnded?(record)
+        return wait
     }
 
-    // MARK: - Events
-
-    private func report(_ alarms: [FraudAlarm], source: String, at time: Date) {
-        guard let fraud else { return }
-        for alarm in alarms where fraud.shouldReport(alarm, at: time) {
-            emit(.fraud, address: source, rule: alarm.rule.rawValue, detail: alarm.detail,
-                 severity: alarm.severity == .critical ? .critical : .warning)
-        }
-    }
-
-    private func accountSuspended(_ suspension: AccountSuspension, source: String) {
-        emit(.accountSuspended, address: source, rule: suspension.rule,
-             detail: "account \(suspension.account) suspended until an operator resumes it: \(suspension.reason)", severity: .critical)
-        onSuspension?(suspension)
-    }
-
-    /// Sends a final answer once `durable` (its call's CDR being stored) completes, or at once.
+    /// Sends a final answer once `durable` (its call's CDR being journaled) completes, or at once.
     /// A store that does not answer within two seconds does not hold the caller any longer.
     func sendFinal(_ bytes: [UInt8], for server: ServerTransaction, after durable: EventLoopFuture<Void>?) {
         guard let durable else {

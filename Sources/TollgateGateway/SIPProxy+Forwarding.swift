@@ -72,6 +72,7 @@ extension SIPProxy {
             forward(request, server: server, to: target, initial: false)
         } else if stateless {
             var out = prepare(request, incomingListener: listener, target: target, initial: false)
+            runCallHooks(on: &out, from: zone, towards: target.zone)
             let outgoing = self.listener(towards: target.zone, transport: target.peer.transport)
             out.insertHeader(.via, via(for: outgoing, transport: target.peer.transport, branch: newBranch()), at: 0)
             send(out, to: target.peer, from: outgoing?.id)
@@ -145,6 +146,7 @@ extension SIPProxy {
                 }
             }
         }
+        runCallHooks(on: &out, from: server.zone, towards: target.zone)
         let branch = newBranch()
         out.insertHeader(.via, via(for: outgoingListener, transport: target.peer.transport, branch: branch), at: 0)
         out = outgoing(out, to: target.zone)

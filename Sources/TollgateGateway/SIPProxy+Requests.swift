@@ -30,23 +30,6 @@ extension SIPProxy {
             return
         }
 
-        let context = PolicyContext(source: source, zone: zone, trunk: trunk, isResponse: false)
-        let (verdict, policy) = policies.evaluate(request, context: context)
-        switch verdict {
-        case .pass:
-            break
-        case .drop(let reason):
-            emit(.policyDrop, source: source, rule: policy ?? "policy", detail: reason)
-            return
-        case .reject(let status, let reason):
-            emit(.policyReject, source: source, rule: policy ?? "policy", detail: reason)
-            replyStatelessly(request, status: status, to: source, listener: listener)
-            return
-        case .ban(_, _, let reason):
-            emit(.policyBan, source: source, rule: policy ?? "policy", detail: reason)
-            return
-        }
-
         // The typed headers validation parsed: a top Via, From, To and Call-ID.
         let via = headers.topVia
         let branch = via.branch ?? ""

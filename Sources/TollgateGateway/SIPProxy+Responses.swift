@@ -33,12 +33,6 @@ extension SIPProxy {
         }
         // Once its final answer is dealt with, a transaction only absorbs stragglers.
         defer { if client.state != .calling && client.state != .proceeding { client.releaseRequest() } }
-        let context = PolicyContext(source: source, zone: zone, trunk: client.target.trunk, isResponse: true)
-        let (verdict, policy) = policies.evaluate(response, context: context)
-        if verdict != .pass {
-            emit(.policyDrop, source: source, rule: policy ?? "policy", detail: "response \(status) dropped")
-            return
-        }
 
         switch client.owner {
         case .probe(let trunk):
@@ -160,6 +154,7 @@ extension SIPProxy {
             // The Path Tollgate added names its inside: the phone does not need it.
             out.removeHeaders(.path)
         }
+        runCallHooks(on: &out, from: client.target.zone, towards: server.zone)
         out = outgoing(out, to: server.zone)
         let bytes = out.serialized()
         metrics.sent(out, zone: server.zone)
@@ -338,7 +333,7 @@ extension SIPProxy {
         metrics.record(serverTransactions: serverTransactions.count, clientTransactions: clientTransactions.count,
                        early: dialogs.early, confirmed: dialogs.confirmed)
         let wallClock = clock()
-        throttle.sweep(now: wallClock)
+        events.sweep()
         if let shield {
             shield.sweep(now: wallClock)
             metrics.record(trackedSources: shield.trackedSources, activeBans: shield.activeBans(now: wallClock).count)

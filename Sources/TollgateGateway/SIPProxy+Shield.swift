@@ -56,7 +56,7 @@ extension SIPProxy {
         return shield.concealedAnswer(response, status: status, to: server.request, source: address, now: now)
     }
 
-    /// Emits a decision's findings as events and hands its ban to whoever stores bans.
+    /// Emits a decision's findings as events and publishes its ban (the store writer keeps it).
     func apply(_ decision: ShieldDecision, about source: IPAddress) {
         for finding in decision.findings {
             emit(GatewayEvent.Kind(rawValue: finding.kind), address: source.description, rule: finding.rule, detail: finding.detail,
@@ -64,7 +64,7 @@ extension SIPProxy {
         }
         if let ban = decision.ban {
             metrics.banned()
-            onBan?(ban)
+            events.publish(.ban(Ban(ban)))
         }
     }
 }

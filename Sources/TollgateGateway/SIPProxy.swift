@@ -12,8 +12,8 @@ import TollgateModel
 ///
 /// One instance owns all transactions and dialogs and runs on one event loop: the transport
 /// delivers packets with ``receive(_:)`` and the proxy answers through its ``SIPOutbound``.
-/// The path is one-way — bytes → message → validation → admission → policies → transaction →
-/// route → bytes — and every drop or reject produces a ``GatewayEvent``.
+/// The path is one-way — bytes → message → Shield → validation → admission → transaction → call
+/// hooks → route → bytes — and every drop or reject produces a ``GatewayEvent`` on the proxy's ``activity`` stream.
 ///
 /// The class is confined to its event loop (hence `@unchecked Sendable`): every entry point must be
 /// called on `eventLoop`, and all state changes happen there, like a SwiftNIO channel handler's.
@@ -23,29 +23,19 @@ public final class SIPProxy: @unchecked Sendable {
     let outbound: SIPOutbound
     var logger: Logger
     let metrics: GatewayMetrics
-    /// The policy chain every inbound message and every response runs through.
-    public var policies: PolicyChain
-    /// Receives every event; runs on the event loop, must not block.
-    public var onEvent: ((GatewayEvent) -> Void)?
+    /// Where every decision is counted and published; the gateway's one ``EventStream`` is its
+    /// ``GatewayEventEmitter/stream``.
+    public let events: GatewayEventEmitter
     /// Shield: refuses banned sources before parsing, judges external requests, learns from the
     /// PBX's answers. `nil` runs the gateway without it.
     public var shield: ShieldEngine?
-    /// Receives every ban Shield sets (to store it); runs on the event loop, must not block.
-    public var onBan: ((ShieldBan) -> Void)?
-    /// Fraud control: the class of service and thresholds for calls from the PBX to trunks.
-    /// `nil` records CDRs without any call policy.
-    public var fraud: FraudControl?
-    /// Receives each call's CDR when the call ends; the final answer that ends the call is sent
-    /// once the returned future completes (the CDR is stored), so no call the caller saw end is
-    /// lost by a crash. Runs on the event loop, must not block.
-    public var onCallEnded: ((CallDetailRecord) -> EventLoopFuture<Void>?)?
-    /// Receives each account the fraud policy suspends (to store it); runs on the event loop.
-    public var onSuspension: ((AccountSuspension) -> Void)?
-    /// The calls in progress, for their CDRs.
-    let calls = CallLedger()
+    /// The calls in progress and the hooks that take part in them.
+    let calls: CallCoordinator
     /// Seconds since 1970; replaced in tests.
-    public var clock: () -> Double = { Date().timeIntervalSince1970 }
-    var throttle = EventThrottle()
+    public var clock: () -> Double {
+        get { events.clock }
+        set { events.clock = newValue }
+    }
 
     var serverTransactions: [ServerTransactionKey: ServerTransaction] = [:]
     var clientTransactions: [ClientTransactionKey: ClientTransaction] = [:]
@@ -73,13 +63,19 @@ public final class SIPProxy: @unchecked Sendable {
     var t4: TimeAmount = .seconds(5)
     var transactionTimeout: TimeAmount { .nanoseconds(t1.nanoseconds * 64) }
 
-    public init(settings: ProxySettings, eventLoop: EventLoop, outbound: SIPOutbound, logger: Logger, policies: PolicyChain = PolicyChain()) {
+    /// - Parameters:
+    ///   - activity: The stream the proxy publishes everything it decides and observes on.
+    public init(settings: ProxySettings, eventLoop: EventLoop, outbound: SIPOutbound, logger: Logger,
+                activity: GatewayActivityStream = GatewayActivityStream()) {
         self.settings = settings
         self.eventLoop = eventLoop
         self.outbound = outbound
         self.logger = logger
-        self.policies = policies
-        self.metrics = GatewayMetrics()
+        let metrics = GatewayMetrics()
+        self.metrics = metrics
+        self.events = GatewayEventEmitter(stream: activity, metrics: metrics, logger: logger, clock: { Date().timeIntervalSince1970 })
+        self.calls = CallCoordinator(eventLoop: eventLoop)
+        calls.longestCall = settings.config.fraud.maxCallDuration
         self.trunkHealth = TrunkHealth(trunks: settings.trunks.map(\.name))
         self.timers = TimerWheel(eventLoop: eventLoop)
         timers.start()
@@ -101,10 +97,21 @@ public final class SIPProxy: @unchecked Sendable {
             var internalHosts: Set<String> = [settings.pbx.ipAddress.lowercased(), settings.config.pbx.endpoint.host.lowercased()]
             for listener in settings.listeners where listener.zone == .internal { internalHosts.insert(listener.spec.advertisedHost.lowercased()) }
             internalHosts.subtract(externalHosts)
-            self.hider = TopologyHider(internalHosts: internalHosts, stripHeaders: hiding.stripHeaders, masksSDP: hiding.maskSDP)
+            let hider = TopologyHider(internalHosts: internalHosts, stripHeaders: hiding.stripHeaders)
+            self.hider = hider
+            if hiding.maskSDP { calls.add(SDPMaskingHook(hider: hider, externalHost: externalHost)) }
         } else {
             self.hider = nil
         }
+    }
+
+    /// The stream everything the proxy decides and observes is published on.
+    public var activity: GatewayActivityStream { events.stream }
+
+    /// Adds a participant to every call from now on, after those already there (SDP masking, when
+    /// configured, comes first). Add CDR accounting (``CallRecordingHook``) last. Must run on the event loop.
+    public func addCallHook(_ hook: any CallHook) {
+        calls.add(hook)
     }
 
     /// How many transactions of each kind the tables hold without growing.
@@ -171,24 +178,10 @@ public final class SIPProxy: @unchecked Sendable {
         emit(kind, address: source.ipAddress, rule: rule, detail: detail, severity: severity)
     }
 
-    /// Counts an event and passes it on, at most a few per kind, source and rule in ten seconds
-    /// (bans, reloads and trunk changes always go through); the held-back count rides along.
+    /// Counts an event and publishes it (see ``GatewayEventEmitter/emit(_:address:rule:detail:severity:)``).
     func emit(_ kind: GatewayEvent.Kind, address: String, rule: String, detail: String, severity: ShieldFinding.Severity = .notice) {
-        metrics.event(kind)
-        var detail = detail
-        if !Self.unthrottledKinds.contains(kind) {
-            let (admitted, suppressed) = throttle.admit(EventThrottle.Key(kind: kind.rawValue, source: address, rule: rule), now: clock())
-            guard admitted else { return }
-            if suppressed > 0 { detail += " (and \(suppressed) more like it not shown)" }
-        }
-        let event = GatewayEvent(kind: kind, source: address, rule: rule, detail: detail, severity: severity)
-        logger.debug("gateway event", metadata: ["kind": "\(kind.rawValue)", "source": "\(address)", "rule": "\(rule)", "detail": "\(detail)"])
-        onEvent?(event)
+        events.emit(kind, address: address, rule: rule, detail: detail, severity: severity)
     }
-
-    static let unthrottledKinds: Set<GatewayEvent.Kind> = [
-        .ban, .reload, .trunkUp, .trunkDown, .failover, .pbxUnreachable, .registered, .registrationFailed, "account-attack",
-    ]
 
     // MARK: - Sending
 

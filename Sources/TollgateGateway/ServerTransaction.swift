@@ -41,10 +41,8 @@ final class ServerTransaction: @unchecked Sendable {
     var retransmitInterval: TimeAmount = .milliseconds(500)
     /// The call this INVITE started, when it is one the gateway records.
     var call: CallKey?
-    /// Whether the fraud engine counted the call (it must then see its answer and end).
-    var fraudCounted = false
-    /// Whether the fraud policy refused the call.
-    var fraudRejected = false
+    /// Whether a call hook (the fraud policy, say) refused the call.
+    var refused = false
     /// Whether the final answer waits for its call's CDR to be stored (nothing is resent meanwhile).
     var holdingFinal = false
 

@@ -6,7 +6,7 @@ import SIPCore
 /// Towards the outside it: removes internal-only headers (a configurable list with `*` globs);
 /// keeps only Tollgate's own Record-Route values; points every Contact at Tollgate's external
 /// address; replaces internal addresses wherever else they appear — Request-URI, From, To,
-/// P-Asserted-Identity, any other header, and the SDP when asked to; and swaps a Call-ID that
+/// P-Asserted-Identity, any other header (the SDP of calls is masked by ``SDPMaskingHook``); and swaps a Call-ID that
 /// names an internal host for an opaque one, mapped back on the way in. Via values of the inside
 /// never leave: the proxy sends requests out with its own Via only.
 struct TopologyHider {
@@ -16,18 +16,16 @@ struct TopologyHider {
     private let internalHostList: [(name: String, bytes: [UInt8])]
     var stripExact: Set<String>
     var stripPrefixes: [String]
-    var masksSDP: Bool
 
     /// ``shouldStrip(_:)`` for each header SIPCore knows, by its raw value (decided once).
     private var stripKnown: [Bool] = []
 
-    init(internalHosts: Set<String>, stripHeaders: [String], masksSDP: Bool) {
+    init(internalHosts: Set<String>, stripHeaders: [String]) {
         self.internalHosts = Set(internalHosts.map { $0.lowercased() }.filter { !$0.isEmpty })
         self.internalHostList = self.internalHosts.map { ($0, Array($0.utf8)) }
         let strip = stripHeaders.map { $0.lowercased() }
         stripExact = Set(strip.filter { !$0.hasSuffix("*") })
         stripPrefixes = strip.filter { $0.hasSuffix("*") }.map { String($0.dropLast()) }
-        self.masksSDP = masksSDP
         var stripKnown = [Bool](repeating: false, count: Int(SIPHeaderName.Known.allCases.map(\.rawValue).max() ?? 0) + 1)
         for known in SIPHeaderName.Known.allCases {
             stripKnown[Int(known.rawValue)] = strips(loweredName: SIPHeaderName(known).text.lowercased())
@@ -80,12 +78,18 @@ struct TopologyHider {
                 return masked == value ? nil : masked
             }
         }
-        if masksSDP, !message.bodyBytes.isEmpty, (try? message.contentType())??.isSDP == true,
-            message.bodyBytes.withUnsafeBufferPointer({ body in hosts.contains { Self.mayContain($0.bytes, in: body) } }) {
-            let body = message.bodyText
-            let masked = replacingInternalHosts(in: body, with: externalHost)
-            if masked != body { message.body = Array(masked.utf8) }
-        }
+    }
+
+    /// Replaces internal hosts in the message's body (the SDP of an offer or answer leaving towards
+    /// the outside; ``SDPMaskingHook`` calls it).
+    func maskBody(_ message: inout SIPMessage, externalHost: String) {
+        let hosts = internalHostList
+        guard !message.bodyBytes.isEmpty,
+            message.bodyBytes.withUnsafeBufferPointer({ body in hosts.contains { Self.mayContain($0.bytes, in: body) } })
+        else { return }
+        let body = message.bodyText
+        let masked = replacingInternalHosts(in: body, with: externalHost)
+        if masked != body { message.body = Array(masked.utf8) }
     }
 
     /// Every Contact URI's host and port become Tollgate's external address; user and parameters stay.

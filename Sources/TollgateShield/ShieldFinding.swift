@@ -4,9 +4,7 @@ import TollgateModel
 /// and a human reason with the values that crossed the limits.
 public struct ShieldFinding: Sendable, Hashable {
     /// How much attention it needs (mirrors the store's event severities).
-    public enum Severity: String, Sendable, Hashable {
-        case info, notice, warning, critical
-    }
+    public typealias Severity = SecurityEvent.Severity
 
     /// Stable kinds: `scanner`, `rate-limit`, `enumeration`, `invite-sweep`, `options-sweep`,
     /// `auth-failure`, `account-attack`, `malformed`, `ban`, `trust`.

@@ -60,8 +60,15 @@ struct ServeCommand: AsyncParsableCommand {
                 return GatewayRules(shield: reloaded.shield.enabled ? try options.shieldRules(for: reloaded) : nil, fraud: reloaded.fraud,
                                     classifier: classifier)
             })
+        let services: [any Service]
+        do {
+            services = try await gateway.services()
+        } catch {
+            logger.error("gateway failed: \(error)")
+            throw ExitCode(1)
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: gateway, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

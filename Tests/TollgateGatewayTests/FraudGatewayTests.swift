@@ -14,8 +14,10 @@ final class FraudHarness {
     let harness: ProxyHarness
     var records: [CallDetailRecord] = []
     var promises: [EventLoopPromise<Void>] = []
-    var events: [GatewayEvent] = []
-    var suspensions: [AccountSuspension] = []
+    let recorder: ActivityRecorder
+    let control: FraudControl
+    var events: [GatewayEvent] { recorder.events }
+    var suspensions: [AccountSuspension] { recorder.suspensions }
     /// Whether CDRs are durable at once (otherwise the test completes `promises`).
     var immediate = true
 
@@ -27,18 +29,18 @@ final class FraudHarness {
         configure(&config)
         let classifier = NumberClassifier(config: config.numbering, prefixes: try HighRiskPrefixes.shipped())
         let proxy = harness.proxy
-        proxy.fraud = try FraudControl(config: config, classifier: classifier)
+        control = try FraudControl(config: config, classifier: classifier)
+        recorder = ActivityRecorder(proxy)
+        proxy.addCallHook(FraudCallHook(control: control, events: proxy.events))
         let loop = harness.loop
-        proxy.onCallEnded = { [weak self] record in
+        proxy.addCallHook(CallRecordingHook(events: proxy.events) { [weak self] record in
             guard let self else { return nil }
             self.records.append(record)
             if self.immediate { return loop.makeSucceededFuture(()) }
             let promise = loop.makePromise(of: Void.self)
             self.promises.append(promise)
             return promise.futureResult
-        }
-        proxy.onEvent = { [weak self] in self?.events.append($0) }
-        proxy.onSuspension = { [weak self] in self?.suspensions.append($0) }
+        })
     }
 
     /// A tag made from a Call-ID (without its host part, which topology hiding would mask).
@@ -191,14 +193,14 @@ struct FraudGatewayTests {
         #expect(fraud.events.contains { $0.kind == .accountSuspended && $0.detail.contains("account 201") })
         // Other extensions still call; 201 stays refused until an operator resumes it.
         #expect(fraud.place(to: "01632960123", account: "202", callID: "c-4").contains { $0.peer == ProxyHarness.carrier })
-        fraud.harness.proxy.fraud?.sync(suspensions: fraud.suspensions, resets: [:], resetsAfter: .distantPast)
-        fraud.harness.proxy.fraud?.suspensionStored("201")
+        fraud.control.sync(suspensions: fraud.suspensions, resets: [:], resetsAfter: .distantPast)
+        fraud.control.suspensionStored("201")
         fraud.hangUpFromPBX(callID: "c-1")
         let bye = try #require(fraud.harness.outbound.take().first { $0.message.method == .bye })
         fraud.harness.deliver(ProxyHarness.answer(bye.message, status: 200, toTag: "far-c-1"), from: ProxyHarness.carrier)
         _ = fraud.harness.outbound.take()
         #expect(fraud.place(to: "01632960123", callID: "c-5").map(\.message.statusCode) == [100, 403])
-        fraud.harness.proxy.fraud?.sync(suspensions: [], resets: [:], resetsAfter: .distantPast)
+        fraud.control.sync(suspensions: [], resets: [:], resetsAfter: .distantPast)
         #expect(fraud.place(to: "01632960123", callID: "c-6").contains { $0.peer == ProxyHarness.carrier })
     }
 
@@ -208,8 +210,8 @@ struct FraudGatewayTests {
         _ = fraud.place(to: "01632960123", callID: "u-1")
         _ = fraud.place(to: "01632960123", callID: "u-2")
         #expect(fraud.suspensions.count == 1)
-        fraud.harness.proxy.fraud?.sync(suspensions: [], resets: [:], resetsAfter: .distantPast)
-        #expect(fraud.harness.proxy.fraud?.engine.suspensions["201"] != nil)
+        fraud.control.sync(suspensions: [], resets: [:], resetsAfter: .distantPast)
+        #expect(fraud.control.engine.suspensions["201"] != nil)
     }
 
     @Test("a failed call and a cancelled one are recorded with their cause, disposition and who ended them")
@@ -264,7 +266,7 @@ struct FraudGatewayTests {
     @Test("emergency calls pass for a suspended account")
     func emergencyPasses() throws {
         let fraud = try FraudHarness()
-        fraud.harness.proxy.fraud?.sync(
+        fraud.control.sync(
             suspensions: [AccountSuspension(account: "201", since: Date(), rule: "operator", reason: "test")], resets: [:], resetsAfter: .distantPast)
         #expect(fraud.place(to: "01632960123", callID: "e-0").map(\.message.statusCode) == [100, 403])
         #expect(fraud.place(to: "999", callID: "e-1").contains { $0.peer == ProxyHarness.carrier })

@@ -35,8 +35,7 @@ struct RegistrationProxyTests {
     @Test("REGISTER to the trunk, answered challenge verified with SIPDigest, refresh at 80% of the granted time")
     func registerChallengeRefresh() throws {
         let harness = try ProxyHarness(yaml: Self.yaml)
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         harness.proxy.startRegistrations()
 
         let sent = harness.outbound.take()
@@ -102,8 +101,7 @@ struct RegistrationProxyTests {
     @Test("no answer: registration-failed (warning) after timer F, a retry 30 s later; 403 doubles the wait")
     func timeoutAndForbidden() throws {
         let harness = try ProxyHarness(yaml: Self.yaml)
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         harness.proxy.startRegistrations()
         let first = try #require(Self.registers(harness.outbound.take()).first)
         harness.advance(.seconds(31))
@@ -133,8 +131,7 @@ struct RegistrationProxyTests {
     @Test("a challenge for another realm gets no credentials; a second 401 after the credentials fails instead of looping")
     func realmAndSecondChallenge() throws {
         let harness = try ProxyHarness(yaml: Self.yaml)
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         harness.proxy.startRegistrations()
         let first = try #require(Self.registers(harness.outbound.take()).first)
         harness.deliver(Self.challenge(first, realm: "evil.example"), from: ProxyHarness.carrier)

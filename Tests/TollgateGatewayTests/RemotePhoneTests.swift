@@ -66,8 +66,7 @@ struct RemotePhoneTests {
     @Test("keep-alive datagrams of CR and LF are absorbed without an answer or an event")
     func keepAlive() throws {
         let harness = try ProxyHarness(yaml: Self.yaml)
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         harness.deliver("\r\n\r\n", from: Self.phone)
         harness.deliver("\r\n", from: Self.phone)
         #expect(harness.outbound.take().isEmpty)

@@ -226,8 +226,7 @@ struct SIPProxyAdmissionTests {
     @Test("requests from an address that is no trunk get nothing back (deny by default)")
     func unknownSourceDropped() throws {
         let harness = try ProxyHarness()
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         harness.deliver(ProxyHarness.invite(from: ProxyHarness.attacker), from: ProxyHarness.attacker)
         #expect(harness.outbound.take().isEmpty)
         #expect(events.map(\.kind) == [.unknownSource])
@@ -246,8 +245,7 @@ struct SIPProxyAdmissionTests {
     @Test("unparsable bytes are counted and dropped")
     func malformed() throws {
         let harness = try ProxyHarness()
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         harness.proxy.receive(SIPInboundPacket(bytes: Array("NOT SIP AT ALL\r\n\r\n".utf8), source: ProxyHarness.carrier, listener: 0))
         #expect(harness.outbound.take().isEmpty)
         #expect(events.map(\.kind) == [.malformed])
@@ -265,8 +263,7 @@ struct SIPProxyAdmissionTests {
     @Test("responses are matched by the validated top Via and CSeq: a stray or malformed one is reported and dropped, a matching one relayed")
     func responseMatching() throws {
         let harness = try ProxyHarness()
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         harness.deliver(ProxyHarness.invite(), from: ProxyHarness.carrier)
         let invite = harness.outbound.take()[1].message
         let answer = ProxyHarness.answer(invite, status: 200)
@@ -332,8 +329,7 @@ struct SIPProxyTrunkTests {
     @Test("a 503 from the first trunk fails over to the next within the same transaction and marks the trunk down")
     func failoverOn503() throws {
         let harness = try ProxyHarness()
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         harness.deliver(Self.outboundInvite(), from: ProxyHarness.pbx)
         let first = try #require(harness.outbound.take().first { $0.message.method == .invite })
         harness.deliver(ProxyHarness.answer(first.message, status: 503), from: ProxyHarness.carrier)
@@ -386,8 +382,7 @@ struct SIPProxyTrunkTests {
     @Test("with every trunk down a call from the PBX gets 503 and an event")
     func noTrunkUp() throws {
         let harness = try ProxyHarness()
-        var events: [GatewayEvent] = []
-        harness.proxy.onEvent = { events.append($0) }
+        let events = ActivityRecorder(harness.proxy)
         for _ in 0..<2 {
             harness.proxy.probeTrunks()
             harness.advance(.seconds(3))

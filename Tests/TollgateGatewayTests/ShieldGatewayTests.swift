@@ -6,6 +6,7 @@ import TollgateConfig
 import TollgateShield
 
 @testable import TollgateGateway
+import TollgateModel
 
 /// Shield wired into the proxy: what reaches the PBX, what the outside sees, what is recorded.
 @Suite("Shield in the gateway")
@@ -17,8 +18,9 @@ struct ShieldGatewayTests {
     /// A harness with Shield on, a fixed clock, and the events and bans it produced.
     final class Shielded {
         let harness: ProxyHarness
-        var events: [GatewayEvent] = []
-        var bans: [ShieldBan] = []
+        let recorder: ActivityRecorder
+        var events: [GatewayEvent] { recorder.events }
+        var bans: [Ban] { recorder.bans }
         var now = 1_000_000.0
 
         init(yaml: String = ShieldGatewayTests.yaml) throws {
@@ -26,9 +28,8 @@ struct ShieldGatewayTests {
             let config = try TollgateConfig(yaml: yaml)
             let engine = ShieldEngine(rules: ShieldRules(config: config, fingerprints: try ScannerFingerprints.shipped()), now: now)
             harness.proxy.shield = engine
+            recorder = ActivityRecorder(harness.proxy)
             harness.proxy.clock = { [weak self] in self?.now ?? 0 }
-            harness.proxy.onEvent = { [weak self] in self?.events.append($0) }
-            harness.proxy.onBan = { [weak self] in self?.bans.append($0) }
         }
 
         var toPBX: [RecordingOutbound.Sent] { harness.outbound.sent.filter { $0.peer == ProxyHarness.pbx } }

@@ -2,10 +2,16 @@ import Foundation
 import TollgateFraud
 import TollgateModel
 
-/// Identifies a call by its INVITE dialog's Call-ID and the caller's tag, as the proxy sees them.
-struct CallKey: Hashable, Sendable {
-    var callID: String
-    var callerTag: String
+/// Identifies a call by its INVITE dialog's Call-ID and the caller's tag, as the proxy sees them
+/// (the Call-ID the inside uses, when topology hiding gives the outside another).
+public struct CallKey: Hashable, Sendable {
+    public var callID: String
+    public var callerTag: String
+
+    public init(callID: String, callerTag: String) {
+        self.callID = callID
+        self.callerTag = callerTag
+    }
 }
 
 /// The calls in progress, from their INVITE to their end, so that each becomes one CDR.
@@ -31,13 +37,6 @@ final class CallLedger {
         guard var record = calls[key], record.answer == nil else { return }
         record.answer = time
         if let trunk { record.trunk = trunk }
-        calls[key] = record
-    }
-
-    /// Marks the fraud rule that flagged the call (the first one sticks).
-    func flag(_ key: CallKey, rule: String) {
-        guard var record = calls[key], record.rule == nil else { return }
-        record.rule = rule
         calls[key] = record
     }
 

@@ -1,9 +1,9 @@
-import SIPTransport
-import TollgateShield
+import Foundation
+import TollgateModel
 
 /// Something the gateway did that an operator should see: a drop, a reject, a ban, a failover, a
-/// trunk going down. Observers (logs, metrics, the store, alert sinks) subscribe to these; the
-/// message path never waits.
+/// trunk going down, a registration. Published as ``GatewayActivity/event(_:)`` on the gateway's
+/// ``EventStream``; the store, the alert sinks and the log read it there, and the message path never waits.
 public struct GatewayEvent: Sendable, Hashable {
     /// A stable kind, used in logs, metrics and the event store.
     public struct Kind: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral {
@@ -14,9 +14,6 @@ public struct GatewayEvent: Sendable, Hashable {
         public static let malformed: Kind = "malformed"
         public static let invalid: Kind = "invalid"
         public static let unknownSource: Kind = "unknown-source"
-        public static let policyDrop: Kind = "policy-drop"
-        public static let policyReject: Kind = "policy-reject"
-        public static let policyBan: Kind = "policy-ban"
         public static let noRoute: Kind = "no-route"
         public static let failover: Kind = "failover"
         public static let trunkDown: Kind = "trunk-down"
@@ -40,16 +37,28 @@ public struct GatewayEvent: Sendable, Hashable {
     }
 
     public var kind: Kind
+    /// The address the event is about (IP text, no port), or "" for none.
     public var source: String
     public var rule: String
     public var detail: String
-    public var severity: ShieldFinding.Severity
+    public var severity: SecurityEvent.Severity
+    /// When it happened.
+    public var time: Date
 
-    public init(kind: Kind, source: String, rule: String, detail: String, severity: ShieldFinding.Severity = .notice) {
+    public init(kind: Kind, source: String, rule: String, detail: String, severity: SecurityEvent.Severity = .notice, time: Date = Date()) {
         self.kind = kind
+        self.time = time
         self.source = source
         self.rule = rule
         self.detail = detail
         self.severity = severity
+    }
+}
+
+extension SecurityEvent {
+    /// The event as the store and the alert sinks keep it.
+    public init(_ event: GatewayEvent) {
+        self.init(time: event.time, kind: event.kind.rawValue, source: event.source, rule: event.rule, detail: event.detail,
+                  severity: event.severity)
     }
 }

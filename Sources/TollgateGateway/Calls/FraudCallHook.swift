@@ -1,0 +1,71 @@
+import Foundation
+import NIOCore
+import SIPCore
+import TollgateFraud
+import TollgateModel
+
+/// The fraud policy as a call hook: each call from the PBX to a trunk goes through the class of
+/// service and the thresholds as it begins (and is refused with the policy's status when it must
+/// be), is counted when answered and when it ends, and every call's record gets its account,
+/// destination class and the rule that flagged it. Alarms and suspensions are reported as events.
+public final class FraudCallHook: CallHook, @unchecked Sendable {
+    public let name = "fraud"
+    /// The engine and how accounts are read.
+    public let control: FraudControl
+    private let events: GatewayEventEmitter
+    /// The calls the engine counted (it must then see their answer and end).
+    private var counted: Set<CallKey> = []
+
+    public init(control: FraudControl, events: GatewayEventEmitter) {
+        self.control = control
+        self.events = events
+    }
+
+    public func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
+        let outbound = call.zone == .internal
+        if outbound { record.account = control.account(of: call.request) }
+        record.destinationClass = control.classify(record.to)?.rawValue
+        guard call.towardsTrunk, control.enforcing else { return .proceed }
+        let account = record.account
+        let before = control.engine.suspensions[account]
+        let decision = control.begin(CallAttempt(callID: call.key.callID, account: account, dialled: record.to, source: call.source,
+                                                 time: call.time))
+        if decision.allowed { counted.insert(call.key) }
+        report(decision.alarms, source: call.source, at: call.time)
+        if let rule = (decision.critical ?? decision.alarms.first)?.rule { record.rule = rule.rawValue }
+        if before == nil, let suspension = control.engine.suspensions[account] { suspended(suspension, source: call.source) }
+        guard let status = decision.rejectStatus else { return .proceed }
+        return .refuse(status: status, reason: decision.critical?.detail ?? "refused by the fraud policy")
+    }
+
+    public func callAnswered(_ call: CallKey, at time: Date) {
+        if counted.contains(call) { control.answer(callID: call.callID, at: time) }
+    }
+
+    public func callEnds(_ end: CallEnd, record: inout CallDetailRecord) -> EventLoopFuture<Void>? {
+        counted.remove(end.key)
+        guard record.direction == .outbound else { return nil }
+        let before = control.engine.suspensions[record.account]
+        let alarms = control.end(callID: record.callID, account: record.account, at: record.end)
+        report(alarms, source: end.source, at: record.end)
+        if before == nil, let suspension = control.engine.suspensions[record.account] { suspended(suspension, source: end.source) }
+        return nil
+    }
+
+    public func housekeeping(at time: Date) {
+        control.expire(at: time)
+    }
+
+    private func report(_ alarms: [FraudAlarm], source: String, at time: Date) {
+        for alarm in alarms where control.shouldReport(alarm, at: time) {
+            events.emit(.fraud, address: source, rule: alarm.rule.rawValue, detail: alarm.detail,
+                        severity: alarm.severity == .critical ? .critical : .warning)
+        }
+    }
+
+    private func suspended(_ suspension: AccountSuspension, source: String) {
+        events.emit(.accountSuspended, address: source, rule: suspension.rule,
+                    detail: "account \(suspension.account) suspended until an operator resumes it: \(suspension.reason)", severity: .critical)
+        events.publish(.suspension(suspension))
+    }
+}
