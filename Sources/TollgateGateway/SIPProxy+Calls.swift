@@ -127,10 +127,10 @@ extension SIPProxy {
             sendBytes(bytes, to: server.source, from: server.listener)
             return
         }
-        server.holdingFinal = true
+        server.machine.holdFinal()
         let send = { [weak self, weak server] in
             guard let self, let server, server.holdingFinal else { return }
-            server.holdingFinal = false
+            server.machine.releaseFinal()
             self.sendBytes(bytes, to: server.source, from: server.listener)
         }
         let fallback = timers.schedule(after: .seconds(2)) { send() }

@@ -159,70 +159,8 @@ extension SIPProxy {
 
     // MARK: - Client transactions
 
-    func start(_ client: ClientTransaction, timeout: TimeAmount? = nil) {
-        clientTransactions[client.key] = client
-        if let sent = client.sent {
-            metrics.sent(sent.request, zone: client.target.zone)
-            sendBytes(sent.bytes, to: client.target.peer, from: client.listener)
-        }
-        if client.target.peer.transport == .udp {
-            client.retransmitInterval = t1
-            scheduleRetransmit(client)
-        }
-        var limit = timeout ?? transactionTimeout
-        if client.key.method == .invite, let server = client.server, !server.remainingTargets.isEmpty {
-            limit = settings.failoverTimeout
-        }
-        client.timeoutTimer = timers.schedule(after: limit) { [weak self, weak client] in
-            guard let self, let client else { return }
-            self.clientTimedOut(client)
-        }
-    }
-
-    func scheduleRetransmit(_ client: ClientTransaction) {
-        client.retransmitTimer = timers.schedule(after: client.retransmitInterval) { [weak self, weak client] in
-            guard let self, let client, client.state == .calling || (client.state == .proceeding && client.key.method != .invite),
-                let bytes = client.sent?.bytes
-            else { return }
-            self.sendBytes(bytes, to: client.target.peer, from: client.listener)
-            let doubled = client.retransmitInterval.nanoseconds * 2
-            client.retransmitInterval = client.key.method == .invite ? .nanoseconds(doubled) : .nanoseconds(min(doubled, self.t2.nanoseconds))
-            self.scheduleRetransmit(client)
-        }
-    }
-
-    func terminate(_ client: ClientTransaction) {
-        client.cancelTimers()
-        client.state = .terminated
-        clientTransactions[client.key] = nil
-    }
-
-    /// Removes a client transaction after `delay` (timers D, K, L), absorbing stragglers meanwhile.
-    func linger(_ client: ClientTransaction, for delay: TimeAmount) {
-        client.cancelTimers()
-        guard delay > .zero else {
-            clientTransactions[client.key] = nil
-            return
-        }
-        client.timeoutTimer = timers.schedule(after: delay) { [weak self, weak client] in
-            guard let self, let client else { return }
-            self.clientTransactions[client.key] = nil
-        }
-    }
-
+    /// No final answer came in time (timers B and F, or the failover timeout): the owner decides what next.
     func clientTimedOut(_ client: ClientTransaction) {
-        let wasPending = client.state == .calling || client.state == .proceeding
-        if client.state == .proceeding, client.key.method == .invite, let server = client.server, !server.remainingTargets.isEmpty {
-            // It answered provisionally, so it is alive: wait for timer B proper, not the failover timer.
-            client.timeoutTimer = timers.schedule(after: transactionTimeout - settings.failoverTimeout) { [weak self, weak client] in
-                guard let self, let client else { return }
-                server.remainingTargets = []
-                self.clientTimedOut(client)
-            }
-            return
-        }
-        terminate(client)
-        guard wasPending else { return }
         switch client.owner {
         case .probe(let trunk):
             probeFailed(trunk)
@@ -234,7 +172,7 @@ extension SIPProxy {
             targetFailed(client.target, reason: "no answer")
             guard server.finalStatus == nil else { return }
             if !tryNextTarget(server) {
-                respond(server, status: client.key.method == .invite && client.state == .proceeding ? 480 : 408)
+                respond(server, status: client.key.method == .invite && client.answeredProvisionally ? 480 : 408)
             }
         }
     }

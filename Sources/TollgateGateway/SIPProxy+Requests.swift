@@ -45,7 +45,7 @@ extension SIPProxy {
         case .ack:
             if let server = serverTransactions[ServerTransactionKey(branch: branch, method: .invite, source: source)] {
                 // ACK for a non-2xx final answer: hop-by-hop, ends here.
-                if server.state == .completed { acknowledge(server) }
+                run(server.machine.ackReceived(), for: server)
                 return
             }
             forwardInDialog(request, dialog: dialog, from: source, listener: listener, zone: zone, stateless: true)
@@ -55,11 +55,11 @@ extension SIPProxy {
             let key = ServerTransactionKey(branch: branch, method: method, source: source)
             if let existing = serverTransactions[key] {
                 metrics.retransmissionAbsorbed()
-                if let last = existing.lastResponse, !existing.holdingFinal { sendBytes(last, to: source, from: listener) }
+                run(existing.machine.requestRetransmitted(hasResponse: existing.lastResponse != nil), for: existing)
                 return
             }
             let server = ServerTransaction(key: key, request: Self.markingReceived(request, via: via, from: source), listener: listener,
-                                           zone: zone, trunk: trunk, dialog: dialog)
+                                           zone: zone, trunk: trunk, dialog: dialog, timers: transactionTimers)
             serverTransactions[key] = server
             if method == .invite {
                 let trying = request.makeResponse(status: 100, reason: "Trying")

@@ -36,20 +36,18 @@ extension SIPProxy {
 
         switch client.owner {
         case .probe(let trunk):
-            guard status >= 200 else { return }
+            guard status >= 200 else {
+                run(client.machine.received(status: status).1, for: client)
+                return
+            }
             terminate(client)
             if status == 503 { probeFailed(trunk) } else { probeSucceeded(trunk) }
         case .cancel:
-            if status >= 200 { linger(client, for: client.target.peer.transport == .udp ? t4 : .zero) }
+            run(client.machine.received(status: status).1, for: client)
         case .registration(let trunk):
-            guard client.state == .calling || client.state == .proceeding else { return }
-            guard status >= 200 else {
-                client.state = .proceeding
-                return
-            }
-            client.state = .completed
-            linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
-            registrationAnswered(response, trunk: trunk)
+            let (kind, actions) = client.machine.received(status: status)
+            run(actions, for: client)
+            if kind == .final { registrationAnswered(response, trunk: trunk) }
         case .relay(let server):
             handleRelayedResponse(response, headers: headers, status: status, client: client, server: server)
         }
@@ -58,28 +56,22 @@ extension SIPProxy {
     func handleRelayedResponse(_ response: SIPMessage, headers: SIPValidatedHeaders, status: Int, client: ClientTransaction,
                                server: ServerTransaction) {
         let isInvite = client.key.method == .invite
-        switch client.state {
-        case .terminated:
+        let (kind, actions) = client.machine.received(status: status)
+        run(actions, for: client, response: response)
+        switch kind {
+        case .ignored:
             return
-        case .completed:
-            // A retransmitted final answer: repeat our ACK, pass nothing on.
-            if isInvite, let ack = client.ackBytes { sendBytes(ack, to: client.target.peer, from: client.listener) }
+        case .retransmission:
+            // A retransmitted 2xx to an INVITE travels end to end; anything else was absorbed (and a failure ACKed again).
+            if client.state == .accepted, (200..<300).contains(status) { relayUpstream(response, client: client, server: server, final: false) }
             return
-        case .accepted:
-            // A retransmitted 2xx to an INVITE travels end to end.
-            if (200..<300).contains(status) { relayUpstream(response, client: client, server: server, final: false) }
-            return
-        case .calling, .proceeding:
-            break
-        }
-
-        if status < 200 {
-            client.state = .proceeding
-            if isInvite { client.retransmitTimer?.cancel() }
+        case .provisional:
             guard status > 100 else { return }
             if isInvite { noteDialog(headers, client: client, server: server, confirmed: false) }
             relayUpstream(response, client: client, server: server, final: false)
             return
+        case .final:
+            break
         }
 
         if let trunk = client.target.trunk, status != 503, trunkHealth.succeeded(trunk) {
@@ -90,13 +82,9 @@ extension SIPProxy {
         if status < 300 {
             var durable: EventLoopFuture<Void>?
             if isInvite {
-                client.state = .accepted
-                linger(client, for: settings.transactionLinger)
                 noteDialog(headers, client: client, server: server, confirmed: true)
                 if server.finalStatus == nil { callAnswered(server, trunk: client.target.trunk) }
             } else {
-                client.state = .completed
-                linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
                 if client.key.method == .bye {
                     durable = callHungUp(server.dialog)
                     endDialog(server.dialog)
@@ -106,18 +94,9 @@ extension SIPProxy {
             return
         }
 
-        // 3xx–6xx
-        client.state = .completed
-        if isInvite {
-            if let ack = makeACK(for: client, response: response) {
-                client.ackBytes = ack
-                sendBytes(ack, to: client.target.peer, from: client.listener)
-            }
-            linger(client, for: client.target.peer.transport == .udp ? settings.transactionLinger : .zero)
-        }
+        // 3xx–6xx (an INVITE's failure is ACKed already)
         var durable: EventLoopFuture<Void>?
         if !isInvite {
-            linger(client, for: client.target.peer.transport == .udp ? t4 : .zero)
             if client.key.method == .bye {
                 durable = callHungUp(server.dialog)
                 endDialog(server.dialog)
@@ -177,60 +156,12 @@ extension SIPProxy {
         sendFinal(bytes, for: server, after: durable)
     }
 
-    /// Records the final response and sets the timers that end the server transaction:
-    /// G and H for a non-2xx answer to an INVITE over UDP, J for others, L after a 2xx.
+    /// Records the final response; the transaction's machine sets the timers that end it
+    /// (G and H for a non-2xx answer to an INVITE over UDP, J for others, L after a 2xx).
     func finish(_ server: ServerTransaction, bytes: [UInt8], status: Int) {
         guard server.finalStatus == nil else { return }
-        server.finalStatus = status
         server.lastResponse = bytes
-        server.timer?.cancel()
-        let udp = server.source.transport == .udp
-        if server.isInvite, status >= 300 {
-            server.state = .completed
-            if udp {
-                server.retransmitInterval = t1
-                scheduleFinalRetransmit(server)
-            }
-            server.timer = timers.schedule(after: transactionTimeout) { [weak self, weak server] in
-                guard let self, let server else { return }
-                self.serverTransactions[server.key] = nil
-            }
-            return
-        }
-        server.state = .finished
-        let lifetime: TimeAmount = server.isInvite || udp ? settings.transactionLinger : .zero
-        if lifetime == .zero {
-            serverTransactions[server.key] = nil
-            return
-        }
-        server.timer = timers.schedule(after: lifetime) { [weak self, weak server] in
-            guard let self, let server else { return }
-            self.serverTransactions[server.key] = nil
-        }
-    }
-
-    func scheduleFinalRetransmit(_ server: ServerTransaction) {
-        timers.schedule(after: server.retransmitInterval) { [weak self, weak server] in
-            guard let self, let server, server.state == .completed, let bytes = server.lastResponse else { return }
-            if !server.holdingFinal { self.sendBytes(bytes, to: server.source, from: server.listener) }
-            server.retransmitInterval = .nanoseconds(min(server.retransmitInterval.nanoseconds * 2, self.t2.nanoseconds))
-            self.scheduleFinalRetransmit(server)
-        }
-    }
-
-    /// The ACK for a non-2xx final answer ends the server transaction after timer I.
-    func acknowledge(_ server: ServerTransaction) {
-        server.state = .finished
-        server.timer?.cancel()
-        let linger: TimeAmount = server.source.transport == .udp ? t4 : .zero
-        guard linger > .zero else {
-            serverTransactions[server.key] = nil
-            return
-        }
-        server.timer = timers.schedule(after: linger) { [weak self, weak server] in
-            guard let self, let server else { return }
-            self.serverTransactions[server.key] = nil
-        }
+        run(server.machine.finalSent(status: status), for: server)
     }
 
     /// The hop-by-hop ACK for a non-2xx answer to a forwarded INVITE (RFC 3261 §17.1.1.3).

@@ -57,11 +57,11 @@ public final class SIPProxy: @unchecked Sendable {
     /// The listeners' addresses as Route, Record-Route and Via values name them.
     let addresses: ListenerAddresses
 
-    /// Base retransmission interval (T1), longest interval (T2) and the 64·T1 transaction timeout.
-    var t1: TimeAmount = .milliseconds(500)
-    var t2: TimeAmount = .seconds(4)
-    var t4: TimeAmount = .seconds(5)
-    var transactionTimeout: TimeAmount { .nanoseconds(t1.nanoseconds * 64) }
+    /// The transactions' timer values (T1, T2, T4 and the linger time).
+    var transactionTimers: TransactionTimers
+    var t1: TimeAmount { transactionTimers.t1 }
+    var t4: TimeAmount { transactionTimers.t4 }
+    var transactionTimeout: TimeAmount { transactionTimers.transactionTimeout }
 
     /// - Parameters:
     ///   - activity: The stream the proxy publishes everything it decides and observes on.
@@ -75,6 +75,7 @@ public final class SIPProxy: @unchecked Sendable {
         self.metrics = metrics
         self.events = GatewayEventEmitter(stream: activity, metrics: metrics, logger: logger, clock: { Date().timeIntervalSince1970 })
         self.calls = CallCoordinator(eventLoop: eventLoop)
+        self.transactionTimers = TransactionTimers(linger: settings.transactionLinger)
         calls.longestCall = settings.config.fraud.maxCallDuration
         self.trunkHealth = TrunkHealth(trunks: settings.trunks.map(\.name))
         self.timers = TimerWheel(eventLoop: eventLoop)

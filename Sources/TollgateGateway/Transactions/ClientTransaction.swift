@@ -8,19 +8,10 @@ struct ClientTransactionKey: Hashable {
     var method: SIPMethod
 }
 
-/// The gateway's side of a transaction with the downstream hop (RFC 3261 §17.1): retransmits the
-/// request over UDP (timers A, E), gives up after 64·T1 (timers B, F), ACKs final non-2xx answers
-/// to an INVITE itself and absorbs their retransmissions (timer D), and keeps an accepted INVITE
-/// long enough to forward retransmitted 2xx responses (RFC 6026 timer L).
+/// The gateway's side of a transaction with the downstream hop: what the proxy keeps of it (the
+/// request as sent, the target, who started it, the ACK of a failure) around its
+/// ``ClientTransactionMachine``, which decides the retransmissions and the timers.
 final class ClientTransaction: @unchecked Sendable {
-    enum State {
-        case calling
-        case proceeding
-        case completed
-        case accepted
-        case terminated
-    }
-
     /// Who started the transaction: a request being relayed, the trunk monitor's probe, a CANCEL,
     /// or the registration with a trunk (by name).
     enum Owner {
@@ -39,14 +30,18 @@ final class ClientTransaction: @unchecked Sendable {
     /// just what absorbs stragglers: its key, state and ACK.
     private(set) var sent: Sent?
     let owner: Owner
-    var state: State = .calling
-    var retransmitTimer: TimerWheel.Handle?
-    var timeoutTimer: TimerWheel.Handle?
-    var retransmitInterval: TimeAmount = .milliseconds(500)
+    /// RFC 3261 §17.1's states and timers; set up when the proxy starts the transaction.
+    var machine: ClientTransactionMachine
+    /// The running timers the machine asked for.
+    var timerHandles: [ClientTransactionMachine.Timer: TimerWheel.Handle] = [:]
     var ackBytes: [UInt8]?
+    /// Whether an INVITE that answered provisionally was given until timer B, past the failover timeout.
+    var waitedPastFailover = false
 
     init(key: ClientTransactionKey, target: ForwardTarget, listener: Int?, request: SIPMessage, owner: Owner) {
         self.key = key
+        self.machine = ClientTransactionMachine(isInvite: key.method == .invite, reliable: target.peer.transport != .udp,
+                                                timers: TransactionTimers())
         self.target = target
         self.listener = listener
         self.sent = Sent(request: request, bytes: request.serialized())
@@ -72,10 +67,6 @@ final class ClientTransaction: @unchecked Sendable {
         return nil
     }
 
-    func cancelTimers() {
-        retransmitTimer?.cancel()
-        retransmitTimer = nil
-        timeoutTimer?.cancel()
-        timeoutTimer = nil
-    }
+    var state: ClientTransactionMachine.State { machine.state }
+    var answeredProvisionally: Bool { machine.answeredProvisionally }
 }

@@ -10,26 +10,20 @@ struct ServerTransactionKey: Hashable {
     var source: SIPPeer
 }
 
-/// The gateway's side of a transaction with the upstream hop (RFC 3261 §17.2): it absorbs
-/// retransmitted requests by resending the last response, retransmits a final non-2xx answer to an
-/// INVITE over UDP until the ACK comes (timer G, H), and lingers to absorb stragglers (timers I, J).
+/// The gateway's side of a transaction with the upstream hop: what the proxy keeps of it (the
+/// request, the last response, the downstream transaction, the call) around its
+/// ``ServerTransactionMachine``, which decides the retransmissions and the timers.
 final class ServerTransaction: @unchecked Sendable {
-    enum State {
-        case proceeding
-        /// A final non-2xx response was sent to an INVITE; waiting for the ACK.
-        case completed
-        /// Final response sent (2xx to INVITE, any final to others); absorbing retransmissions.
-        case finished
-    }
-
     let key: ServerTransactionKey
     let request: SIPMessage
     let listener: Int
     let zone: GatewayZone
     let trunk: String?
-    var state: State = .proceeding
+    /// RFC 3261 §17.2's states and timers.
+    var machine: ServerTransactionMachine
+    /// The running timers the machine asked for.
+    var timerHandles: [ServerTransactionMachine.Timer: TimerWheel.Handle] = [:]
     var lastResponse: [UInt8]?
-    var finalStatus: Int?
     /// The downstream transaction currently carrying this request.
     var client: ClientTransaction?
     /// Where to try next if the current target fails (failover).
@@ -37,20 +31,18 @@ final class ServerTransaction: @unchecked Sendable {
     var cancelled = false
     /// Whether Tollgate already answered a trunk's challenge to this request with the trunk's credentials.
     var answeredTrunkChallenge = false
-    var timer: TimerWheel.Handle?
-    var retransmitInterval: TimeAmount = .milliseconds(500)
     /// The call this INVITE started, when it is one the gateway records.
     var call: CallKey?
     /// Whether a call hook (the fraud policy, say) refused the call.
     var refused = false
-    /// Whether the final answer waits for its call's CDR to be stored (nothing is resent meanwhile).
-    var holdingFinal = false
 
     /// The request's Call-ID and tags, as validation read them.
     let dialog: DialogID
 
-    init(key: ServerTransactionKey, request: SIPMessage, listener: Int, zone: GatewayZone, trunk: String?, dialog: DialogID) {
+    init(key: ServerTransactionKey, request: SIPMessage, listener: Int, zone: GatewayZone, trunk: String?, dialog: DialogID,
+         timers: TransactionTimers) {
         self.key = key
+        self.machine = ServerTransactionMachine(isInvite: key.method == .invite, reliable: key.source.transport != .udp, timers: timers)
         self.request = request
         self.listener = listener
         self.zone = zone
@@ -60,6 +52,10 @@ final class ServerTransaction: @unchecked Sendable {
 
     var source: SIPPeer { key.source }
     var isInvite: Bool { key.method == .invite }
+    var state: ServerTransactionMachine.State { machine.state }
+    var finalStatus: Int? { machine.finalStatus }
+    /// Whether the final answer waits for its call's CDR to be journaled (nothing is resent meanwhile).
+    var holdingFinal: Bool { machine.holdingFinal }
 }
 
 /// A request's Call-ID, From tag and To tag: what finds its dialog.
