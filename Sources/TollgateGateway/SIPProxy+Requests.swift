@@ -12,7 +12,7 @@ extension SIPProxy {
         // Admission: the external zone is deny-by-default.
         var trunk: String?
         if zone == .external {
-            trunk = self.trunk(forSource: source.ipAddress)
+            trunk = self.trunk(forSource: source)
             if trunk == nil, !settings.config.remotePhones {
                 emit(.unknownSource, source: source, rule: "default-deny", detail: "\(method) from an address that is no trunk")
                 return

@@ -170,9 +170,10 @@ public final class SIPProxy: @unchecked Sendable {
         return source.ipAddress == pbxAddress ? .internal : .external
     }
 
-    /// The trunk whose allowed source ranges hold this address.
-    func trunk(forSource address: String) -> String? {
-        settings.trunks.first { trunk in trunk.allowedSources.contains { $0.contains(address) } }?.name
+    /// The trunk whose allowed source ranges hold this peer's address (matched as an ``IPAddress``, not as text).
+    func trunk(forSource source: SIPPeer) -> String? {
+        guard let address = IPAddress(source.address) else { return nil }
+        return settings.trunks.first { trunk in trunk.allowedSources.containsAddress(address) }?.name
     }
 
     func emit(_ kind: GatewayEvent.Kind, source: SIPPeer, rule: String, detail: String, severity: ShieldFinding.Severity = .notice) {
