@@ -96,7 +96,7 @@ public final class Gateway: Sendable {
         if let cdrWriter { services.append(CallRecordWriterService(writer: cdrWriter)) }
         if let store {
             let writer = StoreWriter(
-                store: store, subscription: activity.subscribe("store", bufferSize: 100_000), logger: logger,
+                store: store, subscription: activity.subscribe("store", bufferSize: 100_000, where: StoreWriter.wants), logger: logger,
                 banStored: { ban in
                     // From now on the store decides about this ban (an operator may lift it).
                     guard let shield, let stored = ShieldBan(ban) else { return }
@@ -106,12 +106,12 @@ public final class Gateway: Sendable {
             services.append(ActivitySubscriberService(name: "store", read: { await writer.run() }))
         }
         if let alerts {
-            let subscription = activity.subscribe("alerts", bufferSize: 100_000)
+            let subscription = activity.subscribe("alerts", bufferSize: 100_000, where: \.isEvent)
             services.append(ActivitySubscriberService(name: "alerts", read: {
                 for await item in subscription { if case .event(let event) = item { alerts.deliver(SecurityEvent(event)) } }
             }, finish: { await alerts.shutdown() }))
         }
-        let logged = activity.subscribe("log", bufferSize: 10_000)
+        let logged = activity.subscribe("log", bufferSize: 10_000, where: \.isEvent)
         services.append(ActivitySubscriberService(name: "log", read: {
             for await item in logged {
                 guard case .event(let event) = item else { continue }

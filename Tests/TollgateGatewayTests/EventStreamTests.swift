@@ -82,3 +82,15 @@ struct EventStreamTests {
         #expect(await late.next() == nil)
     }
 }
+
+@Suite("Event stream filters")
+struct EventStreamFilterTests {
+    @Test("a subscriber's filter keeps out what it does not want: never buffered, never counted as lost")
+    func filter() {
+        let stream = EventStream<Int>(label: "test")
+        let even = stream.subscribe("even", bufferSize: 3, where: { $0.isMultiple(of: 2) })
+        for value in 0..<6 { stream.publish(value) }
+        #expect(even.takeBuffered() == [0, 2, 4])
+        #expect(even.dropped == 0)
+    }
+}

@@ -25,13 +25,17 @@ public final class EventStream<Element: Sendable>: Sendable {
         self.label = label
     }
 
-    /// A new subscriber that sees everything published from now on.
+    /// A new subscriber that sees what is published from now on.
     ///
     /// - Parameters:
     ///   - name: Names the subscriber in metrics and logs.
     ///   - bufferSize: The most values it holds unread; beyond that the oldest go, counted.
-    public func subscribe(_ name: String, bufferSize: Int = 10_000) -> EventSubscription<Element> {
-        let subscription = EventSubscription<Element>(name: name, capacity: max(1, bufferSize),
+    ///   - isIncluded: Which values it wants, decided as they are published: a value it does not
+    ///     want is never buffered and never wakes it (waking a reader costs the publisher a
+    ///     thread wake-up, which the message path should pay only for readers that care).
+    public func subscribe(_ name: String, bufferSize: Int = 10_000,
+                          where isIncluded: @escaping @Sendable (Element) -> Bool = { _ in true }) -> EventSubscription<Element> {
+        let subscription = EventSubscription<Element>(name: name, capacity: max(1, bufferSize), isIncluded: isIncluded,
                                                       dropped: Counter(label: "tollgate_stream_dropped_total",
                                                                        dimensions: [("stream", label), ("subscriber", name)]))
         let finished = state.withLockedValue { state -> Bool in
@@ -84,9 +88,12 @@ public final class EventSubscription<Element: Sendable>: AsyncSequence, Sendable
     private let droppedCounter: Counter
     private let state = NIOLockedValueBox(State())
 
-    init(name: String, capacity: Int, dropped: Counter) {
+    private let isIncluded: @Sendable (Element) -> Bool
+
+    init(name: String, capacity: Int, isIncluded: @escaping @Sendable (Element) -> Bool, dropped: Counter) {
         self.name = name
         self.capacity = capacity
+        self.isIncluded = isIncluded
         self.droppedCounter = dropped
     }
 
@@ -97,6 +104,7 @@ public final class EventSubscription<Element: Sendable>: AsyncSequence, Sendable
     public var buffered: Int { state.withLockedValue { $0.buffer.count } }
 
     func push(_ element: Element) {
+        guard isIncluded(element) else { return }
         let (waiter, lost) = state.withLockedValue { state -> (CheckedContinuation<Element?, Never>?, Bool) in
             guard !state.finished else { return (nil, false) }
             if let waiter = state.waiter {

@@ -17,5 +17,13 @@ public enum GatewayActivity: Sendable {
     case callEnded(CallDetailRecord)
 }
 
+extension GatewayActivity {
+    /// Whether this is an ``event(_:)``.
+    public var isEvent: Bool {
+        if case .event = self { return true }
+        return false
+    }
+}
+
 /// The gateway's one stream of activity.
 public typealias GatewayActivityStream = EventStream<GatewayActivity>

@@ -18,6 +18,12 @@ public final class StoreWriter: Sendable {
     private let stored = Counter(label: "tollgate_events_stored_total")
     private let failed = Counter(label: "tollgate_events_store_failures_total")
 
+    /// What the store writer subscribes to: events, bans and suspensions (call records have their own path).
+    public static let wants: @Sendable (GatewayActivity) -> Bool = { activity in
+        if case .callEnded = activity { return false }
+        return true
+    }
+
     /// How many events one transaction takes at most.
     static let batchLimit = 1000
 
