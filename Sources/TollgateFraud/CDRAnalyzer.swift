@@ -55,7 +55,8 @@ public struct CDRAnalyzer: Sendable {
 
     /// Analyses the file at `path` with `policy`; `progress` is called every few thousand rows.
     ///
-    /// - Throws: ``CDRFileError`` when the file cannot be opened or read.
+    /// - Throws: ``CDRFileError`` when the file cannot be opened or read, or when most of its rows
+    ///   are not in the layout asked for.
     public func analyze<Policy: FraudPolicy>(
         path: String, policy: Policy, progress: ((Progress) -> Void)? = nil
     ) throws(CDRFileError) -> CDRAnalysis {
@@ -102,6 +103,12 @@ public struct CDRAnalyzer: Sendable {
         }
         replay.finish(handle)
         progress?(Progress(bytesRead: reader.bytesRead, fileSize: reader.fileSize, rows: analysis.rows))
+        // Garbage in is not "no findings": a file whose rows mostly do not parse is refused.
+        let readable = analysis.rows + analysis.inbound
+        if analysis.malformedCount > readable {
+            throw CDRFileError.unreadableLayout(format: options.format, unreadable: analysis.malformedCount, readable: readable,
+                                                first: analysis.malformed)
+        }
         analysis.lateRows = replay.lateRows
         analysis.findings = totals.grouper.findings
         analysis.topDestinations = totals.top(options.topDestinations)

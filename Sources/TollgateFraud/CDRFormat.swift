@@ -23,6 +23,18 @@ public enum CDRFormat: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// The columns a row of this layout holds, for error messages.
+    public var layout: String {
+        switch self {
+        case .asterisk:
+            "accountcode, src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata, start, answer, end, duration, billsec, disposition, amaflags[, uniqueid, userfield]"
+        case .freeswitch:
+            "caller_id_name, caller_id_number, destination_number, context, start_stamp, answer_stamp, end_stamp, duration, billsec, hangup_cause, uuid, bleg_uuid, accountcode, read_codec, write_codec"
+        case .tollgate:
+            Self.tollgateHeader.split(separator: ",").joined(separator: ", ")
+        }
+    }
+
     /// The first column's name in the format's header line, by which a header is recognised.
     var firstHeaderField: String {
         switch self {

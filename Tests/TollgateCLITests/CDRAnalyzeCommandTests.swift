@@ -68,6 +68,20 @@ struct CDRAnalyzeCommandTests {
         #expect(tollgate.stdout.contains("class-of-service"))
     }
 
+    @Test("A FreeSWITCH file analysed as Asterisk exits 2, naming the layout expected and the first rows it could not read; no report is written")
+    func wrongLayout() throws {
+        let folder = try Self.folder()
+        let output = try TollgateBinary.run(
+            ["cdr", "analyze", Self.fixture("clean-month-freeswitch.csv"), "--format", "asterisk", "--config", Self.fixture("clean.yaml")],
+            directory: folder)
+        #expect(output.status == 2, "\(output.stdout)\n\(output.stderr)")
+        #expect(output.stderr.contains("this file is not in the asterisk layout"))
+        #expect(output.stderr.contains("accountcode, src, dst"))
+        #expect(output.stderr.contains("line 1:") || output.stderr.contains("line 2:"))
+        #expect(!output.stdout.contains("no findings"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/cdr-report.html"))
+    }
+
     @Test("Malformed rows are printed with their line numbers, up to --show-malformed, with the total")
     func malformedRows() throws {
         let folder = try Self.folder()

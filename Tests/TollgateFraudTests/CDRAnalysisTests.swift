@@ -90,4 +90,29 @@ struct CDRAnalysisTests {
         #expect(analysis.rows == 27)
         #expect(analysis.callsByClass.values.reduce(0, +) == 27)
     }
+
+    @Test("A file in another layout is refused, naming the layout expected and the first rows it could not read", arguments: [
+        ("clean-month-freeswitch.csv", CDRFormat.asterisk), ("clean-month-asterisk.csv", .freeswitch),
+        ("clean-month-asterisk.csv", .tollgate),
+    ])
+    func wrongLayout(file: String, format: CDRFormat) throws {
+        #expect {
+            try CDRTestSupport.analyze(CDRTestSupport.fixture(file), format: format, config: "clean.yaml")
+        } throws: { error in
+            guard case CDRFileError.unreadableLayout(let named, let unreadable, let readable, let first) = error else { return false }
+            let text = "\(error)"
+            return named == format && unreadable > readable && !first.isEmpty
+                && text.contains("not in the \(format.rawValue) layout") && text.contains(format.layout) && text.contains("line ")
+        }
+    }
+
+    @Test("A file of text that is not CDRs at all is refused, not reported as clean")
+    func notCDRs() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("not-cdrs-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data((0..<50).map { "line \($0) of a letter to the bank\n" }.joined().utf8).write(to: url)
+        #expect(throws: CDRFileError.self) {
+            try CDRTestSupport.analyze(url.path, format: .asterisk, config: "clean.yaml")
+        }
+    }
 }
