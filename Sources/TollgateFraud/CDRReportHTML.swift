@@ -134,7 +134,9 @@ public struct CDRReportHTML {
         let verdict = analysis.findings.isEmpty
             ? "<span class=\"clean\">no findings</span>"
             : "<span class=\"critical\">\(analysis.findings.count) finding\(analysis.findings.count == 1 ? "" : "s")</span>"
-        html += "<tr><th>result</th><td>\(verdict)</td></tr>\n</table>\n"
+        html += "<tr><th>result</th><td>\(verdict)</td></tr>\n"
+        if let headline = FraudFinding.headline(analysis.findings) { html += "<tr><th>first</th><td>\(e(headline))</td></tr>\n" }
+        html += "</table>\n"
         return html
     }
 
@@ -191,7 +193,8 @@ public struct CDRReportHTML {
     }
 
     private func timeline(_ dates: DateFormatter) -> String {
-        let findings = Array(analysis.findings.prefix(maxTimelineRows))
+        // The most pressing findings, drawn in time order.
+        let findings = FraudFinding.ranked(analysis.findings).prefix(maxTimelineRows).sorted { $0.windowStart < $1.windowStart }
         guard !findings.isEmpty else { return "<p class=\"clean\">No rule tripped.</p>\n" }
         var lower = findings.map(\.windowStart).min()!
         var upper = findings.map(\.windowEnd).max()!
@@ -223,7 +226,7 @@ public struct CDRReportHTML {
         }
         svg += "</svg>\n"
         if analysis.findings.count > findings.count {
-            svg += "<p class=\"muted\">The first \(findings.count) of \(analysis.findings.count) findings are drawn.</p>\n"
+            svg += "<p class=\"muted\">The \(findings.count) most pressing of \(analysis.findings.count) findings are drawn.</p>\n"
         }
         return svg + "<p class=\"legend\"><span><i class=\"swatch\" style=\"background:#f59e0b\"></i>warning</span><span><i class=\"swatch\" style=\"background:#dc2626\"></i>critical</span></p>\n"
     }
@@ -232,7 +235,7 @@ public struct CDRReportHTML {
         guard !analysis.findings.isEmpty else { return "<p class=\"clean\">No findings.</p>\n" }
         let e = Self.escape
         var html = "<table><tr><th>rule</th><th>account</th><th>severity</th><th>window</th><th class=\"n\">value / limit</th><th>numbers</th><th>lines</th></tr>\n"
-        for finding in analysis.findings {
+        for finding in FraudFinding.ranked(analysis.findings) {
             var numbers = finding.numbers.prefix(5).map { "<code>\(e($0))</code>" }.joined(separator: ", ")
             if finding.numberCount > 5 { numbers += " and \(finding.numberCount - 5) more" }
             var lines = finding.lines.prefix(10).map(String.init).joined(separator: ", ")

@@ -176,8 +176,9 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
             return lines.joined(separator: "\n")
         }
         lines.append("findings: \(analysis.findings.count)")
+        if let headline = FraudFinding.headline(analysis.findings) { lines.append(TextTable.printable(headline)) }
         var table = TextTable("RULE", "ACCOUNT", "SEVERITY", "WINDOW", "VALUE/LIMIT", "CALLS", "NUMBERS")
-        for finding in analysis.findings {
+        for finding in FraudFinding.ranked(analysis.findings) {
             var numbers = finding.numbers.prefix(3).joined(separator: " ")
             if finding.numberCount > 3 { numbers += " +\(finding.numberCount - 3) more" }
             let window = finding.windowStart == finding.windowEnd
