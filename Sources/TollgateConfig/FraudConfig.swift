@@ -14,6 +14,12 @@ public struct FraudConfig: Sendable, Hashable, Codable {
     public var classesOfService: [String: ClassOfService] = [:]
     /// The class of service of accounts no group names.
     public var defaultClassOfService: String = "national"
+
+    /// Whether the operator wrote a class-of-service policy: classes, groups, or a default other than
+    /// `national`. Offline analysis judges calls by destination only then.
+    public var hasServiceClassPolicy: Bool {
+        !classesOfService.isEmpty || !groups.isEmpty || defaultClassOfService != "national"
+    }
     /// Groups of extensions with their class of service and threshold overrides; the first group
     /// naming an account wins.
     public var groups: [AccountGroup] = []

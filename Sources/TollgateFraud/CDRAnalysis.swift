@@ -25,6 +25,11 @@ public struct CDRAnalysis: Sendable, Hashable {
     public var format: CDRFormat
     /// The zone local times were read in and hours of the day are counted in.
     public var timeZone: String
+    /// Whether calls were judged against classes of service (off when none was configured).
+    public var classOfServiceJudged = true
+    /// Where each account's calls went, when classes of service were not judged; by account.
+    public var callPatterns: [AccountCallPattern] = []
+
     /// Rows read and analysed (headers, blank lines and malformed rows not included).
     public var rows = 0
     /// Malformed rows: how many, and the first ones (up to the analyser's limit).

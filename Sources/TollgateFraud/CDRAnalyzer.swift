@@ -18,6 +18,10 @@ public struct CDRAnalyzer: Sendable {
         public var destinationDigits: Int
         /// How many distinct destinations are totalled before the rest go to `other`.
         public var maxDestinations: Int
+        /// Whether calls are judged against classes of service. Off when the operator has written
+        /// none: a default refusing every call abroad would bury real findings under ordinary calls;
+        /// the analysis records who calls where instead (``CDRAnalysis/callPatterns``).
+        public var judgesClassOfService = true
 
         public init(
             format: CDRFormat, timeZone: TimeZone = TimeZone(identifier: "UTC")!, reorderHorizon: TimeInterval = 4 * 3600,
@@ -72,7 +76,8 @@ public struct CDRAnalyzer: Sendable {
             switch outcome {
             case .began(let row, let decision):
                 totals.count(row, decision, hour: clock.moment(row.record.start).minute / 60, into: &analysis)
-                for alarm in decision.alarms {
+                if !options.judgesClassOfService { totals.notePattern(row, decision) }
+                for alarm in decision.alarms where options.judgesClassOfService || alarm.rule != .classOfService {
                     totals.grouper.add(alarm, dialled: row.record.to, line: row.line)
                 }
             case .ended(let row, let alarms):
@@ -111,6 +116,8 @@ public struct CDRAnalyzer: Sendable {
         }
         analysis.lateRows = replay.lateRows
         analysis.findings = totals.grouper.findings
+        analysis.classOfServiceJudged = options.judgesClassOfService
+        analysis.callPatterns = totals.patterns.values.sorted { $0.account < $1.account }
         analysis.topDestinations = totals.top(options.topDestinations)
         return analysis
     }
@@ -119,6 +126,17 @@ public struct CDRAnalyzer: Sendable {
     private struct Totals {
         var grouper = FraudFindingGrouper()
         var destinations: [String: CDRAnalysis.DestinationTotal] = [:]
+        var patterns: [String: AccountCallPattern] = [:]
+
+        /// Notes where an account's call went (when classes of service are not judged).
+        mutating func notePattern(_ row: CDRRow, _ decision: FraudDecision) {
+            let account = row.record.account
+            let className = decision.classification?.numberClass.rawValue ?? CDRAnalysis.unreadableClass
+            patterns[account, default: AccountCallPattern(account: account)].classes[className, default: 0] += 1
+            if let country = decision.classification?.countryCode, className != "national", className != "mobile", className != "internal" {
+                patterns[account]?.countries[country, default: 0] += 1
+            }
+        }
         let digits: Int
         let maxDestinations: Int
 

@@ -93,7 +93,9 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
         }
 
         var bar = ProgressBar(enabled: !noProgress && ProgressBar.standardErrorIsTerminal)
-        let analyzer = CDRAnalyzer(options: CDRAnalyzer.Options(format: cdrFormat, timeZone: zone, reorderHorizon: horizon))
+        var analyzerOptions = CDRAnalyzer.Options(format: cdrFormat, timeZone: zone, reorderHorizon: horizon)
+        analyzerOptions.judgesClassOfService = fraud.hasServiceClassPolicy
+        let analyzer = CDRAnalyzer(options: analyzerOptions)
         let analysis: CDRAnalysis
         do {
             analysis = try analyzer.analyze(path: file, engine: engine) { progress in
@@ -170,6 +172,7 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
                 ? "malformed rows (first \(shown.count) of \(analysis.malformedCount)):" : "malformed rows:")
             for row in shown { lines.append("  " + TextTable.printable(row.description)) }
         }
+        if !analysis.classOfServiceJudged { lines += Self.callPatternLines(analysis.callPatterns) }
         lines.append("")
         guard !analysis.findings.isEmpty else {
             lines.append("no findings")
@@ -192,6 +195,27 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
         }
         lines.append(table.rendered)
         return lines.joined(separator: "\n")
+    }
+
+    /// How many accounts the "who calls where" table lists.
+    static let patternRows = 50
+
+    /// With no class of service written: who calls where, and the policy that would allow it.
+    static func callPatternLines(_ patterns: [AccountCallPattern]) -> [String] {
+        var lines = ["", "no classes of service are configured, so calls are not judged by destination; who calls where:"]
+        let ordered = patterns.sorted { ($0.callsBeyondNational ? 0 : 1, -$0.calls, $0.account) < ($1.callsBeyondNational ? 0 : 1, -$1.calls, $1.account) }
+        var table = TextTable("ACCOUNT", "CALLS", "BY CLASS", "COUNTRIES")
+        for pattern in ordered.prefix(patternRows) {
+            let classes = pattern.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let countries = pattern.countries.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "+\($0.key) \($0.value)" }.joined(separator: ", ")
+            table.append([pattern.account, "\(pattern.calls)", classes, countries.isEmpty ? "-" : countries])
+        }
+        lines.append(table.rendered)
+        if ordered.count > patternRows { lines.append("(\(ordered.count - patternRows) more accounts, national calls only or fewer calls)") }
+        lines.append("")
+        lines.append("proposed policy that allows these calls (review it, then add it to tollgate.yaml):")
+        for line in ServiceClassProposal(patterns: patterns).yaml.split(separator: "\n") { lines.append(TextTable.printable(String(line))) }
+        return lines
     }
 
     static func number(_ value: Double) -> String {

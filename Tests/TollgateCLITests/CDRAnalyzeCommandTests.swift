@@ -65,7 +65,21 @@ struct CDRAnalyzeCommandTests {
             directory: folder)
         #expect(tollgate.status == 3, "\(tollgate.stderr)")
         #expect(tollgate.stdout.contains("short-calls"))
-        #expect(tollgate.stdout.contains("class-of-service"))
+        #expect(!tollgate.stdout.contains("class-of-service"), "no class of service written, none judged")
+        #expect(tollgate.stdout.contains("no classes of service are configured"))
+    }
+
+    @Test("With no configuration, ordinary calls abroad are not findings: who calls where is listed and a policy proposed")
+    func noPolicyWritten() throws {
+        let folder = try Self.folder()
+        let output = try TollgateBinary.run(
+            ["cdr", "analyze", Self.fixture("clean-month-asterisk.csv"), "--format", "asterisk", "--no-html"], directory: folder)
+        #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
+        #expect(output.stdout.contains("no classes of service are configured"))
+        #expect(output.stdout.contains("proposed policy that allows these calls"))
+        #expect(output.stdout.contains("countries: [\"33\", \"34\", \"49\", \"353\"]"))
+        #expect(output.stdout.contains("no findings"))
+        #expect(!output.stdout.contains("class-of-service"))
     }
 
     @Test("A FreeSWITCH file analysed as Asterisk exits 2, naming the layout expected and the first rows it could not read; no report is written")

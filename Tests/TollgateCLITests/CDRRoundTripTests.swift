@@ -34,8 +34,19 @@ struct CDRRoundTripTests {
         let csv = fixture.folder.appendingPathComponent("calls.csv").path
         let export = try fixture.run(["cdr", "export", "--format", "csv", "--output", csv])
         #expect(export.status == 0, "\(export.stderr)")
+        // The gateway's rules written out: the desks' class of service is national only.
+        let policy = fixture.folder.appendingPathComponent("policy.yaml").path
+        try """
+            listeners: [{ listen: udp:127.0.0.1:5070 }]
+            pbx: udp:127.0.0.20:5080
+            fraud:
+              classes_of_service:
+                desk: { allow: [internal, national, mobile] }
+              groups:
+                - { name: desks, accounts: ["201-209"], class_of_service: desk }
+            """.write(toFile: policy, atomically: true, encoding: .utf8)
         let analysis = try TollgateBinary.run(
-            ["cdr", "analyze", csv, "--format", "tollgate", "--config", fixture.configPath, "--no-html", "--json", "findings.json"],
+            ["cdr", "analyze", csv, "--format", "tollgate", "--config", policy, "--no-html", "--json", "findings.json"],
             directory: fixture.folder.path)
         #expect(analysis.status == 3, "\(analysis.stdout)\n\(analysis.stderr)")
         let summary = analysis.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
