@@ -102,6 +102,7 @@ public struct CDRReportHTML {
         html += timeline(dates)
         html += "<h2>Findings</h2>\n"
         html += findingsTable(dates)
+        if !analysis.classOfServiceJudged { html += callPatterns() }
         if analysis.malformedCount > 0 {
             html += "<h2>Malformed rows (\(analysis.malformedCount))</h2>\n<table><tr><th class=\"n\">line</th><th>reason</th></tr>\n"
             for row in analysis.malformed.prefix(maxMalformedRows) {
@@ -229,6 +230,31 @@ public struct CDRReportHTML {
             svg += "<p class=\"muted\">The \(findings.count) most pressing of \(analysis.findings.count) findings are drawn.</p>\n"
         }
         return svg + "<p class=\"legend\"><span><i class=\"swatch\" style=\"background:#f59e0b\"></i>warning</span><span><i class=\"swatch\" style=\"background:#dc2626\"></i>critical</span></p>\n"
+    }
+
+    /// How many accounts the "who calls where" table lists.
+    static let maxPatternRows = 100
+
+    /// With no class of service written: who calls where, and the policy that would allow it.
+    private func callPatterns() -> String {
+        let e = Self.escape
+        var html = "<h2>Who calls where</h2>\n<p>No classes of service are configured, so calls were not judged by destination. "
+            + "The accounts that called beyond the national network come first.</p>\n"
+        html += "<table><tr><th>account</th><th class=\"n\">calls</th><th>by class</th><th>countries</th></tr>\n"
+        let ordered = analysis.callPatterns.sorted {
+            ($0.callsBeyondNational ? 0 : 1, -$0.calls, $0.account) < ($1.callsBeyondNational ? 0 : 1, -$1.calls, $1.account)
+        }
+        for pattern in ordered.prefix(Self.maxPatternRows) {
+            let classes = pattern.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\(e($0.key)) \($0.value)" }
+            let countries = pattern.countries.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "+\(e($0.key)) \($0.value)" }
+            html += "<tr><td><code>\(e(pattern.account))</code></td><td class=\"n\">\(pattern.calls)</td>"
+                + "<td>\(classes.joined(separator: ", "))</td><td>\(countries.isEmpty ? "-" : countries.joined(separator: ", "))</td></tr>\n"
+        }
+        html += "</table>\n"
+        if ordered.count > Self.maxPatternRows { html += "<p class=\"muted\">\(ordered.count - Self.maxPatternRows) more accounts.</p>\n" }
+        html += "<h3>Proposed policy that allows these calls (review it, then add it to tollgate.yaml)</h3>\n"
+        html += "<pre>\(e(ServiceClassProposal(patterns: analysis.callPatterns).yaml))</pre>\n"
+        return html
     }
 
     private func findingsTable(_ dates: DateFormatter) -> String {

@@ -63,4 +63,13 @@ struct ServiceClassProposalTests {
         let config = try CDRTestSupport.fraudConfig("clean.yaml")
         #expect(config.hasServiceClassPolicy)
     }
+
+    @Test("the HTML report shows who calls where and the proposal, escaped")
+    func reportShowsPattern() throws {
+        let analysis = try Self.analyzeWithoutPolicy("clean-month-asterisk.csv", format: .asterisk)
+        let html = CDRReportHTML(analysis: analysis, fileName: "Master.csv").rendered
+        #expect(html.contains("<h2>Who calls where</h2>"))
+        #expect(html.contains("countries: [&quot;33&quot;, &quot;34&quot;, &quot;49&quot;, &quot;353&quot;]"))
+        #expect(!html.contains("class-of-service"))
+    }
 }
