@@ -241,12 +241,10 @@ public struct CDRReportHTML {
         var html = "<h2>Who calls where</h2>\n<p>No classes of service are configured, so calls were not judged by destination. "
             + "The accounts that called beyond the national network come first.</p>\n"
         html += "<table><tr><th>account</th><th class=\"n\">calls</th><th>by class</th><th>countries</th></tr>\n"
-        let ordered = analysis.callPatterns.sorted {
-            ($0.callsBeyondNational ? 0 : 1, -$0.calls, $0.account) < ($1.callsBeyondNational ? 0 : 1, -$1.calls, $1.account)
-        }
+        let ordered = AccountCallPattern.ordered(analysis.callPatterns)
         for pattern in ordered.prefix(Self.maxPatternRows) {
-            let classes = pattern.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\(e($0.key)) \($0.value)" }
-            let countries = pattern.countries.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "+\(e($0.key)) \($0.value)" }
+            let classes = pattern.classSummary.map(e)
+            let countries = pattern.countrySummary.map(e)
             html += "<tr><td><code>\(e(pattern.account))</code></td><td class=\"n\">\(pattern.calls)</td>"
                 + "<td>\(classes.joined(separator: ", "))</td><td>\(countries.isEmpty ? "-" : countries.joined(separator: ", "))</td></tr>\n"
         }

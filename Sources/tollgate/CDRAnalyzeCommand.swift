@@ -203,11 +203,11 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
     /// With no class of service written: who calls where, and the policy that would allow it.
     static func callPatternLines(_ patterns: [AccountCallPattern]) -> [String] {
         var lines = ["", "no classes of service are configured, so calls are not judged by destination; who calls where:"]
-        let ordered = patterns.sorted { ($0.callsBeyondNational ? 0 : 1, -$0.calls, $0.account) < ($1.callsBeyondNational ? 0 : 1, -$1.calls, $1.account) }
+        let ordered = AccountCallPattern.ordered(patterns)
         var table = TextTable("ACCOUNT", "CALLS", "BY CLASS", "COUNTRIES")
         for pattern in ordered.prefix(patternRows) {
-            let classes = pattern.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            let countries = pattern.countries.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "+\($0.key) \($0.value)" }.joined(separator: ", ")
+            let classes = pattern.classSummary.joined(separator: ", ")
+            let countries = pattern.countrySummary.joined(separator: ", ")
             table.append([pattern.account, "\(pattern.calls)", classes, countries.isEmpty ? "-" : countries])
         }
         lines.append(table.rendered)
