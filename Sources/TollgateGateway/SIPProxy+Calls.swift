@@ -43,7 +43,7 @@ extension SIPProxy {
     func runCallHooks(on message: inout SIPMessage, from: GatewayZone, towards: GatewayZone) {
         guard calls.hasHooks, !message.bodyBytes.isEmpty else { return }
         if let status = message.statusCode, status >= 300 { return }
-        var sdp = CallSDP(message: message, callID: message.firstValue(of: .callID) ?? "", from: from, towards: towards)
+        var sdp = CallSDP(message: message, from: from, towards: towards)
         if message.isRequest, message.method != .ack {
             calls.offer(&sdp)
         } else {

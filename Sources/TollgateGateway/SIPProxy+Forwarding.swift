@@ -152,7 +152,7 @@ extension SIPProxy {
         out = outgoing(out, to: target.zone)
         let method = request.method ?? .options
         let client = ClientTransaction(key: ClientTransactionKey(branch: branch, method: method), target: target, listener: outgoingListener?.id,
-                                       request: out, owner: .relay(server))
+                                       request: out, timers: transactionTimers, owner: .relay(server))
         server.client = client
         start(client)
     }

@@ -133,7 +133,7 @@ extension SIPProxy {
         let message = SIPMessage(method: .register, uri: slot.machine.requestURI, headers: headers)
         let target = ForwardTarget(peer: slot.trunk.peer, zone: .external, trunk: slot.trunk.name)
         let client = ClientTransaction(key: ClientTransactionKey(branch: branch, method: .register), target: target,
-                                       listener: slot.listener?.id, request: message, owner: .registration(slot.trunk.name))
+                                       listener: slot.listener?.id, request: message, timers: transactionTimers, owner: .registration(slot.trunk.name))
         slot.client = client
         start(client)
     }

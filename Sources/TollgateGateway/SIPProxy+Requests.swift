@@ -136,7 +136,7 @@ extension SIPProxy {
         headers.append((.maxForwards, "70"))
         let cancel = SIPMessage(method: .cancel, uri: invite.requestURIText ?? "", headers: headers)
         let transaction = ClientTransaction(key: ClientTransactionKey(branch: client.key.branch, method: .cancel), target: client.target,
-                                            listener: client.listener, request: cancel, owner: .cancel)
+                                            listener: client.listener, request: cancel, timers: transactionTimers, owner: .cancel)
         start(transaction)
     }
 }

@@ -229,7 +229,7 @@ extension SIPProxy {
             (.cseq, "1 OPTIONS"),
         ])
         let client = ClientTransaction(key: ClientTransactionKey(branch: branch, method: .options), target: target, listener: outgoing?.id,
-                                       request: probe, owner: .probe(trunk.name))
+                                       request: probe, timers: transactionTimers, owner: .probe(trunk.name))
         start(client, timeout: .milliseconds(Int64(trunk.probe.timeout * 1000)))
     }
 

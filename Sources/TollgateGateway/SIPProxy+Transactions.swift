@@ -12,14 +12,15 @@ extension SIPProxy {
             case .resend:
                 if let bytes = server.lastResponse { sendBytes(bytes, to: server.source, from: server.listener) }
             case .start(let timer, let delay):
-                server.timerHandles[timer]?.cancel()
-                server.timerHandles[timer] = timers.schedule(after: delay) { [weak self, weak server] in
+                server[timer]?.cancel()
+                server[timer] = timers.schedule(after: delay) { [weak self, weak server] in
                     guard let self, let server else { return }
-                    server.timerHandles[timer] = nil
+                    server[timer] = nil
                     self.run(server.machine.timerFired(timer), for: server)
                 }
             case .cancel(let timer):
-                server.timerHandles.removeValue(forKey: timer)?.cancel()
+                server[timer]?.cancel()
+                server[timer] = nil
             case .terminate:
                 if serverTransactions[server.key] === server { serverTransactions[server.key] = nil }
             }
@@ -43,14 +44,15 @@ extension SIPProxy {
             case .resendACK:
                 if let ack = client.ackBytes { sendBytes(ack, to: client.target.peer, from: client.listener) }
             case .start(let timer, let delay):
-                client.timerHandles[timer]?.cancel()
-                client.timerHandles[timer] = timers.schedule(after: delay) { [weak self, weak client] in
+                client[timer]?.cancel()
+                client[timer] = timers.schedule(after: delay) { [weak self, weak client] in
                     guard let self, let client else { return }
-                    client.timerHandles[timer] = nil
+                    client[timer] = nil
                     self.clientTimerFired(timer, for: client)
                 }
             case .cancel(let timer):
-                client.timerHandles.removeValue(forKey: timer)?.cancel()
+                client[timer]?.cancel()
+                client[timer] = nil
             case .remove:
                 if clientTransactions[client.key] === client { clientTransactions[client.key] = nil }
             case .timedOut:
@@ -77,8 +79,6 @@ extension SIPProxy {
     /// Starts a client transaction: sends its request and sets its timers.
     func start(_ client: ClientTransaction, timeout: TimeAmount? = nil) {
         clientTransactions[client.key] = client
-        client.machine = ClientTransactionMachine(isInvite: client.key.method == .invite, reliable: client.target.peer.transport != .udp,
-                                                  timers: transactionTimers)
         if let sent = client.sent {
             metrics.sent(sent.request, zone: client.target.zone)
             sendBytes(sent.bytes, to: client.target.peer, from: client.listener)

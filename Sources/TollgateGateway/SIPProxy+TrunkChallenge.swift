@@ -34,7 +34,7 @@ extension SIPProxy {
         request.insertHeader(header, answer.description, at: last)
         server.answeredTrunkChallenge = true
         let retry = ClientTransaction(key: ClientTransactionKey(branch: branch, method: method), target: client.target, listener: client.listener,
-                                      request: request, owner: .relay(server))
+                                      request: request, timers: transactionTimers, owner: .relay(server))
         server.client = retry
         logger.debug("answered the trunk's challenge", metadata: ["trunk": "\(name)", "method": "\(method.token)"])
         start(retry)

@@ -78,9 +78,6 @@ extension ConfigOptions {
             throw ExitCode(1)
         }
     }
-
-    /// A URL with any password replaced by `***`.
-    static func redacted(_ url: String) -> String { redactedURL(url) }
 }
 
 /// A URL with any password replaced by `***`.

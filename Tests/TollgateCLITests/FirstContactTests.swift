@@ -76,3 +76,30 @@ struct FirstContactTests {
         #expect(!output.stderr.contains("s3cret"))
     }
 }
+
+@Suite("Opening the store: what fails is said")
+struct StoreOpeningErrorTests {
+    @Test("a --store file that is not an SQLite database exits 1 naming the path, and is left as it was")
+    func notADatabase() throws {
+        let folder = try FirstContactTests.emptyFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/notes.db"
+        let text = Data(String(repeating: "these are not the calls you are looking for\n", count: 200).utf8)
+        try text.write(to: URL(fileURLWithPath: path))
+        let output = try TollgateBinary.run(["ban", "list", "--store", path], directory: folder)
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("cannot open the store at \(path)"), "\(output.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == text)
+    }
+
+    @Test("a configuration that does not load is reported by a store command, with no store opened")
+    func badConfiguration() throws {
+        let folder = try FirstContactTests.emptyFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "listeners: [{ listen: udp:127.0.0.1:5070 }]\npbx: nowhere\n".write(toFile: folder + "/tollgate.yaml", atomically: true, encoding: .utf8)
+        let output = try TollgateBinary.run(["events"], directory: folder)
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("tollgate.yaml"), "\(output.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/tollgate.db"))
+    }
+}

@@ -58,9 +58,27 @@ struct ServiceClassProposalTests {
         #expect(config.groups.contains { $0.accounts == ["3021\"x"] })
     }
 
-    @Test("an operator's own policy is judged as written")
+    @Test("an operator's own policy is judged as written: a premium call outside it is a finding, and no pattern is proposed")
     func writtenPolicyIsJudged() throws {
         let config = try CDRTestSupport.fraudConfig("clean.yaml")
+        #expect(config.hasServiceClassPolicy)
+        var options = CDRAnalyzer.Options(format: .asterisk, timeZone: TimeZone(identifier: "Europe/London")!)
+        options.judgesClassOfService = config.hasServiceClassPolicy
+        let analysis = try CDRAnalyzer(options: options).analyze(path: CDRTestSupport.fixture("probing-asterisk.csv"),
+                                                                 policy: try CDRTestSupport.engine(config))
+        #expect(analysis.classOfServiceJudged)
+        #expect(analysis.findings.contains { $0.rule == .classOfService && $0.account == "207" })
+        #expect(analysis.callPatterns.isEmpty)
+    }
+
+    @Test("a default class other than national counts as a written policy; classes or groups alone do too")
+    func whatCountsAsAPolicy() {
+        var config = FraudConfig()
+        #expect(!config.hasServiceClassPolicy)
+        config.defaultClassOfService = "international"
+        #expect(config.hasServiceClassPolicy)
+        config = FraudConfig()
+        config.classesOfService["desk"] = FraudConfig.ClassOfService(allow: ["internal"])
         #expect(config.hasServiceClassPolicy)
     }
 

@@ -66,15 +66,13 @@ final class CallCoordinator {
              hangup: CallDetailRecord.HangupSide?, trunk: String? = nil) -> (record: CallDetailRecord, wait: EventLoopFuture<Void>?)? {
         guard var record = ledger.end(key, at: time, cause: cause, disposition: disposition, hangup: hangup, trunk: trunk) else { return nil }
         let end = CallEnd(key: key, reason: reason, time: record.end, source: record.source)
-        var waits: [EventLoopFuture<Void>] = []
+        var wait: EventLoopFuture<Void>?
         for hook in hooks {
-            if let wait = hook.callEnds(end, record: &record) { waits.append(wait) }
+            guard let next = hook.callEnds(end, record: &record) else { continue }
+            // Several hooks' futures: the answer waits for all of them, failed or not.
+            wait = wait.map { EventLoopFuture.andAllComplete([$0, next], on: eventLoop) } ?? next
         }
-        switch waits.count {
-        case 0: return (record, nil)
-        case 1: return (record, waits[0])
-        default: return (record, EventLoopFuture.andAllComplete(waits, on: eventLoop))
-        }
+        return (record, wait)
     }
 
     /// Calls that started before `limit` (their end was never seen).

@@ -80,11 +80,12 @@ public struct CallStart {
 public struct CallSDP {
     /// The message as it will leave (its body is the SDP).
     public var message: SIPMessage
-    /// The Call-ID the inside uses.
-    public var callID: String
     /// The side it came from and the side it goes to.
     public var from: GatewayZone
     public var towards: GatewayZone
+
+    /// The Call-ID the inside uses (read when a hook asks, not for every message).
+    public var callID: String { message.firstValue(of: .callID) ?? "" }
 
     /// Whether the body is SDP (`application/sdp`).
     public var isSDP: Bool { (try? message.contentType())??.isSDP == true }

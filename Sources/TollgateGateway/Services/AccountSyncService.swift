@@ -20,7 +20,7 @@ struct AccountSyncService: Service {
 
     func run() async throws {
         let (store, fraud, loop, logger, initial, started) = (self.store, self.fraud, self.loop, self.logger, self.revision, self.started)
-        await cancelOnGracefulShutdownOrReturn {
+        await cancelWhenGracefulShutdown {
             var revision = initial
             var resetsApplied = started
             var tick = 0

@@ -18,7 +18,7 @@ struct BanSyncService: Service {
 
     func run() async throws {
         let (store, shield, loop, logger, initial) = (self.store, self.shield, self.loop, self.logger, self.revision)
-        await cancelOnGracefulShutdownOrReturn {
+        await cancelWhenGracefulShutdown {
             var revision = initial
             while !Task.isCancelled {
                 do { try await Task.sleep(for: .seconds(1)) } catch { return }
@@ -35,20 +35,4 @@ struct BanSyncService: Service {
             }
         }
     }
-}
-
-/// Runs `body` until it returns or the service is asked to stop (the body is then cancelled).
-func cancelOnGracefulShutdownOrReturn(_ body: @escaping @Sendable () async -> Void) async {
-    let task = Task { await body() }
-    await withTaskCancellationHandler {
-        await withGracefulShutdownHandler {
-            await task.value
-        } onGracefulShutdown: {
-            task.cancel()
-        }
-    } onCancel: {
-        task.cancel()
-    }
-    // A body that ended on its own waits for the group's turn to stop it.
-    try? await gracefulShutdown()
 }

@@ -15,7 +15,7 @@ struct ReloadService: Service {
 
     func run() async throws {
         let (reload, proxy, fraud, loop, logger) = (self.reload, self.proxy, self.fraud, self.loop, self.logger)
-        await cancelOnGracefulShutdownOrReturn {
+        await cancelWhenGracefulShutdown {
             for await _ in await UnixSignalsSequence(trapping: .sighup) {
                 do {
                     let rules = try reload()

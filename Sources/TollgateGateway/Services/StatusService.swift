@@ -13,7 +13,7 @@ struct StatusService: Service {
 
     func run() async throws {
         let (proxy, loop, path, logger) = (self.proxy, self.loop, self.path, self.logger)
-        await cancelOnGracefulShutdownOrReturn {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 if let status = try? await loop.submit({ proxy.status() }).get() {
                     do { try status.write(to: path) } catch { logger.debug("cannot write status: \(error)") }

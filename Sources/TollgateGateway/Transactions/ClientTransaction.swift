@@ -30,18 +30,18 @@ final class ClientTransaction: @unchecked Sendable {
     /// just what absorbs stragglers: its key, state and ACK.
     private(set) var sent: Sent?
     let owner: Owner
-    /// RFC 3261 §17.1's states and timers; set up when the proxy starts the transaction.
+    /// RFC 3261 §17.1's states and timers.
     var machine: ClientTransactionMachine
-    /// The running timers the machine asked for.
-    var timerHandles: [ClientTransactionMachine.Timer: TimerWheel.Handle] = [:]
+    /// The running timers the machine asked for: retransmission (A, E) and the end (B, F, D, K, L).
+    var retransmitTimer: TimerWheel.Handle?
+    var endTimer: TimerWheel.Handle?
     var ackBytes: [UInt8]?
     /// Whether an INVITE that answered provisionally was given until timer B, past the failover timeout.
     var waitedPastFailover = false
 
-    init(key: ClientTransactionKey, target: ForwardTarget, listener: Int?, request: SIPMessage, owner: Owner) {
+    init(key: ClientTransactionKey, target: ForwardTarget, listener: Int?, request: SIPMessage, timers: TransactionTimers, owner: Owner) {
         self.key = key
-        self.machine = ClientTransactionMachine(isInvite: key.method == .invite, reliable: target.peer.transport != .udp,
-                                                timers: TransactionTimers())
+        self.machine = ClientTransactionMachine(isInvite: key.method == .invite, reliable: target.peer.transport != .udp, timers: timers)
         self.target = target
         self.listener = listener
         self.sent = Sent(request: request, bytes: request.serialized())
@@ -68,5 +68,11 @@ final class ClientTransaction: @unchecked Sendable {
     }
 
     var state: ClientTransactionMachine.State { machine.state }
+
+    /// The handle of one of the machine's timers.
+    subscript(timer: ClientTransactionMachine.Timer) -> TimerWheel.Handle? {
+        get { timer == .retransmit ? retransmitTimer : endTimer }
+        set { if timer == .retransmit { retransmitTimer = newValue } else { endTimer = newValue } }
+    }
     var answeredProvisionally: Bool { machine.answeredProvisionally }
 }

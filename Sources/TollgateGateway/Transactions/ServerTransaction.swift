@@ -21,8 +21,9 @@ final class ServerTransaction: @unchecked Sendable {
     let trunk: String?
     /// RFC 3261 §17.2's states and timers.
     var machine: ServerTransactionMachine
-    /// The running timers the machine asked for.
-    var timerHandles: [ServerTransactionMachine.Timer: TimerWheel.Handle] = [:]
+    /// The running timers the machine asked for: retransmission of the final answer (G) and the end (H, I, J, L).
+    var retransmitTimer: TimerWheel.Handle?
+    var endTimer: TimerWheel.Handle?
     var lastResponse: [UInt8]?
     /// The downstream transaction currently carrying this request.
     var client: ClientTransaction?
@@ -53,6 +54,12 @@ final class ServerTransaction: @unchecked Sendable {
     var source: SIPPeer { key.source }
     var isInvite: Bool { key.method == .invite }
     var state: ServerTransactionMachine.State { machine.state }
+
+    /// The handle of one of the machine's timers.
+    subscript(timer: ServerTransactionMachine.Timer) -> TimerWheel.Handle? {
+        get { timer == .retransmit ? retransmitTimer : endTimer }
+        set { if timer == .retransmit { retransmitTimer = newValue } else { endTimer = newValue } }
+    }
     var finalStatus: Int? { machine.finalStatus }
     /// Whether the final answer waits for its call's CDR to be journaled (nothing is resent meanwhile).
     var holdingFinal: Bool { machine.holdingFinal }
