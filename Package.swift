@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TollgateModel", targets: ["TollgateModel"]),
         .library(name: "TollgateStore", targets: ["TollgateStore"]),
         .library(name: "TollgateStoreSQLite", targets: ["TollgateStoreSQLite"]),
+        .library(name: "TollgateMedia", targets: ["TollgateMedia"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -85,6 +86,19 @@ let package = Package(
                 "TollgateStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TollgateMedia",
+            dependencies: [
+                "SIPCore",
+                "TollgateModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -166,6 +180,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
+        ),
+        .testTarget(
+            name: "TollgateMediaTests",
+            dependencies: ["TollgateMedia", "SIPCore"],
+            exclude: ["Scripts"]
         ),
         .testTarget(
             name: "TollgateCLITests",

@@ -1,0 +1,120 @@
+import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The cipher and authentication of one direction's RTP or RTCP under one set of session keys:
+/// AES-CM with HMAC-SHA1 (RFC 3711 §4.1.1, §4.2.1), or AES-GCM (RFC 7714). Works on bytes in place.
+struct SRTPTransform: Sendable {
+    let profile: SRTPProtectionProfile
+    /// The session salt, as the first bytes of a block.
+    let salt: SRTPBlock
+    private let counterMode: AESCounterMode?
+    private let gcmKey: SymmetricKey?
+    private let authenticationKey: SymmetricKey?
+
+    init(profile: SRTPProtectionProfile, keys: SRTPSessionKeys) {
+        self.profile = profile
+        self.salt = SRTPBlock(salt: keys.salt)
+        if profile.isAEAD {
+            counterMode = nil
+            gcmKey = SymmetricKey(data: keys.encryptionKey)
+            authenticationKey = nil
+        } else {
+            counterMode = AESCounterMode(key: keys.encryptionKey)
+            gcmKey = nil
+            authenticationKey = SymmetricKey(data: keys.authenticationKey)
+        }
+    }
+
+    // MARK: - Counter mode and HMAC-SHA1
+
+    /// The counter block `(salt · 2^16) XOR (SSRC · 2^64) XOR (index · 2^16)` (RFC 3711 §4.1.1).
+    func counterBlock(ssrc: UInt32, index: UInt64) -> SRTPBlock {
+        var block = salt
+        block.high ^= UInt64(ssrc)
+        block.low ^= index << 16
+        return block
+    }
+
+    /// Encrypts or decrypts `bytes` in counter mode.
+    func applyKeystream(to bytes: UnsafeMutableRawBufferPointer, ssrc: UInt32, index: UInt64) {
+        counterMode?.apply(to: bytes, counterBlock: counterBlock(ssrc: ssrc, index: index))
+    }
+
+    /// Writes HMAC-SHA1(`authenticated` ‖ `rolloverCounter` if given), cut to `tag.count` bytes, into `tag`.
+    func writeTag(over authenticated: UnsafeRawBufferPointer, rolloverCounter: UInt32?, into tag: UnsafeMutableRawBufferPointer) {
+        guard let authenticationKey else { return }
+        var mac = HMAC<Insecure.SHA1>(key: authenticationKey)
+        mac.update(data: authenticated)
+        if let rolloverCounter {
+            withUnsafeBytes(of: rolloverCounter.bigEndian) { mac.update(data: $0) }
+        }
+        let code = mac.finalize()
+        code.withUnsafeBytes { full in tag.copyMemory(from: UnsafeRawBufferPointer(rebasing: full.prefix(tag.count))) }
+    }
+
+    /// Whether `tag` is the HMAC of `authenticated` (‖ `rolloverCounter`), compared in constant time.
+    func verifyTag(over authenticated: UnsafeRawBufferPointer, rolloverCounter: UInt32?, tag: UnsafeRawBufferPointer) -> Bool {
+        guard let authenticationKey else { return false }
+        var mac = HMAC<Insecure.SHA1>(key: authenticationKey)
+        mac.update(data: authenticated)
+        if let rolloverCounter {
+            withUnsafeBytes(of: rolloverCounter.bigEndian) { mac.update(data: $0) }
+        }
+        let code = mac.finalize()
+        return code.withUnsafeBytes { full in
+            var difference: UInt8 = 0
+            for offset in 0..<tag.count { difference |= full[offset] ^ tag[offset] }
+            return difference == 0
+        }
+    }
+
+    // MARK: - GCM
+
+    /// The 12-byte GCM nonce for RTP: `(0 0 ‖ SSRC ‖ ROC ‖ SEQ) XOR salt` (RFC 7714 §8.1).
+    func rtpNonce(ssrc: UInt32, rolloverCounter: UInt32, sequence: UInt16) -> SRTPBlock {
+        var block = salt
+        block.high ^= UInt64(ssrc) << 16 | UInt64(rolloverCounter >> 16)
+        block.low ^= (UInt64(rolloverCounter & 0xFFFF) << 48) | (UInt64(sequence) << 32)
+        return block
+    }
+
+    /// The 12-byte GCM nonce for RTCP: `(0 0 ‖ SSRC ‖ 0 0 ‖ 0 ‖ index) XOR salt` (RFC 7714 §9.1).
+    func rtcpNonce(ssrc: UInt32, index: UInt32) -> SRTPBlock {
+        var block = salt
+        block.high ^= UInt64(ssrc) << 16
+        block.low ^= UInt64(index & 0x7FFF_FFFF) << 32
+        return block
+    }
+
+    /// Encrypts `plaintext` in place and writes the 16-byte tag into `tag`.
+    func seal(_ plaintext: UnsafeMutableRawBufferPointer, authenticating header: [UnsafeRawBufferPointer], nonce: SRTPBlock,
+              tag: UnsafeMutableRawBufferPointer) {
+        guard let gcmKey, let gcmNonce = nonce.withUnsafeBytes({ try? AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: $0.prefix(12))) })
+        else { return }
+        let aad = Self.joined(header)
+        guard let box = try? AES.GCM.seal(UnsafeRawBufferPointer(plaintext), using: gcmKey, nonce: gcmNonce, authenticating: aad) else { return }
+        box.ciphertext.withUnsafeBytes { plaintext.copyMemory(from: $0) }
+        box.tag.withUnsafeBytes { tag.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(tag.count))) }
+    }
+
+    /// Checks the tag and decrypts `ciphertext` in place; false (the bytes untouched) when the tag does not match.
+    func open(_ ciphertext: UnsafeMutableRawBufferPointer, authenticating header: [UnsafeRawBufferPointer], nonce: SRTPBlock,
+              tag: UnsafeRawBufferPointer) -> Bool {
+        guard let gcmKey, let gcmNonce = nonce.withUnsafeBytes({ try? AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: $0.prefix(12))) }),
+              let box = try? AES.GCM.SealedBox(nonce: gcmNonce, ciphertext: UnsafeRawBufferPointer(ciphertext), tag: tag),
+              let plaintext = try? AES.GCM.open(box, using: gcmKey, authenticating: Self.joined(header))
+        else { return false }
+        plaintext.withUnsafeBytes { ciphertext.copyMemory(from: $0) }
+        return true
+    }
+
+    private static func joined(_ parts: [UnsafeRawBufferPointer]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for part in parts { bytes.append(contentsOf: part) }
+        return bytes
+    }
+}
