@@ -92,6 +92,7 @@ let package = Package(
             name: "TollgateMedia",
             dependencies: [
                 "SIPCore",
+                "SIPTransport",
                 "TollgateModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -8,21 +8,28 @@ import Musl
 import Darwin
 #endif
 
-/// A UDP socket that Tollgate opens and binds itself before handing it to NIO, so that its
-/// descriptor is known to the ``SIPReceivePoller``.
+/// A UDP socket that Tollgate opens and binds itself before handing it to NIO
+/// (`DatagramBootstrap.withBoundSocket`): so that a SIP listener's descriptor is known to the
+/// ``SIPReceivePoller``, and so that a media port is bound at once, while the SDP that names it
+/// is being written.
 ///
-/// The options are the ones a SIP listener needs: address reuse, so a restart binds at once, and
-/// 4 MB of kernel buffer each way, so a burst of calls is not dropped by the kernel before the
-/// event loop reads it.
-struct SIPDatagramSocket {
+/// A SIP listener reuses its address, so a restart binds at once, and has 4 MB of kernel buffer
+/// each way, so a burst of calls is not dropped before the event loop reads it. A media port does
+/// not reuse its address: a port another process holds must fail to bind.
+public struct SIPDatagramSocket: Sendable {
     /// The open, bound, non-blocking descriptor. NIO owns (and closes) it once given to a channel.
-    let descriptor: CInt
+    public let descriptor: CInt
 
     /// Opens a UDP socket of `address`'s family, sets its options and binds it.
     ///
+    /// - Parameters:
+    ///   - address: Where to bind.
+    ///   - listener: A name for errors (`udp:127.0.0.1:5060`, `media 127.0.0.1:20000`).
+    ///   - bufferSize: The kernel's receive and send buffer, in bytes.
+    ///   - reuseAddress: Whether to set `SO_REUSEADDR`.
     /// - Throws: ``SIPTransportError/bindFailed(listener:reason:)`` with the system's reason; the
     ///   descriptor is closed on failure.
-    init(binding address: SocketAddress, listener: String, bufferSize: CInt = 4 << 20) throws(SIPTransportError) {
+    public init(binding address: SocketAddress, listener: String, bufferSize: CInt = 4 << 20, reuseAddress: Bool = true) throws(SIPTransportError) {
         #if canImport(Darwin)
         let datagram = SOCK_DGRAM
         #else
@@ -34,7 +41,7 @@ struct SIPDatagramSocket {
             var one: CInt = 1
             var size = bufferSize
             let length = socklen_t(MemoryLayout<CInt>.size)
-            if setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, length) != 0 { return "SO_REUSEADDR" }
+            if reuseAddress, setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, length) != 0 { return "SO_REUSEADDR" }
             if setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, length) != 0 { return "SO_RCVBUF" }
             if setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, length) != 0 { return "SO_SNDBUF" }
             let flags = fcntl(descriptor, F_GETFL, 0)

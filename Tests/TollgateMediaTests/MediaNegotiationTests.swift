@@ -63,7 +63,7 @@ struct MediaNegotiationTests {
     /// Hands out ports from a pool per side.
     final class Ports {
         var pools: [MediaSide: MediaPortPool] = [.inside: MediaPortPool(range: 20_000...20_099), .outside: MediaPortPool(range: 30_000...30_099)]
-        func allocate(_ side: MediaSide) -> UInt16? { pools[side]!.allocate() }
+        func allocate(_ side: MediaSide, _ stream: Int) -> UInt16? { pools[side]!.allocate() }
     }
 
     @Test("an SRTP phone calling the PBX: plain RTP inside, SRTP outside, only Tollgate's addresses on each side")
@@ -174,7 +174,7 @@ struct MediaNegotiationTests {
         }
         var exhausted = Self.negotiation()
         do throws(MediaRefusal) {
-            _ = try exhausted.process(phoneOffer, from: .outside, isRequest: true, allocate: { _ in nil })
+            _ = try exhausted.process(phoneOffer, from: .outside, isRequest: true, allocate: { _, _ in nil })
             Issue.record("an offer was taken with no ports")
         } catch {
             #expect(error.reason == .portsExhausted && error.status == 503)

@@ -59,11 +59,12 @@ public struct MediaNegotiation: Sendable {
     ///   - side: The side it came from.
     ///   - isRequest: Whether a request carries it (an INVITE, UPDATE or ACK) rather than a response.
     ///   - isAcknowledgement: Whether that request is an ACK (which can only answer).
-    ///   - allocate: Gives an RTP port (even; RTCP above it) on a side, nil when none is free.
+    ///   - allocate: Gives an RTP port (even; RTCP above it) on a side for a stream (its `m=` line's
+    ///     index), nil when none is free.
     /// - Throws: ``MediaRefusal`` when the offer cannot be taken (SRTP policy, no ports): the gateway
     ///   answers it with the refusal's status.
     public mutating func process(_ sdp: SDPSession, from side: MediaSide, isRequest: Bool, isAcknowledgement: Bool = false,
-                                 allocate: (MediaSide) -> UInt16?) throws(MediaRefusal) -> SDPSession {
+                                 allocate: (MediaSide, Int) -> UInt16?) throws(MediaRefusal) -> SDPSession {
         switch state {
         case .offered(let offerer, let pending) where offerer != side && (!isRequest || isAcknowledgement):
             return answer(sdp, from: side, pending: pending)
@@ -77,7 +78,7 @@ public struct MediaNegotiation: Sendable {
 
     // MARK: - Offer
 
-    private mutating func offer(_ sdp: SDPSession, from offerer: MediaSide, allocate: (MediaSide) -> UInt16?) throws(MediaRefusal) -> SDPSession {
+    private mutating func offer(_ sdp: SDPSession, from offerer: MediaSide, allocate: (MediaSide, Int) -> UInt16?) throws(MediaRefusal) -> SDPSession {
         let answerer = offerer.opposite
         let offererSettings = settings[offerer]!
         let answererSettings = settings[answerer]!
@@ -99,12 +100,12 @@ public struct MediaNegotiation: Sendable {
                 continue
             }
             if offererStream.localPort == 0 {
-                guard let port = allocate(offerer) else { throw MediaRefusal(.portsExhausted, detail: "no free media port on the \(offerer) side") }
+                guard let port = allocate(offerer, index) else { throw MediaRefusal(.portsExhausted, detail: "no free media port on the \(offerer) side") }
                 offererStream.localPort = port
                 setStream(offerer, index, offererStream)
             }
             if answererStream.localPort == 0 {
-                guard let port = allocate(answerer) else { throw MediaRefusal(.portsExhausted, detail: "no free media port on the \(answerer) side") }
+                guard let port = allocate(answerer, index) else { throw MediaRefusal(.portsExhausted, detail: "no free media port on the \(answerer) side") }
                 answererStream.localPort = port
                 setStream(answerer, index, answererStream)
             }

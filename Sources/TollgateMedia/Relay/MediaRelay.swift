@@ -1,0 +1,188 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPTransport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Anchors calls' media: binds their ports from one pool, runs each call's relay on an event loop of
+/// its own group (all of a call's sockets on one loop, so a packet never crosses threads), and gives
+/// the ports back when the call ends. Thread-safe; the offer/answer side (``MediaNegotiation``) is
+/// the caller's, on the gateway's loop.
+public final class MediaRelay: Sendable {
+    /// Settings of the relay.
+    public struct Configuration: Sendable, Hashable {
+        /// RTP ports (even) and RTCP (odd) come from this range.
+        public var ports: ClosedRange<UInt16>
+        /// Drop plain media from anywhere but the signalled address, even before the peer has sent.
+        public var strictSource: Bool
+        /// No media either way for this long is a `media-timeout` event.
+        public var timeout: TimeAmount
+
+        public init(ports: ClosedRange<UInt16> = 20_000...39_999, strictSource: Bool = false, timeout: TimeAmount = .seconds(60)) {
+            self.ports = ports
+            self.strictSource = strictSource
+            self.timeout = timeout
+        }
+    }
+
+    public let configuration: Configuration
+    private let group: EventLoopGroup
+    private let pool: NIOLockedValueBox<MediaPortPool>
+    private let onEvent: @Sendable (MediaEvent) -> Void
+    private let logger: Logger
+
+    /// A relay whose sockets run on `group`; `onEvent` is called (on a relay loop) for each media event.
+    public init(configuration: Configuration, group: EventLoopGroup, logger: Logger = Logger(label: "tollgate.media"),
+                onEvent: @escaping @Sendable (MediaEvent) -> Void) {
+        self.configuration = configuration
+        self.group = group
+        self.pool = NIOLockedValueBox(MediaPortPool(range: configuration.ports))
+        self.onEvent = onEvent
+        self.logger = logger
+    }
+
+    /// Port pairs in use and in all.
+    public var portsInUse: Int { pool.withLockedValue { $0.allocated } }
+    public var portCapacity: Int { pool.withLockedValue { $0.capacity } }
+
+    /// Starts a call's relay.
+    public func open(callID: String) -> MediaCallRelay {
+        MediaCallRelay(callID: callID, relay: self, loop: group.next())
+    }
+
+    // MARK: - For calls
+
+    fileprivate func bindPair(address: String, loop: EventLoop, call: NIOLoopBoundBox<MediaRelayCall>, side: MediaSide, stream: Int) -> UInt16? {
+        // A port another process holds is skipped (and stays marked, so it is not tried again at once).
+        for _ in 0..<8 {
+            guard let port = pool.withLockedValue({ $0.allocate() }) else { return nil }
+            do {
+                let rtp = try SIPDatagramSocket(binding: SocketAddress(ipAddress: address, port: Int(port)), listener: "media \(address):\(port)",
+                                                bufferSize: 1 << 20, reuseAddress: false)
+                let rtcp: SIPDatagramSocket
+                do {
+                    rtcp = try SIPDatagramSocket(binding: SocketAddress(ipAddress: address, port: Int(port) + 1),
+                                                 listener: "media \(address):\(port + 1)", bufferSize: 1 << 20, reuseAddress: false)
+                } catch {
+                    _ = closeDescriptor(rtp.descriptor)
+                    throw error
+                }
+                register(rtp.descriptor, loop: loop, call: call, side: side, stream: stream, rtcp: false)
+                register(rtcp.descriptor, loop: loop, call: call, side: side, stream: stream, rtcp: true)
+                return port
+            } catch {
+                logger.warning("media port not bound", metadata: ["port": "\(port)", "error": "\(error)"])
+                continue
+            }
+        }
+        return nil
+    }
+
+    private func register(_ descriptor: CInt, loop: EventLoop, call: NIOLoopBoundBox<MediaRelayCall>, side: MediaSide, stream: Int, rtcp: Bool) {
+        let logger = self.logger
+        DatagramBootstrap(group: loop)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2_048))
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MediaPortHandler(call: call.value, side: side, stream: stream, rtcp: rtcp))
+                }
+            }
+            .withBoundSocket(descriptor)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    if call.value.closed {
+                        channel.close(promise: nil)
+                    } else {
+                        call.value.attach(channel, side: side, stream: stream, rtcp: rtcp)
+                    }
+                case .failure(let error):
+                    logger.warning("media port not registered", metadata: ["error": "\(error)"])
+                }
+            }
+    }
+
+    fileprivate func release(_ ports: [UInt16]) {
+        pool.withLockedValue { pool in for port in ports { pool.release(port) } }
+    }
+
+    fileprivate func report(_ event: MediaEvent) { onEvent(event) }
+}
+
+private func closeDescriptor(_ descriptor: CInt) -> CInt {
+    #if canImport(Glibc)
+    return Glibc.close(descriptor)
+    #elseif canImport(Musl)
+    return Musl.close(descriptor)
+    #else
+    return Darwin.close(descriptor)
+    #endif
+}
+
+/// One call's media relay, as the gateway's loop holds it: binds ports as the negotiation asks for
+/// them, passes each new plan to the relay's loop, and ends it. Thread-safe.
+public final class MediaCallRelay: Sendable {
+    public let callID: String
+    private let relay: MediaRelay
+    private let loop: EventLoop
+    private let call: NIOLoopBoundBox<MediaRelayCall>
+    private let ports = NIOLockedValueBox<[UInt16]>([])
+    private let statisticsBox: NIOLockedValueBox<MediaStatistics>
+    private let timer: NIOLockedValueBox<RepeatedTask?>
+
+    fileprivate init(callID: String, relay: MediaRelay, loop: EventLoop) {
+        self.callID = callID
+        self.relay = relay
+        self.loop = loop
+        let statisticsBox = NIOLockedValueBox(MediaStatistics())
+        self.statisticsBox = statisticsBox
+        let call = MediaRelayCall(callID: callID, strictSource: relay.configuration.strictSource,
+                                  publish: { statistics in statisticsBox.withLockedValue { $0 = statistics } },
+                                  report: { [relay] event in relay.report(event) })
+        self.call = NIOLoopBoundBox.makeBoxSendingValue(call, eventLoop: loop)
+        let timeout = relay.configuration.timeout
+        let bound = self.call
+        self.timer = NIOLockedValueBox(loop.scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(5)) { _ in
+            bound.value.checkTimeout(now: .now(), timeout: timeout)
+        })
+    }
+
+    /// Binds an RTP/RTCP pair on `side` at `address` for stream `stream`: the port, or nil when none is free.
+    public func bindPorts(side: MediaSide, address: String, stream: Int) -> UInt16? {
+        guard let port = relay.bindPair(address: address, loop: loop, call: call, side: side, stream: stream) else { return nil }
+        ports.withLockedValue { $0.append(port) }
+        return port
+    }
+
+    /// Follows a negotiation's plans from now on.
+    public func apply(_ plans: [MediaSide: [MediaStreamPlan]]) {
+        let call = self.call
+        loop.execute { call.value.apply(plans) }
+    }
+
+    /// The counts so far (at most one burst of reads behind).
+    public var statistics: MediaStatistics { statisticsBox.withLockedValue { $0 } }
+
+    /// Ends the call's media: its sockets close, then its ports go back to the pool. The future
+    /// completes when they have.
+    @discardableResult
+    public func close() -> EventLoopFuture<Void> {
+        timer.withLockedValue { $0?.cancel(); $0 = nil }
+        let call = self.call
+        let relay = self.relay
+        let ports = self.ports
+        let loop = self.loop
+        return loop.flatSubmit { call.value.close(on: loop) }.always { _ in
+            relay.release(ports.withLockedValue { taken in defer { taken = [] }; return taken })
+        }
+    }
+}

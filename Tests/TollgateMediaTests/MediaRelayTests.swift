@@ -1,0 +1,117 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPCore
+import Testing
+
+@testable import TollgateMedia
+
+@Suite("Media relay over loopback sockets", .serialized)
+struct MediaRelayTests {
+    /// An SRTP phone on 127.0.0.30 calls a plain PBX on 127.0.0.20 through a relay on 127.0.0.1.
+    @Test("SRTP outside is bridged to plain RTP inside, both ways; the ports come back when the call ends")
+    func bridgesSRTPToRTP() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let events = NIOLockedValueBox<[MediaEvent]>([])
+        let relay = MediaRelay(configuration: .init(ports: 41_000...41_099), group: group) { event in events.withLockedValue { $0.append(event) } }
+        let phone = try await UDPPeer(host: "127.0.0.30", group: group)
+        let pbx = try await UDPPeer(host: "127.0.0.20", group: group)
+        let attacker = try await UDPPeer(host: "127.0.0.66", group: group)
+
+        let phoneKey = SRTPMasterKey.random(profile: .aesCM128HMACSHA1_80)
+        let offer = try SDPSession(parsing: "v=0\r\no=- 1 1 IN IP4 127.0.0.30\r\ns=-\r\nc=IN IP4 127.0.0.30\r\nt=0 0\r\n"
+            + "m=audio \(phone.address.port!) RTP/SAVP 0\r\n" + "a=" + SDPCrypto(tag: 1, suite: phoneKey.profile.sdesName, keySalt: phoneKey.keyAndSalt).attribute.lineValue + "\r\n")
+        let answer = try SDPSession(parsing: "v=0\r\no=- 2 2 IN IP4 127.0.0.20\r\ns=-\r\nc=IN IP4 127.0.0.20\r\nt=0 0\r\nm=audio \(pbx.address.port!) RTP/AVP 0\r\na=rtcp:\(pbx.address.port!)\r\n")
+        let call = relay.open(callID: "call-1")
+        var negotiation = MediaNegotiation(inside: MediaSideSettings(address: "127.0.0.1", srtp: .off, suites: []),
+                                           outside: MediaSideSettings(address: "127.0.0.1", srtp: .optional, suites: [.aesCM128HMACSHA1_80]),
+                                           sessionID: 1)
+        let bind: (MediaSide, Int) -> UInt16? = { side, stream in call.bindPorts(side: side, address: "127.0.0.1", stream: stream) }
+        let towardsPBX = try negotiation.process(offer, from: .outside, isRequest: true, allocate: bind)
+        let towardsPhone = try negotiation.process(answer, from: .inside, isRequest: false, allocate: bind)
+        call.apply(negotiation.streams)
+        #expect(relay.portsInUse == 2)
+        let insidePort = towardsPBX.media[0].port
+        let outsidePort = towardsPhone.media[0].port
+        let tollgateKey = try #require(towardsPhone.media[0].cryptos.first?.keyAndSalt).map { try SRTPMasterKey(profile: .aesCM128HMACSHA1_80, keyAndSalt: $0) }
+        try await Task.sleep(for: .milliseconds(50))
+
+        // Phone → PBX: SRTP in, plain RTP out.
+        var phoneSender = SRTPContext(key: phoneKey)
+        for sequence in UInt16(1)...5 {
+            var packet = rtpPacket(sequence: sequence, ssrc: 0x1111)
+            try phoneSender.protectRTP(&packet)
+            try await phone.send(packet, to: "127.0.0.1", port: outsidePort)
+        }
+        let atPBX = try await pbx.waitFor(5)
+        #expect(atPBX.map(\.bytes) == (UInt16(1)...5).map { rtpPacket(sequence: $0, ssrc: 0x1111) })
+        #expect(atPBX.allSatisfy { $0.source.port == Int(insidePort) && $0.source.ipAddress == "127.0.0.1" })
+
+        // PBX → phone: plain in, SRTP out under Tollgate's key.
+        for sequence in UInt16(100)...104 {
+            try await pbx.send(rtpPacket(sequence: sequence, ssrc: 0x2222), to: "127.0.0.1", port: insidePort)
+        }
+        let atPhone = try await phone.waitFor(5)
+        var phoneReceiver = SRTPContext(key: try #require(tollgateKey))
+        for (offset, packet) in atPhone.enumerated() {
+            var bytes = packet.bytes
+            #expect(bytes != rtpPacket(sequence: 100 + UInt16(offset), ssrc: 0x2222), "no clear RTP on the outside")
+            try phoneReceiver.unprotectRTP(&bytes)
+            #expect(bytes == rtpPacket(sequence: 100 + UInt16(offset), ssrc: 0x2222))
+        }
+
+        // RTCP both ways, on the odd ports.
+        var report = rtcpPacket(ssrc: 0x1111)
+        try phoneSender.protectRTCP(&report)
+        try await phone.send(report, to: "127.0.0.1", port: outsidePort + 1)
+        try await pbx.send(rtcpPacket(ssrc: 0x2222), to: "127.0.0.1", port: insidePort + 1)
+
+        // An attacker: forged SRTP outside, injected RTP inside. Neither gets through.
+        try await attacker.send(rtpPacket(sequence: 6, ssrc: 0x1111) + [UInt8](repeating: 0, count: 10), to: "127.0.0.1", port: outsidePort)
+        try await attacker.send(rtpPacket(sequence: 105, ssrc: 0x2222), to: "127.0.0.1", port: insidePort)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(pbx.packets.count == 6, "5 RTP and 1 RTCP, nothing from the attacker")
+        #expect(pbx.packets.last?.bytes == rtcpPacket(ssrc: 0x1111))
+        #expect(phone.packets.count == 6)
+        let statistics = call.statistics
+        #expect(statistics.fromOutside.packets == 6 && statistics.fromInside.packets == 6)
+        #expect(statistics.authenticationFailures == 1 && statistics.foreignPackets == 1, "\(statistics)")
+        #expect(statistics.codec == "PCMU/8000")
+        let kinds = Set(events.withLockedValue { $0.map(\.kind) })
+        #expect(kinds == [.authenticationFailed, .foreignSource])
+        #expect(events.withLockedValue { $0 }.allSatisfy { $0.source == "127.0.0.66" && $0.callID == "call-1" })
+
+        try await call.close().get()
+        #expect(relay.portsInUse == 0, "every port back in the pool")
+        for peer in [phone, pbx, attacker] { try await peer.close() }
+        try await group.shutdownGracefully()
+    }
+
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+    }
+
+    @Test("four hundred calls opened and ended leave no port and no socket behind")
+    func noLeak() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let descriptors = Self.openDescriptors()
+        let relay = MediaRelay(configuration: .init(ports: 42_000...42_099), group: group) { _ in }
+        for round in 0..<20 {
+            var calls: [MediaCallRelay] = []
+            for index in 0..<20 {
+                let call = relay.open(callID: "c\(round)-\(index)")
+                #expect(call.bindPorts(side: .outside, address: "127.0.0.1", stream: 0) != nil)
+                #expect(call.bindPorts(side: .inside, address: "127.0.0.1", stream: 0) != nil)
+                calls.append(call)
+            }
+            #expect(relay.portsInUse == 40)
+            #expect(calls.isEmpty == false)
+            for call in calls { try await call.close().get() }
+            #expect(relay.portsInUse == 0)
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(Self.openDescriptors() <= descriptors + 2, "every media socket closed")
+        try await group.shutdownGracefully()
+    }
+}
