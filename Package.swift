@@ -112,6 +112,7 @@ let package = Package(
                 "TollgateShield",
                 "TollgateFraud",
                 "TollgateStore",
+                "TollgateMedia",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

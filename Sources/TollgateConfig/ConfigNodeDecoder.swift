@@ -59,8 +59,10 @@ final class ConfigNodeDecoder {
 
     static let rootKeys = [
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "remote_phones_path", "topology_hiding", "limits",
-        "performance", "console", "logging", "store", "shield", "alerts", "fraud",
+        "performance", "console", "logging", "store", "shield", "alerts", "fraud", "media",
     ]
+    static let mediaKeys = ["anchor", "ports", "strict_source", "timeout", "inside", "outside"]
+    static let mediaSideKeys = ["address", "srtp", "suites"]
     static let endpointKeys = ["transport", "address", "port"]
     static let listenerKeys =
         ["name", "zone", "listen"] + endpointKeys + ["tls_certificate", "tls_key", "tls_ciphers", "tls_client_ca", "advertised_address"]
@@ -154,6 +156,46 @@ final class ConfigNodeDecoder {
         }
         if let (node, path) = value(map, "fraud") {
             config.fraud = fraud(node, path: path)
+        }
+        if let (node, path) = value(map, "media") {
+            config.media = media(node, path: path)
+        }
+        return config
+    }
+
+    private func media(_ node: Node, path: String) -> MediaConfig {
+        var config = MediaConfig()
+        guard let map = mapping(node, path: path, keys: Self.mediaKeys) else { return config }
+        config.anchor = optional(map, "anchor", bool) ?? config.anchor
+        if let (node, path) = value(map, "ports"), let text = string(node, path: path) {
+            if let range = MediaConfig.portRange(text) {
+                config.ports = range
+            } else {
+                report("expected a port range such as 20000-39999 (1024–65535, at least one even/odd pair), found \(ConfigSyntax.quoted(text))",
+                       path: path, at: node)
+            }
+        }
+        config.strictSource = optional(map, "strict_source", bool) ?? config.strictSource
+        config.timeout = optional(map, "timeout", double) ?? config.timeout
+        if let (node, path) = value(map, "inside") { config.inside = mediaSide(node, path: path, default: config.inside) }
+        if let (node, path) = value(map, "outside") { config.outside = mediaSide(node, path: path, default: config.outside) }
+        return config
+    }
+
+    private func mediaSide(_ node: Node, path: String, default side: MediaSideConfig) -> MediaSideConfig {
+        var config = side
+        guard let map = mapping(node, path: path, keys: Self.mediaSideKeys) else { return config }
+        config.address = optional(map, "address", string) ?? config.address
+        if let (node, path) = value(map, "srtp"), let policy = enumeration(MediaSideConfig.SRTP.self, node, path: path, what: "SRTP policy") {
+            config.srtp = policy
+        }
+        if let (node, path) = value(map, "suites"), let suites = stringList(node, path: path) {
+            for (index, suite) in suites.enumerated() where !MediaConfig.supportedSuites.contains(suite) {
+                report("unknown SRTP suite \(ConfigSyntax.quoted(suite))\(Suggestion.hint(for: suite, in: MediaConfig.supportedSuites)); "
+                       + "expected \(ConfigSyntax.alternatives(MediaConfig.supportedSuites))", path: "\(path)[\(index)]", at: node)
+            }
+            if suites.isEmpty { report("at least one suite is needed", path: path, at: node) }
+            config.suites = suites
         }
         return config
     }

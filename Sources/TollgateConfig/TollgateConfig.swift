@@ -27,6 +27,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var limits: LimitsConfig
     /// CPU time traded for latency (busy polling).
     public var performance: PerformanceConfig = PerformanceConfig()
+    /// Media anchoring and SRTP.
+    public var media: MediaConfig = MediaConfig()
     /// Where the web console listens (admin zone); only its host and port are used.
     public var console: Endpoint?
     /// Log level and format.

@@ -7,6 +7,7 @@ import SIPCore
 import SIPTransport
 import TollgateConfig
 import TollgateFraud
+import TollgateMedia
 import TollgateModel
 import TollgateShield
 import TollgateStore
@@ -57,6 +58,7 @@ public final class Gateway: Sendable {
         let config = self.config
         let logger = self.logger
         let settings = try ProxySettings.resolve(config)
+        let media = config.media.anchor ? try MediaSettings.resolve(config.media, listeners: settings.listeners) : nil
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let box = ProxyBox()
@@ -92,6 +94,9 @@ public final class Gateway: Sendable {
 
         // Subscribers first, so they see everything from the first packet on.
         var services: [any Service] = [EventLoopService(group: group)]
+        // Media runs on loops of its own, one per core: a call's packets never wait for signalling.
+        let mediaGroup = media.map { _ in MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount) }
+        if let mediaGroup { services.append(EventLoopService(group: mediaGroup)) }
         if let store { services.append(StoreMaintenanceService(store: store)) }
         if let cdrWriter { services.append(CallRecordWriterService(writer: cdrWriter)) }
         if let store {
@@ -123,6 +128,16 @@ public final class Gateway: Sendable {
         try await loop.submit { [restored] in
             fraud.restore(restored.recentCalls)
             fraud.sync(suspensions: restored.suspensions, resets: [:], resetsAfter: started)
+            if let media, let mediaGroup {
+                let events = proxy.events
+                let relay = MediaRelay(configuration: media.relay, group: mediaGroup, logger: logger) { event in
+                    loop.execute {
+                        events.emit(GatewayEvent.Kind(rawValue: event.kind.rawValue), address: event.source ?? "", rule: "media",
+                                    detail: "\(event.detail) (call \(event.callID))", severity: event.kind == .timeout ? .notice : .warning)
+                    }
+                }
+                proxy.addCallHook(MediaCallHook(relay: relay, inside: media.inside, outside: media.outside, events: events))
+            }
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }
             proxy.shield = shield

@@ -40,16 +40,21 @@ extension SIPProxy {
 
     /// Lets the call hooks see (and rewrite) the SDP of a message about to be forwarded: an offer
     /// when it is a request, an answer when it is a response or an ACK.
-    func runCallHooks(on message: inout SIPMessage, from: GatewayZone, towards: GatewayZone) {
-        guard calls.hasHooks, !message.bodyBytes.isEmpty else { return }
-        if let status = message.statusCode, status >= 300 { return }
+    /// Lets the call hooks see (and rewrite) the SDP of a message on its way from one side to the
+    /// other. A refused offer comes back as the verdict; the message is then not to be forwarded.
+    @discardableResult
+    func runCallHooks(on message: inout SIPMessage, from: GatewayZone, towards: GatewayZone) -> CallHookVerdict {
+        guard calls.hasHooks, !message.bodyBytes.isEmpty else { return .proceed }
+        if let status = message.statusCode, status >= 300 { return .proceed }
         var sdp = CallSDP(message: message, from: from, towards: towards)
+        var verdict = CallHookVerdict.proceed
         if message.isRequest, message.method != .ack {
-            calls.offer(&sdp)
+            verdict = calls.offer(&sdp)
         } else {
             calls.answer(&sdp)
         }
         message = sdp.message
+        return verdict
     }
 
     // MARK: - Answer and end

@@ -146,7 +146,14 @@ extension SIPProxy {
                 }
             }
         }
-        runCallHooks(on: &out, from: server.zone, towards: target.zone)
+        if case .refuse(let status, let reason) = runCallHooks(on: &out, from: server.zone, towards: target.zone) {
+            logger.debug("offer refused by a call hook", metadata: ["status": "\(status)", "reason": "\(reason)"])
+            if server.finalStatus == nil {
+                server.refused = server.isInvite && initial
+                respond(server, status: status)
+            }
+            return
+        }
         let branch = newBranch()
         out.insertHeader(.via, via(for: outgoingListener, transport: target.peer.transport, branch: branch), at: 0)
         out = outgoing(out, to: target.zone)

@@ -100,7 +100,8 @@ public final class SIPProxy: @unchecked Sendable {
             internalHosts.subtract(externalHosts)
             let hider = TopologyHider(internalHosts: internalHosts, stripHeaders: hiding.stripHeaders)
             self.hider = hider
-            if hiding.maskSDP { calls.add(SDPMaskingHook(hider: hider, externalHost: externalHost)) }
+            // Anchored media rewrites every address in SDP itself; masking is for media left unanchored.
+            if hiding.maskSDP, !settings.config.media.anchor { calls.add(SDPMaskingHook(hider: hider, externalHost: externalHost)) }
         } else {
             self.hider = nil
         }

@@ -45,8 +45,13 @@ final class CallCoordinator {
         return verdict
     }
 
-    func offer(_ offer: inout CallSDP) {
-        for hook in hooks { hook.offer(&offer) }
+    /// Runs the hooks on an offer; the first refusal stops it (hooks after the refusing one are not asked).
+    func offer(_ offer: inout CallSDP) -> CallHookVerdict {
+        for hook in hooks {
+            let verdict = hook.offer(&offer)
+            if case .refuse = verdict { return verdict }
+        }
+        return .proceed
     }
 
     func answer(_ answer: inout CallSDP) {

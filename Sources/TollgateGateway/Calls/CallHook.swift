@@ -25,8 +25,10 @@ public protocol CallHook: AnyObject {
     func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict
 
     /// An offer is about to be forwarded: a request with a body in a call (INVITE, re-INVITE, UPDATE,
-    /// PRACK). The hook may rewrite its SDP. A failed-over INVITE is offered again to the next target.
-    func offer(_ offer: inout CallSDP)
+    /// PRACK). The hook may rewrite its SDP, or refuse it (488 for media it cannot take, 503 when
+    /// out of ports): the request is then answered with that status and not forwarded. A failed-over
+    /// INVITE is offered again to the next target.
+    func offer(_ offer: inout CallSDP) -> CallHookVerdict
 
     /// An answer is about to be forwarded: a provisional or 2xx response with a body, or an ACK with one.
     func answer(_ answer: inout CallSDP)
@@ -44,7 +46,7 @@ public protocol CallHook: AnyObject {
 
 extension CallHook {
     public func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict { .proceed }
-    public func offer(_ offer: inout CallSDP) {}
+    public func offer(_ offer: inout CallSDP) -> CallHookVerdict { .proceed }
     public func answer(_ answer: inout CallSDP) {}
     public func callAnswered(_ call: CallKey, at time: Date) {}
     public func callEnds(_ end: CallEnd, record: inout CallDetailRecord) -> EventLoopFuture<Void>? { nil }

@@ -13,7 +13,10 @@ final class SDPMaskingHook: CallHook {
         self.externalHost = externalHost
     }
 
-    func offer(_ offer: inout CallSDP) { mask(&offer) }
+    func offer(_ offer: inout CallSDP) -> CallHookVerdict {
+        mask(&offer)
+        return .proceed
+    }
 
     func answer(_ answer: inout CallSDP) { mask(&answer) }
 

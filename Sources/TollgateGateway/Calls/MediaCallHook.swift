@@ -1,0 +1,105 @@
+import Foundation
+import NIOCore
+import SIPCore
+import TollgateMedia
+import TollgateModel
+
+/// Media anchoring as a call hook: every SDP that crosses between the PBX and the outside goes
+/// through the call's ``MediaNegotiation`` (rewritten to Tollgate's addresses and ports, SRTP as
+/// each side's policy says) and the call's ``MediaCallRelay`` follows the result. The relay's ports
+/// are given back when the call ends, however it ends. Confined to the gateway's event loop.
+final class MediaCallHook: CallHook {
+    let name = "media"
+    private let relay: MediaRelay
+    private let inside: MediaSideSettings
+    private let outside: MediaSideSettings
+    private let events: GatewayEventEmitter
+    private var anchored: [String: AnchoredCall] = [:]
+    /// Anchors older than this are ended by housekeeping, whatever became of their call.
+    var longestCall: TimeInterval = 14_400 + 600
+
+    private final class AnchoredCall {
+        var negotiation: MediaNegotiation
+        let relay: MediaCallRelay
+        let created: Date
+        init(negotiation: MediaNegotiation, relay: MediaCallRelay, created: Date) {
+            self.negotiation = negotiation
+            self.relay = relay
+            self.created = created
+        }
+    }
+
+    init(relay: MediaRelay, inside: MediaSideSettings, outside: MediaSideSettings, events: GatewayEventEmitter) {
+        self.relay = relay
+        self.inside = inside
+        self.outside = outside
+        self.events = events
+    }
+
+    /// Calls whose media is anchored now.
+    var anchoredCalls: Int { anchored.count }
+
+    func offer(_ offer: inout CallSDP) -> CallHookVerdict {
+        process(&offer)
+    }
+
+    func answer(_ answer: inout CallSDP) {
+        _ = process(&answer)
+    }
+
+    private func process(_ sdp: inout CallSDP) -> CallHookVerdict {
+        // Only what crosses the edge is anchored; the body must be SDP (validation has parsed it already).
+        guard sdp.from != sdp.towards, sdp.isSDP, let session = try? SDPSession(parsing: sdp.message.bodyBytes) else { return .proceed }
+        let callID = sdp.callID
+        let isNew = anchored[callID] == nil
+        let call = anchored[callID] ?? AnchoredCall(
+            negotiation: MediaNegotiation(inside: inside, outside: outside, sessionID: UInt64.random(in: 1...(1 << 40))),
+            relay: relay.open(callID: callID), created: Date())
+        let side: MediaSide = sdp.from == .internal ? .inside : .outside
+        let message = sdp.message
+        do throws(MediaRefusal) {
+            let rewritten = try call.negotiation.process(
+                session, from: side, isRequest: message.isRequest, isAcknowledgement: message.method == .ack,
+                allocate: { [inside, outside] side, stream in
+                    call.relay.bindPorts(side: side, address: side == .inside ? inside.address : outside.address, stream: stream)
+                })
+            call.relay.apply(call.negotiation.streams)
+            sdp.message.body = rewritten.serialized()
+            anchored[callID] = call
+            return .proceed
+        } catch {
+            events.emit(GatewayEvent.Kind(rawValue: MediaEvent.Kind.refused.rawValue), address: session.origin.address, rule: "media-\(error.reason.rawValue)",
+                        detail: error.description, severity: error.reason == .portsExhausted ? .warning : .notice)
+            if isNew { call.relay.close() } else { anchored[callID] = call }
+            if message.isRequest, message.method != .ack {
+                return .refuse(status: error.status, reason: error.detail)
+            }
+            // An offer in a response cannot be refused: the media is declined instead, so nothing of
+            // the other side leaks.
+            var declined = session
+            for index in declined.media.indices { declined.media[index].port = 0 }
+            declined.origin.address = side == .inside ? outside.address : inside.address
+            declined.connection = SDPConnection(addressType: declined.origin.addressType, address: declined.origin.address)
+            sdp.message.body = declined.serialized()
+            return .proceed
+        }
+    }
+
+    func callEnds(_ end: CallEnd, record: inout CallDetailRecord) -> EventLoopFuture<Void>? {
+        if let call = anchored.removeValue(forKey: end.key.callID) { call.relay.close() }
+        return nil
+    }
+
+    func housekeeping(at time: Date) {
+        for (callID, call) in anchored where time.timeIntervalSince(call.created) > longestCall {
+            call.relay.close()
+            anchored[callID] = nil
+        }
+    }
+
+    /// Ends every anchored call's media (the gateway is stopping).
+    func closeAll() -> [EventLoopFuture<Void>] {
+        defer { anchored.removeAll() }
+        return anchored.values.map { $0.relay.close() }
+    }
+}

@@ -1,0 +1,40 @@
+import NIOCore
+import SIPTransport
+import TollgateConfig
+import TollgateMedia
+
+/// The media relay's settings as the configuration and the listeners give them: each side's
+/// address (its SIP listener's unless `media.<side>.address` says otherwise), SRTP policy and suites.
+struct MediaSettings: Sendable {
+    var relay: MediaRelay.Configuration
+    var inside: MediaSideSettings
+    var outside: MediaSideSettings
+
+    /// Why media cannot be anchored as configured.
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func resolve(_ config: MediaConfig, listeners: [(spec: SIPListenerSpec, zone: GatewayZone)]) throws -> MediaSettings {
+        let external = listeners.first { $0.zone == .external }?.spec.advertisedHost
+        let internalHost = listeners.first { $0.zone == .internal }?.spec.advertisedHost ?? external
+        func side(_ name: String, _ side: MediaSideConfig, listener: String?) throws -> MediaSideSettings {
+            guard let address = side.address ?? listener else {
+                throw Problem(description: "media.\(name).address is needed: no SIP listener faces the \(name)")
+            }
+            guard let parsed = try? SocketAddress(ipAddress: address, port: 0) else {
+                throw Problem(description: "media.\(name).address must be an IP address, found \"\(address)\"")
+            }
+            if parsed.ipAddress == "0.0.0.0" || parsed.ipAddress == "::" {
+                throw Problem(description: "media.\(name).address is needed: the listener binds \(address), which cannot be written in SDP")
+            }
+            let policy = SRTPPolicy(rawValue: side.srtp.rawValue) ?? .off
+            return MediaSideSettings(address: address, srtp: policy, suites: side.suites.compactMap(SRTPProtectionProfile.init(sdesName:)))
+        }
+        return MediaSettings(
+            relay: MediaRelay.Configuration(ports: config.ports, strictSource: config.strictSource,
+                                            timeout: .milliseconds(Int64(config.timeout * 1000))),
+            inside: try side("inside", config.inside, listener: internalHost),
+            outside: try side("outside", config.outside, listener: external))
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Media through a running `tollgate serve`: a phone (Scripts/media_phone.py, libsrtp through
+/// pylibsrtp for SRTP) on 127.0.0.10 calls a PBX that echoes its audio (sipp's built-in `uas`
+/// with `-rtp_echo`) on 127.0.0.20, through Tollgate on 127.0.0.1.
+@Suite("Media anchoring with real peers", .serialized)
+struct MediaAnchorTests {
+    static let phone = Peers.packageRoot.appendingPathComponent("Tests/TollgateIntegrationTests/Scripts/media_phone.py")
+
+    struct Call: Decodable {
+        var completed: Bool
+        var sent: Int
+        var echoed: Int
+        var matched: Int
+        var clear_on_srtp: Int
+        var srtp_errors: Int
+        var answer: String
+        var error: String?
+    }
+
+    /// Starts the echoing PBX; its messages are traced to a file the test reads.
+    static func echoingPBX(port: Int, mediaPort: Int, calls: Int, trace: URL) throws -> PeerProcess {
+        try PeerProcess(name: "sipp-echo", executable: Peers.executable("sipp"), arguments: [
+            "-sn", "uas", "-rtp_echo", "-i", "127.0.0.20", "-p", String(port), "-mi", "127.0.0.20", "-mp", String(mediaPort),
+            "-m", String(calls), "-nostdin", "-timeout", "60", "-trace_msg", "-message_file", trace.path,
+        ])
+    }
+
+    static func call(port: Int, sipPort: Int, rtpPort: Int, srtp: Bool) throws -> (call: Call?, log: String) {
+        let phone = try PeerProcess(name: "media-phone", executable: Peers.executable("python3"), arguments: [
+            Self.phone.path, "127.0.0.1", String(port), "127.0.0.10", String(sipPort), String(rtpPort), "--packets", "40",
+        ] + (srtp ? ["--srtp"] : []))
+        phone.wait(timeout: 30)
+        let line = phone.log.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        return (try? JSONDecoder().decode(Call.self, from: Data(line.utf8)), phone.log)
+    }
+
+    @Test("the quick start anchors media: each side sees only Tollgate's address, and the audio goes both ways",
+          arguments: [false, true])
+    func anchorsQuickStart(srtp: Bool) throws {
+        let port = srtp ? 5470 : 5460
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("pbx-\(UUID().uuidString).log")
+        let gateway = try PeerProcess.tollgate(["--pbx", "udp:127.0.0.20:\(port + 1)", "--listen", "udp:127.0.0.1:\(port)",
+                                                "--trunk", "udp:127.0.0.10:\(port + 2)"])
+        defer { gateway.stop() }
+        let pbx = try Self.echoingPBX(port: port + 1, mediaPort: 16_000 + port, calls: 1, trace: trace)
+        defer { pbx.stop() }
+        usleep(300_000)
+        let (call, log) = try Self.call(port: port, sipPort: port + 2, rtpPort: 17_000 + port, srtp: srtp)
+        let result = try #require(call, "phone: \(log)\ngateway: \(gateway.log.suffix(2000))")
+        #expect(result.completed, "\(result.error ?? "") phone: \(log.suffix(500)) gateway: \(gateway.log.suffix(3000))")
+        #expect(result.sent == 40)
+        #expect(result.matched == 40, "every packet came back with its payload: \(result)")
+        #expect(!result.answer.contains("127.0.0.20"), "the phone never sees the PBX's address")
+        #expect(result.answer.contains("c=IN IP4 127.0.0.1"))
+        if srtp {
+            #expect(result.answer.contains("RTP/SAVP") && result.answer.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"))
+            #expect(result.clear_on_srtp == 0, "nothing from the PBX's side reaches the phone in clear")
+            #expect(result.srtp_errors == 0)
+        }
+        pbx.wait(timeout: 10)
+        let seenByPBX = (try? String(contentsOf: trace, encoding: .utf8)) ?? ""
+        #expect(seenByPBX.contains("c=IN IP4 127.0.0.1"), "the PBX is sent Tollgate's address: \(seenByPBX.prefix(1500))")
+        #expect(!seenByPBX.contains("127.0.0.10\r\nt=") && !seenByPBX.contains("IN IP4 127.0.0.10"), "the PBX never sees the phone's address")
+        #expect(!seenByPBX.contains("a=crypto"), "plain RTP towards the PBX")
+    }
+
+    @Test("an outside side that requires SRTP answers a plain offer with 488 and an event")
+    func requiredSRTPRefusesPlain() throws {
+        let port = 5480
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-media-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("tollgate.yaml")
+        try """
+            listeners:
+              - { zone: external, listen: "udp:127.0.0.1:\(port)" }
+            pbx: { endpoint: "udp:127.0.0.20:\(port + 1)" }
+            trunks:
+              - { name: carrier, endpoint: "udp:127.0.0.10:\(port + 2)", probe: { enabled: false } }
+            media:
+              ports: 30000-30099
+              outside: { srtp: required }
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let gateway = try PeerProcess.tollgate(config: config, directory: directory, name: "tollgate-media")
+        defer { gateway.stop() }
+        let (call, log) = try Self.call(port: port, sipPort: port + 2, rtpPort: 17_480, srtp: false)
+        let result = try #require(call, "phone: \(log)")
+        #expect(!result.completed)
+        #expect(result.error == "INVITE answered 488", "\(result)")
+        #expect(gateway.waitForLog("media-refused", timeout: 5), "gateway: \(gateway.log.suffix(2000))")
+    }
+}
