@@ -136,7 +136,7 @@ public final class Gateway: Sendable {
                                     detail: "\(event.detail) (call \(event.callID))", severity: event.kind == .timeout ? .notice : .warning)
                     }
                 }
-                proxy.addCallHook(MediaCallHook(relay: relay, inside: media.inside, outside: media.outside, events: events))
+                proxy.addFirstCallHook(MediaCallHook(relay: relay, inside: media.inside, outside: media.outside, events: events))
             }
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }

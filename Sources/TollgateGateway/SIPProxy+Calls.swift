@@ -43,13 +43,13 @@ extension SIPProxy {
     /// Lets the call hooks see (and rewrite) the SDP of a message on its way from one side to the
     /// other. A refused offer comes back as the verdict; the message is then not to be forwarded.
     @discardableResult
-    func runCallHooks(on message: inout SIPMessage, from: GatewayZone, towards: GatewayZone) -> CallHookVerdict {
+    func runCallHooks(on message: inout SIPMessage, from: GatewayZone, towards: GatewayZone, call: CallKey? = nil) -> CallHookVerdict {
         guard calls.hasHooks, !message.bodyBytes.isEmpty else { return .proceed }
         if let status = message.statusCode, status >= 300 { return .proceed }
         var sdp = CallSDP(message: message, from: from, towards: towards)
         var verdict = CallHookVerdict.proceed
         if message.isRequest, message.method != .ack {
-            verdict = calls.offer(&sdp)
+            verdict = calls.offer(&sdp, call: call)
         } else {
             calls.answer(&sdp)
         }

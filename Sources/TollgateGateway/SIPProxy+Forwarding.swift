@@ -146,7 +146,7 @@ extension SIPProxy {
                 }
             }
         }
-        if case .refuse(let status, let reason) = runCallHooks(on: &out, from: server.zone, towards: target.zone) {
+        if case .refuse(let status, let reason) = runCallHooks(on: &out, from: server.zone, towards: target.zone, call: server.call) {
             logger.debug("offer refused by a call hook", metadata: ["status": "\(status)", "reason": "\(reason)"])
             if server.finalStatus == nil {
                 server.refused = server.isInvite && initial

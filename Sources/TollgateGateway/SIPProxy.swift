@@ -100,8 +100,7 @@ public final class SIPProxy: @unchecked Sendable {
             internalHosts.subtract(externalHosts)
             let hider = TopologyHider(internalHosts: internalHosts, stripHeaders: hiding.stripHeaders)
             self.hider = hider
-            // Anchored media rewrites every address in SDP itself; masking is for media left unanchored.
-            if hiding.maskSDP, !settings.config.media.anchor { calls.add(SDPMaskingHook(hider: hider, externalHost: externalHost)) }
+            if hiding.maskSDP { calls.add(SDPMaskingHook(hider: hider, externalHost: externalHost)) }
         } else {
             self.hider = nil
         }
@@ -114,6 +113,12 @@ public final class SIPProxy: @unchecked Sendable {
     /// configured, comes first). Add CDR accounting (``CallRecordingHook``) last. Must run on the event loop.
     public func addCallHook(_ hook: any CallHook) {
         calls.add(hook)
+    }
+
+    /// Adds a participant before every other (media anchoring, which must see each SDP as it arrived,
+    /// before SDP masking rewrites it). Must run on the event loop.
+    func addFirstCallHook(_ hook: any CallHook) {
+        calls.add(hook, first: true)
     }
 
     /// How many transactions of each kind the tables hold without growing.

@@ -18,6 +18,8 @@ final class ScriptedHook: CallHook {
     private(set) var told: [String] = []
     private(set) var ends: [CallEnd.Reason] = []
 
+    var offerVerdict = CallHookVerdict.proceed
+
     init(_ name: String) { self.name = name }
 
     func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
@@ -25,9 +27,10 @@ final class ScriptedHook: CallHook {
         return verdict
     }
 
-    func offer(_ offer: inout CallSDP) {
+    func offer(_ offer: inout CallSDP) -> CallHookVerdict {
         told.append("offer \(offer.message.method?.token ?? "?") towards \(offer.towards)")
         if let offerBody { offer.message.body = Array(offerBody.utf8) }
+        return offerVerdict
     }
 
     func answer(_ answer: inout CallSDP) {
@@ -106,6 +109,20 @@ struct CallHookTests {
         #expect(record.hangup == .gateway)
         #expect(record.rule == "identity")
         #expect(record.cause == 438)
+    }
+
+    @Test("a hook refuses an offer (media it cannot take): the caller gets its status, the PBX nothing, and the CDR names the hook")
+    func offerRefusal() throws {
+        let media = ScriptedHook("media")
+        media.offerVerdict = .refuse(status: 488, reason: "SRTP required")
+        let (harness, recorder) = try Self.harness([media])
+        harness.deliver(Self.inviteWithSDP(), from: ProxyHarness.carrier)
+        let sent = harness.outbound.take()
+        #expect(sent.map(\.message.statusCode) == [100, 488])
+        #expect(!sent.contains { $0.peer == ProxyHarness.pbx })
+        #expect(media.ends == [.refused(status: 488)])
+        let record = try #require(recorder.records.first)
+        #expect(record.disposition == .rejected && record.rule == "media" && record.cause == 488)
     }
 
     @Test("a hook adds to the CDR at the end, and the final answer waits for the future it returns")

@@ -16,9 +16,9 @@ final class CallCoordinator {
         self.eventLoop = eventLoop
     }
 
-    /// Adds a hook after those already there.
-    func add(_ hook: any CallHook) {
-        hooks.append(hook)
+    /// Adds a hook after those already there, or before them when `first`.
+    func add(_ hook: any CallHook, first: Bool = false) {
+        if first { hooks.insert(hook, at: 0) } else { hooks.append(hook) }
     }
 
     /// Whether any hook wants to see offers and answers (the proxy skips the work otherwise).
@@ -45,11 +45,15 @@ final class CallCoordinator {
         return verdict
     }
 
-    /// Runs the hooks on an offer; the first refusal stops it (hooks after the refusing one are not asked).
-    func offer(_ offer: inout CallSDP) -> CallHookVerdict {
+    /// Runs the hooks on an offer; the first refusal stops it (hooks after the refusing one are not
+    /// asked), and names the refusing hook as the rule of `call`'s record.
+    func offer(_ offer: inout CallSDP, call: CallKey?) -> CallHookVerdict {
         for hook in hooks {
             let verdict = hook.offer(&offer)
-            if case .refuse = verdict { return verdict }
+            if case .refuse = verdict {
+                if let call { ledger.refused(call, by: hook.name) }
+                return verdict
+            }
         }
         return .proceed
     }

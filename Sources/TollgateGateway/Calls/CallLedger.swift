@@ -32,6 +32,13 @@ final class CallLedger {
 
     func contains(_ key: CallKey) -> Bool { calls[key] != nil }
 
+    /// Names the rule that refused the call, unless one is named already.
+    func refused(_ key: CallKey, by rule: String) {
+        guard var record = calls[key], record.rule == nil else { return }
+        record.rule = rule
+        calls[key] = record
+    }
+
     /// Notes the answer (the first 2xx) and the trunk that answered.
     func answer(_ key: CallKey, at time: Date, trunk: String?) {
         guard var record = calls[key], record.answer == nil else { return }
