@@ -15,6 +15,7 @@ import TollgateModel
 /// | `duration`, `billsec` | seconds with up to three decimals (`63`, `12.5`, `0.125`) |
 /// | `disposition` | `answered`, `no-answer`, `busy`, `rejected` or `failed` |
 /// | `cause` | the final SIP status, empty when there was none |
+/// | `media` | for an anchored call, `codec;packets:bytes:lost;packets:bytes:lost;srtp|rtp;dropped` (caller's flow, then the callee's; ``CallMediaSummary/text``), empty otherwise |
 ///
 /// Fields are quoted as RFC 4180 says: a field that holds a comma, a double quote, a CR or an LF is
 /// put in double quotes, with each double quote inside doubled; no other field is quoted.
@@ -24,7 +25,7 @@ import TollgateModel
 /// what is unknown. ``jsonEncoder()`` makes the encoder for one object.
 public enum TollgateCDRFormat {
     /// The CSV header line (without its line feed).
-    public static let header = "call_id,direction,from,to,class,account,source,trunk,start,answer,end,duration,billsec,disposition,cause,hangup,rule"
+    public static let header = "call_id,direction,from,to,class,account,source,trunk,start,answer,end,duration,billsec,disposition,cause,hangup,rule,media"
 
     /// The CSV line of one record (without its line feed).
     public static func line(for record: CallDetailRecord) -> String {
@@ -32,7 +33,7 @@ public enum TollgateCDRFormat {
             record.callID, record.direction.rawValue, record.from, record.to, record.destinationClass ?? "", record.account,
             record.source, record.trunk ?? "", timestamp(record.start), record.answer.map(timestamp) ?? "", timestamp(record.end),
             seconds(record.duration), seconds(record.billableSeconds), record.disposition.rawValue, record.cause.map(String.init) ?? "",
-            record.hangup?.rawValue ?? "", record.rule ?? "",
+            record.hangup?.rawValue ?? "", record.rule ?? "", record.media?.text ?? "",
         ]
         return fields.map(csvField).joined(separator: ",")
     }
@@ -98,7 +99,7 @@ public enum TollgateCDRFormat {
             case callID = "call_id"
             case direction, from, to
             case destinationClass = "class"
-            case account, source, trunk, start, answer, end, duration, billsec, disposition, cause, hangup, rule
+            case account, source, trunk, start, answer, end, duration, billsec, disposition, cause, hangup, rule, media
         }
 
         public var callID: String
@@ -120,6 +121,8 @@ public enum TollgateCDRFormat {
         public var cause: Int?
         public var hangup: String?
         public var rule: String?
+        /// The anchored media's summary, null when the call's media was not anchored.
+        public var media: CallMediaSummary?
 
         public init(_ record: CallDetailRecord) {
             callID = record.callID
@@ -139,6 +142,7 @@ public enum TollgateCDRFormat {
             cause = record.cause
             hangup = record.hangup?.rawValue
             rule = record.rule
+            media = record.media
         }
 
         /// Writes every key, the unknown ones as `null`.
@@ -161,6 +165,7 @@ public enum TollgateCDRFormat {
             try container.encode(cause, forKey: .cause)
             try container.encode(hangup, forKey: .hangup)
             try container.encode(rule, forKey: .rule)
+            try container.encode(media, forKey: .media)
         }
     }
 

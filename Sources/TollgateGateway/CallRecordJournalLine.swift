@@ -10,8 +10,9 @@ import TollgateModel
 /// and a present one starts with `=` (so an empty string and no value differ); times are seconds
 /// since 1970 printed so that they read back exactly.
 enum CallRecordJournalLine {
-    static let version = "c1"
-    static let fieldCount = 16
+    /// `c2` adds the media summary (``CallMediaSummary/text``) as a 17th field; `c1` lines still read.
+    static let version = "c2"
+    static let fieldCount = 17
 
     static func encode(_ record: CallDetailRecord) -> [UInt8] {
         var line: [UInt8] = []
@@ -32,6 +33,7 @@ enum CallRecordJournalLine {
         field(record.disposition.rawValue, &line)
         optional(record.hangup?.rawValue, &line)
         optional(record.rule, &line)
+        optional(record.media?.text, &line)
         line.append(UInt8(ascii: "\n"))
         return line
     }
@@ -39,7 +41,8 @@ enum CallRecordJournalLine {
     /// The record on a line (without its newline), or `nil` when the line is not one.
     static func decode(_ line: [UInt8]) -> CallDetailRecord? {
         let parts = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-        guard parts.count == fieldCount, String(decoding: parts[0], as: UTF8.self) == version else { return nil }
+        let tag = String(decoding: parts[0], as: UTF8.self)
+        guard (tag == version && parts.count == fieldCount) || (tag == "c1" && parts.count == 16) else { return nil }
         func text(_ index: Int) -> String? { unescape(parts[index]) }
         func optionalText(_ index: Int) -> String?? {
             let part = parts[index]
@@ -70,9 +73,17 @@ enum CallRecordJournalLine {
             guard let parsed = CallDetailRecord.HangupSide(rawValue: value) else { return nil }
             hangup = parsed
         }
+        var media: CallMediaSummary?
+        if parts.count > 16 {
+            guard let value = optionalText(16) else { return nil }
+            if let value {
+                guard let parsed = CallMediaSummary(text: value) else { return nil }
+                media = parsed
+            }
+        }
         return CallDetailRecord(callID: callID, direction: direction, from: from, to: to, destinationClass: destinationClass,
                                 account: account, source: source, trunk: trunk, start: start, answer: answer, end: end, cause: cause,
-                                disposition: disposition, hangup: hangup, rule: rule)
+                                disposition: disposition, hangup: hangup, rule: rule, media: media)
     }
 
     // MARK: - Fields

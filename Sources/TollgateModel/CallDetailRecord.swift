@@ -56,11 +56,13 @@ public struct CallDetailRecord: Sendable, Hashable, Codable {
     public var hangup: HangupSide?
     /// The fraud rule that rejected or flagged the call, if any.
     public var rule: String?
+    /// The call's media, when Tollgate anchored it.
+    public var media: CallMediaSummary?
 
     public init(
         id: Int64? = nil, callID: String, direction: Direction, from: String, to: String, destinationClass: String? = nil,
         account: String, source: String, trunk: String? = nil, start: Date, answer: Date? = nil, end: Date,
-        cause: Int? = nil, disposition: Disposition, hangup: HangupSide? = nil, rule: String? = nil
+        cause: Int? = nil, disposition: Disposition, hangup: HangupSide? = nil, rule: String? = nil, media: CallMediaSummary? = nil
     ) {
         self.id = id
         self.callID = callID
@@ -78,6 +80,7 @@ public struct CallDetailRecord: Sendable, Hashable, Codable {
         self.disposition = disposition
         self.hangup = hangup
         self.rule = rule
+        self.media = media
     }
 
     /// Seconds from start to end.

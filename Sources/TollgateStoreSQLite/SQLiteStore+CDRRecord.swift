@@ -14,7 +14,7 @@ struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case from = "from_user"
         case to = "to_number"
         case destinationClass = "class"
-        case account, source, trunk, start, answer, end, duration, billsec, cause, disposition, hangup, rule
+        case account, source, trunk, start, answer, end, duration, billsec, cause, disposition, hangup, rule, media
     }
 
     var id: Int64?
@@ -37,6 +37,8 @@ struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var disposition: String
     var hangup: String?
     var rule: String?
+    /// The media summary in its text form (``CallMediaSummary/text``), when the call's media was anchored.
+    var media: String?
 
     /// The row for `record`, without an id: the store gives one on insert.
     init(_ record: CallDetailRecord) {
@@ -58,6 +60,7 @@ struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {
         disposition = record.disposition.rawValue
         hangup = record.hangup?.rawValue
         rule = record.rule?.storableText
+        media = record.media?.text.storableText
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -72,6 +75,7 @@ struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {
             destinationClass: destinationClass, account: account, source: source, trunk: trunk, start: Date(timeIntervalSince1970: start),
             answer: answer.map(Date.init(timeIntervalSince1970:)), end: Date(timeIntervalSince1970: end), cause: cause,
             disposition: CallDetailRecord.Disposition(rawValue: disposition) ?? .failed,
-            hangup: hangup.flatMap(CallDetailRecord.HangupSide.init(rawValue:)), rule: rule)
+            hangup: hangup.flatMap(CallDetailRecord.HangupSide.init(rawValue:)), rule: rule,
+            media: media.flatMap(CallMediaSummary.init(text:)))
     }
 }

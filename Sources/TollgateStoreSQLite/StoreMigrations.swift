@@ -28,6 +28,7 @@ enum StoreMigrations {
 
     /// The name of the second migration: CDRs, account suspensions, snapshots and counter resets.
     static let cdrsAndAccounts = "v2-cdrs-accounts"
+    static let cdrMedia = "v3-cdr-media"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -127,6 +128,10 @@ enum StoreMigrations {
                     );
                     """)
             try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES (?, 0)", arguments: [accountsRevisionKey])
+        }
+        migrator.registerMigration(cdrMedia) { db in
+            // The media summary of anchored calls (codec, packets, bytes and losses each way, SRTP or not, drops).
+            try db.execute(sql: "ALTER TABLE cdrs ADD COLUMN media TEXT")
         }
         return migrator
     }()

@@ -64,6 +64,14 @@ struct MediaAnchorTests {
         #expect(seenByPBX.contains("c=IN IP4 127.0.0.1"), "the PBX is sent Tollgate's address: \(seenByPBX.prefix(1500))")
         #expect(!seenByPBX.contains("127.0.0.10\r\nt=") && !seenByPBX.contains("IN IP4 127.0.0.10"), "the PBX never sees the phone's address")
         #expect(!seenByPBX.contains("a=crypto"), "plain RTP towards the PBX")
+
+        // The call's CDR carries its media: the codec, 40 packets each way, SRTP or not.
+        gateway.stop()
+        let export = try PeerProcess(name: "cdr-export", executable: Peers.tollgate, arguments: ["cdr", "export", "--format", "csv"],
+                                     directory: gateway.process.currentDirectoryURL)
+        export.wait(timeout: 20)
+        let row = export.log.split(separator: "\n").first { $0.contains("inbound") }.map(String.init) ?? ""
+        #expect(row.hasSuffix(",PCMU/8000;40:6880:0;40:6880:0;\(srtp ? "srtp" : "rtp");0"), "cdr export: \(export.log)")
     }
 
     @Test("an outside side that requires SRTP answers a plain offer with 488 and an event")

@@ -86,8 +86,21 @@ final class MediaCallHook: CallHook {
     }
 
     func callEnds(_ end: CallEnd, record: inout CallDetailRecord) -> EventLoopFuture<Void>? {
-        if let call = anchored.removeValue(forKey: end.key.callID) { call.relay.close() }
+        guard let call = anchored.removeValue(forKey: end.key.callID) else { return nil }
+        record.media = Self.summary(call.relay.statistics, callerSide: record.direction == .inbound ? .outside : .inside,
+                                    encrypted: call.negotiation.streams[.outside]?.contains(where: \.isSRTP) ?? false)
+        call.relay.close()
         return nil
+    }
+
+    /// The CDR's view of a call's media: by party (caller, callee) rather than by side.
+    static func summary(_ statistics: MediaStatistics, callerSide: MediaSide, encrypted: Bool) -> CallMediaSummary {
+        func flow(_ direction: MediaStatistics.Direction) -> CallMediaSummary.Flow {
+            CallMediaSummary.Flow(packets: direction.packets, bytes: direction.bytes, lost: direction.lost)
+        }
+        return CallMediaSummary(codec: statistics.codec, fromCaller: flow(statistics[from: callerSide]),
+                                fromCallee: flow(statistics[from: callerSide.opposite]), encrypted: encrypted,
+                                dropped: statistics.authenticationFailures + statistics.foreignPackets + statistics.malformedPackets)
     }
 
     func housekeeping(at time: Date) {
