@@ -78,6 +78,8 @@ struct MediaNegotiationTests {
         #expect(offer.media[0].cryptos.isEmpty)
         #expect(offer.media[0].rtcp == nil)
         #expect(offer.media[0].formats == ["0", "8", "101"])
+        #expect(media.streams[.outside]![0].inboundKey == Self.phoneKey80, "the offerer's leg is keyed from its offer on")
+        #expect(!media.streams[.inside]![0].awaitingAnswer, "a plain offer to the PBX leaves nothing to wait for")
         #expect(!offer.text.contains("127.0.0.30"), "the PBX never sees the phone's address")
 
         let answer = try media.process(try SDPSession(parsing: Self.pbxAnswer), from: .inside, isRequest: false, allocate: ports.allocate)
@@ -112,6 +114,8 @@ struct MediaNegotiationTests {
             #expect(offer.media[0].cryptos.map(\.tag) == [1, 2])
             #expect(offer.media[0].cryptos.map(\.suite) == ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"])
             #expect(offer.media[0].firstAttribute(named: "rtcp-mux") != nil)
+            #expect(media.streams[.outside]![0].awaitingAnswer, "until the answer, the trunk's packets cannot be read")
+            #expect(!media.streams[.inside]![0].awaitingAnswer)
             let trunkKey = SRTPMasterKey.random(profile: .aesCM128HMACSHA1_32)
             let keyLine = answerHasKey ? SDPCrypto(tag: 2, suite: "AES_CM_128_HMAC_SHA1_32", keySalt: trunkKey.keyAndSalt).attribute.lineValue : "a=sendrecv"
             let trunkAnswer = "v=0\r\no=- 1 1 IN IP4 127.0.0.10\r\ns=-\r\nc=IN IP4 127.0.0.10\r\nt=0 0\r\nm=audio 5004 RTP/AVP 8\r\n\(keyLine.hasPrefix("a=") ? keyLine : "a=" + keyLine)\r\n"
@@ -120,6 +124,7 @@ struct MediaNegotiationTests {
             #expect(answer.media[0].cryptos.isEmpty, "the PBX's side is plain")
             #expect(answer.media[0].firstAttribute(named: "rtcp-mux") != nil, "the PBX offered rtcp-mux: Tollgate takes it")
             let outside = media.streams[.outside]![0]
+            #expect(!outside.awaitingAnswer)
             #expect(outside.isSRTP == answerHasKey)
             if answerHasKey { #expect(outside.inboundKey == trunkKey && outside.outboundKey?.profile == .aesCM128HMACSHA1_32) }
             #expect(media.streams[.inside]![0].rtcpMux)

@@ -150,6 +150,23 @@ public struct MediaNegotiation: Sendable {
                 case .off:
                     outgoing.proto = feedback ? "RTP/AVPF" : "RTP/AVP"
                 }
+                // A new offer with crypto: until the answer says which key (if any) the answerer
+                // took, its packets cannot be read; an offer without crypto leaves it plain.
+                let offersCrypto = answererSettings.srtp != .off
+                answererStream.awaitingAnswer = offersCrypto && !answererStream.isSRTP
+                if !offersCrypto {
+                    answererStream.inboundKey = nil
+                    answererStream.outboundKey = nil
+                }
+                // The offerer's own leg is known now: Tollgate will answer its crypto with a key of its own.
+                if let accepted = pending.offererCrypto[index] {
+                    offererStream.inboundKey = accepted.key
+                    offererStream.outboundKey = localKey(for: offerer, stream: index, profile: accepted.key.profile)
+                } else {
+                    offererStream.inboundKey = nil
+                    offererStream.outboundKey = nil
+                }
+                offererStream.awaitingAnswer = false
                 if offersMux { outgoing.attributes.append(SDPAttribute(name: "rtcp-mux")) }
             }
             out.media[index] = outgoing
@@ -180,9 +197,12 @@ public struct MediaNegotiation: Sendable {
             guard answererStream.kind != .disabled, media.port != 0 else {
                 outgoing.port = 0
                 out.media[index] = outgoing
+                answererStream.awaitingAnswer = false
+                setStream(answerer, index, answererStream)
                 continue
             }
             Self.noteRemote(media, session: sdp, into: &answererStream)
+            answererStream.awaitingAnswer = false
             outgoing.port = offererStream.localPort
             let muxOffered = pending.offererMux[index] ?? false
             answererStream.rtcpMux = muxOffered && media.firstAttribute(named: "rtcp-mux") != nil

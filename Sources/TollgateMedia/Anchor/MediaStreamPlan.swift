@@ -26,6 +26,9 @@ public struct MediaStreamPlan: Sendable, Hashable {
     public var outboundKey: SRTPMasterKey?
     /// The first codec of the stream as agreed (e.g. `PCMU/8000`), for the CDR.
     public var codec: String?
+    /// Tollgate offered this side SRTP and its answer has not come: whether its packets will be SRTP
+    /// is not known yet, so the relay drops what arrives from it or is bound for it until then.
+    public var awaitingAnswer = false
 
     public init(kind: Kind, localPort: UInt16) {
         self.kind = kind

@@ -101,6 +101,11 @@ final class MediaRelayCall {
     /// A datagram arrived on `side`'s port for `stream` (its RTCP port when `rtcpPort`).
     func received(_ envelope: AddressedEnvelope<ByteBuffer>, side: MediaSide, stream: Int, rtcpPort: Bool, now: NIODeadline) {
         guard !closed, let leg = leg(side, stream), leg.plan.kind != .disabled else { return }
+        // Until the answer says whether this side speaks SRTP, its packets cannot be read.
+        guard !leg.plan.awaitingAnswer else {
+            statistics.unnegotiatedPackets += 1
+            return
+        }
         var buffer = envelope.data
         let source = envelope.remoteAddress
         let isRTP = leg.plan.kind == .rtp
@@ -157,6 +162,10 @@ final class MediaRelayCall {
 
     private func forward(_ packet: ByteBuffer, to side: MediaSide, stream: Int, rtcp: Bool) {
         guard let other = leg(side, stream), other.plan.kind != .disabled else { return }
+        guard !other.plan.awaitingAnswer else {
+            statistics.unnegotiatedPackets += 1
+            return
+        }
         let muxed = other.plan.rtcpMux
         let destination: SocketAddress?
         if rtcp && !muxed {

@@ -22,6 +22,8 @@ public struct MediaStatistics: Sendable, Hashable {
     public var foreignPackets: UInt64 = 0
     /// Packets too short or not RTP where RTP was due.
     public var malformedPackets: UInt64 = 0
+    /// Packets from or for a side whose answer had not yet said whether it speaks SRTP.
+    public var unnegotiatedPackets: UInt64 = 0
     /// The first codec agreed, e.g. `PCMU/8000`.
     public var codec: String?
 

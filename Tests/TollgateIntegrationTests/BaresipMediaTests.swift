@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// A real softphone through `tollgate serve` with no configuration: baresip (module srtp, audio from
+/// a WAV file, no sound card) on 127.0.0.30 and a plain-RTP PBX that echoes audio (sipp with
+/// `-rtp_echo`) on 127.0.0.20.
+@Suite("baresip with SRTP through the anchor", .serialized)
+struct BaresipMediaTests {
+    /// A baresip configuration folder: the account, a 5-second 440 Hz tone to send, modules from Debian's package.
+    static func phone(mediaenc: String, port: Int) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("baresip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var samples = Data()
+        for index in 0..<(8000 * 5) {
+            var sample = Int16(8000 * sin(2 * Double.pi * 440 * Double(index) / 8000)).littleEndian
+            withUnsafeBytes(of: &sample) { samples.append(contentsOf: $0) }
+        }
+        var wav = Data("RIFF".utf8)
+        func le32(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { wav.append(contentsOf: $0) } }
+        func le16(_ value: Int) { withUnsafeBytes(of: UInt16(value).littleEndian) { wav.append(contentsOf: $0) } }
+        le32(36 + samples.count)
+        wav.append(contentsOf: Data("WAVEfmt ".utf8))
+        le32(16)
+        le16(1)  // PCM
+        le16(1)  // mono
+        le32(8000)
+        le32(16000)
+        le16(2)
+        le16(16)
+        wav.append(contentsOf: Data("data".utf8))
+        le32(samples.count)
+        wav.append(samples)
+        try wav.write(to: folder.appendingPathComponent("tone.wav"))
+        try """
+            poll_method epoll
+            sip_listen 127.0.0.30:\(port)
+            audio_source aufile,\(folder.path)/tone.wav
+            audio_player aufile,\(folder.path)/received.wav
+            audio_srate 8000
+            audio_channels 1
+            module_path /usr/lib/baresip/modules
+            module g711.so
+            module aufile.so
+            module srtp.so
+            module stdio.so
+            module_app account.so
+            module_app menu.so
+
+            """.write(to: folder.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        try "<sip:01632960123@127.0.0.30:\(port)>;regint=0;mediaenc=\(mediaenc);answermode=auto;audio_codecs=PCMU\n"
+            .write(to: folder.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    /// What baresip printed, with its status-line carriage returns as line breaks.
+    static func lines(_ log: String) -> [String] {
+        log.replacingOccurrences(of: "\r", with: "\n").split(separator: "\n").map(String.init)
+    }
+
+    /// Whether baresip received audio: its status line shows a receive bit rate above zero.
+    static func receivedAudio(_ log: String) -> Bool {
+        lines(log).contains { $0.range(of: #"audio=\d+/[1-9]\d*"#, options: .regularExpression) != nil }
+    }
+
+    /// baresip's complaints about SRTP (none expected).
+    static func srtpErrors(_ log: String) -> [String] {
+        lines(log).filter { $0.lowercased().contains("srtp") && ($0.contains("fail") || $0.contains("rror")) }
+    }
+
+    @Test("baresip with mandatory SRTP calls a plain-RTP PBX: the call is encrypted outside, its audio comes back, the PBX stays hidden")
+    func phoneCallsPBX() throws {
+        let port = 5560
+        let folder = try Self.phone(mediaenc: "srtp-mand", port: port + 5)
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("pbx-\(UUID().uuidString).log")
+        let gateway = try PeerProcess.tollgate(["--pbx", "udp:127.0.0.20:\(port + 1)", "--listen", "udp:127.0.0.1:\(port)",
+                                                "--trunk", "udp:127.0.0.30:\(port + 5)"])
+        defer { gateway.stop() }
+        let pbx = try MediaAnchorTests.echoingPBX(port: port + 1, mediaPort: 16_560, calls: 1, trace: trace)
+        defer { pbx.stop() }
+        usleep(300_000)
+        let phone = try PeerProcess(name: "baresip", executable: Peers.executable("baresip"),
+                                    arguments: ["-f", folder.path, "-e", "/dial sip:200@127.0.0.1:\(port)", "-t", "7"])
+        phone.wait(timeout: 30)
+        let log = phone.log
+        #expect(log.contains("SRTP is Enabled"), "baresip: \(log.suffix(3000))\ngateway: \(gateway.log.suffix(2000))")
+        #expect(log.contains("Call established"))
+        #expect(log.contains("receiving from 127.0.0.1:"), "media comes from Tollgate, not from the PBX")
+        #expect(!log.contains("127.0.0.20"), "nothing the phone shows names the PBX")
+        #expect(Self.receivedAudio(log), "the phone gets its audio back")
+        #expect(Self.srtpErrors(log).isEmpty, "\(Self.srtpErrors(log))")
+        pbx.wait(timeout: 10)
+        let seenByPBX = (try? String(contentsOf: trace, encoding: .utf8)) ?? ""
+        #expect(!seenByPBX.contains("c=IN IP4 127.0.0.30") && !seenByPBX.contains("a=crypto"), "the PBX is offered plain RTP from Tollgate")
+        #expect(seenByPBX.contains("c=IN IP4 127.0.0.1"))
+    }
+
+    @Test("the PBX calls baresip, which takes Tollgate's best-effort SRTP offer; audio flows both ways")
+    func pbxCallsPhone() throws {
+        let port = 5570
+        let folder = try Self.phone(mediaenc: "srtp", port: port + 5)
+        let gateway = try PeerProcess.tollgate(["--pbx", "udp:127.0.0.20:\(port + 1)", "--listen", "udp:127.0.0.1:\(port)",
+                                                "--trunk", "udp:127.0.0.30:\(port + 5)"])
+        defer { gateway.stop() }
+        let phone = try PeerProcess(name: "baresip", executable: Peers.executable("baresip"), arguments: ["-f", folder.path, "-t", "9"])
+        defer { phone.stop() }
+        usleep(800_000)
+        let pbx = try PeerProcess(name: "sipp-uac-echo", executable: Peers.executable("sipp"), arguments: [
+            "-sn", "uac", "-rtp_echo", "-i", "127.0.0.20", "-p", String(port + 2), "-mi", "127.0.0.20", "-mp", "16570",
+            "-m", "1", "-d", "4000", "-s", "01632960123", "-nostdin", "-timeout", "30", "127.0.0.1:\(port)",
+        ])
+        #expect(pbx.wait(timeout: 30) == 0, "pbx: \(pbx.log.suffix(1500))\ngateway: \(gateway.log.suffix(2000))")
+        phone.wait(timeout: 15)
+        let log = phone.log
+        #expect(log.contains("SRTP is Enabled"), "baresip: \(log.suffix(3000))")
+        #expect(log.contains("receiving from 127.0.0.1:"))
+        #expect(!log.contains("127.0.0.20"))
+        #expect(Self.receivedAudio(log))
+        #expect(Self.srtpErrors(log).isEmpty, "\(Self.srtpErrors(log))")
+    }
+}
