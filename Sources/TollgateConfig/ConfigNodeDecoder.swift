@@ -88,7 +88,7 @@ final class ConfigNodeDecoder {
     ]
     static let peerKeys = ["name", "sources", "trunk", "profile", "trusted"]
     static let scannerKeys = ["block", "files"]
-    static let detectionKeys = ["enumeration", "invite_sweep", "options_sweep", "auth_failures", "account_attack", "malformed"]
+    static let detectionKeys = ["enumeration", "invite_sweep", "options_sweep", "auth_failures", "account_attack", "malformed", "media_abuse"]
     static let thresholdKeys = ["count", "window"]
     static let alertKeys = ["webhook", "syslog", "node"]
     static let webhookKeys = ["url", "headers", "min_severity", "attempts", "timeout"]
@@ -439,6 +439,7 @@ final class ConfigNodeDecoder {
             config.authFailures = read("auth_failures", config.authFailures)
             config.accountAttack = read("account_attack", config.accountAttack)
             config.malformed = read("malformed", config.malformed)
+            config.mediaAbuse = read("media_abuse", config.mediaAbuse)
         }
         if let (node, path) = value(map, "bans"), let bans = mapping(node, path: path, keys: Self.banKeys) {
             config.bans.duration = optional(bans, "duration", double) ?? config.bans.duration

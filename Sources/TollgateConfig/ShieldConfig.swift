@@ -44,6 +44,9 @@ public struct ShieldConfig: Sendable, Hashable, Codable {
     public var accountAttack = Threshold(count: 5, window: 600)
     /// Malformed or invalid messages per source before a ban.
     public var malformed = Threshold(count: 10, window: 60)
+    /// Media packets per source that fail SRTP authentication or come from an address that is not
+    /// the call's peer (forged, replayed or injected) before a ban.
+    public var mediaAbuse = Threshold(count: 500, window: 60)
     /// How long bans last and how they grow for repeat offenders.
     public var bans = BanPolicy()
     /// Whether answers for unknown and known users are made identical towards untrusted sources.

@@ -132,6 +132,11 @@ public final class Gateway: Sendable {
                 let events = proxy.events
                 let relay = MediaRelay(configuration: media.relay, group: mediaGroup, logger: logger) { event in
                     loop.execute {
+                        if event.kind == .abuse {
+                            // Counted by Shield towards a ban; its findings are the events.
+                            proxy.shieldNoteMediaAbuse(from: event.source, packets: event.packets)
+                            return
+                        }
                         events.emit(GatewayEvent.Kind(rawValue: event.kind.rawValue), address: event.source ?? "", rule: "media",
                                     detail: "\(event.detail) (call \(event.callID))", severity: event.kind == .timeout ? .notice : .warning)
                     }

@@ -44,6 +44,13 @@ extension SIPProxy {
         apply(shield.noteMalformed(source: address, now: clock()), about: address)
     }
 
+    /// Counts forged, replayed or foreign media packets from an outside source towards Shield's
+    /// `media_abuse` ban. Must run on the event loop.
+    public func shieldNoteMediaAbuse(from source: String?, packets: Int) {
+        guard let shield, let source, let address = IPAddress(source) else { return }
+        apply(shield.noteMediaAbuse(source: address, packets: packets, now: clock()), about: address)
+    }
+
     /// Lets Shield learn from the PBX's answer to an external request, and gives the answer to send
     /// out instead when the PBX's would tell an unknown user from a known one.
     func shieldReviewAnswer(_ response: SIPMessage, server: ServerTransaction) -> SIPMessage? {

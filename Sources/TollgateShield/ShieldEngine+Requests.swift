@@ -128,6 +128,20 @@ extension ShieldEngine {
                            detail: "\(count) malformed or invalid messages within \(Self.seconds(threshold.window))", now: now, findings: [])
     }
 
+    /// Counts `packets` media packets from `source` that failed SRTP authentication or came from an
+    /// address that is not the call's peer; a flood of them bans (a trunk or an allowed source is
+    /// never banned, only reported).
+    public func noteMediaAbuse(source: IPAddress, packets: Int, now: Double) -> ShieldDecision {
+        guard rules.config.enabled, packets > 0 else { return .pass }
+        let threshold = rules.config.mediaAbuse
+        let count = withState(source, now: now) { state in
+            state.mediaAbuse.add(Int32(clamping: packets), now: tick(now), window: threshold.window)
+        }
+        guard count >= threshold.count else { return .pass }
+        return banDecision(source, kind: "media-abuse", rule: "media-abuse",
+                           detail: "\(count) forged or foreign media packets within \(Self.seconds(threshold.window))", now: now, findings: [])
+    }
+
     /// Bans (when allowed) and describes it; a source that may not be banned is only dropped.
     func banDecision(_ source: IPAddress, kind: String, rule: String, detail: String, now: Double,
                      findings: [ShieldFinding]) -> ShieldDecision {

@@ -23,6 +23,7 @@ struct SourceState: Sendable {
     /// Requests dropped by the limits in the profile's window.
     var limitDrops = WindowCounter()
     var malformed = WindowCounter()
+    var mediaAbuse = WindowCounter()
     var authFailures = WindowCounter()
     var optionsUnregistered = WindowCounter()
     var users = DistinctCounter()

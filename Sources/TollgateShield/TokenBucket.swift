@@ -38,14 +38,14 @@ struct WindowCounter: Sendable {
     private(set) var count: Int32 = 0
     private var start: Tick = -.infinity
 
-    /// Adds one at `now` and returns the count in the current window.
+    /// Adds `amount` (one by default) at `now` and returns the count in the current window.
     @inline(__always)
-    mutating func add(now: Tick, window: Double) -> Int {
+    mutating func add(_ amount: Int32 = 1, now: Tick, window: Double) -> Int {
         if now - start >= Float(window) {
             start = now
             count = 0
         }
-        count &+= 1
+        count &+= amount
         return Int(count)
     }
 

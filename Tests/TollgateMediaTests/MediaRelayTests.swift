@@ -82,6 +82,15 @@ struct MediaRelayTests {
         #expect(kinds == [.authenticationFailed, .foreignSource])
         #expect(events.withLockedValue { $0 }.allSatisfy { $0.source == "127.0.0.66" && $0.callID == "call-1" })
 
+        // A flood of forged SRTP from the attacker is reported in batches for Shield to judge.
+        for sequence in UInt16(1_000)..<1_120 {
+            try await attacker.send(rtpPacket(sequence: sequence, ssrc: 0x1111) + [UInt8](repeating: 0, count: 10), to: "127.0.0.1", port: outsidePort)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let abuse = events.withLockedValue { $0.filter { $0.kind == .abuse } }
+        #expect(abuse.map(\.packets) == [50, 50], "121 bad packets outside: two batches of 50")
+        #expect(abuse.allSatisfy { $0.source == "127.0.0.66" })
+
         try await call.close().get()
         #expect(relay.portsInUse == 0, "every port back in the pool")
         for peer in [phone, pbx, attacker] { try await peer.close() }

@@ -157,6 +157,23 @@ struct ShieldRequestTests {
         for index in 1...50 { #expect(engine.noteMalformed(source: F.trunk, now: 1000 + Double(index)).ban == nil) }
     }
 
+    @Test("A flood of forged or foreign media packets bans (500 a minute by default); a trunk's never does, and a slow trickle does not")
+    func mediaAbuse() throws {
+        let engine = try F.engine()
+        var bannedAt: Int?
+        for batch in 1...10 where bannedAt == nil {
+            let decision = engine.noteMediaAbuse(source: F.attacker, packets: 50, now: 1000 + Double(batch))
+            if decision.ban != nil {
+                bannedAt = batch
+                #expect(decision.findings.contains { $0.kind == "media-abuse" && $0.rule == "media-abuse" })
+            }
+        }
+        #expect(bannedAt == 10)
+        for batch in 1...20 { #expect(engine.noteMediaAbuse(source: F.trunk, packets: 50, now: 1000 + Double(batch)).ban == nil) }
+        let other = IPAddress("198.51.100.99")!
+        for minute in 0..<20 { #expect(engine.noteMediaAbuse(source: other, packets: 50, now: 2000 + Double(minute) * 61).ban == nil) }
+    }
+
     @Test("The deny-list refuses before parsing; the never-ban list is only dropped")
     func denyAndNeverBan() throws {
         let engine = try F.engine {

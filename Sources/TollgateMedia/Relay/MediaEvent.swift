@@ -11,6 +11,9 @@ public struct MediaEvent: Sendable, Hashable {
         case timeout = "media-timeout"
         /// An offer refused: no acceptable SRTP, or no free port.
         case refused = "media-refused"
+        /// A batch of forged, replayed or foreign packets from one outside source (``packets`` of them),
+        /// for Shield to count towards a ban.
+        case abuse = "media-abuse"
     }
 
     public var kind: Kind
@@ -21,12 +24,15 @@ public struct MediaEvent: Sendable, Hashable {
     /// The address packets came from (IP text), when there is one.
     public var source: String?
     public var detail: String
+    /// For ``Kind/abuse``: how many packets the report covers.
+    public var packets: Int
 
-    public init(kind: Kind, callID: String, side: MediaSide, source: String?, detail: String) {
+    public init(kind: Kind, callID: String, side: MediaSide, source: String?, detail: String, packets: Int = 0) {
         self.kind = kind
         self.callID = callID
         self.side = side
         self.source = source
         self.detail = detail
+        self.packets = packets
     }
 }

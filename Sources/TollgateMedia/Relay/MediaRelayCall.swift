@@ -39,6 +39,10 @@ final class MediaRelayCall {
     /// Events already reported for this call, by kind and side: one each, the rest only counted.
     private var reported: Set<String> = []
     private var unflushed: [ObjectIdentifier: Channel] = [:]
+    /// Bad packets (forged, replayed, foreign) per outside source not yet reported as abuse.
+    private var abuse: [String: Int] = [:]
+    /// Abuse is reported in batches of this many packets from one source.
+    static let abuseBatch = 50
     private(set) var closed = false
 
     init(callID: String, strictSource: Bool, publish: @escaping (MediaStatistics) -> Void, report: @escaping (MediaEvent) -> Void) {
@@ -125,6 +129,7 @@ final class MediaRelayCall {
             case .failure(let error):
                 if case .malformedPacket = error { statistics.malformedPackets += 1 } else { statistics.authenticationFailures += 1 }
                 reportOnce(.authenticationFailed, side: side, source: source, detail: "\(isRTCP ? "SRTCP" : "SRTP") from \(source): \(error)")
+                noteAbuse(from: source, side: side)
                 return
             }
             latch(leg, to: source, rtcp: isRTCP && !leg.plan.rtcpMux)
@@ -137,6 +142,7 @@ final class MediaRelayCall {
                 statistics.foreignPackets += 1
                 reportOnce(.foreignSource, side: side, source: source,
                            detail: "media for the \(side) side from \(source), not the peer (\(leg.latched.map { "\($0)" } ?? "unlatched"))")
+                noteAbuse(from: source, side: side)
                 return
             }
         }
@@ -225,6 +231,19 @@ final class MediaRelayCall {
         guard !strictSource else { return false }
         if rtcp { leg.latchedRTCP = source } else { leg.latched = source }
         return true
+    }
+
+    /// Counts a bad packet from an outside source; each batch is reported for Shield to judge.
+    private func noteAbuse(from source: SocketAddress, side: MediaSide) {
+        guard side == .outside, let address = source.ipAddress else { return }
+        let count = abuse[address, default: 0] + 1
+        guard count >= Self.abuseBatch else {
+            abuse[address] = count
+            return
+        }
+        abuse[address] = 0
+        report(MediaEvent(kind: .abuse, callID: callID, side: side, source: address,
+                          detail: "\(count) forged or foreign media packets from \(address)", packets: count))
     }
 
     private func reportOnce(_ kind: MediaEvent.Kind, side: MediaSide, source: SocketAddress, detail: String) {
