@@ -141,5 +141,11 @@ struct GatewayTrunkTests {
         #expect(seen.contains("a=sendonly"), "the re-INVITE reached the trunk")
         #expect(!seen.contains("127.0.0.20"), "the PBX's address reached the outside:\n\(seen.prefix(4000))")
         #expect(!seen.contains("X-Asterisk"), "internal headers reached the outside")
+        // Media is anchored: the hold re-INVITE names the same Tollgate port as the call's 200 did
+        // (three calls, three ports), and every SDP the trunk sees names Tollgate.
+        let ports = Set(seen.matches(of: /m=audio (\d+)/).map { String($0.output.1) })
+        #expect(ports.count == 3, "one anchored port per call, kept by the re-INVITE: \(ports)")
+        let connections = Set(seen.matches(of: /c=IN IP4 (\S+)/).map { String($0.output.1) })
+        #expect(connections == ["127.0.0.1"], "\(connections)")
     }
 }
