@@ -61,7 +61,7 @@ final class ConfigNodeDecoder {
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "remote_phones_path", "topology_hiding", "limits",
         "performance", "console", "logging", "store", "shield", "alerts", "fraud", "media",
     ]
-    static let mediaKeys = ["anchor", "ports", "strict_source", "timeout", "inside", "outside"]
+    static let mediaKeys = ["anchor", "ports", "strict_source", "timeout", "hold_timeout", "inside", "outside"]
     static let mediaSideKeys = ["address", "srtp", "suites"]
     static let endpointKeys = ["transport", "address", "port"]
     static let listenerKeys =
@@ -177,6 +177,10 @@ final class ConfigNodeDecoder {
         }
         config.strictSource = optional(map, "strict_source", bool) ?? config.strictSource
         config.timeout = optional(map, "timeout", double) ?? config.timeout
+        config.holdTimeout = optional(map, "hold_timeout", double) ?? config.holdTimeout
+        for (key, value) in [("timeout", config.timeout), ("hold_timeout", config.holdTimeout)] where value <= 0 {
+            report("must be more than 0 seconds", path: map.child(key), position: map.keyPositions[key] ?? nil)
+        }
         if let (node, path) = value(map, "inside") { config.inside = mediaSide(node, path: path, default: config.inside) }
         if let (node, path) = value(map, "outside") { config.outside = mediaSide(node, path: path, default: config.outside) }
         return config

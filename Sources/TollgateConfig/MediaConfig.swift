@@ -12,6 +12,8 @@ public struct MediaConfig: Sendable, Hashable, Codable {
     public var strictSource: Bool = false
     /// Seconds without media either way before a `media-timeout` event.
     public var timeout: Double = 60
+    /// The same while a call is on hold (sendonly, recvonly, inactive).
+    public var holdTimeout: Double = 3_600
     /// The PBX's side: plain RTP unless told otherwise.
     public var inside = MediaSideConfig(srtp: .off, suites: ["AES_CM_128_HMAC_SHA1_80"])
     /// Trunks' and remote phones' side: SRTP whenever the peer can.

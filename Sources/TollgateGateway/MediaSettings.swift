@@ -33,7 +33,8 @@ struct MediaSettings: Sendable {
         }
         return MediaSettings(
             relay: MediaRelay.Configuration(ports: config.ports, strictSource: config.strictSource,
-                                            timeout: .milliseconds(Int64(config.timeout * 1000))),
+                                            timeout: .milliseconds(Int64(config.timeout * 1000)),
+                                            holdTimeout: .milliseconds(Int64(config.holdTimeout * 1000))),
             inside: try side("inside", config.inside, listener: internalHost),
             outside: try side("outside", config.outside, listener: external))
     }

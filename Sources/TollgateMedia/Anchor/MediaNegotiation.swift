@@ -111,6 +111,8 @@ public struct MediaNegotiation: Sendable {
             }
             offererStream.kind = kind
             answererStream.kind = kind
+            offererStream.onHold = Self.isHold(media, session: sdp)
+            answererStream.onHold = offererStream.onHold
             Self.noteRemote(media, session: sdp, into: &offererStream)
             let offersMux = media.firstAttribute(named: "rtcp-mux") != nil
             pending.offererMux[index] = offersMux
@@ -203,6 +205,8 @@ public struct MediaNegotiation: Sendable {
             }
             Self.noteRemote(media, session: sdp, into: &answererStream)
             answererStream.awaitingAnswer = false
+            answererStream.onHold = answererStream.onHold || Self.isHold(media, session: sdp)
+            offererStream.onHold = answererStream.onHold
             outgoing.port = offererStream.localPort
             let muxOffered = pending.offererMux[index] ?? false
             answererStream.rtcpMux = muxOffered && media.firstAttribute(named: "rtcp-mux") != nil
@@ -274,6 +278,12 @@ public struct MediaNegotiation: Sendable {
         if proto == "UDPTL" || proto == "UDP" { return .datagram }
         // DTLS-SRTP, TCP and the rest cannot be anchored here: the stream is declined.
         return .disabled
+    }
+
+    /// Whether an `m=` line puts its stream on hold: a direction other than sendrecv, or the old
+    /// form, a connection address of 0.0.0.0.
+    static func isHold(_ media: SDPMedia, session: SDPSession) -> Bool {
+        session.effectiveDirection(of: media) != .sendrecv || (media.connection ?? session.connection)?.baseAddress == "0.0.0.0"
     }
 
     private static func noteRemote(_ media: SDPMedia, session: SDPSession, into stream: inout MediaStreamPlan) {

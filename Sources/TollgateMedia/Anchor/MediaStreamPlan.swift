@@ -29,6 +29,9 @@ public struct MediaStreamPlan: Sendable, Hashable {
     /// Tollgate offered this side SRTP and its answer has not come: whether its packets will be SRTP
     /// is not known yet, so the relay drops what arrives from it or is bound for it until then.
     public var awaitingAnswer = false
+    /// The last SDP put the stream on hold (sendonly, recvonly, inactive, or a 0.0.0.0 address):
+    /// silence is expected, so the longer timeout applies.
+    public var onHold = false
 
     public init(kind: Kind, localPort: UInt16) {
         self.kind = kind

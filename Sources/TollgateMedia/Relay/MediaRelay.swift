@@ -23,13 +23,17 @@ public final class MediaRelay: Sendable {
         public var ports: ClosedRange<UInt16>
         /// Drop plain media from anywhere but the signalled address, even before the peer has sent.
         public var strictSource: Bool
-        /// No media either way for this long is a `media-timeout` event.
+        /// No media either way (or from one side) for this long is a `media-timeout` event.
         public var timeout: TimeAmount
+        /// The same while a call is on hold.
+        public var holdTimeout: TimeAmount
 
-        public init(ports: ClosedRange<UInt16> = 20_000...39_999, strictSource: Bool = false, timeout: TimeAmount = .seconds(60)) {
+        public init(ports: ClosedRange<UInt16> = 20_000...39_999, strictSource: Bool = false, timeout: TimeAmount = .seconds(60),
+                    holdTimeout: TimeAmount = .seconds(3_600)) {
             self.ports = ports
             self.strictSource = strictSource
             self.timeout = timeout
+            self.holdTimeout = holdTimeout
         }
     }
 
@@ -150,9 +154,11 @@ public final class MediaCallRelay: Sendable {
                                   report: { [relay] event in relay.report(event) })
         self.call = NIOLoopBoundBox.makeBoxSendingValue(call, eventLoop: loop)
         let timeout = relay.configuration.timeout
+        let holdTimeout = relay.configuration.holdTimeout
         let bound = self.call
-        self.timer = NIOLockedValueBox(loop.scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(5)) { _ in
-            bound.value.checkTimeout(now: .now(), timeout: timeout)
+        let check = min(TimeAmount.seconds(5), timeout)
+        self.timer = NIOLockedValueBox(loop.scheduleRepeatedTask(initialDelay: check, delay: check) { _ in
+            bound.value.checkTimeout(now: .now(), timeout: timeout, holdTimeout: holdTimeout)
         })
     }
 

@@ -44,6 +44,8 @@ final class MediaRelayCall {
     /// Abuse is reported in batches of this many packets from one source.
     static let abuseBatch = 50
     private(set) var closed = false
+    /// When both sides' SDP was first seen (the media clock starts there).
+    private var negotiated: NIODeadline?
 
     init(callID: String, strictSource: Bool, publish: @escaping (MediaStatistics) -> Void, report: @escaping (MediaEvent) -> Void) {
         self.callID = callID
@@ -253,13 +255,36 @@ final class MediaRelayCall {
         report(MediaEvent(kind: kind, callID: callID, side: side, source: source.ipAddress, detail: detail))
     }
 
-    /// Reports a call whose media stopped both ways for `timeout` (once).
-    func checkTimeout(now: NIODeadline, timeout: TimeAmount) {
-        let last = (insideLegs + outsideLegs).compactMap(\.lastPacket).max()
-        guard let last, now - last > timeout, !reported.contains("timeout") else { return }
-        reported.insert("timeout")
-        report(MediaEvent(kind: .timeout, callID: callID, side: .outside, source: nil,
-                          detail: "no media either way for \(timeout.nanoseconds / 1_000_000_000) s"))
+    /// Reports, once each, a call whose media stopped both ways for `timeout` (`holdTimeout` while on
+    /// hold), and a side that has sent nothing for that long while the other sends (one-way audio).
+    /// The clock starts when both sides' SDP has been seen.
+    func checkTimeout(now: NIODeadline, timeout: TimeAmount, holdTimeout: TimeAmount) {
+        let all = insideLegs + outsideLegs
+        let active = all.filter { $0.plan.kind != .disabled && $0.plan.remotePort != 0 }
+        guard !insideLegs.filter({ $0.plan.remotePort != 0 }).isEmpty, !outsideLegs.filter({ $0.plan.remotePort != 0 }).isEmpty else { return }
+        if negotiated == nil { negotiated = now }
+        guard let negotiated, !active.isEmpty else { return }
+        let onHold = all.contains { $0.plan.onHold }
+        let limit = onHold ? holdTimeout : timeout
+        let seconds = limit.nanoseconds / 1_000_000_000
+        func last(_ legs: [Leg]) -> NIODeadline { legs.compactMap(\.lastPacket).max() ?? negotiated }
+        let fromInside = last(insideLegs)
+        let fromOutside = last(outsideLegs)
+        if now - max(fromInside, fromOutside) > limit {
+            guard !reported.contains("timeout") else { return }
+            reported.insert("timeout")
+            report(MediaEvent(kind: .timeout, callID: callID, side: .outside, source: nil,
+                              detail: "no media either way for \(seconds) s\(onHold ? " (on hold)" : "")"))
+            return
+        }
+        guard !onHold else { return }
+        for (side, silent) in [(MediaSide.inside, fromInside), (.outside, fromOutside)] where now - silent > limit {
+            let key = "one-way \(side)"
+            guard !reported.contains(key) else { continue }
+            reported.insert(key)
+            report(MediaEvent(kind: .timeout, callID: callID, side: side, source: nil,
+                              detail: "one-way audio: nothing from the \(side) side for \(seconds) s while the other side sends"))
+        }
     }
 
     // MARK: - Helpers
