@@ -88,9 +88,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "CTollgateSRTP"),
         .target(
             name: "TollgateMedia",
             dependencies: [
+                "CTollgateSRTP",
                 "SIPCore",
                 "SIPTransport",
                 "TollgateModel",
@@ -185,7 +187,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateMediaTests",
-            dependencies: ["TollgateMedia", "SIPCore"],
+            dependencies: ["TollgateMedia", "CTollgateSRTP", "SIPCore", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "CryptoExtras", package: "swift-crypto")],
             exclude: ["Scripts"]
         ),
         .testTarget(

@@ -61,6 +61,14 @@ struct MediaRelayTests {
             #expect(bytes == rtpPacket(sequence: 100 + UInt16(offset), ssrc: 0x2222))
         }
 
+        // A video-sized packet comes through whole (each datagram of a batched read has room of its own).
+        let large = rtpPacket(sequence: 105, ssrc: 0x2222, payload: [UInt8](repeating: 0x42, count: 1_400))
+        try await pbx.send(large, to: "127.0.0.1", port: insidePort)
+        let withLarge = try await phone.waitFor(6)
+        var largeBytes = try #require(withLarge.last?.bytes)
+        try phoneReceiver.unprotectRTP(&largeBytes)
+        #expect(largeBytes == large)
+
         // RTCP both ways, on the odd ports.
         var report = rtcpPacket(ssrc: 0x1111)
         try phoneSender.protectRTCP(&report)
@@ -73,9 +81,9 @@ struct MediaRelayTests {
         try await Task.sleep(for: .milliseconds(200))
         #expect(pbx.packets.count == 6, "5 RTP and 1 RTCP, nothing from the attacker")
         #expect(pbx.packets.last?.bytes == rtcpPacket(ssrc: 0x1111))
-        #expect(phone.packets.count == 6)
+        #expect(phone.packets.count == 7)
         let statistics = call.statistics
-        #expect(statistics.fromOutside.packets == 6 && statistics.fromInside.packets == 6)
+        #expect(statistics.fromOutside.packets == 6 && statistics.fromInside.packets == 7)
         #expect(statistics.authenticationFailures == 1 && statistics.foreignPackets == 1, "\(statistics)")
         #expect(statistics.codec == "PCMU/8000")
         let kinds = Set(events.withLockedValue { $0.map(\.kind) })

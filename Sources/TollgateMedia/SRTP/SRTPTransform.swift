@@ -13,7 +13,7 @@ struct SRTPTransform: Sendable {
     let salt: SRTPBlock
     private let counterMode: AESCounterMode?
     private let gcmKey: SymmetricKey?
-    private let authenticationKey: SymmetricKey?
+    private let authenticationKey: HMACSHA1Key?
 
     init(profile: SRTPProtectionProfile, keys: SRTPSessionKeys) {
         self.profile = profile
@@ -25,7 +25,7 @@ struct SRTPTransform: Sendable {
         } else {
             counterMode = AESCounterMode(key: keys.encryptionKey)
             gcmKey = nil
-            authenticationKey = SymmetricKey(data: keys.authenticationKey)
+            authenticationKey = HMACSHA1Key(keys.authenticationKey)
         }
     }
 
@@ -46,30 +46,25 @@ struct SRTPTransform: Sendable {
 
     /// Writes HMAC-SHA1(`authenticated` ‖ `rolloverCounter` if given), cut to `tag.count` bytes, into `tag`.
     func writeTag(over authenticated: UnsafeRawBufferPointer, rolloverCounter: UInt32?, into tag: UnsafeMutableRawBufferPointer) {
-        guard let authenticationKey else { return }
-        var mac = HMAC<Insecure.SHA1>(key: authenticationKey)
-        mac.update(data: authenticated)
-        if let rolloverCounter {
-            withUnsafeBytes(of: rolloverCounter.bigEndian) { mac.update(data: $0) }
+        withCode(over: authenticated, rolloverCounter: rolloverCounter) { code in
+            tag.copyMemory(from: UnsafeRawBufferPointer(rebasing: code.prefix(tag.count)))
         }
-        let code = mac.finalize()
-        code.withUnsafeBytes { full in tag.copyMemory(from: UnsafeRawBufferPointer(rebasing: full.prefix(tag.count))) }
     }
 
     /// Whether `tag` is the HMAC of `authenticated` (‖ `rolloverCounter`), compared in constant time.
     func verifyTag(over authenticated: UnsafeRawBufferPointer, rolloverCounter: UInt32?, tag: UnsafeRawBufferPointer) -> Bool {
-        guard let authenticationKey else { return false }
-        var mac = HMAC<Insecure.SHA1>(key: authenticationKey)
-        mac.update(data: authenticated)
-        if let rolloverCounter {
-            withUnsafeBytes(of: rolloverCounter.bigEndian) { mac.update(data: $0) }
-        }
-        let code = mac.finalize()
-        return code.withUnsafeBytes { full in
+        withCode(over: authenticated, rolloverCounter: rolloverCounter) { code in
             var difference: UInt8 = 0
-            for offset in 0..<tag.count { difference |= full[offset] ^ tag[offset] }
-            return difference == 0
-        }
+            for offset in 0..<min(tag.count, code.count) { difference |= code[offset] ^ tag[offset] }
+            return difference == 0 && tag.count <= code.count
+        } ?? false
+    }
+
+    private func withCode<Result>(over authenticated: UnsafeRawBufferPointer, rolloverCounter: UInt32?,
+                                  _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
+        guard let authenticationKey else { return nil }
+        guard let rolloverCounter else { return authenticationKey.withCode(of: authenticated, suffix: nil, body) }
+        return withUnsafeBytes(of: rolloverCounter.bigEndian) { roc in authenticationKey.withCode(of: authenticated, suffix: roc, body) }
     }
 
     // MARK: - GCM
