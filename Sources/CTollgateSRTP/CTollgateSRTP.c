@@ -214,6 +214,15 @@ static void tg_sha1_blocks_portable(uint32_t state[5], const uint8_t *data, size
 }
 
 #if TG_X86
+// Four rounds with function `f`: E takes the message words `w`, the next words are scheduled.
+#define TG_SHA1_GROUP(f, e, other, w, next, after, previous) \
+    e = _mm_sha1nexte_epu32(e, w);                              \
+    other = ABCD;                                               \
+    next = _mm_sha1msg2_epu32(next, w);                         \
+    ABCD = _mm_sha1rnds4_epu32(ABCD, e, f);                     \
+    previous = _mm_sha1msg1_epu32(previous, w);                 \
+    after = _mm_xor_si128(after, w)
+
 __attribute__((target("sha,sse4.1")))
 static void tg_sha1_blocks_ni(uint32_t state[5], const uint8_t *data, size_t blocks) {
     const __m128i MASK = _mm_set_epi64x(0x0001020304050607ULL, 0x08090a0b0c0d0e0fULL);
@@ -223,6 +232,7 @@ static void tg_sha1_blocks_ni(uint32_t state[5], const uint8_t *data, size_t blo
     while (blocks-- > 0) {
         __m128i ABCD_SAVE = ABCD;
         __m128i E0_SAVE = E0;
+        // Rounds 0-11: the first message words are loaded and the schedule starts.
         MSG0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 0)), MASK);
         E0 = _mm_add_epi32(E0, MSG0);
         E1 = ABCD;
@@ -239,108 +249,25 @@ static void tg_sha1_blocks_ni(uint32_t state[5], const uint8_t *data, size_t blo
         MSG1 = _mm_sha1msg1_epu32(MSG1, MSG2);
         MSG0 = _mm_xor_si128(MSG0, MSG2);
         MSG3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 48)), MASK);
-        E1 = _mm_sha1nexte_epu32(E1, MSG3);
-        E0 = ABCD;
-        MSG0 = _mm_sha1msg2_epu32(MSG0, MSG3);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 0);
-        MSG2 = _mm_sha1msg1_epu32(MSG2, MSG3);
-        MSG1 = _mm_xor_si128(MSG1, MSG3);
-        E0 = _mm_sha1nexte_epu32(E0, MSG0);
-        E1 = ABCD;
-        MSG1 = _mm_sha1msg2_epu32(MSG1, MSG0);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E0, 0);
-        MSG3 = _mm_sha1msg1_epu32(MSG3, MSG0);
-        MSG2 = _mm_xor_si128(MSG2, MSG0);
-        E1 = _mm_sha1nexte_epu32(E1, MSG1);
-        E0 = ABCD;
-        MSG2 = _mm_sha1msg2_epu32(MSG2, MSG1);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 1);
-        MSG0 = _mm_sha1msg1_epu32(MSG0, MSG1);
-        MSG3 = _mm_xor_si128(MSG3, MSG1);
-        E0 = _mm_sha1nexte_epu32(E0, MSG2);
-        E1 = ABCD;
-        MSG3 = _mm_sha1msg2_epu32(MSG3, MSG2);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E0, 1);
-        MSG1 = _mm_sha1msg1_epu32(MSG1, MSG2);
-        MSG0 = _mm_xor_si128(MSG0, MSG2);
-        E1 = _mm_sha1nexte_epu32(E1, MSG3);
-        E0 = ABCD;
-        MSG0 = _mm_sha1msg2_epu32(MSG0, MSG3);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 1);
-        MSG2 = _mm_sha1msg1_epu32(MSG2, MSG3);
-        MSG1 = _mm_xor_si128(MSG1, MSG3);
-        E0 = _mm_sha1nexte_epu32(E0, MSG0);
-        E1 = ABCD;
-        MSG1 = _mm_sha1msg2_epu32(MSG1, MSG0);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E0, 1);
-        MSG3 = _mm_sha1msg1_epu32(MSG3, MSG0);
-        MSG2 = _mm_xor_si128(MSG2, MSG0);
-        E1 = _mm_sha1nexte_epu32(E1, MSG1);
-        E0 = ABCD;
-        MSG2 = _mm_sha1msg2_epu32(MSG2, MSG1);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 1);
-        MSG0 = _mm_sha1msg1_epu32(MSG0, MSG1);
-        MSG3 = _mm_xor_si128(MSG3, MSG1);
-        E0 = _mm_sha1nexte_epu32(E0, MSG2);
-        E1 = ABCD;
-        MSG3 = _mm_sha1msg2_epu32(MSG3, MSG2);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E0, 2);
-        MSG1 = _mm_sha1msg1_epu32(MSG1, MSG2);
-        MSG0 = _mm_xor_si128(MSG0, MSG2);
-        E1 = _mm_sha1nexte_epu32(E1, MSG3);
-        E0 = ABCD;
-        MSG0 = _mm_sha1msg2_epu32(MSG0, MSG3);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 2);
-        MSG2 = _mm_sha1msg1_epu32(MSG2, MSG3);
-        MSG1 = _mm_xor_si128(MSG1, MSG3);
-        E0 = _mm_sha1nexte_epu32(E0, MSG0);
-        E1 = ABCD;
-        MSG1 = _mm_sha1msg2_epu32(MSG1, MSG0);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E0, 2);
-        MSG3 = _mm_sha1msg1_epu32(MSG3, MSG0);
-        MSG2 = _mm_xor_si128(MSG2, MSG0);
-        E1 = _mm_sha1nexte_epu32(E1, MSG1);
-        E0 = ABCD;
-        MSG2 = _mm_sha1msg2_epu32(MSG2, MSG1);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 2);
-        MSG0 = _mm_sha1msg1_epu32(MSG0, MSG1);
-        MSG3 = _mm_xor_si128(MSG3, MSG1);
-        E0 = _mm_sha1nexte_epu32(E0, MSG2);
-        E1 = ABCD;
-        MSG3 = _mm_sha1msg2_epu32(MSG3, MSG2);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E0, 2);
-        MSG1 = _mm_sha1msg1_epu32(MSG1, MSG2);
-        MSG0 = _mm_xor_si128(MSG0, MSG2);
-        E1 = _mm_sha1nexte_epu32(E1, MSG3);
-        E0 = ABCD;
-        MSG0 = _mm_sha1msg2_epu32(MSG0, MSG3);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 3);
-        MSG2 = _mm_sha1msg1_epu32(MSG2, MSG3);
-        MSG1 = _mm_xor_si128(MSG1, MSG3);
-        E0 = _mm_sha1nexte_epu32(E0, MSG0);
-        E1 = ABCD;
-        MSG1 = _mm_sha1msg2_epu32(MSG1, MSG0);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E0, 3);
-        MSG3 = _mm_sha1msg1_epu32(MSG3, MSG0);
-        MSG2 = _mm_xor_si128(MSG2, MSG0);
-        E1 = _mm_sha1nexte_epu32(E1, MSG1);
-        E0 = ABCD;
-        MSG2 = _mm_sha1msg2_epu32(MSG2, MSG1);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 3);
-        MSG0 = _mm_sha1msg1_epu32(MSG0, MSG1);
-        MSG3 = _mm_xor_si128(MSG3, MSG1);
-        E0 = _mm_sha1nexte_epu32(E0, MSG2);
-        E1 = ABCD;
-        MSG3 = _mm_sha1msg2_epu32(MSG3, MSG2);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E0, 3);
-        MSG1 = _mm_sha1msg1_epu32(MSG1, MSG2);
-        MSG0 = _mm_xor_si128(MSG0, MSG2);
-        E1 = _mm_sha1nexte_epu32(E1, MSG3);
-        E0 = ABCD;
-        MSG0 = _mm_sha1msg2_epu32(MSG0, MSG3);
-        ABCD = _mm_sha1rnds4_epu32(ABCD, E1, 3);
-        MSG2 = _mm_sha1msg1_epu32(MSG2, MSG3);
-        MSG1 = _mm_xor_si128(MSG1, MSG3);
+        // Rounds 12-79, four at a time, the message schedule rotating through MSG0-3 (the last
+        // groups' schedule steps compute words no round reads; they are harmless).
+        TG_SHA1_GROUP(0, E1, E0, MSG3, MSG0, MSG1, MSG2);
+        TG_SHA1_GROUP(0, E0, E1, MSG0, MSG1, MSG2, MSG3);
+        TG_SHA1_GROUP(1, E1, E0, MSG1, MSG2, MSG3, MSG0);
+        TG_SHA1_GROUP(1, E0, E1, MSG2, MSG3, MSG0, MSG1);
+        TG_SHA1_GROUP(1, E1, E0, MSG3, MSG0, MSG1, MSG2);
+        TG_SHA1_GROUP(1, E0, E1, MSG0, MSG1, MSG2, MSG3);
+        TG_SHA1_GROUP(1, E1, E0, MSG1, MSG2, MSG3, MSG0);
+        TG_SHA1_GROUP(2, E0, E1, MSG2, MSG3, MSG0, MSG1);
+        TG_SHA1_GROUP(2, E1, E0, MSG3, MSG0, MSG1, MSG2);
+        TG_SHA1_GROUP(2, E0, E1, MSG0, MSG1, MSG2, MSG3);
+        TG_SHA1_GROUP(2, E1, E0, MSG1, MSG2, MSG3, MSG0);
+        TG_SHA1_GROUP(2, E0, E1, MSG2, MSG3, MSG0, MSG1);
+        TG_SHA1_GROUP(3, E1, E0, MSG3, MSG0, MSG1, MSG2);
+        TG_SHA1_GROUP(3, E0, E1, MSG0, MSG1, MSG2, MSG3);
+        TG_SHA1_GROUP(3, E1, E0, MSG1, MSG2, MSG3, MSG0);
+        TG_SHA1_GROUP(3, E0, E1, MSG2, MSG3, MSG0, MSG1);
+        TG_SHA1_GROUP(3, E1, E0, MSG3, MSG0, MSG1, MSG2);
         E0 = _mm_sha1nexte_epu32(E0, E0_SAVE);
         ABCD = _mm_add_epi32(ABCD, ABCD_SAVE);
         data += 64;

@@ -116,11 +116,15 @@ public struct SRTPContext: Sendable {
         state.update(rolloverCounter: rolloverCounter, sequence: sequence, index: index)
         clock &+= 1
         state.lastUsed = clock
-        if streams[ssrc] == nil, streams.count >= Self.maximumStreams,
-           let idle = streams.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key {
-            streams[idle] = nil
+        Self.store(state, for: ssrc, in: &streams)
+    }
+
+    /// Keeps `state` for `ssrc`; a new SSRC beyond ``maximumStreams`` takes the place of the one idle longest.
+    private static func store<State: SRTPIdleTracked>(_ state: State, for ssrc: UInt32, in table: inout [UInt32: State]) {
+        if table[ssrc] == nil, table.count >= maximumStreams, let idle = table.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key {
+            table[idle] = nil
         }
-        streams[ssrc] = state
+        table[ssrc] = state
     }
 
     // MARK: - SRTCP
@@ -210,11 +214,7 @@ public struct SRTPContext: Sendable {
         if let index { state.replay.accept(index) }
         clock &+= 1
         state.lastUsed = clock
-        if rtcpStreams[ssrc] == nil, rtcpStreams.count >= Self.maximumStreams,
-           let idle = rtcpStreams.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key {
-            rtcpStreams[idle] = nil
-        }
-        rtcpStreams[ssrc] = state
+        Self.store(state, for: ssrc, in: &rtcpStreams)
     }
 
     /// The sender SSRC of an RTCP compound packet: version 2, at least the 8 bytes of header and SSRC.

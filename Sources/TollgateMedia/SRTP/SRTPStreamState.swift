@@ -1,7 +1,12 @@
 /// What one SSRC's stream remembers between packets (RFC 3711 §3.2.1): the rollover counter, the
 /// highest sequence number, and the replay list. It outlives a change of key: a re-INVITE with a new
 /// key continues the sender's packet index, so the rollover counter is never reset by a rekey.
-struct SRTPStreamState: Sendable, Hashable {
+/// A per-SSRC state that records when it was last used, so the idle one can make way.
+protocol SRTPIdleTracked {
+    var lastUsed: UInt64 { get }
+}
+
+struct SRTPStreamState: SRTPIdleTracked, Sendable, Hashable {
     /// ROC: how many times the 16-bit sequence number has wrapped.
     var rolloverCounter: UInt32
     /// s_l: the highest sequence number accepted under ``rolloverCounter``.
@@ -44,7 +49,7 @@ struct SRTPStreamState: Sendable, Hashable {
 }
 
 /// One SSRC's SRTCP state: the next index to send, and the replay list of those received.
-struct SRTCPStreamState: Sendable, Hashable {
+struct SRTCPStreamState: SRTPIdleTracked, Sendable, Hashable {
     var nextIndex: UInt32 = 0
     var replay = SRTPReplayWindow()
     var lastUsed: UInt64 = 0
