@@ -197,6 +197,14 @@ struct SRTPContextTests {
         let key = try SRTPMasterKey(profile: .aeadAES256GCM, keyAndSalt: [UInt8](repeating: 0x41, count: 44))
         #expect(key.key.count == 32 && key.salt.count == 12)
         #expect("\(key)" == "SRTPMasterKey(AEAD_AES_256_GCM, redacted)")
+        // Nor do the values that carry keys: a stream's plan, printed, dumped or reflected.
+        var plan = MediaStreamPlan(kind: .rtp, localPort: 20_000)
+        plan.inboundKey = key
+        var dumped = ""
+        dump(plan, to: &dumped)
+        for text in ["\(plan)", String(reflecting: plan), dumped] {
+            #expect(!text.contains("65, 65") && !text.contains("QUFB"), "\(text)")
+        }
         #expect(SRTPMasterKey.random(profile: .aesCM128HMACSHA1_80) != SRTPMasterKey.random(profile: .aesCM128HMACSHA1_80))
     }
 

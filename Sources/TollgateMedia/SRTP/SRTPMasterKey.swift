@@ -1,6 +1,6 @@
 /// A master key and salt for one SRTP suite, as an `a=crypto` line's `inline:` parameter carries them.
 /// Its description never shows the key.
-public struct SRTPMasterKey: Sendable, Hashable, CustomStringConvertible {
+public struct SRTPMasterKey: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The suite the key is for.
     public let profile: SRTPProtectionProfile
     /// The master key (16 or 32 bytes).
@@ -38,4 +38,7 @@ public struct SRTPMasterKey: Sendable, Hashable, CustomStringConvertible {
     public var keyAndSalt: [UInt8] { key + salt }
 
     public var description: String { "SRTPMasterKey(\(profile.sdesName), redacted)" }
+    public var debugDescription: String { description }
+    /// No key bytes in a dump or a debugger's view either.
+    public var customMirror: Mirror { Mirror(self, children: ["profile": profile], displayStyle: .struct) }
 }
