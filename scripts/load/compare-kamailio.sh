@@ -19,6 +19,8 @@ kill "$(cat "$work/kam.pid")"; sleep 2
 
 echo "== Tollgate (release, one event loop)"
 (cd "$here" && swift build -c release --product tollgate >/dev/null)
+# Signalling only, like the Kamailio configuration (which relays no media): media anchoring off.
+printf 'media:\n  anchor: false\n' >"$work/tollgate.yaml"
 (cd "$work" && exec "$here/.build/release/tollgate" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
     --trunk udp:127.0.0.10:5090 --log-level error) &
 tg=$!

@@ -9,6 +9,8 @@
 #   scripts/load/latency.sh [RATE] [SECONDS]                (Tollgate, release build; defaults 2250 calls/s, 10 s)
 #   PROXY=kamailio scripts/load/latency.sh [RATE] [SECONDS] (Kamailio with ../shared/bench/kamailio-gateway.cfg)
 #   BUSY_POLL_US=0 scripts/load/latency.sh ...              (Tollgate with performance.busy_poll_us set, here off)
+#   ANCHOR=1 scripts/load/latency.sh ...                    (Tollgate anchoring the calls' media, its default; without
+#                                                            it, signalling only, like the Kamailio configuration)
 # Needs: apt-get install -y sip-tester tshark (and kamailio for PROXY=kamailio)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +23,10 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/kam.pid" ] && kill "$(cat
 case "$proxy" in
   tollgate)
     (cd "$here" && swift build -c release --product tollgate >/dev/null)
-    if [ -n "${BUSY_POLL_US:-}" ]; then printf 'performance:\n  busy_poll_us: %s\n' "$BUSY_POLL_US" >"$work/tollgate.yaml"; fi
+    # Signalling only, as the Kamailio configuration it is compared with (no media relay there);
+    # ANCHOR=1 anchors the calls' media as Tollgate does by default.
+    if [ "${ANCHOR:-0}" = 1 ]; then printf '# media anchored, the default\n' >"$work/tollgate.yaml"; else printf 'media:\n  anchor: false\n' >"$work/tollgate.yaml"; fi
+    if [ -n "${BUSY_POLL_US:-}" ]; then printf 'performance:\n  busy_poll_us: %s\n' "$BUSY_POLL_US" >>"$work/tollgate.yaml"; fi
     (cd "$work" && exec "$here/.build/release/tollgate" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
         --trunk udp:127.0.0.10:5090 --log-level error) &
     proxy_pids=$!
