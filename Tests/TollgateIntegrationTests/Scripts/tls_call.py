@@ -48,7 +48,7 @@ def main():
     print(f"TLS {stream.version()} {stream.cipher()[0]}")
     local_port = stream.getsockname()[1]
     call_id = f"{uuid.uuid4()}@{local_ip}"
-    sdp = f"v=0\r\no=tls 1 1 IN IP4 {local_ip}\r\ns=-\r\nc=IN IP4 {local_ip}\r\nt=0 0\r\nm=audio 40000 RTP/SAVP 0\r\n"
+    sdp = f"v=0\r\no=tls 1 1 IN IP4 {local_ip}\r\ns=-\r\nc=IN IP4 {local_ip}\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n"
 
     def request(method, cseq, to_tag="", body="", content_type=""):
         branch = "z9hG4bK" + uuid.uuid4().hex[:16]
