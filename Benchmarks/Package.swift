@@ -40,6 +40,18 @@ let package = Package(
             path: "Benchmarks/MediaBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Not a package-benchmark target: a load generator that drives the media relay over loopback.
+        .executableTarget(
+            name: "MediaLoad",
+            dependencies: [
+                .product(name: "TollgateMedia", package: "Tollgate"),
+                .product(name: "SIPCore", package: "Tollgate"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Load/MediaLoad"
+        ),
         .executableTarget(
             name: "GatewayBenchmarks",
             dependencies: [

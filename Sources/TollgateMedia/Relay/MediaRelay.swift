@@ -93,10 +93,7 @@ public final class MediaRelay: Sendable {
     private func register(_ descriptor: CInt, loop: EventLoop, call: NIOLoopBoundBox<MediaRelayCall>, side: MediaSide, stream: Int, rtcp: Bool) {
         let logger = self.logger
         DatagramBootstrap(group: loop)
-            // recvmmsg: up to 16 datagrams a system call, each in its own 2 KB of one buffer; the writes
-            // of one burst leave together at its end (sendmmsg).
-            .channelOption(.datagramVectorReadMessageCount, value: 16)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2_048))
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2_048))
             .channelOption(.maxMessagesPerRead, value: 16)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
