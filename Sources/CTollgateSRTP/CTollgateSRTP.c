@@ -43,28 +43,27 @@ static int tg_sha_instructions(void) {
 // MARK: - AES
 
 #if TG_X86
+/// The key schedule's running XOR of a round key's words: w0, w0^w1, w0^w1^w2, w0^w1^w2^w3.
 __attribute__((target("aes,sse4.1")))
-static __m128i tg_expand_128(__m128i key, __m128i assist) {
-    assist = _mm_shuffle_epi32(assist, 0xff);
+static __m128i tg_cascade(__m128i key) {
     __m128i shifted = _mm_slli_si128(key, 4);
     key = _mm_xor_si128(key, shifted);
     shifted = _mm_slli_si128(shifted, 4);
     key = _mm_xor_si128(key, shifted);
     shifted = _mm_slli_si128(shifted, 4);
-    key = _mm_xor_si128(key, shifted);
-    return _mm_xor_si128(key, assist);
+    return _mm_xor_si128(key, shifted);
 }
 
+/// The next round key from `key` and the key-generation assist of the latest one (its rotated, substituted last word).
+__attribute__((target("aes,sse4.1")))
+static __m128i tg_expand_128(__m128i key, __m128i assist) {
+    return _mm_xor_si128(tg_cascade(key), _mm_shuffle_epi32(assist, 0xff));
+}
+
+/// AES-256's odd round keys: the substituted (not rotated) last word of the round key before.
 __attribute__((target("aes,sse4.1")))
 static __m128i tg_expand_256_odd(__m128i previous, __m128i key) {
-    __m128i assist = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(previous, 0x00), 0xaa);
-    __m128i shifted = _mm_slli_si128(key, 4);
-    key = _mm_xor_si128(key, shifted);
-    shifted = _mm_slli_si128(shifted, 4);
-    key = _mm_xor_si128(key, shifted);
-    shifted = _mm_slli_si128(shifted, 4);
-    key = _mm_xor_si128(key, shifted);
-    return _mm_xor_si128(key, assist);
+    return _mm_xor_si128(tg_cascade(key), _mm_shuffle_epi32(_mm_aeskeygenassist_si128(previous, 0x00), 0xaa));
 }
 
 __attribute__((target("aes,sse4.1")))

@@ -109,6 +109,22 @@ struct MediaRelayTests {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
     }
 
+    @Test("a port another process holds is skipped, and neither it nor the pair used instead stays taken")
+    func portHeldElsewhere() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let squatter = try await UDPPeer(host: "127.0.0.1", port: 42_200, group: group)
+        let relay = MediaRelay(configuration: .init(ports: 42_200...42_203), group: group) { _ in }
+        let call = relay.open(callID: "held")
+        #expect(call.bindPorts(side: .outside, address: "127.0.0.1", stream: 0) == 42_202)
+        #expect(relay.portsInUse == 1)
+        #expect(call.bindPorts(side: .inside, address: "127.0.0.1", stream: 0) == nil, "the only other pair is held")
+        #expect(relay.portsInUse == 1)
+        try await call.close().get()
+        #expect(relay.portsInUse == 0)
+        try await squatter.close()
+        try await group.shutdownGracefully()
+    }
+
     @Test("four hundred calls opened and ended leave no port and no socket behind")
     func noLeak() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -65,7 +65,8 @@ public final class MediaRelay: Sendable {
     // MARK: - For calls
 
     fileprivate func bindPair(address: String, loop: EventLoop, call: NIOLoopBoundBox<MediaRelayCall>, side: MediaSide, stream: Int) -> UInt16? {
-        // A port another process holds is skipped (and stays marked, so it is not tried again at once).
+        // A pair another process holds is skipped and given back: the pool hands pairs out round-robin,
+        // so it is not tried again before the rest of the range.
         for _ in 0..<8 {
             guard let port = pool.withLockedValue({ $0.allocate() }) else { return nil }
             do {
@@ -84,6 +85,7 @@ public final class MediaRelay: Sendable {
                 return port
             } catch {
                 logger.warning("media port not bound", metadata: ["port": "\(port)", "error": "\(error)"])
+                pool.withLockedValue { $0.release(port) }
                 continue
             }
         }
