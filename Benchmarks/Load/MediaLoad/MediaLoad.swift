@@ -52,6 +52,13 @@ struct MediaLoad {
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// The process's resident memory in bytes (from /proc/self/statm).
+    static func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--") }
         let calls = arguments.first.flatMap(Int.init) ?? 500
@@ -68,11 +75,19 @@ struct MediaLoad {
         let received = Received()
 
         var phones: [Phone] = []
-        for index in 0..<calls {
+        // The peers' own sockets are opened first, so the memory counted per call is the relay's.
+        var peerChannels: [(phone: Channel, pbx: Channel)] = []
+        for _ in 0..<calls {
             let phone = try await DatagramBootstrap(group: peers).bind(host: "127.0.0.30", port: 0).get()
             let pbx = try await DatagramBootstrap(group: peers)
                 .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(PBXHandler(received)) } }
                 .bind(host: "127.0.0.20", port: 0).get()
+            peerChannels.append((phone, pbx))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let memoryBefore = residentBytes()
+        for index in 0..<calls {
+            let (phone, pbx) = peerChannels[index]
             let key = SRTPMasterKey.random(profile: .aesCM128HMACSHA1_80)
             let crypto = srtp ? "a=" + SDPCrypto(tag: 1, suite: key.profile.sdesName, keySalt: key.keyAndSalt).attribute.lineValue + "\r\n" : ""
             let offer = try SDPSession(parsing: "v=0\r\no=- 1 1 IN IP4 127.0.0.30\r\ns=-\r\nc=IN IP4 127.0.0.30\r\nt=0 0\r\n"
@@ -90,6 +105,7 @@ struct MediaLoad {
             phones.append(Phone(channel: phone, context: srtp ? SRTPContext(key: key) : nil, port: towardsPhone.media[0].port))
         }
         try await Task.sleep(for: .milliseconds(500))
+        let memoryPerCall = (residentBytes() - memoryBefore) / max(1, calls)
 
         // Every 20 ms each phone sends one packet: 12-byte header, 160-byte payload whose first 8 bytes are the send time.
         let loop = peers.next()
@@ -136,6 +152,7 @@ struct MediaLoad {
             \(calls) calls, \(srtp ? "SRTP → RTP" : "RTP → RTP"), \(seconds) s
             relayed \(count) of \(sent) packets sent, \(String(format: "%.0f", Double(count) / elapsed)) packets/s (the generator's pace: \(String(format: "%.0f", Double(sent) / elapsed)) sent/s of \(calls * 50) due)
             relay loop CPU: \(String(format: "%.1f", 100 * cpu / elapsed))% of a core, \(String(format: "%.2f", cpu * 1e6 / max(1, Double(count)))) µs per packet
+            relay memory per call (4 sockets, plans, SRTP contexts): \(memoryPerCall / 1024) KiB
             added latency (send to PBX, through the relay): p50 \(String(format: "%.0f", percentile(0.5))) µs, p99 \(String(format: "%.0f", percentile(0.99))) µs, p99.9 \(String(format: "%.0f", percentile(0.999))) µs
             """)
         try await peers.shutdownGracefully()
