@@ -184,6 +184,186 @@ void tg_aes_ctr_xor(const tg_aes_key *key, const uint8_t iv[16], uint8_t *data, 
 #endif
 }
 
+// MARK: - AES-GCM (NIST SP 800-38D): counter mode from inc32(J0), GHASH on carry-less multiplication
+
+int tg_gcm_available(void) {
+#if TG_X86
+    return tg_aes_available() && tg_cpu_has(1, 0, 2, 1);  // PCLMULQDQ: CPUID.1:ECX bit 1
+#else
+    return 0;
+#endif
+}
+
+#if TG_X86
+/// a • b in GF(2^128), both in GHASH's byte-reversed form (Intel's carry-less multiplication white paper).
+__attribute__((target("pclmul,sse4.1")))
+static __m128i tg_gf_multiply(__m128i a, __m128i b) {
+    __m128i t3 = _mm_clmulepi64_si128(a, b, 0x00);
+    __m128i t4 = _mm_clmulepi64_si128(a, b, 0x10);
+    __m128i t5 = _mm_clmulepi64_si128(a, b, 0x01);
+    __m128i t6 = _mm_clmulepi64_si128(a, b, 0x11);
+    t4 = _mm_xor_si128(t4, t5);
+    t5 = _mm_slli_si128(t4, 8);
+    t4 = _mm_srli_si128(t4, 8);
+    t3 = _mm_xor_si128(t3, t5);
+    t6 = _mm_xor_si128(t6, t4);
+    // Shift the 256-bit product left by one (the reflected form).
+    __m128i t7 = _mm_srli_epi32(t3, 31);
+    __m128i t8 = _mm_srli_epi32(t6, 31);
+    t3 = _mm_slli_epi32(t3, 1);
+    t6 = _mm_slli_epi32(t6, 1);
+    __m128i t9 = _mm_srli_si128(t7, 12);
+    t8 = _mm_slli_si128(t8, 4);
+    t7 = _mm_slli_si128(t7, 4);
+    t3 = _mm_or_si128(t3, t7);
+    t6 = _mm_or_si128(t6, t8);
+    t6 = _mm_or_si128(t6, t9);
+    // Reduce modulo x^128 + x^7 + x^2 + x + 1.
+    t7 = _mm_slli_epi32(t3, 31);
+    t8 = _mm_slli_epi32(t3, 30);
+    t9 = _mm_slli_epi32(t3, 25);
+    t7 = _mm_xor_si128(t7, t8);
+    t7 = _mm_xor_si128(t7, t9);
+    t8 = _mm_srli_si128(t7, 4);
+    t7 = _mm_slli_si128(t7, 12);
+    t3 = _mm_xor_si128(t3, t7);
+    __m128i t2 = _mm_srli_epi32(t3, 1);
+    t4 = _mm_srli_epi32(t3, 2);
+    t5 = _mm_srli_epi32(t3, 7);
+    t2 = _mm_xor_si128(t2, t4);
+    t2 = _mm_xor_si128(t2, t5);
+    t2 = _mm_xor_si128(t2, t8);
+    t3 = _mm_xor_si128(t3, t2);
+    return _mm_xor_si128(t6, t3);
+}
+
+/// GHASH's running state: Y and a partial block of the part being hashed.
+typedef struct {
+    __m128i y;
+    __m128i h;
+    uint8_t pending[16];
+    size_t filled;
+} tg_ghash;
+
+__attribute__((target("pclmul,sse4.1")))
+static void tg_ghash_block(tg_ghash *g, const uint8_t block[16]) {
+    const __m128i swap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)block), swap);
+    g->y = tg_gf_multiply(_mm_xor_si128(g->y, x), g->h);
+}
+
+/// Hashes bytes of the current part (additional data or ciphertext); a part ends with tg_ghash_pad.
+__attribute__((target("pclmul,sse4.1")))
+static void tg_ghash_update(tg_ghash *g, const uint8_t *bytes, size_t length) {
+    while (length > 0) {
+        if (g->filled == 0 && length >= 16) {
+            tg_ghash_block(g, bytes);
+            bytes += 16;
+            length -= 16;
+            continue;
+        }
+        size_t take = 16 - g->filled < length ? 16 - g->filled : length;
+        memcpy(g->pending + g->filled, bytes, take);
+        g->filled += take;
+        bytes += take;
+        length -= take;
+        if (g->filled == 16) {
+            tg_ghash_block(g, g->pending);
+            g->filled = 0;
+        }
+    }
+}
+
+/// Ends a part: its last block is padded with zeros.
+__attribute__((target("pclmul,sse4.1")))
+static void tg_ghash_pad(tg_ghash *g) {
+    if (g->filled == 0) return;
+    memset(g->pending + g->filled, 0, 16 - g->filled);
+    tg_ghash_block(g, g->pending);
+    g->filled = 0;
+}
+
+/// The tag: GHASH over the additional data and the ciphertext, with their lengths, XOR E(K, J0).
+__attribute__((target("aes,pclmul,sse4.1")))
+static void tg_gcm_tag(const tg_gcm_key *key, const uint8_t nonce[12], const uint8_t *aad, size_t aad_length, const uint8_t *aad2,
+                       size_t aad2_length, const uint8_t *ciphertext, size_t length, uint8_t tag[16]) {
+    const __m128i swap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    tg_ghash g;
+    g.y = _mm_setzero_si128();
+    g.h = _mm_load_si128((const __m128i *)key->h);
+    g.filled = 0;
+    tg_ghash_update(&g, aad, aad_length);
+    tg_ghash_update(&g, aad2, aad2_length);
+    tg_ghash_pad(&g);
+    tg_ghash_update(&g, ciphertext, length);
+    tg_ghash_pad(&g);
+    uint8_t lengths[16];
+    uint64_t aad_bits = (uint64_t)(aad_length + aad2_length) * 8, text_bits = (uint64_t)length * 8;
+    for (int i = 0; i < 8; i++) {
+        lengths[i] = (uint8_t)(aad_bits >> (56 - 8 * i));
+        lengths[8 + i] = (uint8_t)(text_bits >> (56 - 8 * i));
+    }
+    tg_ghash_block(&g, lengths);
+    uint8_t j0[16];
+    memcpy(j0, nonce, 12);
+    j0[12] = 0; j0[13] = 0; j0[14] = 0; j0[15] = 1;
+    __m128i mask = tg_aes_encrypt((const __m128i *)key->aes.round_keys, key->aes.rounds, _mm_loadu_si128((const __m128i *)j0));
+    _mm_storeu_si128((__m128i *)tag, _mm_xor_si128(_mm_shuffle_epi8(g.y, swap), mask));
+}
+#endif
+
+int tg_gcm_set_key(tg_gcm_key *key, const uint8_t *bytes, size_t length) {
+#if TG_X86
+    if (!tg_gcm_available() || tg_aes_set_key(&key->aes, bytes, length) != 0) return -1;
+    // H = E(K, 0^128), kept byte-reversed for the multiplication.
+    uint8_t h[16] = {0};
+    uint8_t counter[16] = {0};
+    tg_aes_ctr_xor(&key->aes, counter, h, 16);
+    for (int i = 0; i < 16; i++) key->h[i] = h[15 - i];
+    memset(h, 0, sizeof h);
+    return 0;
+#else
+    (void)key; (void)bytes; (void)length;
+    return -1;
+#endif
+}
+
+/// The counter block the keystream starts from: inc32(J0) = nonce ‖ 00000002.
+static void tg_gcm_first_counter(const uint8_t nonce[12], uint8_t counter[16]) {
+    memcpy(counter, nonce, 12);
+    counter[12] = 0; counter[13] = 0; counter[14] = 0; counter[15] = 2;
+}
+
+void tg_gcm_seal(const tg_gcm_key *key, const uint8_t nonce[12], const uint8_t *aad, size_t aad_length, const uint8_t *aad2,
+                 size_t aad2_length, uint8_t *data, size_t length, uint8_t tag[16]) {
+#if TG_X86
+    uint8_t counter[16];
+    tg_gcm_first_counter(nonce, counter);
+    tg_aes_ctr_xor(&key->aes, counter, data, length);
+    tg_gcm_tag(key, nonce, aad, aad_length, aad2, aad2_length, data, length, tag);
+#else
+    (void)key; (void)nonce; (void)aad; (void)aad_length; (void)aad2; (void)aad2_length; (void)data; (void)length; (void)tag;
+#endif
+}
+
+int tg_gcm_open(const tg_gcm_key *key, const uint8_t nonce[12], const uint8_t *aad, size_t aad_length, const uint8_t *aad2,
+                size_t aad2_length, uint8_t *data, size_t length, const uint8_t tag[16]) {
+#if TG_X86
+    uint8_t expected[16];
+    tg_gcm_tag(key, nonce, aad, aad_length, aad2, aad2_length, data, length, expected);
+    uint8_t difference = 0;
+    for (int i = 0; i < 16; i++) difference |= expected[i] ^ tag[i];
+    if (difference != 0) return -1;
+    uint8_t counter[16];
+    tg_gcm_first_counter(nonce, counter);
+    tg_aes_ctr_xor(&key->aes, counter, data, length);
+    return 0;
+#else
+    (void)key; (void)nonce; (void)aad; (void)aad_length; (void)aad2; (void)aad2_length; (void)data; (void)length; (void)tag;
+    return -1;
+#endif
+}
+
 // MARK: - SHA-1
 
 static const uint32_t tg_sha1_initial[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};

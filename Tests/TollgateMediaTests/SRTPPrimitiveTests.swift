@@ -63,6 +63,36 @@ struct SRTPPrimitiveTests {
         }
     }
 
+    @Test("AES-GCM (128 and 256) matches swift-crypto: additional data in two parts, any length; a wrong tag leaves the data as it was",
+          .enabled(if: tg_gcm_available() != 0))
+    func gcm() throws {
+        var generator = SeededGenerator(seed: 4)
+        for round in 0..<300 {
+            let keyBytes = Self.random(round % 2 == 0 ? 16 : 32, &generator)
+            let nonce = Self.random(12, &generator)
+            let aad = Self.random(Int.random(in: 0...40, using: &generator), &generator)
+            let aad2 = Self.random([0, 4][round % 2], &generator)
+            let plaintext = Self.random(Int.random(in: 0...300, using: &generator), &generator)
+            var key = tg_gcm_key()
+            #expect(tg_gcm_set_key(&key, keyBytes, keyBytes.count) == 0)
+            var data = plaintext
+            var tag = [UInt8](repeating: 0, count: 16)
+            data.withUnsafeMutableBufferPointer { bytes in
+                tg_gcm_seal(&key, nonce, aad, aad.count, aad2, aad2.count, bytes.baseAddress, bytes.count, &tag)
+            }
+            let box = try AES.GCM.seal(plaintext, using: SymmetricKey(data: keyBytes), nonce: AES.GCM.Nonce(data: nonce), authenticating: aad + aad2)
+            #expect(data == Array(box.ciphertext) && tag == Array(box.tag), "round \(round)")
+            var opened = data
+            #expect(opened.withUnsafeMutableBufferPointer { tg_gcm_open(&key, nonce, aad, aad.count, aad2, aad2.count, $0.baseAddress, $0.count, tag) } == 0)
+            #expect(opened == plaintext)
+            var forged = tag
+            forged[round % 16] ^= 1
+            var untouched = data
+            #expect(untouched.withUnsafeMutableBufferPointer { tg_gcm_open(&key, nonce, aad, aad.count, aad2, aad2.count, $0.baseAddress, $0.count, forged) } == -1)
+            #expect(untouched == data)
+        }
+    }
+
     @Test("a key of another length is refused")
     func badKeyLength() {
         var key = tg_aes_key()

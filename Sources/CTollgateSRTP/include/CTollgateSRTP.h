@@ -20,6 +20,27 @@ int tg_aes_set_key(tg_aes_key *key, const uint8_t *bytes, size_t length);
 /// (the counter counts blocks big-endian over the whole 128 bits, as RFC 3711 and NIST SP 800-38A do).
 void tg_aes_ctr_xor(const tg_aes_key *key, const uint8_t iv[16], uint8_t *data, size_t length);
 
+/// An AES-GCM key (RFC 7714's AEAD_AES_128_GCM and AEAD_AES_256_GCM): the AES key and GHASH's H.
+typedef struct {
+    tg_aes_key aes;
+    _Alignas(16) uint8_t h[16];
+} tg_gcm_key;
+
+/// Whether AES-GCM runs here: AES instructions and carry-less multiplication (PCLMULQDQ).
+int tg_gcm_available(void);
+
+/// Prepares a 16- or 32-byte GCM key. Returns 0, or -1 for another length or without the instructions.
+int tg_gcm_set_key(tg_gcm_key *key, const uint8_t *bytes, size_t length);
+
+/// Encrypts `data` in place with a 12-byte nonce and writes the 16-byte tag over `aad` ‖ `aad2`
+/// (the additional data, in two parts; either may be empty) and the ciphertext.
+void tg_gcm_seal(const tg_gcm_key *key, const uint8_t nonce[12], const uint8_t *aad, size_t aad_length, const uint8_t *aad2,
+                 size_t aad2_length, uint8_t *data, size_t length, uint8_t tag[16]);
+
+/// Checks the tag and decrypts `data` in place. Returns 0, or -1 (`data` untouched) when the tag does not match.
+int tg_gcm_open(const tg_gcm_key *key, const uint8_t nonce[12], const uint8_t *aad, size_t aad_length, const uint8_t *aad2,
+                size_t aad2_length, uint8_t *data, size_t length, const uint8_t tag[16]);
+
 /// HMAC-SHA1 with its key pads already hashed: the inner and outer states after one block.
 typedef struct {
     uint32_t inner[5];

@@ -66,7 +66,7 @@ public struct SRTPContext: Sendable {
         let tag = UnsafeMutableRawBufferPointer(rebasing: buffer[length..<(length + tagLength)])
         if key.profile.isAEAD {
             let nonce = rtp.rtpNonce(ssrc: header.ssrc, rolloverCounter: rolloverCounter, sequence: header.sequenceNumber)
-            rtp.seal(payload, authenticating: [UnsafeRawBufferPointer(rebasing: buffer[0..<header.length])], nonce: nonce, tag: tag)
+            rtp.seal(payload, authenticating: UnsafeRawBufferPointer(rebasing: buffer[0..<header.length]), nonce: nonce, tag: tag)
         } else {
             rtp.applyKeystream(to: payload, ssrc: header.ssrc, index: index)
             rtp.writeTag(over: UnsafeRawBufferPointer(packet), rolloverCounter: rolloverCounter, into: tag)
@@ -100,7 +100,7 @@ public struct SRTPContext: Sendable {
         let tag = UnsafeRawBufferPointer(rebasing: buffer[protectedLength..<length])
         if key.profile.isAEAD {
             let nonce = rtp.rtpNonce(ssrc: header.ssrc, rolloverCounter: rolloverCounter, sequence: header.sequenceNumber)
-            guard rtp.open(payload, authenticating: [UnsafeRawBufferPointer(rebasing: buffer[0..<header.length])], nonce: nonce, tag: tag)
+            guard rtp.open(payload, authenticating: UnsafeRawBufferPointer(rebasing: buffer[0..<header.length]), nonce: nonce, tag: tag)
             else { throw .authenticationFailed }
         } else {
             guard rtp.verifyTag(over: packet, rolloverCounter: rolloverCounter, tag: tag) else { throw .authenticationFailed }
@@ -146,9 +146,9 @@ public struct SRTPContext: Sendable {
             let body = UnsafeMutableRawBufferPointer(rebasing: buffer[8..<length])
             let tag = UnsafeMutableRawBufferPointer(rebasing: buffer[length..<(length + tagLength)])
             buffer.storeBigEndian(trailer, at: length + tagLength)
-            let aad = [UnsafeRawBufferPointer(rebasing: buffer[0..<8]),
-                       UnsafeRawBufferPointer(rebasing: buffer[(length + tagLength)..<(length + tagLength + 4)])]
-            rtcp.seal(body, authenticating: aad, nonce: rtcp.rtcpNonce(ssrc: ssrc, index: index), tag: tag)
+            rtcp.seal(body, authenticating: UnsafeRawBufferPointer(rebasing: buffer[0..<8]),
+                      trailer: UnsafeRawBufferPointer(rebasing: buffer[(length + tagLength)..<(length + tagLength + 4)]),
+                      nonce: rtcp.rtcpNonce(ssrc: ssrc, index: index), tag: tag)
         } else {
             // header ‖ ciphertext ‖ E+index ‖ tag (RFC 3711 §3.4)
             rtcp.applyKeystream(to: UnsafeMutableRawBufferPointer(rebasing: buffer[8..<length]), ssrc: ssrc, index: UInt64(index))
@@ -188,12 +188,12 @@ public struct SRTPContext: Sendable {
             let nonce = rtcp.rtcpNonce(ssrc: ssrc, index: index)
             if encrypted {
                 let body = UnsafeMutableRawBufferPointer(rebasing: buffer[8..<bodyEnd])
-                guard rtcp.open(body, authenticating: [UnsafeRawBufferPointer(rebasing: buffer[0..<8]), trailerBytes], nonce: nonce, tag: tag)
+                guard rtcp.open(body, authenticating: UnsafeRawBufferPointer(rebasing: buffer[0..<8]), trailer: trailerBytes, nonce: nonce, tag: tag)
                 else { throw .authenticationFailed }
             } else {
                 // Unencrypted SRTCP: the whole packet is authenticated data, the plaintext empty.
                 let empty = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-                guard rtcp.open(empty, authenticating: [UnsafeRawBufferPointer(rebasing: buffer[0..<bodyEnd]), trailerBytes], nonce: nonce, tag: tag)
+                guard rtcp.open(empty, authenticating: UnsafeRawBufferPointer(rebasing: buffer[0..<bodyEnd]), trailer: trailerBytes, nonce: nonce, tag: tag)
                 else { throw .authenticationFailed }
             }
         } else {

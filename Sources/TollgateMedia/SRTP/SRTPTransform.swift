@@ -1,3 +1,4 @@
+import CTollgateSRTP
 import Crypto
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -13,6 +14,8 @@ struct SRTPTransform: Sendable {
     let salt: SRTPBlock
     private let counterMode: AESCounterMode?
     private let gcmKey: SymmetricKey?
+    /// The GCM key for the processor's instructions, where it has them (else swift-crypto's `AES.GCM`).
+    private let fastGCM: GCMKey?
     private let authenticationKey: HMACSHA1Key?
 
     init(profile: SRTPProtectionProfile, keys: SRTPSessionKeys) {
@@ -21,10 +24,12 @@ struct SRTPTransform: Sendable {
         if profile.isAEAD {
             counterMode = nil
             gcmKey = SymmetricKey(data: keys.encryptionKey)
+            fastGCM = GCMKey(keys.encryptionKey)
             authenticationKey = nil
         } else {
             counterMode = AESCounterMode(key: keys.encryptionKey)
             gcmKey = nil
+            fastGCM = nil
             authenticationKey = HMACSHA1Key(keys.authenticationKey)
         }
     }
@@ -85,31 +90,68 @@ struct SRTPTransform: Sendable {
         return block
     }
 
-    /// Encrypts `plaintext` in place and writes the 16-byte tag into `tag`.
-    func seal(_ plaintext: UnsafeMutableRawBufferPointer, authenticating header: [UnsafeRawBufferPointer], nonce: SRTPBlock,
-              tag: UnsafeMutableRawBufferPointer) {
+    /// Encrypts `plaintext` in place and writes the 16-byte tag into `tag`; the additional data is
+    /// `header` followed by `trailer` (SRTCP's E flag and index).
+    func seal(_ plaintext: UnsafeMutableRawBufferPointer, authenticating header: UnsafeRawBufferPointer, trailer: UnsafeRawBufferPointer? = nil,
+              nonce: SRTPBlock, tag: UnsafeMutableRawBufferPointer) {
+        if let fastGCM {
+            nonce.withUnsafeBytes { nonceBytes in
+                tg_gcm_seal(fastGCM.key, nonceBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), Self.bytes(header), header.count,
+                            Self.bytes(trailer), trailer?.count ?? 0, plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                            plaintext.count, tag.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+            return
+        }
         guard let gcmKey, let gcmNonce = nonce.withUnsafeBytes({ try? AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: $0.prefix(12))) })
         else { return }
-        let aad = Self.joined(header)
+        let aad = Array(header) + (trailer.map(Array.init) ?? [])
         guard let box = try? AES.GCM.seal(UnsafeRawBufferPointer(plaintext), using: gcmKey, nonce: gcmNonce, authenticating: aad) else { return }
         box.ciphertext.withUnsafeBytes { plaintext.copyMemory(from: $0) }
         box.tag.withUnsafeBytes { tag.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(tag.count))) }
     }
 
     /// Checks the tag and decrypts `ciphertext` in place; false (the bytes untouched) when the tag does not match.
-    func open(_ ciphertext: UnsafeMutableRawBufferPointer, authenticating header: [UnsafeRawBufferPointer], nonce: SRTPBlock,
-              tag: UnsafeRawBufferPointer) -> Bool {
+    func open(_ ciphertext: UnsafeMutableRawBufferPointer, authenticating header: UnsafeRawBufferPointer, trailer: UnsafeRawBufferPointer? = nil,
+              nonce: SRTPBlock, tag: UnsafeRawBufferPointer) -> Bool {
+        if let fastGCM {
+            guard tag.count == 16 else { return false }
+            return nonce.withUnsafeBytes { nonceBytes in
+                tg_gcm_open(fastGCM.key, nonceBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), Self.bytes(header), header.count,
+                            Self.bytes(trailer), trailer?.count ?? 0, ciphertext.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                            ciphertext.count, tag.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 0
+            }
+        }
+        let aad = Array(header) + (trailer.map(Array.init) ?? [])
         guard let gcmKey, let gcmNonce = nonce.withUnsafeBytes({ try? AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: $0.prefix(12))) }),
               let box = try? AES.GCM.SealedBox(nonce: gcmNonce, ciphertext: UnsafeRawBufferPointer(ciphertext), tag: tag),
-              let plaintext = try? AES.GCM.open(box, using: gcmKey, authenticating: Self.joined(header))
+              let plaintext = try? AES.GCM.open(box, using: gcmKey, authenticating: aad)
         else { return false }
         plaintext.withUnsafeBytes { ciphertext.copyMemory(from: $0) }
         return true
     }
 
-    private static func joined(_ parts: [UnsafeRawBufferPointer]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for part in parts { bytes.append(contentsOf: part) }
-        return bytes
+    private static func bytes(_ buffer: UnsafeRawBufferPointer?) -> UnsafePointer<UInt8>? {
+        buffer?.baseAddress?.assumingMemoryBound(to: UInt8.self)
+    }
+}
+
+/// An AES-GCM key for the processor's AES and carry-less multiply instructions, in 16-byte aligned
+/// memory of its own, wiped when it goes. Nil where the instructions are missing.
+final class GCMKey: @unchecked Sendable {
+    let key: UnsafeMutablePointer<tg_gcm_key>
+
+    init?(_ bytes: [UInt8]) {
+        guard tg_gcm_available() != 0, bytes.count == 16 || bytes.count == 32 else { return nil }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<tg_gcm_key>.stride, alignment: 16)
+        key = raw.bindMemory(to: tg_gcm_key.self, capacity: 1)
+        guard tg_gcm_set_key(key, bytes, bytes.count) == 0 else {
+            raw.deallocate()
+            return nil
+        }
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(key).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<tg_gcm_key>.stride)
+        UnsafeMutableRawPointer(key).deallocate()
     }
 }
