@@ -7,14 +7,14 @@ import CryptoExtras
 /// key is expanded once and each packet costs no allocation (`CTollgateSRTP`); elsewhere it goes
 /// through swift-crypto's `AES._CTR`.
 struct AESCounterMode: Sendable {
-    private let schedule: AESKeySchedule?
+    private let schedule: SecretKeyMemory<tg_aes_key>?
     private let key: SymmetricKey
 
     /// - Parameter key: 16 or 32 bytes (24 works through swift-crypto only).
     init(key: some Collection<UInt8>) {
         let bytes = Array(key)
         self.key = SymmetricKey(data: bytes)
-        self.schedule = AESKeySchedule(key: bytes)
+        self.schedule = SecretKeyMemory(aes: bytes)
     }
 
     /// XORs the keystream that starts at `counterBlock` into `bytes`.
@@ -42,47 +42,23 @@ struct AESCounterMode: Sendable {
     }
 }
 
-/// An AES key expanded for the processor's AES instructions, in memory of its own (16-byte
-/// aligned) that is wiped when the key goes. Nil where the instructions are missing.
-final class AESKeySchedule: @unchecked Sendable {
-    let key: UnsafeMutablePointer<tg_aes_key>
-
-    init?(key bytes: [UInt8]) {
-        guard tg_aes_available() != 0, bytes.count == 16 || bytes.count == 32 else { return nil }
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<tg_aes_key>.stride, alignment: 16)
-        key = raw.bindMemory(to: tg_aes_key.self, capacity: 1)
-        guard tg_aes_set_key(key, bytes, bytes.count) == 0 else {
-            raw.deallocate()
-            return nil
-        }
-    }
-
-    deinit {
-        UnsafeMutableRawPointer(key).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<tg_aes_key>.stride)
-        UnsafeMutableRawPointer(key).deallocate()
-    }
-}
-
 /// An HMAC-SHA1 key with its pads already hashed, wiped when it goes.
-final class HMACSHA1Key: @unchecked Sendable {
-    private let key: UnsafeMutablePointer<tg_hmac_sha1_key>
+final class HMACSHA1Key: Sendable {
+    private let memory: SecretKeyMemory<tg_hmac_sha1_key>
 
-    init(_ bytes: [UInt8]) {
-        key = .allocate(capacity: 1)
-        key.initialize(to: tg_hmac_sha1_key())
-        tg_hmac_sha1_set_key(key, bytes, bytes.count)
-    }
-
-    deinit {
-        key.initialize(to: tg_hmac_sha1_key())
-        key.deallocate()
+    init?(_ bytes: [UInt8]) {
+        guard let memory = SecretKeyMemory<tg_hmac_sha1_key>({ key in
+            tg_hmac_sha1_set_key(key, bytes, bytes.count)
+            return 0
+        }) else { return nil }
+        self.memory = memory
     }
 
     /// Runs `body` over HMAC-SHA1(`message` ‖ `suffix`), 20 bytes on the stack.
     func withCode<Result>(of message: UnsafeRawBufferPointer, suffix: UnsafeRawBufferPointer?,
                           _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { mac in
-            tg_hmac_sha1(key, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count,
+            tg_hmac_sha1(memory.key, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count,
                          suffix?.baseAddress?.assumingMemoryBound(to: UInt8.self), suffix?.count ?? 0, mac.baseAddress!)
             return body(UnsafeRawBufferPointer(mac))
         }

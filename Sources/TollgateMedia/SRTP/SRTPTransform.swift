@@ -15,7 +15,7 @@ struct SRTPTransform: Sendable {
     private let counterMode: AESCounterMode?
     private let gcmKey: SymmetricKey?
     /// The GCM key for the processor's instructions, where it has them (else swift-crypto's `AES.GCM`).
-    private let fastGCM: GCMKey?
+    private let fastGCM: SecretKeyMemory<tg_gcm_key>?
     private let authenticationKey: HMACSHA1Key?
 
     init(profile: SRTPProtectionProfile, keys: SRTPSessionKeys) {
@@ -24,7 +24,7 @@ struct SRTPTransform: Sendable {
         if profile.isAEAD {
             counterMode = nil
             gcmKey = SymmetricKey(data: keys.encryptionKey)
-            fastGCM = GCMKey(keys.encryptionKey)
+            fastGCM = SecretKeyMemory(gcm: keys.encryptionKey)
             authenticationKey = nil
         } else {
             counterMode = AESCounterMode(key: keys.encryptionKey)
@@ -132,26 +132,5 @@ struct SRTPTransform: Sendable {
 
     private static func bytes(_ buffer: UnsafeRawBufferPointer?) -> UnsafePointer<UInt8>? {
         buffer?.baseAddress?.assumingMemoryBound(to: UInt8.self)
-    }
-}
-
-/// An AES-GCM key for the processor's AES and carry-less multiply instructions, in 16-byte aligned
-/// memory of its own, wiped when it goes. Nil where the instructions are missing.
-final class GCMKey: @unchecked Sendable {
-    let key: UnsafeMutablePointer<tg_gcm_key>
-
-    init?(_ bytes: [UInt8]) {
-        guard tg_gcm_available() != 0, bytes.count == 16 || bytes.count == 32 else { return nil }
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<tg_gcm_key>.stride, alignment: 16)
-        key = raw.bindMemory(to: tg_gcm_key.self, capacity: 1)
-        guard tg_gcm_set_key(key, bytes, bytes.count) == 0 else {
-            raw.deallocate()
-            return nil
-        }
-    }
-
-    deinit {
-        UnsafeMutableRawPointer(key).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<tg_gcm_key>.stride)
-        UnsafeMutableRawPointer(key).deallocate()
     }
 }
