@@ -143,9 +143,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What several test targets share (a seeded random generator); not a product.
+        .target(name: "TollgateTestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "SIPCoreTests",
-            dependencies: ["SIPCore"]
+            dependencies: ["SIPCore", "TollgateTestSupport"]
         ),
         .testTarget(
             name: "TollgateModelTests",
@@ -161,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateFraudTests",
-            dependencies: ["TollgateFraud", "TollgateConfig", "TollgateModel"],
+            dependencies: ["TollgateFraud", "TollgateConfig", "TollgateModel", "TollgateTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -187,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateMediaTests",
-            dependencies: ["TollgateMedia", "CTollgateSRTP", "SIPCore", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["TollgateMedia", "CTollgateSRTP", "SIPCore", "TollgateTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "CryptoExtras", package: "swift-crypto")],
             exclude: ["Scripts"]
         ),

@@ -31,11 +31,13 @@ struct MediaSettings: Sendable {
             let policy = SRTPPolicy(rawValue: side.srtp.rawValue) ?? .off
             return MediaSideSettings(address: address, srtp: policy, suites: side.suites.compactMap(SRTPProtectionProfile.init(sdesName:)))
         }
+        // The outside first: the inside falls back to its listener, and a problem there is the outside's.
+        let outside = try side("outside", config.outside, listener: external)
+        let inside = try side("inside", config.inside, listener: internalHost)
         return MediaSettings(
             relay: MediaRelay.Configuration(ports: config.ports, strictSource: config.strictSource,
                                             timeout: .milliseconds(Int64(config.timeout * 1000)),
                                             holdTimeout: .milliseconds(Int64(config.holdTimeout * 1000))),
-            inside: try side("inside", config.inside, listener: internalHost),
-            outside: try side("outside", config.outside, listener: external))
+            inside: inside, outside: outside)
     }
 }

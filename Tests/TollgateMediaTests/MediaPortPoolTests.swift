@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TollgateMedia
+import TollgateTestSupport
 
 @Suite("Media port pool")
 struct MediaPortPoolTests {

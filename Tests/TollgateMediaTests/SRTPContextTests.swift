@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TollgateMedia
+import TollgateTestSupport
 
 @Suite("SRTP and SRTCP contexts")
 struct SRTPContextTests {

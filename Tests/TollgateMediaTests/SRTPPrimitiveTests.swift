@@ -3,6 +3,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import Testing
+import TollgateTestSupport
 
 /// Tollgate's in-place AES counter mode and HMAC-SHA1 (the SRTP fast path) against swift-crypto's.
 @Suite("SRTP primitives against swift-crypto")

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TollgateMedia
+import TollgateTestSupport
 
 @Suite("SRTP replay list and index estimate")
 struct SRTPReplayWindowTests {

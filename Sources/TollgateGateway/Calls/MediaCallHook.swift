@@ -36,9 +36,6 @@ final class MediaCallHook: CallHook {
         self.events = events
     }
 
-    /// Calls whose media is anchored now.
-    var anchoredCalls: Int { anchored.count }
-
     func offer(_ offer: inout CallSDP) -> CallHookVerdict {
         process(&offer)
     }
@@ -110,9 +107,4 @@ final class MediaCallHook: CallHook {
         }
     }
 
-    /// Ends every anchored call's media (the gateway is stopping).
-    func closeAll() -> [EventLoopFuture<Void>] {
-        defer { anchored.removeAll() }
-        return anchored.values.map { $0.relay.close() }
-    }
 }

@@ -88,6 +88,4 @@ struct SRTPBlock: Sendable, Hashable {
         return try Swift.withUnsafeBytes(of: &words, body)
     }
 
-    /// The block's 16 bytes.
-    var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 }
