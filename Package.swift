@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "TollgateGatewayTests",
             dependencies: [
-                "TollgateGateway", "SIPCore", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud",
+                "TollgateGateway", "TollgateMedia", "SIPCore", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -61,14 +61,14 @@ final class ConfigNodeDecoder {
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "remote_phones_path", "topology_hiding", "limits",
         "performance", "console", "logging", "store", "shield", "alerts", "fraud", "media",
     ]
-    static let mediaKeys = ["anchor", "ports", "strict_source", "timeout", "hold_timeout", "inside", "outside"]
+    static let mediaKeys = ["anchor", "ports", "strict_source", "timeout", "hold_timeout", "timeout_action", "inside", "outside"]
     static let mediaSideKeys = ["address", "srtp", "suites"]
     static let endpointKeys = ["transport", "address", "port"]
     static let listenerKeys =
         ["name", "zone", "listen"] + endpointKeys + ["tls_certificate", "tls_key", "tls_ciphers", "tls_client_ca", "advertised_address"]
     static let pbxKeys = ["name", "endpoint"] + endpointKeys
     static let trunkKeys =
-        ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials", "tls_certificate", "tls_key", "tls_ca"]
+        ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials", "tls_certificate", "tls_key", "tls_ca", "srtp", "srtp_suites"]
     static let probeKeys = ["interval", "timeout", "failures", "enabled"]
     static let credentialKeys = ["username", "password", "realm", "register", "register_expires"]
     static let routeKeys = ["name", "prefix", "trunks", "strip_digits", "prepend_digits"]
@@ -178,6 +178,10 @@ final class ConfigNodeDecoder {
         config.strictSource = optional(map, "strict_source", bool) ?? config.strictSource
         config.timeout = optional(map, "timeout", double) ?? config.timeout
         config.holdTimeout = optional(map, "hold_timeout", double) ?? config.holdTimeout
+        if let (node, path) = value(map, "timeout_action"),
+           let action = enumeration(MediaConfig.TimeoutAction.self, node, path: path, what: "timeout action") {
+            config.timeoutAction = action
+        }
         for (key, value) in [("timeout", config.timeout), ("hold_timeout", config.holdTimeout)] where value <= 0 {
             report("must be more than 0 seconds", path: map.child(key), position: map.keyPositions[key] ?? nil)
         }
@@ -194,14 +198,19 @@ final class ConfigNodeDecoder {
             config.srtp = policy
         }
         if let (node, path) = value(map, "suites"), let suites = stringList(node, path: path) {
-            for (index, suite) in suites.enumerated() where !MediaConfig.supportedSuites.contains(suite) {
-                report("unknown SRTP suite \(ConfigSyntax.quoted(suite))\(Suggestion.hint(for: suite, in: MediaConfig.supportedSuites)); "
-                       + "expected \(ConfigSyntax.alternatives(MediaConfig.supportedSuites))", path: "\(path)[\(index)]", at: node)
-            }
-            if suites.isEmpty { report("at least one suite is needed", path: path, at: node) }
-            config.suites = suites
+            config.suites = srtpSuites(suites, node: node, path: path)
         }
         return config
+    }
+
+    /// A list of SRTP suites, each one Tollgate implements, at least one.
+    private func srtpSuites(_ suites: [String], node: Node, path: String) -> [String] {
+        for (index, suite) in suites.enumerated() where !MediaConfig.supportedSuites.contains(suite) {
+            report("unknown SRTP suite \(ConfigSyntax.quoted(suite))\(Suggestion.hint(for: suite, in: MediaConfig.supportedSuites)); "
+                   + "expected \(ConfigSyntax.alternatives(MediaConfig.supportedSuites))", path: "\(path)[\(index)]", at: node)
+        }
+        if suites.isEmpty { report("at least one suite is needed", path: path, at: node) }
+        return suites
     }
 
     // MARK: - Sections
@@ -299,6 +308,12 @@ final class ConfigNodeDecoder {
         trunk.tlsCertificate = optional(map, "tls_certificate", string)
         trunk.tlsKey = optional(map, "tls_key", string)
         trunk.tlsCA = optional(map, "tls_ca", string)
+        if let (node, path) = value(map, "srtp") {
+            trunk.srtp = enumeration(MediaSideConfig.SRTP.self, node, path: path, what: "SRTP policy")
+        }
+        if let (node, path) = value(map, "srtp_suites"), let suites = stringList(node, path: path) {
+            trunk.srtpSuites = srtpSuites(suites, node: node, path: path)
+        }
         return trunk
     }
 

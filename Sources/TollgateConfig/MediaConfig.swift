@@ -14,12 +14,22 @@ public struct MediaConfig: Sendable, Hashable, Codable {
     public var timeout: Double = 60
     /// The same while a call is on hold (sendonly, recvonly, inactive).
     public var holdTimeout: Double = 3_600
+    /// What a call with no media either way for its timeout comes to.
+    public var timeoutAction: TimeoutAction = .hangup
     /// The PBX's side: plain RTP unless told otherwise.
     public var inside = MediaSideConfig(srtp: .off, suites: ["AES_CM_128_HMAC_SHA1_80"])
     /// Trunks' and remote phones' side: SRTP whenever the peer can.
     public var outside = MediaSideConfig(srtp: .optional, suites: ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"])
 
     public init() {}
+
+    /// What Tollgate does with a call whose media stopped both ways (one-way audio is only reported).
+    public enum TimeoutAction: String, Sendable, Hashable, Codable, CaseIterable {
+        /// A `media-timeout` event, and a BYE to each side (the CDR's rule is `media-timeout`).
+        case hangup
+        /// The event only.
+        case report
+    }
 
     /// Reads `20000-39999`: two ports from 1024 up, the range holding at least one even/odd pair.
     public static func portRange(_ text: String) -> ClosedRange<UInt16>? {

@@ -24,6 +24,8 @@ public struct DialogInfo: Sendable, Hashable {
     public var created: NIODeadline
     public var answered: NIODeadline?
     public var ended: NIODeadline?
+    /// Each side as it knows the dialog, once confirmed: what a BYE of the gateway's own is made from.
+    var legs: DialogLegs?
 }
 
 /// The dialogs in progress, by Call-ID and caller tag. Confined to the gateway's event loop.
@@ -62,6 +64,29 @@ final class DialogTable {
             dialog.answered = time
             early -= 1
             confirmed += 1
+        }
+    }
+
+    /// Keeps the legs of a dialog that was just confirmed.
+    func setLegs(callID: String, callerTag: String, _ legs: DialogLegs) {
+        update(callID: callID, callerTag: callerTag) { dialog in
+            if dialog.legs == nil { dialog.legs = legs }
+        }
+    }
+
+    /// A request within the dialog passed from one side to the other: the CSeq towards its
+    /// recipient moves up, and a new Contact of its sender (a target refresh) is kept.
+    func noteRequest(callID: String, callerTag: String, fromCaller: Bool, cseq: UInt32, contact: String?) {
+        update(callID: callID, callerTag: callerTag) { dialog in
+            guard var legs = dialog.legs else { return }
+            if fromCaller {
+                legs.callee.cseq = max(legs.callee.cseq, cseq)
+                if let contact { legs.caller.target = contact }
+            } else {
+                legs.caller.cseq = max(legs.caller.cseq, cseq)
+                if let contact { legs.callee.target = contact }
+            }
+            dialog.legs = legs
         }
     }
 

@@ -58,7 +58,7 @@ public final class Gateway: Sendable {
         let config = self.config
         let logger = self.logger
         let settings = try ProxySettings.resolve(config)
-        let media = config.media.anchor ? try MediaSettings.resolve(config.media, listeners: settings.listeners) : nil
+        let media = config.media.anchor ? try MediaSettings.resolve(config.media, trunks: config.trunks, listeners: settings.listeners) : nil
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let box = ProxyBox()
@@ -139,9 +139,13 @@ public final class Gateway: Sendable {
                         }
                         events.emit(GatewayEvent.Kind(rawValue: event.kind.rawValue), address: event.source ?? "", rule: "media",
                                     detail: "\(event.detail) (call \(event.callID))", severity: event.kind == .timeout ? .notice : .warning)
+                        if event.kind == .timeout, event.bothWays, media.hangUpOnTimeout {
+                            proxy.hangUp(callID: event.callID, rule: "media-timeout", text: "media timeout")
+                        }
                     }
                 }
-                proxy.addFirstCallHook(MediaCallHook(relay: relay, inside: media.inside, outside: media.outside, events: events))
+                proxy.addFirstCallHook(MediaCallHook(relay: relay, inside: media.inside, outside: media.outside,
+                                                     trunkOutside: media.trunkOutside, events: events))
             }
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }

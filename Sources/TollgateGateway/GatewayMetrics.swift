@@ -57,6 +57,11 @@ final class GatewayMetrics {
     }
 
     /// A call ended and its CDR was handed to the store.
+    /// A call the gateway ended itself (BYE to both sides), by the rule that decided it.
+    func callHungUpByGateway(rule: String) {
+        Counter(label: "tollgate_calls_ended_by_gateway_total", dimensions: [("rule", rule)]).increment()
+    }
+
     func callEnded(_ disposition: CallDetailRecord.Disposition) {
         if let counter = callCounters[disposition] { counter.increment(); return }
         let counter = Counter(label: "tollgate_calls_total", dimensions: [("disposition", disposition.rawValue)])

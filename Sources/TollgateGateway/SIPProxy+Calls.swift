@@ -38,15 +38,14 @@ extension SIPProxy {
 
     // MARK: - Offers and answers
 
-    /// Lets the call hooks see (and rewrite) the SDP of a message about to be forwarded: an offer
-    /// when it is a request, an answer when it is a response or an ACK.
     /// Lets the call hooks see (and rewrite) the SDP of a message on its way from one side to the
     /// other. A refused offer comes back as the verdict; the message is then not to be forwarded.
     @discardableResult
-    func runCallHooks(on message: inout SIPMessage, from: GatewayZone, towards: GatewayZone, call: CallKey? = nil) -> CallHookVerdict {
+    func runCallHooks(on message: inout SIPMessage, from: GatewayZone, towards: GatewayZone, trunk: String?,
+                      call: CallKey? = nil) -> CallHookVerdict {
         guard calls.hasHooks, !message.bodyBytes.isEmpty else { return .proceed }
         if let status = message.statusCode, status >= 300 { return .proceed }
-        var sdp = CallSDP(message: message, from: from, towards: towards)
+        var sdp = CallSDP(message: message, from: from, towards: towards, trunk: trunk)
         var verdict = CallHookVerdict.proceed
         if message.isRequest, message.method != .ack {
             verdict = calls.offer(&sdp, call: call)
@@ -112,7 +111,7 @@ extension SIPProxy {
     }
 
     /// Ends a call with the hooks (its record finished, made durable, published) and counts it.
-    private func callEnded(_ key: CallKey, reason: CallEnd.Reason, cause: Int?, disposition: CallDetailRecord.Disposition? = nil,
+    func callEnded(_ key: CallKey, reason: CallEnd.Reason, cause: Int?, disposition: CallDetailRecord.Disposition? = nil,
                            hangup: CallDetailRecord.HangupSide?, trunk: String? = nil) -> EventLoopFuture<Void>? {
         guard let (record, wait) = calls.end(key, reason: reason, at: wallClock, cause: cause, disposition: disposition, hangup: hangup,
                                              trunk: trunk)

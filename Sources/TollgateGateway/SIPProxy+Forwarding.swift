@@ -69,10 +69,15 @@ extension SIPProxy {
             target.requestURI = fromCaller ? dialog.calleeContact : dialog.callerContact
         }
         if let server {
+            if let cseq = try? request.cseq().sequence {
+                let refreshes = request.method == .invite || request.method == .update
+                let contact = refreshes ? ((try? request.contacts().first?.address?.uri.description) ?? nil) : nil
+                dialogs.noteRequest(callID: dialog.callID, callerTag: dialog.callerTag, fromCaller: fromCaller, cseq: cseq, contact: contact)
+            }
             forward(request, server: server, to: target, initial: false)
         } else if stateless {
             var out = prepare(request, incomingListener: listener, target: target, initial: false)
-            runCallHooks(on: &out, from: zone, towards: target.zone)
+            runCallHooks(on: &out, from: zone, towards: target.zone, trunk: dialog.trunk)
             let outgoing = self.listener(towards: target.zone, transport: target.peer.transport)
             out.insertHeader(.via, via(for: outgoing, transport: target.peer.transport, branch: newBranch()), at: 0)
             send(out, to: target.peer, from: outgoing?.id)
@@ -146,7 +151,8 @@ extension SIPProxy {
                 }
             }
         }
-        if case .refuse(let status, let reason) = runCallHooks(on: &out, from: server.zone, towards: target.zone, call: server.call) {
+        if case .refuse(let status, let reason) = runCallHooks(on: &out, from: server.zone, towards: target.zone, trunk: target.trunk ?? server.trunk,
+                                                                     call: server.call) {
             logger.debug("offer refused by a call hook", metadata: ["status": "\(status)", "reason": "\(reason)"])
             if server.finalStatus == nil {
                 server.refused = server.isInvite && initial
@@ -171,7 +177,7 @@ extension SIPProxy {
         switch client.owner {
         case .probe(let trunk):
             probeFailed(trunk)
-        case .cancel:
+        case .cancel, .hangup:
             break
         case .registration(let trunk):
             registrationTimedOut(trunk, client: client)

@@ -42,7 +42,7 @@ extension SIPProxy {
             }
             terminate(client)
             if status == 503 { probeFailed(trunk) } else { probeSucceeded(trunk) }
-        case .cancel:
+        case .cancel, .hangup:
             run(client.machine.received(status: status).1, for: client)
         case .registration(let trunk):
             let (kind, actions) = client.machine.received(status: status)
@@ -82,7 +82,7 @@ extension SIPProxy {
         if status < 300 {
             var durable: EventLoopFuture<Void>?
             if isInvite {
-                noteDialog(headers, client: client, server: server, confirmed: true)
+                noteDialog(headers, client: client, server: server, confirmed: true, answer: response)
                 if server.finalStatus == nil { callAnswered(server, trunk: client.target.trunk) }
             } else {
                 if client.key.method == .bye {
@@ -133,7 +133,7 @@ extension SIPProxy {
             // The Path Tollgate added names its inside: the phone does not need it.
             out.removeHeaders(.path)
         }
-        runCallHooks(on: &out, from: client.target.zone, towards: server.zone)
+        runCallHooks(on: &out, from: client.target.zone, towards: server.zone, trunk: client.target.trunk ?? server.trunk)
         out = outgoing(out, to: server.zone)
         let bytes = out.serialized()
         metrics.sent(out, zone: server.zone)
@@ -180,7 +180,8 @@ extension SIPProxy {
 
     // MARK: - Dialogs
 
-    func noteDialog(_ response: SIPValidatedHeaders, client: ClientTransaction, server: ServerTransaction, confirmed: Bool) {
+    func noteDialog(_ response: SIPValidatedHeaders, client: ClientTransaction, server: ServerTransaction, confirmed: Bool,
+                    answer: SIPMessage? = nil) {
         guard let callerTag = response.from.tag else { return }
         let callID = response.callID
         let calleeTag = response.to.tag
@@ -194,7 +195,14 @@ extension SIPProxy {
         } else if let calleeTag {
             dialogs.setCalleeTag(callID: callID, callerTag: callerTag, calleeTag: calleeTag, calleeContact: calleeContact)
         }
-        if confirmed { dialogs.confirm(callID: callID, callerTag: callerTag, calleeTag: calleeTag, at: .now()) }
+        guard confirmed else { return }
+        dialogs.confirm(callID: callID, callerTag: callerTag, calleeTag: calleeTag, at: .now())
+        if let answer, let sent = client.request,
+           let legs = DialogLegs(received: server.request, from: server.source, callerListener: server.listener, sent: sent,
+                                 to: client.target.peer, calleeListener: client.listener, answer: answer, isOwnRoute: { self.isOwnRoute($0) })
+        {
+            dialogs.setLegs(callID: callID, callerTag: callerTag, legs)
+        }
     }
 
     /// Ends the dialog a BYE (or a failed INVITE) belongs to.

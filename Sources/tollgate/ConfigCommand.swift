@@ -60,7 +60,8 @@ struct ConfigCommand: AsyncParsableCommand {
             for listener in config.listeners { print("listener  \(listener.effectiveName): \(listener.endpoint) (\(listener.zone.rawValue))") }
             print("pbx       \(config.pbx.endpoint)")
             for trunk in config.trunks {
-                print("trunk     \(trunk.name): \(trunk.endpoint), priority \(trunk.priority), from \(trunk.allowedSources.map(\.description).joined(separator: ", "))")
+                print("trunk     \(trunk.name): \(trunk.endpoint), priority \(trunk.priority), from \(trunk.allowedSources.map(\.description).joined(separator: ", "))"
+                      + (trunk.srtp.map { ", srtp \($0.rawValue)" } ?? ""))
             }
             for rule in config.routes {
                 print("route     \(rule.prefix.isEmpty ? "(default)" : rule.prefix) -> \(rule.trunks.joined(separator: ", "))")

@@ -12,6 +12,17 @@ struct MediaConfigTests {
         #expect(config.media.outside.srtp == .optional && config.media.inside.srtp == .off)
         #expect(config.media.outside.suites == ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"])
         #expect(config.media.timeout == 60 && !config.media.strictSource)
+        #expect(config.media.timeoutAction == .hangup, "dead calls are ended unless told otherwise")
+        #expect(config.trunks[0].srtp == nil && config.trunks[0].srtpSuites == nil)
+    }
+
+    @Test("a trunk's own SRTP policy and suites, and the timeout action, are read")
+    func trunkPolicy() throws {
+        let config = try TollgateConfig(yaml: ConfigTestSupport.minimal.replacingOccurrences(
+            of: "endpoint: udp:127.0.0.10:5090", with: "endpoint: udp:127.0.0.10:5090\n    srtp: required\n    srtp_suites: [AEAD_AES_128_GCM]")
+            + "\nmedia: { timeout_action: report }")
+        #expect(config.trunks[0].srtp == .required && config.trunks[0].srtpSuites == ["AEAD_AES_128_GCM"])
+        #expect(config.media.timeoutAction == .report)
     }
 
     @Test("every key is read")
@@ -39,9 +50,20 @@ struct MediaConfigTests {
         ("media: { inside: { suites: [F8_128_HMAC_SHA1_80] } }", "media.inside.suites[0]"),
         ("media: { outside: { suites: [] } }", "media.outside.suites"),
         ("media: { relay: true }", "media.relay"),
+        ("media: { timeout_action: hang }", "media.timeout_action"),
     ])
     func errors(yaml: String, path: String) {
         let errors = ConfigTestSupport.errors(ConfigTestSupport.minimal + "\n" + yaml)
+        #expect(errors.contains { $0.path == path }, "\(errors)")
+    }
+
+    @Test("a trunk's bad SRTP policy or suite is an error with its line", arguments: [
+        ("srtp: always", "trunks[0].srtp"),
+        ("srtp_suites: [AES_CM_128_HMAC_SHA1_81]", "trunks[0].srtp_suites[0]"),
+    ])
+    func trunkErrors(line: String, path: String) {
+        let yaml = ConfigTestSupport.minimal.replacingOccurrences(of: "endpoint: udp:127.0.0.10:5090", with: "endpoint: udp:127.0.0.10:5090\n    \(line)")
+        let errors = ConfigTestSupport.errors(yaml)
         #expect(errors.contains { $0.path == path }, "\(errors)")
     }
 }

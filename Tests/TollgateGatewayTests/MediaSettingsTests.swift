@@ -21,6 +21,22 @@ struct MediaSettingsTests {
         let split = try MediaSettings.resolve(MediaConfig(), listeners: [Self.listener("198.51.100.7", zone: .external),
                                                                          Self.listener("10.0.0.5", zone: .internal)])
         #expect(split.outside.address == "198.51.100.7" && split.inside.address == "10.0.0.5")
+        #expect(settings.hangUpOnTimeout && settings.trunkOutside.isEmpty)
+    }
+
+    @Test("a trunk with its own SRTP policy gets the outside's settings with its policy and suites; others use the outside's")
+    func trunkPolicies() throws {
+        var strict = TrunkConfig(name: "strict", endpoint: Endpoint(transport: .udp, host: "192.0.2.1", port: 5060))
+        strict.srtp = .required
+        strict.srtpSuites = ["AEAD_AES_128_GCM"]
+        let plain = TrunkConfig(name: "plain", endpoint: Endpoint(transport: .udp, host: "192.0.2.2", port: 5060))
+        var config = MediaConfig()
+        config.timeoutAction = .report
+        let settings = try MediaSettings.resolve(config, trunks: [strict, plain], listeners: [Self.listener("198.51.100.7", zone: .external)])
+        #expect(settings.trunkOutside.keys.sorted() == ["strict"])
+        #expect(settings.trunkOutside["strict"]?.srtp == .required && settings.trunkOutside["strict"]?.suites == [.aeadAES128GCM])
+        #expect(settings.trunkOutside["strict"]?.address == "198.51.100.7")
+        #expect(!settings.hangUpOnTimeout)
     }
 
     @Test("an address that cannot be written in SDP is refused with the key to set", arguments: [

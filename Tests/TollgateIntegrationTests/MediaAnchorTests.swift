@@ -98,4 +98,63 @@ struct MediaAnchorTests {
         #expect(result.error == "INVITE answered 488", "\(result)")
         #expect(gateway.waitForLog("media-refused", timeout: 5), "gateway: \(gateway.log.suffix(2000))")
     }
+
+    @Test("a call whose media died is ended by the gateway: a BYE to each side, calls both ways, and the CDR says why")
+    func deadMediaHangsUp() throws {
+        let port = 5490
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-media-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("tollgate.yaml")
+        try """
+            listeners:
+              - { zone: external, listen: "udp:127.0.0.1:\(port)" }
+              - { zone: internal, listen: "udp:127.0.0.1:\(port + 5)" }
+            pbx: { endpoint: "udp:127.0.0.20:\(port + 1)" }
+            trunks:
+              - { name: carrier, endpoint: "udp:127.0.0.10:\(port + 2)", probe: { enabled: false } }
+            routes:
+              - { prefix: "", trunks: [carrier] }
+            media:
+              ports: 30100-30199
+              timeout: 2
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let gateway = try PeerProcess.tollgate(config: config, directory: directory, name: "tollgate-media")
+        defer { gateway.stop() }
+
+        // In from the trunk: neither side sends RTP; both get the gateway's BYE and answer it.
+        let pbxLog = GatewayTrunkTests.messageLog()
+        let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: port + 1, calls: 1,
+                                       extra: ["-mi", "127.0.0.20", "-trace_msg", "-message_file", pbxLog.path])
+        defer { pbx.stop() }
+        usleep(300_000)
+        let callerLog = GatewayTrunkTests.messageLog()
+        let caller = try PeerProcess.sipp("uac-hung-up.xml", local: "127.0.0.10", port: port + 2, remote: "127.0.0.1:\(port)", calls: 1,
+                                          extra: ["-s", "201", "-mi", "127.0.0.10", "-trace_msg", "-message_file", callerLog.path])
+        #expect(caller.wait(timeout: 30) == 0, "caller: \(caller.log.suffix(1500))\ngateway: \(gateway.log.suffix(3000))")
+        #expect(pbx.wait(timeout: 10) == 0, "pbx: \(pbx.log.suffix(1500))")
+        for (name, log) in [("caller", callerLog), ("pbx", pbxLog)] {
+            let seen = try GatewayTrunkTests.received(log)
+            #expect(seen.contains("BYE sip:") && seen.contains("Reason: Q.850;cause=102;text=\"media timeout\""), "\(name): \(seen.suffix(1200))")
+            #expect(!seen.contains("127.0.0.20") || name == "pbx", "the caller never sees the PBX's address")
+        }
+
+        // Out through the trunk: the PBX calls, the carrier answers, and again both are hung up.
+        let carrier = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.10", port: port + 2, calls: 1, extra: ["-mi", "127.0.0.10"])
+        defer { carrier.stop() }
+        usleep(300_000)
+        let pbxCaller = try PeerProcess.sipp("uac-hung-up.xml", local: "127.0.0.20", port: port + 1, remote: "127.0.0.1:\(port + 5)", calls: 1,
+                                             extra: ["-s", "00441632960123", "-mi", "127.0.0.20"])
+        #expect(pbxCaller.wait(timeout: 30) == 0, "pbx: \(pbxCaller.log.suffix(1500))\ngateway: \(gateway.log.suffix(3000))")
+        #expect(carrier.wait(timeout: 10) == 0, "carrier: \(carrier.log.suffix(1500))")
+
+        gateway.stop()
+        let export = try PeerProcess(name: "cdr-export", executable: Peers.tollgate, arguments: ["cdr", "export", "--format", "csv"],
+                                     directory: directory)
+        export.wait(timeout: 20)
+        let rows = export.log.split(separator: "\n").filter { $0.contains("bound,") }
+        #expect(rows.count == 2, "cdr export: \(export.log)")
+        for row in rows {
+            #expect(row.contains(",answered,") && row.contains(",gateway,media-timeout,"), "cdr: \(row)")
+        }
+    }
 }

@@ -74,6 +74,7 @@ final class CallCoordinator {
     func end(_ key: CallKey, reason: CallEnd.Reason, at time: Date, cause: Int?, disposition: CallDetailRecord.Disposition? = nil,
              hangup: CallDetailRecord.HangupSide?, trunk: String? = nil) -> (record: CallDetailRecord, wait: EventLoopFuture<Void>?)? {
         guard var record = ledger.end(key, at: time, cause: cause, disposition: disposition, hangup: hangup, trunk: trunk) else { return nil }
+        if case .ended(let rule) = reason { record.rule = rule }
         let end = CallEnd(key: key, reason: reason, time: record.end, source: record.source)
         var wait: EventLoopFuture<Void>?
         for hook in hooks {

@@ -85,6 +85,8 @@ public struct CallSDP {
     /// The side it came from and the side it goes to.
     public var from: GatewayZone
     public var towards: GatewayZone
+    /// The trunk at the outside end of its path, if the outside party is one.
+    public var trunk: String?
 
     /// The Call-ID the inside uses (read when a hook asks, not for every message).
     public var callID: String { message.firstValue(of: .callID) ?? "" }
@@ -108,6 +110,9 @@ public struct CallEnd: Sendable {
         case expired
         /// The gateway is shutting down.
         case shutdown
+        /// The gateway ended the call itself, with a BYE to each side, for the reason its rule names
+        /// (`media-timeout`: no media either way).
+        case ended(rule: String)
     }
 
     public var key: CallKey

@@ -13,6 +13,8 @@ final class MediaCallHook: CallHook {
     private let relay: MediaRelay
     private let inside: MediaSideSettings
     private let outside: MediaSideSettings
+    /// The outside's settings for calls with a trunk that has its own SRTP policy.
+    private let trunkOutside: [String: MediaSideSettings]
     private let events: GatewayEventEmitter
     private var anchored: [String: AnchoredCall] = [:]
     /// Anchors older than this are ended by housekeeping, whatever became of their call.
@@ -22,17 +24,22 @@ final class MediaCallHook: CallHook {
         var negotiation: MediaNegotiation
         let relay: MediaCallRelay
         let created: Date
-        init(negotiation: MediaNegotiation, relay: MediaCallRelay, created: Date) {
+        /// The trunk whose settings the outside side has now.
+        var trunk: String?
+        init(negotiation: MediaNegotiation, relay: MediaCallRelay, created: Date, trunk: String?) {
             self.negotiation = negotiation
             self.relay = relay
             self.created = created
+            self.trunk = trunk
         }
     }
 
-    init(relay: MediaRelay, inside: MediaSideSettings, outside: MediaSideSettings, events: GatewayEventEmitter) {
+    init(relay: MediaRelay, inside: MediaSideSettings, outside: MediaSideSettings, trunkOutside: [String: MediaSideSettings] = [:],
+         events: GatewayEventEmitter) {
         self.relay = relay
         self.inside = inside
         self.outside = outside
+        self.trunkOutside = trunkOutside
         self.events = events
     }
 
@@ -49,9 +56,15 @@ final class MediaCallHook: CallHook {
         guard sdp.from != sdp.towards, sdp.isSDP, let session = try? SDPSession(parsing: sdp.message.bodyBytes) else { return .proceed }
         let callID = sdp.callID
         let isNew = anchored[callID] == nil
+        let outsideSettings = sdp.trunk.flatMap { trunkOutside[$0] } ?? outside
         let call = anchored[callID] ?? AnchoredCall(
-            negotiation: MediaNegotiation(inside: inside, outside: outside, sessionID: UInt64.random(in: 1...(1 << 40))),
-            relay: relay.open(callID: callID), created: Date())
+            negotiation: MediaNegotiation(inside: inside, outside: outsideSettings, sessionID: UInt64.random(in: 1...(1 << 40))),
+            relay: relay.open(callID: callID), created: Date(), trunk: sdp.trunk)
+        if call.trunk != sdp.trunk {
+            // A failed-over INVITE offered to another trunk: the outside now has that trunk's policy.
+            call.negotiation.setSettings(.outside, outsideSettings)
+            call.trunk = sdp.trunk
+        }
         let side: MediaSide = sdp.from == .internal ? .inside : .outside
         let message = sdp.message
         do throws(MediaRefusal) {

@@ -13,12 +13,13 @@ struct ClientTransactionKey: Hashable {
 /// ``ClientTransactionMachine``, which decides the retransmissions and the timers.
 final class ClientTransaction: @unchecked Sendable {
     /// Who started the transaction: a request being relayed, the trunk monitor's probe, a CANCEL,
-    /// or the registration with a trunk (by name).
+    /// the registration with a trunk (by name), or a BYE of the gateway's own ending a call.
     enum Owner {
         case relay(ServerTransaction)
         case probe(String)
         case cancel
         case registration(String)
+        case hangup
     }
 
     let key: ClientTransactionKey

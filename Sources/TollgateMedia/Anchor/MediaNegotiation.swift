@@ -11,7 +11,7 @@ import SIPCore
 /// take the same path.
 public struct MediaNegotiation: Sendable {
     /// The settings of each side.
-    public let settings: [MediaSide: MediaSideSettings]
+    public private(set) var settings: [MediaSide: MediaSideSettings]
     /// Each side's streams, by `m=` line.
     public private(set) var streams: [MediaSide: [MediaStreamPlan]] = [.inside: [], .outside: []]
     private var state: State = .idle
@@ -45,6 +45,12 @@ public struct MediaNegotiation: Sendable {
     public init(inside: MediaSideSettings, outside: MediaSideSettings, sessionID: UInt64) {
         settings = [.inside: inside, .outside: outside]
         self.sessionID = sessionID
+    }
+
+    /// Changes a side's settings for the offers and answers to come (a failed-over INVITE goes to
+    /// another trunk, with its own SRTP policy). Keys already given to the side stay.
+    public mutating func setSettings(_ side: MediaSide, _ newSettings: MediaSideSettings) {
+        settings[side] = newSettings
     }
 
     /// Every RTP port this call holds, by side (to release when it ends).

@@ -26,8 +26,11 @@ public struct MediaEvent: Sendable, Hashable {
     public var detail: String
     /// For ``Kind/abuse``: how many packets the report covers.
     public var packets: Int
+    /// For ``Kind/timeout``: no media either way (dead), rather than one side silent (one-way).
+    public var bothWays: Bool
 
-    public init(kind: Kind, callID: String, side: MediaSide, source: String?, detail: String, packets: Int = 0) {
+    public init(kind: Kind, callID: String, side: MediaSide, source: String?, detail: String, packets: Int = 0, bothWays: Bool = false) {
+        self.bothWays = bothWays
         self.kind = kind
         self.callID = callID
         self.side = side

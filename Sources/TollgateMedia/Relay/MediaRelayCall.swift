@@ -274,7 +274,7 @@ final class MediaRelayCall {
             guard !reported.contains("timeout") else { return }
             reported.insert("timeout")
             report(MediaEvent(kind: .timeout, callID: callID, side: .outside, source: nil,
-                              detail: "no media either way for \(seconds) s\(onHold ? " (on hold)" : "")"))
+                              detail: "no media either way for \(seconds) s\(onHold ? " (on hold)" : "")", bothWays: true))
             return
         }
         guard !onHold else { return }
