@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import SIPCore
 import Testing
+import TollgateTestSupport
 
 @testable import TollgateMedia
 
@@ -102,6 +103,82 @@ struct MediaRelayTests {
         try await call.close().get()
         #expect(relay.portsInUse == 0, "every port back in the pool")
         for peer in [phone, pbx, attacker] { try await peer.close() }
+        try await group.shutdownGracefully()
+    }
+
+    /// Malformed packets every way RFC 3550 §A.1 and §A.2 name, sent by the peer itself.
+    static let malformed: [(String, [UInt8])] = [
+        ("empty", []),
+        ("shorter than a header", Array(rtpPacket(sequence: 1).prefix(11))),
+        ("version 1", [0x40] + rtpPacket(sequence: 1).dropFirst()),
+        ("version 0", [0x00] + rtpPacket(sequence: 1).dropFirst()),
+        ("CSRC count past the end", [0x8F] + Array(rtpPacket(sequence: 1, payload: []).dropFirst()) + [0, 0, 0, 1]),
+        ("extension header cut short", [0x90] + Array(rtpPacket(sequence: 1, payload: []).dropFirst()) + [0xBE, 0xDE]),
+        ("extension length past the end", Array(rtpPacket(sequence: 1, payload: [], extensionWords: [1]).dropLast(4))),
+        ("padding bit with no payload", [0xA0] + Array(rtpPacket(sequence: 1, payload: []).dropFirst())),
+        ("padding count of zero", [0xA0] + Array(rtpPacket(sequence: 1, payload: [1, 2, 3, 0]).dropFirst())),
+        ("padding longer than the payload", [0xA0] + Array(rtpPacket(sequence: 1, payload: [1, 2, 3, 200]).dropFirst())),
+    ]
+
+    @Test("malformed RTP and RTCP from the peer itself are dropped and counted, never relayed; random mutations are relayed or counted, never lost")
+    func malformedPacketsAreDropped() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let relay = MediaRelay(configuration: .init(ports: 42_400...42_419), group: group) { _ in }
+        let phone = try await UDPPeer(host: "127.0.0.30", group: group)
+        let pbx = try await UDPPeer(host: "127.0.0.20", group: group)
+        let offer = try SDPSession(parsing: "v=0\r\no=- 1 1 IN IP4 127.0.0.30\r\ns=-\r\nc=IN IP4 127.0.0.30\r\nt=0 0\r\n"
+            + "m=audio \(phone.address.port!) RTP/AVP 0\r\na=rtcp-mux\r\n")
+        let answer = try SDPSession(parsing: "v=0\r\no=- 2 2 IN IP4 127.0.0.20\r\ns=-\r\nc=IN IP4 127.0.0.20\r\nt=0 0\r\n"
+            + "m=audio \(pbx.address.port!) RTP/AVP 0\r\na=rtcp-mux\r\n")
+        let call = relay.open(callID: "call-malformed")
+        var negotiation = MediaNegotiation(inside: MediaSideSettings(address: "127.0.0.1", srtp: .off, suites: []),
+                                           outside: MediaSideSettings(address: "127.0.0.1", srtp: .off, suites: []), sessionID: 1)
+        let bind: (MediaSide, Int) -> UInt16? = { side, stream in call.bindPorts(side: side, address: "127.0.0.1", stream: stream) }
+        _ = try negotiation.process(offer, from: .outside, isRequest: true, allocate: bind)
+        let towardsPhone = try negotiation.process(answer, from: .inside, isRequest: false, allocate: bind)
+        call.apply(negotiation.streams)
+        let outsidePort = towardsPhone.media[0].port
+        try await Task.sleep(for: .milliseconds(50))
+
+        for (_, packet) in Self.malformed { try await phone.send(packet, to: "127.0.0.1", port: outsidePort) }
+        // RTCP on the multiplexed port: too short, or version 3.
+        try await phone.send(Array(rtcpPacket().prefix(6)), to: "127.0.0.1", port: outsidePort)
+        try await phone.send([0xC1] + rtcpPacket().dropFirst(), to: "127.0.0.1", port: outsidePort)
+        // Then well-formed ones: CSRCs, an extension, padding that fits.
+        let good = [
+            rtpPacket(sequence: 2, csrcs: [7, 8]),
+            rtpPacket(sequence: 3, extensionWords: [1, 2]),
+            [0xA0] + Array(rtpPacket(sequence: 4, payload: [1, 2, 3, 2]).dropFirst()),
+            rtcpPacket(),
+        ]
+        for packet in good { try await phone.send(packet, to: "127.0.0.1", port: outsidePort) }
+        let atPBX = try await pbx.waitFor(good.count)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(pbx.packets.map(\.bytes) == good, "only the well-formed packets, in order")
+        #expect(atPBX.count == good.count)
+        #expect(call.statistics.malformedPackets == UInt64(Self.malformed.count + 2), "\(call.statistics)")
+
+        // Random mutations of a valid packet: each is relayed or counted as malformed.
+        var generator = SeededGenerator(seed: 0xF022)
+        let before = call.statistics.malformedPackets
+        let mutations = 300
+        for index in 0..<mutations {
+            var packet = rtpPacket(sequence: UInt16(100 + index), payload: [UInt8](repeating: 0x55, count: Int.random(in: 0...40, using: &generator)))
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                let position = Int.random(in: 0..<min(packet.count, 16), using: &generator)
+                packet[position] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Bool.random(using: &generator) { packet = Array(packet.prefix(Int.random(in: 0...packet.count, using: &generator))) }
+            try await phone.send(packet, to: "127.0.0.1", port: outsidePort)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let relayed = pbx.packets.count - good.count
+        let dropped = Int(call.statistics.malformedPackets - before)
+        #expect(relayed + dropped == mutations, "relayed \(relayed), dropped \(dropped): \(call.statistics)")
+        #expect(dropped > 0 && relayed > 0)
+
+        try await call.close().get()
+        for peer in [phone, pbx] { try await peer.close() }
         try await group.shutdownGracefully()
     }
 

@@ -45,6 +45,26 @@ public struct RTPHeader: Sendable, Hashable {
         self.length = length
     }
 
+    /// Checks a plain (decrypted) packet the header was read from as RFC 3550 §A.1's validity check
+    /// does: with the padding bit set, the last byte counts at least one and at most the bytes after
+    /// the header. (An SRTP packet's last bytes are its tag: check after unprotecting it.)
+    ///
+    /// - Throws: ``SRTPError/malformedPacket(_:)`` when the padding does not fit.
+    public func checkPadding(of packet: UnsafeRawBufferPointer) throws(SRTPError) {
+        guard hasPadding else { return }
+        guard packet.count > length else { throw .malformedPacket("padding bit set on a packet with no payload") }
+        let padding = Int(packet[packet.count - 1])
+        guard padding >= 1, padding <= packet.count - length else {
+            throw .malformedPacket("\(padding) bytes of padding in a payload of \(packet.count - length)")
+        }
+    }
+
+    /// Whether a plain RTCP packet passes RFC 3550 §A.2's first checks: at least a header (8 bytes),
+    /// version 2, and a first packet type of 192–223 (RFC 5761's range, SR and RR among them).
+    public static func isValidRTCP(_ packet: UnsafeRawBufferPointer) -> Bool {
+        packet.count >= 8 && packet[0] >> 6 == 2 && (192...223).contains(packet[1])
+    }
+
     /// Whether a packet on a multiplexed port (RFC 5761 §4) is RTCP rather than RTP: its second
     /// byte, an RTCP packet type, is 192–223.
     public static func isRTCP(_ packet: UnsafeRawBufferPointer) -> Bool {

@@ -117,7 +117,8 @@ final class MediaRelayCall {
         let isRTP = leg.plan.kind == .rtp
         let isRTCP = isRTP && (rtcpPort || buffer.withUnsafeReadableBytes { RTPHeader.isRTCP($0) })
 
-        // SRTP first: only an authentic packet may move the latch.
+        // SRTP first: only an authentic, well-formed packet may move the latch.
+        var header: RTPHeader?
         if isRTP, leg.inbound != nil {
             let length = buffer.readableBytes
             let result: Result<Int, SRTPError> = buffer.withUnsafeMutableReadableBytes { bytes in
@@ -128,6 +129,13 @@ final class MediaRelayCall {
             switch result {
             case .success(let plainLength):
                 buffer.moveWriterIndex(to: buffer.readerIndex + plainLength)
+                if !isRTCP {
+                    header = buffer.withUnsafeReadableBytes { Self.validHeader($0) }
+                    guard header != nil else {
+                        statistics.malformedPackets += 1
+                        return
+                    }
+                }
             case .failure(let error):
                 if case .malformedPacket = error { statistics.malformedPackets += 1 } else { statistics.authenticationFailures += 1 }
                 reportOnce(.authenticationFailed, side: side, source: source, detail: "\(isRTCP ? "SRTCP" : "SRTP") from \(source): \(error)")
@@ -136,9 +144,19 @@ final class MediaRelayCall {
             }
             latch(leg, to: source, rtcp: isRTCP && !leg.plan.rtcpMux)
         } else {
-            if isRTP, !isRTCP, buffer.readableBytes < 12 {
-                statistics.malformedPackets += 1
-                return
+            // A malformed packet neither moves the latch nor goes on.
+            if isRTP {
+                let valid: Bool
+                if isRTCP {
+                    valid = buffer.withUnsafeReadableBytes { RTPHeader.isValidRTCP($0) }
+                } else {
+                    header = buffer.withUnsafeReadableBytes { Self.validHeader($0) }
+                    valid = header != nil
+                }
+                guard valid else {
+                    statistics.malformedPackets += 1
+                    return
+                }
             }
             guard admitPlain(leg, from: source, rtcp: isRTCP && !leg.plan.rtcpMux) else {
                 statistics.foreignPackets += 1
@@ -154,7 +172,7 @@ final class MediaRelayCall {
         var direction = statistics[from: side]
         direction.packets += 1
         direction.bytes += UInt64(buffer.readableBytes)
-        if isRTP, !isRTCP, let header = buffer.withUnsafeReadableBytes({ try? RTPHeader(parsing: $0) }) {
+        if let header {
             if let previous = leg.highestSequence[header.ssrc] {
                 let gap = header.sequenceNumber &- previous
                 if gap > 1, gap < 0x8000 { direction.lost += UInt64(gap - 1) }
@@ -166,6 +184,13 @@ final class MediaRelayCall {
         statistics[from: side] = direction
 
         forward(buffer, to: side.opposite, stream: stream, rtcp: isRTCP)
+    }
+
+    /// The header of a plain RTP packet that passes RFC 3550's validity checks (version, CSRC list,
+    /// extension and padding within the packet); nil otherwise.
+    private static func validHeader(_ packet: UnsafeRawBufferPointer) -> RTPHeader? {
+        guard let header = try? RTPHeader(parsing: packet), (try? header.checkPadding(of: packet)) != nil else { return nil }
+        return header
     }
 
     private func forward(_ packet: ByteBuffer, to side: MediaSide, stream: Int, rtcp: Bool) {
