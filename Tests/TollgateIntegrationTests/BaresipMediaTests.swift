@@ -78,9 +78,11 @@ struct BaresipMediaTests {
         let pbx = try MediaAnchorTests.echoingPBX(port: port + 1, mediaPort: 16_560, calls: 1, trace: trace)
         defer { pbx.stop() }
         usleep(300_000)
+        let capture = try LoopbackCapture()
         let phone = try PeerProcess(name: "baresip", executable: Peers.executable("baresip"),
                                     arguments: ["-f", folder.path, "-e", "/dial sip:200@127.0.0.1:\(port)", "-t", "7"])
         phone.wait(timeout: 30)
+        let datagrams = try capture.stop()
         let log = phone.log
         #expect(log.contains("SRTP is Enabled"), "baresip: \(log.suffix(3000))\ngateway: \(gateway.log.suffix(2000))")
         #expect(log.contains("Call established"))
@@ -92,6 +94,18 @@ struct BaresipMediaTests {
         let seenByPBX = (try? String(contentsOf: trace, encoding: .utf8)) ?? ""
         #expect(!seenByPBX.contains("c=IN IP4 127.0.0.30") && !seenByPBX.contains("a=crypto"), "the PBX is offered plain RTP from Tollgate")
         #expect(seenByPBX.contains("c=IN IP4 127.0.0.1"))
+
+        // On the wire: the audio the PBX's leg carries in clear (the phone's voice and its echo)
+        // never appears on the phone's leg, which carries only SRTP.
+        let sip: Set<Int> = [port, port + 1, port + 5]
+        let media = datagrams.filter { !sip.contains($0.sourcePort) && !sip.contains($0.destinationPort) }
+        let insidePayloads = media.filter { ($0.source == "127.0.0.20" || $0.destination == "127.0.0.20") && $0.payload.count >= 172 }
+            .map { Array($0.payload[12..<172]) }
+        // The phone's leg is everything else: baresip sends its media from an address of its own choosing.
+        let outside = media.filter { $0.source != "127.0.0.20" && $0.destination != "127.0.0.20" }
+        #expect(insidePayloads.count > 100 && outside.count > 100, "captured \(insidePayloads.count) inside, \(outside.count) outside of \(datagrams.count)")
+        let leaked = outside.filter { packet in insidePayloads.contains { packet.payload.contains(bytes: $0) } }
+        #expect(leaked.isEmpty, "\(leaked.count) packets on the phone's leg carry the PBX leg's audio in clear")
     }
 
     @Test("the PBX calls baresip, which takes Tollgate's best-effort SRTP offer; audio flows both ways")
