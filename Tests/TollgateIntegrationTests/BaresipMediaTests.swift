@@ -7,7 +7,7 @@ import Testing
 @Suite("baresip with SRTP through the anchor", .serialized)
 struct BaresipMediaTests {
     /// A baresip configuration folder: the account, a 5-second 440 Hz tone to send, modules from Debian's package.
-    static func phone(mediaenc: String, port: Int) throws -> URL {
+    static func phone(mediaenc: String, port: Int, console: Int? = nil) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("baresip-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var samples = Data()
@@ -43,6 +43,7 @@ struct BaresipMediaTests {
             module aufile.so
             module srtp.so
             module stdio.so
+            \(console.map { "module cons.so\ncons_listen 127.0.0.30:\($0)" } ?? "")
             module_app account.so
             module_app menu.so
 
@@ -130,5 +131,61 @@ struct BaresipMediaTests {
         #expect(!log.contains("127.0.0.20"))
         #expect(Self.receivedAudio(log))
         #expect(Self.srtpErrors(log).isEmpty, "\(Self.srtpErrors(log))")
+    }
+
+    /// Sends baresip a command through its UDP console (module cons).
+    static func command(_ text: String, port: Int) throws {
+        let sender = try PeerProcess(name: "console", executable: Peers.executable("python3"), arguments: [
+            "-c", "import socket,sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(sys.argv[1].encode() + b'\\n', ('127.0.0.30', int(sys.argv[2])))",
+            text, String(port),
+        ])
+        sender.wait(timeout: 5)
+    }
+
+    @Test("baresip puts its SRTP call on hold and resumes it: both re-INVITEs reach the PBX, and audio flows both ways again with no SRTP error")
+    func holdAndResume() throws {
+        let port = 5580
+        let folder = try Self.phone(mediaenc: "srtp-mand", port: port + 5, console: port + 9)
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("pbx-\(UUID().uuidString).log")
+        let gateway = try PeerProcess.tollgate(["--pbx", "udp:127.0.0.20:\(port + 1)", "--listen", "udp:127.0.0.1:\(port)",
+                                                "--trunk", "udp:127.0.0.30:\(port + 5)"])
+        defer { gateway.stop() }
+        let pbx = try PeerProcess(name: "sipp-echo-hold", executable: Peers.executable("sipp"), arguments: [
+            "-sf", Peers.scenarios.appendingPathComponent("uas-echo-hold.xml").path, "-rtp_echo", "-i", "127.0.0.20", "-p", String(port + 1),
+            "-mi", "127.0.0.20", "-mp", "16580", "-m", "1", "-nostdin", "-timeout", "30", "-trace_msg", "-message_file", trace.path,
+        ])
+        defer { pbx.stop() }
+        usleep(300_000)
+        let capture = try LoopbackCapture()
+        let phone = try PeerProcess(name: "baresip", executable: Peers.executable("baresip"),
+                                    arguments: ["-f", folder.path, "-e", "/dial sip:200@127.0.0.1:\(port)", "-t", "8"])
+        defer { phone.stop() }
+        #expect(phone.waitForLog("Call established", timeout: 10), "baresip: \(phone.log.suffix(2000))")
+        usleep(1_500_000)
+        try Self.command("/hold", port: port + 9)
+        usleep(1_500_000)
+        try Self.command("/resume", port: port + 9)
+        phone.wait(timeout: 20)
+        let datagrams = try capture.stop()
+        let log = phone.log
+        #expect(log.contains("call: hold") && log.contains("call: resume"), "baresip: \(log.suffix(3000))")
+        #expect(Self.srtpErrors(log).isEmpty, "\(Self.srtpErrors(log))")
+        #expect(pbx.wait(timeout: 10) == 0, "pbx: \(pbx.log.suffix(1500))")
+
+        let seenByPBX = (try? String(contentsOf: trace, encoding: .utf8)) ?? ""
+        let invites = seenByPBX.components(separatedBy: "INVITE sip:").dropFirst()
+        #expect(invites.count == 3, "the call, its hold and its resume")
+        #expect(invites.dropFirst().first?.contains("a=sendonly") == true && invites.last?.contains("a=sendrecv") == true)
+        #expect(!seenByPBX.contains("a=crypto"), "plain RTP towards the PBX throughout")
+
+        // After the resume, audio goes both ways on both legs again.
+        let resumed = try #require(datagrams.last { $0.destination == "127.0.0.20" && $0.payload.starts(with: Array("INVITE ".utf8)) }).time
+        let sip: Set<Int> = [port, port + 1, port + 5, port + 9]
+        let media = datagrams.filter { $0.time > resumed && !sip.contains($0.sourcePort) && !sip.contains($0.destinationPort) && $0.payload.count > 100 }
+        let toPBX = media.filter { $0.destination == "127.0.0.20" }.count
+        let fromPBX = media.filter { $0.source == "127.0.0.20" }.count
+        let toPhone = media.filter { $0.source == "127.0.0.1" && $0.destination != "127.0.0.20" && $0.sourcePort >= 20_000 && $0.sourcePort < 40_000 }.count
+        let fromPhone = media.filter { $0.destination == "127.0.0.1" && $0.source != "127.0.0.20" && $0.destinationPort >= 20_000 && $0.destinationPort < 40_000 }.count
+        #expect([toPBX, fromPBX, toPhone, fromPhone].allSatisfy { $0 > 50 }, "after resume: to PBX \(toPBX), from PBX \(fromPBX), to phone \(toPhone), from phone \(fromPhone)")
     }
 }

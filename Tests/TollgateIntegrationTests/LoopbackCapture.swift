@@ -5,6 +5,8 @@ import Foundation
 final class LoopbackCapture {
     /// One UDP datagram as captured.
     struct Datagram {
+        /// Seconds since 1970, as captured.
+        var time: Double
         var source: String
         var sourcePort: Int
         var destination: String
@@ -63,6 +65,7 @@ final class LoopbackCapture {
         var datagrams: [Datagram] = []
         var offset = 24
         while offset + 16 <= bytes.count {
+            let time = Double(le32(offset)) + Double(le32(offset + 4)) / 1_000_000
             let captured = le32(offset + 8)
             let start = offset + 16
             offset = start + captured
@@ -72,7 +75,7 @@ final class LoopbackCapture {
             let udp = ip + Int(bytes[ip] & 0x0F) * 4
             guard udp + 8 <= offset else { continue }
             let address = { (at: Int) in (0..<4).map { String(bytes[at + $0]) }.joined(separator: ".") }
-            datagrams.append(Datagram(source: address(ip + 12), sourcePort: be16(udp), destination: address(ip + 16),
+            datagrams.append(Datagram(time: time, source: address(ip + 12), sourcePort: be16(udp), destination: address(ip + 16),
                                       destinationPort: be16(udp + 2), payload: Array(bytes[(udp + 8)..<offset])))
         }
         return datagrams
