@@ -5,12 +5,16 @@ import NIOPosix
 import SIPCore
 import TollgateMedia
 
-/// Drives Tollgate's media relay over loopback: CALLS phones (127.0.0.30) each send G.711 at 50
-/// packets/s, SRTP (or plain RTP with `--plain`) to their call's outside port; the relay, on one event
-/// loop (one core), decrypts and sends plain RTP to the PBX side (127.0.0.20), where each packet's
-/// delay is measured from the send time it carries. Prints packets/s, the relay loop's CPU per
-/// packet, and the added latency.
-///   MediaLoad [CALLS] [SECONDS] [--plain]
+/// Drives a media relay over loopback: CALLS phones (127.0.0.30) each send G.711 at 50 packets/s,
+/// SRTP (or plain RTP with `--plain`) to their call's outside port; the relay decrypts and sends plain
+/// RTP to the PBX side (127.0.0.20), where each packet's delay is measured from the send time it
+/// carries. Prints packets/s, the relay's CPU per packet, memory per call and the added latency.
+///
+/// The relay is Tollgate's (`MediaRelay` in this process, on one event loop: one core), or with
+/// `--rtpengine HOST:PORT` an rtpengine daemon running beside it, whose calls are set up over its ng
+/// control protocol (offer with the phone's SDP and `transport-protocol: RTP/AVP`, answer with the
+/// PBX's) and whose whole process's CPU is counted.
+///   MediaLoad [CALLS] [SECONDS] [--plain] [--rtpengine HOST:PORT]
 @main
 struct MediaLoad {
     final class Received: @unchecked Sendable {
@@ -60,10 +64,26 @@ struct MediaLoad {
     }
 
     static func main() async throws {
-        let arguments = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--") }
+        let all = Array(CommandLine.arguments.dropFirst())
+        let engineIndex = all.firstIndex(of: "--rtpengine")
+        let engineAddress = engineIndex.flatMap { all.indices.contains($0 + 1) ? all[$0 + 1] : nil }
+        let arguments = all.enumerated().filter { !$0.element.hasPrefix("--") && $0.offset != engineIndex.map { $0 + 1 } }.map(\.element)
         let calls = arguments.first.flatMap(Int.init) ?? 500
         let seconds = arguments.dropFirst().first.flatMap(Int.init) ?? 10
-        let srtp = !CommandLine.arguments.contains("--plain")
+        let srtp = !all.contains("--plain")
+        var engine: RTPEngineClient?
+        if let engineAddress {
+            let parts = engineAddress.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[1]) else {
+                print("--rtpengine takes HOST:PORT (its ng listener)")
+                return
+            }
+            engine = try RTPEngineClient(host: String(parts[0]), port: port)
+            guard RTPEngineClient.processUsage() != nil else {
+                print("no rtpengine process is running")
+                return
+            }
+        }
 
         let relayGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let peers = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -85,7 +105,7 @@ struct MediaLoad {
             peerChannels.append((phone, pbx))
         }
         try await Task.sleep(for: .milliseconds(200))
-        let memoryBefore = residentBytes()
+        let memoryBefore = engine == nil ? residentBytes() : RTPEngineClient.processUsage()?.resident ?? 0
         for index in 0..<calls {
             let (phone, pbx) = peerChannels[index]
             let key = SRTPMasterKey.random(profile: .aesCM128HMACSHA1_80)
@@ -94,6 +114,21 @@ struct MediaLoad {
                 + "m=audio \(phone.localAddress!.port!) \(srtp ? "RTP/SAVP" : "RTP/AVP") 0\r\n" + crypto)
             let answer = try SDPSession(parsing: "v=0\r\no=- 2 2 IN IP4 127.0.0.20\r\ns=-\r\nc=IN IP4 127.0.0.20\r\nt=0 0\r\n"
                 + "m=audio \(pbx.localAddress!.port!) RTP/AVP 0\r\n")
+            if let engine {
+                // rtpengine anchors the call: SRTP (or RTP) from the phone, plain RTP to the PBX.
+                let callID = "load-\(index)-\(getpid())"
+                _ = try engine.request("offer", [
+                    ("call-id", .string(callID)), ("from-tag", .string("phone\(index)")), ("sdp", .bytes(offer.serialized())),
+                    ("transport-protocol", .string("RTP/AVP")), ("replace", .list([.string("origin"), .string("session-connection")])),
+                ])
+                let reply = try engine.request("answer", [
+                    ("call-id", .string(callID)), ("from-tag", .string("phone\(index)")), ("to-tag", .string("pbx\(index)")),
+                    ("sdp", .bytes(answer.serialized())),
+                ])
+                let towardsPhone = try SDPSession(parsing: reply["sdp"]?.text ?? "")
+                phones.append(Phone(channel: phone, context: srtp ? SRTPContext(key: key) : nil, port: towardsPhone.media[0].port))
+                continue
+            }
             let call = relay.open(callID: "load-\(index)")
             var negotiation = MediaNegotiation(inside: MediaSideSettings(address: "127.0.0.1", srtp: .off, suites: []),
                                                outside: MediaSideSettings(address: "127.0.0.1", srtp: .optional, suites: [.aesCM128HMACSHA1_80]),
@@ -137,24 +172,28 @@ struct MediaLoad {
         }
 
         try await Task.sleep(for: .seconds(2))
-        let cpuBefore = threadCPU(relayThread)
+        let relayCPU = { engine == nil ? threadCPU(relayThread) : RTPEngineClient.processUsage()?.cpu ?? 0 }
+        let cpuBefore = relayCPU()
         let start = DispatchTime.now().uptimeNanoseconds
         received.lock.withLock { received.measuring = true }
         try await Task.sleep(for: .seconds(seconds))
         received.lock.withLock { received.measuring = false }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let cpu = threadCPU(relayThread) - cpuBefore
+        let cpu = relayCPU() - cpuBefore
         task.cancel()
 
         let (count, sent, delays) = received.lock.withLock { (received.count, received.sent, received.delays.sorted()) }
         func percentile(_ p: Double) -> Double { delays.isEmpty ? 0 : Double(delays[min(delays.count - 1, Int(Double(delays.count) * p))]) / 1000 }
         print("""
-            \(calls) calls, \(srtp ? "SRTP → RTP" : "RTP → RTP"), \(seconds) s
+            \(engine == nil ? "Tollgate" : "rtpengine"): \(calls) calls, \(srtp ? "SRTP → RTP" : "RTP → RTP"), \(seconds) s
             relayed \(count) of \(sent) packets sent, \(String(format: "%.0f", Double(count) / elapsed)) packets/s (the generator's pace: \(String(format: "%.0f", Double(sent) / elapsed)) sent/s of \(calls * 50) due)
             relay loop CPU: \(String(format: "%.1f", 100 * cpu / elapsed))% of a core, \(String(format: "%.2f", cpu * 1e6 / max(1, Double(count)))) µs per packet
-            relay memory per call (4 sockets, plans, SRTP contexts): \(memoryPerCall / 1024) KiB
+            relay memory per call: \(memoryPerCall > 0 ? "\(memoryPerCall / 1024) KiB" : "not measurable (the process's resident set did not grow)")
             added latency (send to PBX, through the relay): p50 \(String(format: "%.0f", percentile(0.5))) µs, p99 \(String(format: "%.0f", percentile(0.99))) µs, p99.9 \(String(format: "%.0f", percentile(0.999))) µs
             """)
+        if let engine {
+            for index in 0..<calls { _ = try? engine.request("delete", [("call-id", .string("load-\(index)-\(getpid())"))]) }
+        }
         try await peers.shutdownGracefully()
         try await relayGroup.shutdownGracefully()
     }

@@ -96,7 +96,10 @@ public final class MediaRelay: Sendable {
         let logger = self.logger
         DatagramBootstrap(group: loop)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2_048))
-            .channelOption(.maxMessagesPerRead, value: 16)
+            // One datagram a wake-up: a port gets one packet per packetisation interval, so reading on
+            // until the socket is empty costs a second receive (EAGAIN) per packet; epoll is
+            // level-triggered, so a port that had more is woken again straight away.
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(MediaPortHandler(call: call.value, side: side, stream: stream, rtcp: rtcp))

@@ -7,7 +7,12 @@ import NIOCore
 final class MediaRelayCall {
     /// One side of one stream at run time (a class: the packet path changes it in place).
     final class Leg {
-        var plan: MediaStreamPlan
+        var plan: MediaStreamPlan {
+            didSet { resolveSignalled() }
+        }
+        /// Where the plan says the peer's RTP and RTCP are (resolved once per plan, not per packet).
+        private(set) var signalled: SocketAddress?
+        private(set) var signalledRTCP: SocketAddress?
         var rtpChannel: Channel?
         var rtcpChannel: Channel?
         /// Where the peer's RTP and RTCP come from, once latched.
@@ -22,7 +27,15 @@ final class MediaRelayCall {
         /// When the last packet from the peer arrived.
         var lastPacket: NIODeadline?
 
-        init(plan: MediaStreamPlan) { self.plan = plan }
+        init(plan: MediaStreamPlan) {
+            self.plan = plan
+            resolveSignalled()
+        }
+
+        private func resolveSignalled() {
+            signalled = MediaRelayCall.address(plan.remoteAddress, plan.remotePort)
+            signalledRTCP = MediaRelayCall.address(plan.remoteAddress, plan.remoteRTCPPort)
+        }
     }
 
     let callID: String
@@ -202,9 +215,9 @@ final class MediaRelayCall {
         let muxed = other.plan.rtcpMux
         let destination: SocketAddress?
         if rtcp && !muxed {
-            destination = other.latchedRTCP ?? Self.address(other.plan.remoteAddress, other.plan.remoteRTCPPort)
+            destination = other.latchedRTCP ?? other.signalledRTCP
         } else {
-            destination = other.latched ?? Self.address(other.plan.remoteAddress, other.plan.remotePort)
+            destination = other.latched ?? other.signalled
         }
         guard let destination, let channel = (rtcp && !muxed ? other.rtcpChannel : other.rtpChannel) else { return }
         var buffer = packet
@@ -245,16 +258,16 @@ final class MediaRelayCall {
     /// A plain leg: the signalled address always wins; before anything came from it, the first
     /// source is taken (a phone behind NAT) unless `strict_source`; after that, others are foreign.
     private func admitPlain(_ leg: Leg, from source: SocketAddress, rtcp: Bool) -> Bool {
-        let signalled = Self.address(leg.plan.remoteAddress, rtcp ? leg.plan.remoteRTCPPort : leg.plan.remotePort)
+        let signalled = rtcp ? leg.signalledRTCP : leg.signalled
         let current = rtcp ? leg.latchedRTCP : leg.latched
-        if let signalled, Self.sameEndpoint(signalled, source) {
+        if let signalled, signalled == source {
             if rtcp { leg.latchedRTCP = source } else {
                 leg.latched = source
                 leg.latchedToSignalled = true
             }
             return true
         }
-        if let current { return Self.sameEndpoint(current, source) }
+        if let current { return current == source }
         guard !strictSource else { return false }
         if rtcp { leg.latchedRTCP = source } else { leg.latched = source }
         return true
@@ -328,12 +341,8 @@ final class MediaRelayCall {
         list[index] = leg
     }
 
-    private static func address(_ host: String?, _ port: UInt16) -> SocketAddress? {
+    fileprivate static func address(_ host: String?, _ port: UInt16) -> SocketAddress? {
         guard let host, port != 0, host != "0.0.0.0", host != "::" else { return nil }
         return try? SocketAddress(ipAddress: host, port: Int(port))
-    }
-
-    private static func sameEndpoint(_ a: SocketAddress, _ b: SocketAddress) -> Bool {
-        a.port == b.port && a.ipAddress == b.ipAddress
     }
 }
