@@ -238,7 +238,7 @@ public struct CDRFileReader: ~Copyable {
         return CallDetailRecord(
             callID: csv.string(0), direction: direction, from: csv.string(2), to: csv.string(3),
             destinationClass: csv.isEmpty(4) ? nil : csv.string(4), account: csv.string(5), source: csv.string(6),
-            trunk: csv.isEmpty(7) ? nil : csv.string(7), start: start, answer: disposition == .answered ? answer : nil, end: end,
+            trunk: csv.isEmpty(7) ? nil : csv.string(7), start: start, answer: disposition == .answered || disposition == .interrupted ? answer : nil, end: end,
             cause: cause, disposition: disposition, hangup: CallDetailRecord.HangupSide(rawValue: csv.string(15)),
             rule: csv.isEmpty(16) ? nil : csv.string(16),
             media: csv.fieldCount > 17 && !csv.isEmpty(17) ? CallMediaSummary(text: csv.string(17)) : nil

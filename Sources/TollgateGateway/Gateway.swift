@@ -84,8 +84,10 @@ public final class Gateway: Sendable {
         let fraud = try FraudControl(config: config.fraud,
                                      classifier: NumberClassifier(config: config.fraud.numbering, prefixes: HighRiskPrefixes.shipped()))
         let cdrWriter: CallRecordWriter?
+        var progress: CallProgressJournal?
         if let store {
             cdrWriter = CallRecordWriter(store: store, journal: await openCallRecordJournal(for: store), logger: logger)
+            progress = await openCallProgressJournal(for: store)
         } else {
             cdrWriter = nil
         }
@@ -149,6 +151,7 @@ public final class Gateway: Sendable {
             }
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }
+            if let progress { proxy.addCallHook(CallProgressHook(journal: progress, events: proxy.events)) }
             proxy.shield = shield
             box.proxy = proxy
         }.get()
@@ -219,6 +222,48 @@ extension Gateway {
         } catch {
             logger.error("cannot open the CDR journal; each call's last answer waits for the store", metadata: ["error": "\(error)"])
             return nil
+        }
+    }
+
+    /// The file of calls in progress beside the CDR journal (`tollgate.db-cdr-journal-calls`), after
+    /// recording the calls an earlier run left in progress as `interrupted`; `nil` when the store has
+    /// no local file or the file cannot be opened.
+    private func openCallProgressJournal(for store: any Store) async -> CallProgressJournal? {
+        guard let base = store.callRecordJournalBase else { return nil }
+        let path = base + "-calls"
+        guard await storeInterruptedCalls(path: path, in: store) else { return nil }
+        do {
+            return try CallProgressJournal(path: path)
+        } catch {
+            logger.error("cannot open the file of calls in progress; a gateway that dies mid-call would leave no record of them",
+                         metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Records the calls an earlier run left in progress as `interrupted` (those whose CDR is
+    /// stored already are skipped). Returns false when the store refused them: the file then stays
+    /// for the next start, and is not started afresh.
+    func storeInterruptedCalls(path: String, in store: any Store) async -> Bool {
+        let (records, unreadable) = CallProgressJournal.recover(path: path)
+        if unreadable > 0 {
+            logger.warning("lines of the file of calls in progress that cannot be read were skipped", metadata: ["count": "\(unreadable)"])
+        }
+        guard !records.isEmpty else { return true }
+        do {
+            var missing: [CallDetailRecord] = []
+            for record in records {
+                let stored = try await store.cdrs(CDRQuery(since: record.start.addingTimeInterval(-0.001), until: record.start.addingTimeInterval(0.001),
+                                                           callID: record.callID, limit: 10))
+                if !stored.contains(where: { $0.direction == record.direction }) { missing.append(record) }
+            }
+            if !missing.isEmpty { try await store.appendCDRs(missing) }
+            logger.warning("calls in progress when the gateway last stopped are recorded as interrupted",
+                           metadata: ["count": "\(missing.count)", "call-ids": "\(missing.map(\.callID).joined(separator: " "))"])
+            return true
+        } catch {
+            logger.error("cannot record the calls the last run left in progress; the file stays for the next start", metadata: ["error": "\(error)"])
+            return false
         }
     }
 

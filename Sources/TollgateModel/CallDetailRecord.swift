@@ -15,6 +15,9 @@ public struct CallDetailRecord: Sendable, Hashable, Codable {
         case rejected
         /// Any other final failure.
         case failed
+        /// In progress when the gateway stopped without ending it (killed, or the machine went down):
+        /// recorded at the next start, ending at the last moment the gateway saw it alive.
+        case interrupted
     }
 
     /// Who ended the call.

@@ -257,6 +257,47 @@ struct FraudCallTests {
         #expect(refused.compactMap { $0["rule"] as? String } == ["calls-per-day"], "\(refused)")
     }
 
+    @Test("calls in progress when the gateway is killed are recorded as interrupted at the next start, with their answer, and count again")
+    func interruptedCallsSurviveKill() throws {
+        let lab = try Lab(port: 5295, fraud: """
+              thresholds:
+                calls_per_minute: off
+                calls_per_day: { critical: 2 }
+            """)
+        try lab.startGateway()
+        let trace = lab.directory.appendingPathComponent("long-calls.log")
+        let carrier = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.10", port: lab.trunkPort, calls: 2)
+        defer { carrier.stop() }
+        usleep(300_000)
+        let pbx = try PeerProcess.sipp("uac-pbx-call.xml", local: "127.0.0.20", port: lab.pbxPort, remote: "127.0.0.1:\(lab.port)", calls: 2,
+                                       extra: ["-s", "01632960123", "-key", "account", "201", "-d", "60000", "-trace_msg", "-message_file", trace.path])
+        defer { pbx.stop() }
+        // Both calls answered and talking (past the gateway's first heartbeat, 5 s after it started);
+        // then the gateway dies with no chance to write anything.
+        usleep(6_500_000)
+        let gateway = try #require(lab.gateway)
+        kill(gateway.process.processIdentifier, SIGKILL)
+        gateway.process.waitUntilExit()
+        pbx.stop()
+        carrier.stop()
+        let placed = Lab.sentCallIDs(trace)
+        #expect(placed.count == 2)
+
+        // Restarted, the gateway records both as interrupted, answered, ending no earlier than their answer.
+        try lab.startGateway()
+        let cdrs = try lab.cdrs(atLeast: 2)
+        for callID in placed {
+            let cdr = try #require(cdrs[callID], "no CDR for \(callID): \(cdrs.keys.sorted())")
+            #expect((cdr["disposition"] as? String) == "interrupted", "\(cdr)")
+            #expect(cdr["answer"] != nil && !(cdr["answer"] is NSNull), "\(cdr)")
+            #expect(((cdr["billsec"] as? Double) ?? -1) >= 1, "talking for seconds before the gateway died: \(cdr)")
+        }
+        #expect(lab.gateway?.log.contains("recorded as interrupted") == true, "\(lab.gateway?.log.suffix(2000) ?? "")")
+        // They count again: a third call today from 201 is over calls-per-day (2).
+        try lab.calls(1, account: "201", to: "01632960124", refused: true)
+        lab.stop()
+    }
+
     @Test("SIGHUP applies a changed fraud policy to the next call; a broken file is refused and the old policy stays")
     func reloadOnSIGHUP() throws {
         let lab = try Lab(port: 5288, fraud: "  enabled: true")

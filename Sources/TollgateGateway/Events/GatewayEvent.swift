@@ -34,6 +34,8 @@ public struct GatewayEvent: Sendable, Hashable {
         public static let fraud: Kind = "fraud"
         /// The fraud policy suspended an account until an operator resumes it.
         public static let accountSuspended: Kind = "account-suspended"
+        /// A journal on the local disk (calls in progress) cannot be written.
+        public static let journal: Kind = "journal"
     }
 
     public var kind: Kind

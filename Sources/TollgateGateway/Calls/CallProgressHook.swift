@@ -1,0 +1,50 @@
+import Foundation
+import NIOCore
+import TollgateModel
+
+/// Keeps the ``CallProgressJournal`` as a call hook, added after CDR accounting: each call's start
+/// (its record as the hooks before filled it in), its answer and its end go to the file, and a
+/// heartbeat while calls are up, so a gateway killed mid-call leaves a record of what it carried.
+final class CallProgressHook: CallHook {
+    let name = "progress"
+    private let journal: CallProgressJournal
+    private let events: GatewayEventEmitter
+    private var reported = false
+
+    init(journal: CallProgressJournal, events: GatewayEventEmitter) {
+        self.journal = journal
+        self.events = events
+    }
+
+    func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
+        journal.began(call.key, record: record)
+        check()
+        return .proceed
+    }
+
+    func callAnswered(_ call: CallKey, at time: Date) {
+        journal.answered(call, at: time)
+        check()
+    }
+
+    func callEnds(_ end: CallEnd, record: inout CallDetailRecord) -> EventLoopFuture<Void>? {
+        journal.ended(end.key)
+        return nil
+    }
+
+    func housekeeping(at time: Date) {
+        journal.housekeeping(at: time)
+        check()
+    }
+
+    /// A disk that refuses the file is an event, once until it takes writes again.
+    private func check() {
+        if journal.failing, !reported {
+            reported = true
+            events.emit(.journal, address: "", rule: "call-progress-journal",
+                        detail: "cannot write \(journal.path): calls in progress would leave no record if the gateway died", severity: .warning)
+        } else if !journal.failing {
+            reported = false
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TollgateModel
+
+@testable import TollgateGateway
+
+@Suite("Calls in progress survive the gateway's death")
+struct CallProgressJournalTests {
+    static func path() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("calls-\(UUID().uuidString)").path
+    }
+
+    static func record(_ callID: String, start: TimeInterval) -> CallDetailRecord {
+        CallDetailRecord(callID: callID, direction: .outbound, from: "201", to: "0037190000001", destinationClass: "premium", account: "201",
+                         source: "127.0.0.20", start: Date(timeIntervalSince1970: start), end: Date(timeIntervalSince1970: start),
+                         disposition: .failed)
+    }
+
+    @Test("calls that began and never ended come back as interrupted, ending at the last heartbeat; ended calls do not come back")
+    func interruptedCalls() throws {
+        let path = Self.path()
+        let journal = try CallProgressJournal(path: path)
+        let long = CallKey(callID: "long-1", callerTag: "tag\twith tab")
+        let ringing = CallKey(callID: "ringing-1", callerTag: "r1")
+        let done = CallKey(callID: "done-1", callerTag: "d1")
+        journal.began(long, record: Self.record("long-1", start: 1_000))
+        journal.began(done, record: Self.record("done-1", start: 1_001))
+        journal.began(ringing, record: Self.record("ringing-1", start: 1_002))
+        journal.answered(long, at: Date(timeIntervalSince1970: 1_005))
+        journal.answered(done, at: Date(timeIntervalSince1970: 1_006))
+        journal.ended(done)
+        journal.housekeeping(at: Date(timeIntervalSince1970: 1_060))
+        journal.housekeeping(at: Date(timeIntervalSince1970: 1_062))  // within the interval: no new heartbeat
+        journal.housekeeping(at: Date(timeIntervalSince1970: 1_600))
+        #expect(journal.count == 2)
+
+        let (records, unreadable) = CallProgressJournal.recover(path: path)
+        #expect(unreadable == 0)
+        #expect(records.map(\.callID) == ["long-1", "ringing-1"])
+        let interrupted = try #require(records.first)
+        #expect(interrupted.disposition == .interrupted)
+        #expect(interrupted.answer == Date(timeIntervalSince1970: 1_005))
+        #expect(interrupted.end == Date(timeIntervalSince1970: 1_600), "the last moment the gateway saw it alive")
+        #expect(interrupted.destinationClass == "premium" && interrupted.account == "201" && interrupted.to == "0037190000001")
+        #expect(interrupted.billableSeconds == 595)
+        #expect(records[1].answer == nil && records[1].disposition == .interrupted)
+    }
+
+    @Test("a line cut short by the crash, or garbage, is counted and skipped; the rest still reads")
+    func damagedLines() throws {
+        let path = Self.path()
+        let journal = try CallProgressJournal(path: path)
+        journal.began(CallKey(callID: "a", callerTag: "1"), record: Self.record("a", start: 2_000))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data("x\tjunk\nh\tnot-a-time\ns\t1\tc2\ttruncated".utf8))
+        try handle.close()
+        let (records, unreadable) = CallProgressJournal.recover(path: path)
+        #expect(records.map(\.callID) == ["a"])
+        #expect(unreadable == 3)
+        #expect(CallProgressJournal.recover(path: Self.path()).records.isEmpty, "no file: nothing to recover")
+    }
+
+    @Test("the file is rewritten with only the live calls once ended ones fill it, and still recovers them")
+    func compaction() throws {
+        let path = Self.path()
+        let journal = try CallProgressJournal(path: path)
+        let kept = CallKey(callID: "kept", callerTag: "k")
+        journal.began(kept, record: Self.record("kept", start: 3_000))
+        journal.answered(kept, at: Date(timeIntervalSince1970: 3_001))
+        for index in 0..<4_000 {
+            let key = CallKey(callID: "short-\(index)", callerTag: "t")
+            journal.began(key, record: Self.record(key.callID, start: 3_002))
+            journal.ended(key)
+        }
+        journal.housekeeping(at: Date(timeIntervalSince1970: 3_100))
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(size < 2_000, "only the live call and a heartbeat are left: \(size) bytes")
+        let (records, _) = CallProgressJournal.recover(path: path)
+        #expect(records.map(\.callID) == ["kept"])
+        #expect(records.first?.answer == Date(timeIntervalSince1970: 3_001) && records.first?.end == Date(timeIntervalSince1970: 3_100))
+    }
+}
