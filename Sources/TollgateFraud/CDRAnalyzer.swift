@@ -22,6 +22,13 @@ public struct CDRAnalyzer: Sendable {
         /// none: a default refusing every call abroad would bury real findings under ordinary calls;
         /// the analysis records who calls where instead (``CDRAnalysis/callPatterns``).
         public var judgesClassOfService = true
+        /// How each account's calls are judged against its own normal (``BaselineDetector``);
+        /// `nil`: by the thresholds alone.
+        public var baselines: BaselineDetector.Settings? = BaselineDetector.Settings()
+        /// The home country's calling code, for the baselines' "abroad".
+        public var homeCountry = "44"
+        /// A file (same layout) whose calls only teach the baselines, before the file analysed.
+        public var baselineFile: String?
 
         public init(
             format: CDRFormat, timeZone: TimeZone = TimeZone(identifier: "UTC")!, reorderHorizon: TimeInterval = 4 * 3600,
@@ -68,6 +75,11 @@ public struct CDRAnalyzer: Sendable {
         var clock = LocalClock(timeZone: options.timeZone)
         var replay = CDRReplay(policy: policy, horizon: options.reorderHorizon)
         var totals = Totals(options: options)
+        var detector = options.baselines.map { BaselineDetector(settings: $0, home: options.homeCountry, timeZone: options.timeZone) }
+        if var primed = detector, let baselineFile = options.baselineFile {
+            try prime(&primed, from: baselineFile, policy: policy)
+            detector = primed
+        }
         let zoneName = options.timeZone.identifier == "GMT" ? "UTC" : options.timeZone.identifier
         var analysis = CDRAnalysis(format: options.format, timeZone: zoneName)
         var sinceProgress = 0
@@ -79,6 +91,11 @@ public struct CDRAnalyzer: Sendable {
                 if !options.judgesClassOfService { totals.notePattern(row, decision) }
                 for alarm in decision.alarms where options.judgesClassOfService || alarm.rule != .classOfService {
                     totals.grouper.add(alarm, dialled: row.record.to, line: row.line)
+                }
+                let record = row.record
+                if let alarms = detector?.observe(callID: record.callID, account: record.account, dialled: record.to, at: record.start,
+                                                  classification: decision.classification) {
+                    for alarm in alarms { totals.grouper.add(alarm, dialled: record.to, line: row.line) }
                 }
             case .ended(let row, let alarms):
                 for alarm in alarms {
@@ -120,6 +137,32 @@ public struct CDRAnalyzer: Sendable {
         analysis.callPatterns = totals.patterns.values.sorted { $0.account < $1.account }
         analysis.topDestinations = totals.top(options.topDestinations)
         return analysis
+    }
+
+    /// Teaches `detector` the calls of the file at `path` (their alarms are not findings), with a
+    /// copy of `policy` to classify them.
+    private func prime<Policy: FraudPolicy>(_ detector: inout BaselineDetector, from path: String, policy: Policy) throws(CDRFileError) {
+        var reader = try CDRFileReader(path: path, format: options.format, clock: CDRClock(timeZone: options.timeZone))
+        var replay = CDRReplay(policy: policy, horizon: options.reorderHorizon)
+        var rows = 0
+        var malformed = 0
+        func handle(_ outcome: CDRReplay<Policy>.Outcome) {
+            guard case .began(let row, let decision) = outcome else { return }
+            _ = detector.observe(callID: row.record.callID, account: row.record.account, dialled: row.record.to, at: row.record.start,
+                                 classification: decision.classification)
+        }
+        loop: while true {
+            switch try reader.next() {
+            case .end: break loop
+            case .row(let row):
+                rows += 1
+                replay.add(row, handle)
+            case .malformed: malformed += 1
+            case .inbound: rows += 1
+            }
+        }
+        replay.finish(handle)
+        if malformed > rows { throw CDRFileError.unreadableLayout(format: options.format, unreadable: malformed, readable: rows, first: []) }
     }
 
     /// The running totals behind a ``CDRAnalysis``.

@@ -18,12 +18,18 @@ public enum FraudRule: String, Sendable, Hashable, Codable, CaseIterable {
     case afterHours = "after-hours"
     /// The account is suspended until an operator resumes it.
     case suspended = "account-suspended"
+    /// A call to a country or destination class the account never called (``BaselineDetector``).
+    case firstDestination = "first-destination"
+    /// Far more calls in an hour than the account's own normal for that hour of the week.
+    case volumeAnomaly = "volume-anomaly"
+    /// Premium-rate or high-risk calls repeated over hours or days, each hour under the thresholds.
+    case slowRun = "slow-run"
 
     /// Whether the rule counts against a level (its alarms' `value` and `limit` mean something);
     /// class of service, after hours and suspension are yes-or-no rules.
     public var hasLevel: Bool {
         switch self {
-        case .classOfService, .afterHours, .suspended: false
+        case .classOfService, .afterHours, .suspended, .firstDestination: false
         default: true
         }
     }

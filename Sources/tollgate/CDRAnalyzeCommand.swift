@@ -17,6 +17,13 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
             fraud.after_hours.time_zone (UTC by default); --timezone also sets the zone of the rules' \
             calendar days and after-hours windows.
 
+            Beside the thresholds, each account's calls are judged against its own normal, learned from \
+            its earlier calls in the file (or first from --baseline FILE): a first call to a country or to \
+            a premium-rate or high-risk class it never called, an hour far busier than its usual for that \
+            hour of the week, and premium or high-risk calls repeated over hours or days. Accounts with \
+            less than 14 days and 20 calls of history are judged by the thresholds alone (--no-baselines: \
+            all accounts).
+
             Rows are replayed in start order (a file is written as calls end). Malformed rows are \
             reported with their line and skipped. A summary goes to standard output, the findings to \
             --json FILE as a JSON array, and an HTML report with charts to cdr-report.html (or --html FILE).
@@ -54,6 +61,12 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "No progress bar on standard error.")
     var noProgress = false
+
+    @Flag(name: .long, help: "Judge calls by the thresholds alone, not also against each account's own normal.")
+    var noBaselines = false
+
+    @Option(name: .long, help: ArgumentHelp("A CDR file (same layout) to learn each account's normal from first.", valueName: "file"))
+    var baseline: String?
 
     func run() async throws {
         guard let cdrFormat = CDRFormat(rawValue: format.lowercased()) else {
@@ -95,6 +108,9 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
         var bar = ProgressBar(enabled: !noProgress && ProgressBar.standardErrorIsTerminal)
         var analyzerOptions = CDRAnalyzer.Options(format: cdrFormat, timeZone: zone, reorderHorizon: horizon)
         analyzerOptions.judgesClassOfService = fraud.hasServiceClassPolicy
+        analyzerOptions.homeCountry = fraud.numbering.countryCode
+        if noBaselines { analyzerOptions.baselines = nil }
+        analyzerOptions.baselineFile = baseline
         let analyzer = CDRAnalyzer(options: analyzerOptions)
         let analysis: CDRAnalysis
         do {

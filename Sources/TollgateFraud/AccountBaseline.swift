@@ -1,0 +1,57 @@
+import Foundation
+
+/// One account's normal, learned from its own calls: how many it makes in each hour of the week,
+/// the hours of the day it is active, the countries and destination classes it calls.
+public struct AccountBaseline: Sendable, Hashable {
+    /// The first and the latest call learned.
+    public private(set) var firstCall: Date?
+    public private(set) var lastCall: Date?
+    /// Calls learned.
+    public private(set) var calls = 0
+    /// Calls by local hour of the week (0 = Monday 00:00–01:00 … 167 = Sunday 23:00–24:00).
+    public private(set) var callsByHourOfWeek = [Int](repeating: 0, count: 168)
+    /// Calls by local hour of the day.
+    public private(set) var callsByHourOfDay = [Int](repeating: 0, count: 24)
+    /// Calls abroad, by country calling code (`371`).
+    public private(set) var countries: [String: Int] = [:]
+    /// Calls by destination class.
+    public private(set) var classes: [NumberClass: Int] = [:]
+
+    public init() {}
+
+    /// Learns one call made at `time` (local `moment`) to a destination classified as `classification`.
+    public mutating func learn(at time: Date, moment: LocalClock.Moment, classification: Classification?, home: String) {
+        if firstCall == nil { firstCall = time }
+        lastCall = max(lastCall ?? time, time)
+        calls += 1
+        let hour = moment.minute / 60
+        callsByHourOfWeek[moment.weekday * 24 + hour] += 1
+        callsByHourOfDay[hour] += 1
+        guard let classification else { return }
+        classes[classification.numberClass, default: 0] += 1
+        if let country = classification.countryCode, country != home { countries[country, default: 0] += 1 }
+    }
+
+    /// How long the account has been seen, up to `time`.
+    public func span(at time: Date) -> TimeInterval {
+        firstCall.map { max(0, time.timeIntervalSince($0)) } ?? 0
+    }
+
+    /// Whether there is enough history to judge by: `days` of it and `minimumCalls` calls.
+    public func isMature(at time: Date, days: Double, minimumCalls: Int) -> Bool {
+        calls >= minimumCalls && span(at: time) >= days * 86_400
+    }
+
+    /// The usual number of calls in one hour of the week: those learned for it over the weeks seen,
+    /// leaving out `excluding` calls (the ones of the hour being judged, learned already).
+    public func usualCalls(hourOfWeek: Int, at time: Date, excluding: Int = 0) -> Double {
+        let weeks = max(1, span(at: time) / (7 * 86_400))
+        return Double(max(0, callsByHourOfWeek[hourOfWeek] - excluding)) / weeks
+    }
+
+    /// Calls to premium-rate and high-risk destinations learned.
+    public var riskyCalls: Int { (classes[.premium] ?? 0) + (classes[.highRisk] ?? 0) }
+
+    /// Calls abroad learned (international, premium and high-risk abroad alike).
+    public var callsAbroad: Int { countries.values.reduce(0, +) }
+}

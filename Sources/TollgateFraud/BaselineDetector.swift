@@ -1,0 +1,222 @@
+import Foundation
+
+/// Judges each call against its account's own normal (``AccountBaseline``), learned from the calls
+/// before it, and then learns the call. Calls must come in time order. Accounts with too little
+/// history are not judged here: the thresholds alone stand for them.
+///
+/// The anomalies, each an alarm with a sentence a person can act on:
+/// - ``FraudRule/firstDestination``: a call abroad, or to a premium-rate or high-risk destination,
+///   to a country or class the account never called, weighed by risk and time: a premium-rate or
+///   high-risk number is critical; a first call abroad from an account that never called abroad is a
+///   warning, critical outside the hours the account is active; a new ordinary country for an
+///   account that calls abroad anyway counts only outside its hours. For a day after the first such
+///   call, further calls there are part of the same anomaly; then the destination is learned.
+/// - ``FraudRule/volumeAnomaly``: more calls in one clock hour than the account's usual number for
+///   that hour of the week makes believable (a Poisson tail below ``Settings/volumeSignificance``):
+///   an account whose normal is busy needs far more to stand out than a quiet one.
+/// - ``FraudRule/slowRun``: premium-rate and high-risk calls repeated over hours or days (at least
+///   ``Settings/slowRunCalls`` in ``Settings/slowRunWindow``, in ``Settings/slowRunHours`` or more
+///   different hours), each hour under any threshold, from an account whose history has almost none.
+///
+/// Pure: time is the calls' own.
+public struct BaselineDetector: Sendable {
+    public struct Settings: Sendable, Hashable {
+        /// History an account needs before it is judged against it.
+        public var minimumDays: Double = 14
+        public var minimumCalls = 20
+        /// How long calls to a newly flagged destination stay part of its anomaly before it is learned.
+        public var quarantine: TimeInterval = 86_400
+        /// How unlikely an hour's count must be, given the account's usual count, to be an anomaly.
+        public var volumeSignificance: Double = 1e-6
+        /// Fewer calls than this in an hour are never a volume anomaly.
+        public var volumeMinimumCalls = 8
+        public var slowRunCalls = 6
+        public var slowRunWindow: TimeInterval = 72 * 3600
+        public var slowRunHours = 3
+
+        public init() {}
+    }
+
+    public let settings: Settings
+    /// The home country's calling code (calls there are not "abroad").
+    public let home: String
+    public private(set) var baselines: [String: AccountBaseline] = [:]
+    private var clock: LocalClock
+    /// Destinations flagged as first calls, per account, with when they were first flagged.
+    private var quarantined: [String: [String: Date]] = [:]
+    /// Per account: the clock hour being counted, its calls so far and how many of them were learned.
+    private var currentHour: [String: (day: Int, hour: Int, calls: Int, learned: Int)] = [:]
+    /// Per account: the recent premium and high-risk calls (times), within the slow-run window.
+    private var risky: [String: [Date]] = [:]
+
+    public init(settings: Settings = Settings(), home: String, timeZone: TimeZone) {
+        self.settings = settings
+        self.home = home
+        self.clock = LocalClock(timeZone: timeZone)
+    }
+
+    /// Judges a call `account` made at `time` to `dialled` (classified as `classification`), then
+    /// learns it. Returns the anomalies it is part of.
+    public mutating func observe(callID: String, account: String, dialled: String, at time: Date,
+                                 classification: Classification?) -> [FraudAlarm] {
+        let moment = clock.moment(time)
+        var baseline = baselines[account] ?? AccountBaseline()
+        var alarms: [FraudAlarm] = []
+        let mature = baseline.isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls)
+        let hour = moment.minute / 60
+
+        // The hour's count, judged against this hour of the week's normal before it.
+        var thisHour = currentHour[account].flatMap { $0.day == moment.day && $0.hour == hour ? $0 : nil } ?? (day: moment.day, hour: hour, calls: 0, learned: 0)
+        thisHour.calls += 1
+
+        var learnedClassification = classification
+        if mature {
+            let context = Context(account: account, callID: callID, time: time, moment: moment, baseline: baseline)
+            if let alarm = firstDestination(context, classification: classification) {
+                alarms.append(alarm)
+                // Not learned while the anomaly lasts: the next calls there are part of it.
+                learnedClassification = nil
+            }
+            if let alarm = volume(context, count: thisHour.calls, learnedThisHour: thisHour.learned) { alarms.append(alarm) }
+            if let alarm = slowRun(context, classification: classification) { alarms.append(alarm) }
+        } else {
+            noteRisky(account, time: time, classification: classification)
+        }
+        // A call that is part of an anomaly does not become part of the normal.
+        if alarms.isEmpty {
+            baseline.learn(at: time, moment: moment, classification: learnedClassification, home: home)
+            baselines[account] = baseline
+            thisHour.learned += 1
+        }
+        currentHour[account] = thisHour
+        return alarms
+    }
+
+    private struct Context {
+        var account: String
+        var callID: String
+        var time: Date
+        var moment: LocalClock.Moment
+        var baseline: AccountBaseline
+
+        var days: Int { Int(baseline.span(at: time) / 86_400) }
+        var clockTime: String { String(format: "%02d:%02d", moment.minute / 60, moment.minute % 60) }
+        var outsideActiveHours: Bool { baseline.callsByHourOfDay[moment.minute / 60] == 0 }
+
+        /// What the account did before: "in 49 days before it made 212 calls, none abroad".
+        var history: String {
+            var text = "in \(days) days before it made \(baseline.calls) call\(baseline.calls == 1 ? "" : "s")"
+            if baseline.countries.isEmpty {
+                text += ", none abroad"
+            } else {
+                let known = baseline.countries.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5).map { "+\($0.key)" }
+                text += ", abroad only to \(known.joined(separator: ", "))\(baseline.countries.count > 5 ? " and others" : "")"
+            }
+            return text
+        }
+    }
+
+    // MARK: - Rules
+
+    private mutating func firstDestination(_ context: Context, classification: Classification?) -> FraudAlarm? {
+        guard let classification else { return nil }
+        let numberClass = classification.numberClass
+        let risky = numberClass == .premium || numberClass == .highRisk
+        let abroad = classification.countryCode.map { $0 != home } ?? false
+        guard risky || (abroad && numberClass == .international) else { return nil }
+        var keys: [String] = []
+        if abroad, let country = classification.countryCode, context.baseline.countries[country] == nil { keys.append("+\(country)") }
+        if risky, context.baseline.classes[numberClass] == nil { keys.append(numberClass.rawValue) }
+        guard !keys.isEmpty else { return nil }
+        // Weighed by risk and by time: a new ordinary country for an account that calls abroad
+        // anyway, in its usual hours, is nothing to report.
+        let outside = context.outsideActiveHours
+        let score = (risky ? 2 : context.baseline.callsAbroad == 0 ? 1 : 0) + (outside ? 1 : 0)
+        guard score > 0 else { return nil }
+        // A destination flagged less than a day ago stays part of its anomaly; after that it is learned.
+        var active: [String] = []
+        for key in keys {
+            if let since = quarantined[context.account]?[key] {
+                if context.time.timeIntervalSince(since) < settings.quarantine { active.append(key) }
+            } else {
+                quarantined[context.account, default: [:]][key] = context.time
+                active.append(key)
+            }
+        }
+        guard !active.isEmpty else { return nil }
+        let since = active.compactMap { quarantined[context.account]?[$0] }.min() ?? context.time
+
+        let severity: FraudSeverity = score >= 2 ? .critical : .warning
+        let what = risky ? "\(numberClass == .premium ? "premium-rate" : "high-risk") number" : "number abroad"
+        let country = classification.countryCode.map { " in +\($0)" } ?? ""
+        var detail = "account \(context.account) called a \(what)\(country) (\(classification.e164 ?? "?")) at \(context.clockTime)"
+        detail += outside ? ", outside its usual hours" : ""
+        detail += "; the first calls to \(active.joined(separator: " and ")) it ever made; \(context.history)"
+        return FraudAlarm(rule: .firstDestination, severity: severity, scope: .account, account: context.account, value: 1, limit: 0,
+                          windowStart: since, windowEnd: context.time, callID: context.callID, detail: detail)
+    }
+
+    private func volume(_ context: Context, count: Int, learnedThisHour: Int) -> FraudAlarm? {
+        guard count >= settings.volumeMinimumCalls else { return nil }
+        let usual = context.baseline.usualCalls(hourOfWeek: context.moment.weekday * 24 + context.moment.minute / 60, at: context.time,
+                                                excluding: learnedThisHour)
+        let limit = Self.poissonThreshold(mean: max(usual, 0.5), significance: settings.volumeSignificance)
+        guard count >= max(limit, settings.volumeMinimumCalls) else { return nil }
+        let start = context.time.addingTimeInterval(-Double(context.moment.minute % 60) * 60)
+        let detail = String(format: "account %@ made %d calls in the hour from %02d:00, against a usual %.1f for that hour of the week (%d would already be unheard of); %@",
+                            context.account, count, context.moment.minute / 60, usual, limit, context.history)
+        return FraudAlarm(rule: .volumeAnomaly, severity: count >= 2 * limit ? .critical : .warning, scope: .account, account: context.account,
+                          value: Double(count), limit: Double(limit), windowStart: start, windowEnd: start.addingTimeInterval(3_600),
+                          callID: context.callID, detail: detail)
+    }
+
+    private mutating func slowRun(_ context: Context, classification: Classification?) -> FraudAlarm? {
+        guard noteRisky(context.account, time: context.time, classification: classification) else { return nil }
+        let recent = risky[context.account] ?? []
+        guard recent.count >= settings.slowRunCalls else { return nil }
+        var clock = self.clock
+        let hours = Set(recent.map { time -> Int in
+            let moment = clock.moment(time)
+            return moment.day * 24 + moment.minute / 60
+        })
+        guard hours.count >= settings.slowRunHours else { return nil }
+        // Only unusual for this account: its history would not have led to a run like this.
+        let expected = Double(context.baseline.riskyCalls) * settings.slowRunWindow / max(context.baseline.span(at: context.time), 86_400)
+        guard expected < 1 else { return nil }
+        let first = recent.first ?? context.time
+        let span = context.time.timeIntervalSince(first) / 3_600
+        let detail = String(format: "account %@ made %d premium-rate or high-risk calls over %.0f hours, in %d different hours; %@, %d of them premium-rate or high-risk",
+                            context.account, recent.count, span, hours.count, context.history, context.baseline.riskyCalls)
+        return FraudAlarm(rule: .slowRun, severity: .critical, scope: .account, account: context.account, value: Double(recent.count),
+                          limit: Double(settings.slowRunCalls), windowStart: first, windowEnd: context.time, callID: context.callID,
+                          detail: detail)
+    }
+
+    /// Keeps the account's recent premium and high-risk calls; returns whether this call is one.
+    @discardableResult
+    private mutating func noteRisky(_ account: String, time: Date, classification: Classification?) -> Bool {
+        let isRisky = classification.map { $0.numberClass == .premium || $0.numberClass == .highRisk } ?? false
+        guard isRisky || risky[account] != nil else { return false }
+        var recent = risky[account] ?? []
+        recent.removeAll { time.timeIntervalSince($0) > settings.slowRunWindow }
+        if isRisky { recent.append(time) }
+        risky[account] = recent.isEmpty ? nil : recent
+        return isRisky
+    }
+
+    /// The smallest count whose Poisson upper tail, for `mean`, is below `significance`.
+    static func poissonThreshold(mean: Double, significance: Double) -> Int {
+        // Far from zero the tail is normal enough (and e^-mean would underflow).
+        if mean > 200 { return Int((mean + 5 * mean.squareRoot()).rounded(.up)) }
+        // P(X ≥ k) = 1 − Σ_{i<k} P(X = i); summed until the remainder is below the significance.
+        var term = exp(-mean)
+        var cumulative = term
+        var k = 0
+        while 1 - cumulative >= significance, k < 100_000 {
+            k += 1
+            term *= mean / Double(k)
+            cumulative += term
+        }
+        return k + 1
+    }
+}
