@@ -2,7 +2,7 @@ import Foundation
 
 /// One account's normal, learned from its own calls: how many it makes in each hour of the week,
 /// the hours of the day it is active, the countries and destination classes it calls.
-public struct AccountBaseline: Sendable, Hashable {
+public struct AccountBaseline: Sendable {
     /// The first and the latest call learned.
     public private(set) var firstCall: Date?
     public private(set) var lastCall: Date?
@@ -16,6 +16,21 @@ public struct AccountBaseline: Sendable, Hashable {
     public private(set) var countries: [String: Int] = [:]
     /// Calls by destination class.
     public private(set) var classes: [NumberClass: Int] = [:]
+    /// The busiest local day's calls, and the most international, premium and high-risk calls in
+    /// any 60 minutes, so far (what the thresholds of the same names count).
+    public var peakCallsPerDay: Int { max(peakDay, currentDay.calls) }
+    public private(set) var peakInternationalPerHour = 0
+    /// The busiest local day's answered minutes so far.
+    public var peakMinutesPerDay: Double { max(peakMinutes, currentMinutes.minutes) }
+    private var peakMinutes = 0.0
+    private var currentMinutes = (day: Int.min, minutes: 0.0)
+    /// Distinct clock hours with at least one call learned.
+    public private(set) var activeHours = 0
+    private var lastActiveHour = Int.min
+    private var peakDay = 0
+    private var currentDay = (day: Int.min, calls: 0)
+    /// The international, premium and high-risk calls of the last 60 minutes learned.
+    private var recentAbroad: [Date] = []
 
     public init() {}
 
@@ -27,9 +42,32 @@ public struct AccountBaseline: Sendable, Hashable {
         let hour = moment.minute / 60
         callsByHourOfWeek[moment.weekday * 24 + hour] += 1
         callsByHourOfDay[hour] += 1
+        if moment.day * 24 + hour != lastActiveHour {
+            lastActiveHour = moment.day * 24 + hour
+            activeHours += 1
+        }
+        if currentDay.day != moment.day {
+            peakDay = max(peakDay, currentDay.calls)
+            currentDay = (moment.day, 0)
+        }
+        currentDay.calls += 1
         guard let classification else { return }
         classes[classification.numberClass, default: 0] += 1
+        if [.international, .premium, .highRisk].contains(classification.numberClass) {
+            recentAbroad.removeAll { time.timeIntervalSince($0) >= 3_600 }
+            recentAbroad.append(time)
+            peakInternationalPerHour = max(peakInternationalPerHour, recentAbroad.count)
+        }
         if let country = classification.countryCode, country != home { countries[country, default: 0] += 1 }
+    }
+
+    /// Learns the answered length of a call that ended on local day `day`.
+    public mutating func learnEnd(seconds: TimeInterval, day: Int) {
+        if currentMinutes.day != day {
+            peakMinutes = max(peakMinutes, currentMinutes.minutes)
+            currentMinutes = (day, 0)
+        }
+        currentMinutes.minutes += seconds / 60
     }
 
     /// How long the account has been seen, up to `time`.
@@ -48,6 +86,19 @@ public struct AccountBaseline: Sendable, Hashable {
         let weeks = max(1, span(at: time) / (7 * 86_400))
         return Double(max(0, callsByHourOfWeek[hourOfWeek] - excluding)) / weeks
     }
+
+    /// The account's own peak for what a threshold rule counts (`nil` for the rules it does not learn).
+    public func peak(for rule: FraudRule) -> Double? {
+        switch rule {
+        case .callsPerDay: Double(peakCallsPerDay)
+        case .internationalPerHour: Double(peakInternationalPerHour)
+        case .minutesPerDay: peakMinutesPerDay
+        default: nil
+        }
+    }
+
+    /// The account's calls per hour in which it makes any: how busy its working hours are.
+    public var callsPerActiveHour: Double { activeHours == 0 ? 0 : Double(calls) / Double(activeHours) }
 
     /// Calls to premium-rate and high-risk destinations learned.
     public var riskyCalls: Int { (classes[.premium] ?? 0) + (classes[.highRisk] ?? 0) }

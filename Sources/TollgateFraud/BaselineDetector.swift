@@ -12,8 +12,9 @@ import Foundation
 ///   account that calls abroad anyway counts only outside its hours. For a day after the first such
 ///   call, further calls there are part of the same anomaly; then the destination is learned.
 /// - ``FraudRule/volumeAnomaly``: more calls in one clock hour than the account's usual number for
-///   that hour of the week makes believable (a Poisson tail below ``Settings/volumeSignificance``):
-///   an account whose normal is busy needs far more to stand out than a quiet one.
+///   that hour of the week (at least half its pace in its working hours) makes believable (a Poisson
+///   tail below ``Settings/volumeSignificance``): an account whose normal is busy needs far more to
+///   stand out than a quiet one.
 /// - ``FraudRule/slowRun``: premium-rate and high-risk calls repeated over hours or days (at least
 ///   ``Settings/slowRunCalls`` in ``Settings/slowRunWindow``, in ``Settings/slowRunHours`` or more
 ///   different hours), each hour under any threshold, from an account whose history has almost none.
@@ -55,6 +56,38 @@ public struct BaselineDetector: Sendable {
         self.clock = LocalClock(timeZone: timeZone)
     }
 
+    /// Whether a warning of a threshold at its default level is ordinary for `account`: its history
+    /// is long enough, and came near `value` before on that rule (the busiest day's calls or minutes,
+    /// the most calls abroad in 60 minutes, with ``normalMargin``). The critical level is never
+    /// raised this way.
+    public func isWithinNormal(_ alarm: FraudAlarm, at time: Date) -> Bool {
+        guard alarm.severity == .warning, let baseline = baselines[alarm.scope == .global ? Self.allCalls : alarm.account],
+              baseline.isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls),
+              let peak = baseline.peak(for: alarm.rule) else { return false }
+        return alarm.value <= max(peak * Self.normalMargin, peak + 2)
+    }
+
+    /// How far above its own busiest a value may go and still be the account's normal: a quarter
+    /// (and at least two), so a new record by one call is not a warning.
+    public static let normalMargin = 1.25
+
+    /// Whether the account (or all calls, for a global alarm) has enough history at `time` to judge
+    /// the alarm against.
+    public func hasBaseline(for alarm: FraudAlarm, at time: Date) -> Bool {
+        baselines[alarm.scope == .global ? Self.allCalls : alarm.account]?
+            .isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls) ?? false
+    }
+
+    /// The baseline of all calls together (for the global thresholds' warnings).
+    public static let allCalls = "*"
+
+    /// Learns the answered length of a call of `account` that ended at `time`.
+    public mutating func ended(account: String, at time: Date, billableSeconds: TimeInterval) {
+        let day = clock.moment(time).day
+        baselines[account]?.learnEnd(seconds: billableSeconds, day: day)
+        baselines[Self.allCalls]?.learnEnd(seconds: billableSeconds, day: day)
+    }
+
     /// Judges a call `account` made at `time` to `dialled` (classified as `classification`), then
     /// learns it. Returns the anomalies it is part of.
     public mutating func observe(callID: String, account: String, dialled: String, at time: Date,
@@ -87,6 +120,7 @@ public struct BaselineDetector: Sendable {
             baseline.learn(at: time, moment: moment, classification: learnedClassification, home: home)
             baselines[account] = baseline
             thisHour.learned += 1
+            baselines[Self.allCalls, default: AccountBaseline()].learn(at: time, moment: moment, classification: classification, home: home)
         }
         currentHour[account] = thisHour
         return alarms
@@ -160,7 +194,10 @@ public struct BaselineDetector: Sendable {
         guard count >= settings.volumeMinimumCalls else { return nil }
         let usual = context.baseline.usualCalls(hourOfWeek: context.moment.weekday * 24 + context.moment.minute / 60, at: context.time,
                                                 excluding: learnedThisHour)
-        let limit = Self.poissonThreshold(mean: max(usual, 0.5), significance: settings.volumeSignificance)
+        // The hour of the week's own mean, but never less than half the account's usual pace in its
+        // working hours: a few weeks of history make each hour of the week noisy.
+        let mean = max(usual, context.baseline.callsPerActiveHour / 2, 0.5)
+        let limit = Self.poissonThreshold(mean: mean, significance: settings.volumeSignificance)
         guard count >= max(limit, settings.volumeMinimumCalls) else { return nil }
         let start = context.time.addingTimeInterval(-Double(context.moment.minute % 60) * 60)
         let detail = String(format: "account %@ made %d calls in the hour from %02d:00, against a usual %.1f for that hour of the week (%d would already be unheard of); %@",

@@ -29,6 +29,9 @@ public struct CDRAnalyzer: Sendable {
         public var homeCountry = "44"
         /// A file (same layout) whose calls only teach the baselines, before the file analysed.
         public var baselineFile: String?
+        /// Whether the account thresholds are the documented defaults (none written by the
+        /// operator): a warning then stands only above the account's own normal.
+        public var thresholdsAreDefaults = false
 
         public init(
             format: CDRFormat, timeZone: TimeZone = TimeZone(identifier: "UTC")!, reorderHorizon: TimeInterval = 4 * 3600,
@@ -83,6 +86,21 @@ public struct CDRAnalyzer: Sendable {
         let zoneName = options.timeZone.identifier == "GMT" ? "UTC" : options.timeZone.identifier
         var analysis = CDRAnalysis(format: options.format, timeZone: zoneName)
         var sinceProgress = 0
+        // Warnings of default thresholds raised before the account had a baseline: judged at the
+        // end against the normal the whole file showed (a sales floor's first fortnight).
+        var provisional: [(alarm: FraudAlarm, dialled: String, line: Int)] = []
+        var latest = Date.distantPast
+        func judge(_ alarm: FraudAlarm, dialled: String, line: Int, at time: Date) {
+            latest = max(latest, time)
+            if options.thresholdsAreDefaults, alarm.severity == .warning, let detector {
+                if detector.isWithinNormal(alarm, at: time) { return }
+                if !detector.hasBaseline(for: alarm, at: time), provisional.count < Self.provisionalLimit {
+                    provisional.append((alarm, dialled, line))
+                    return
+                }
+            }
+            totals.grouper.add(alarm, dialled: dialled, line: line)
+        }
 
         func handle(_ outcome: CDRReplay<Policy>.Outcome) {
             switch outcome {
@@ -90,7 +108,7 @@ public struct CDRAnalyzer: Sendable {
                 totals.count(row, decision, hour: clock.moment(row.record.start).minute / 60, into: &analysis)
                 if !options.judgesClassOfService { totals.notePattern(row, decision) }
                 for alarm in decision.alarms where options.judgesClassOfService || alarm.rule != .classOfService {
-                    totals.grouper.add(alarm, dialled: row.record.to, line: row.line)
+                    judge(alarm, dialled: row.record.to, line: row.line, at: row.record.start)
                 }
                 let record = row.record
                 if let alarms = detector?.observe(callID: record.callID, account: record.account, dialled: record.to, at: record.start,
@@ -99,8 +117,9 @@ public struct CDRAnalyzer: Sendable {
                 }
             case .ended(let row, let alarms):
                 for alarm in alarms {
-                    totals.grouper.add(alarm, dialled: row.record.to, line: row.line)
+                    judge(alarm, dialled: row.record.to, line: row.line, at: row.record.end)
                 }
+                detector?.ended(account: row.record.account, at: row.record.end, billableSeconds: row.record.billableSeconds)
             }
         }
 
@@ -132,12 +151,19 @@ public struct CDRAnalyzer: Sendable {
                                                 first: analysis.malformed)
         }
         analysis.lateRows = replay.lateRows
-        analysis.findings = totals.grouper.findings
+        var early = FraudFindingGrouper()
+        for entry in provisional where !(detector?.isWithinNormal(entry.alarm, at: latest) ?? false) {
+            early.add(entry.alarm, dialled: entry.dialled, line: entry.line)
+        }
+        analysis.findings = early.findings + totals.grouper.findings
         analysis.classOfServiceJudged = options.judgesClassOfService
         analysis.callPatterns = totals.patterns.values.sorted { $0.account < $1.account }
         analysis.topDestinations = totals.top(options.topDestinations)
         return analysis
     }
+
+    /// How many early warnings wait for the end of the file to be judged; later ones stand as they are.
+    static let provisionalLimit = 200_000
 
     /// Teaches `detector` the calls of the file at `path` (their alarms are not findings), with a
     /// copy of `policy` to classify them.
@@ -147,9 +173,13 @@ public struct CDRAnalyzer: Sendable {
         var rows = 0
         var malformed = 0
         func handle(_ outcome: CDRReplay<Policy>.Outcome) {
-            guard case .began(let row, let decision) = outcome else { return }
-            _ = detector.observe(callID: row.record.callID, account: row.record.account, dialled: row.record.to, at: row.record.start,
-                                 classification: decision.classification)
+            switch outcome {
+            case .began(let row, let decision):
+                _ = detector.observe(callID: row.record.callID, account: row.record.account, dialled: row.record.to, at: row.record.start,
+                                     classification: decision.classification)
+            case .ended(let row, _):
+                detector.ended(account: row.record.account, at: row.record.end, billableSeconds: row.record.billableSeconds)
+            }
         }
         loop: while true {
             switch try reader.next() {

@@ -109,6 +109,7 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
         var analyzerOptions = CDRAnalyzer.Options(format: cdrFormat, timeZone: zone, reorderHorizon: horizon)
         analyzerOptions.judgesClassOfService = fraud.hasServiceClassPolicy
         analyzerOptions.homeCountry = fraud.numbering.countryCode
+        analyzerOptions.thresholdsAreDefaults = fraud.thresholds == .accountDefaults && fraud.groups.allSatisfy { $0.thresholds == nil }
         if noBaselines { analyzerOptions.baselines = nil }
         analyzerOptions.baselineFile = baseline
         let analyzer = CDRAnalyzer(options: analyzerOptions)
