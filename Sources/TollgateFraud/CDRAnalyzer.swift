@@ -151,11 +151,10 @@ public struct CDRAnalyzer: Sendable {
                                                 first: analysis.malformed)
         }
         analysis.lateRows = replay.lateRows
-        var early = FraudFindingGrouper()
         for entry in provisional where !(detector?.isWithinNormal(entry.alarm, at: latest) ?? false) {
-            early.add(entry.alarm, dialled: entry.dialled, line: entry.line)
+            totals.grouper.addLate(entry.alarm, dialled: entry.dialled, line: entry.line)
         }
-        analysis.findings = early.findings + totals.grouper.findings
+        analysis.findings = totals.grouper.findings
         analysis.classOfServiceJudged = options.judgesClassOfService
         analysis.callPatterns = totals.patterns.values.sorted { $0.account < $1.account }
         analysis.topDestinations = totals.top(options.topDestinations)

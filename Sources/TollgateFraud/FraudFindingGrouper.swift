@@ -39,6 +39,11 @@ public struct FraudFindingGrouper: Sendable {
             Self.merge(alarm, dialled: dialled, line: line, maxNumberCount: maxNumberCount, into: &all[index])
             return
         }
+        open[key] = all.count
+        all.append(Self.newFinding(alarm, key: key, dialled: dialled, line: line))
+    }
+
+    private static func newFinding(_ alarm: FraudAlarm, key: Key, dialled: String, line: Int) -> Open {
         var finding = FraudFinding(
             rule: alarm.rule, scope: alarm.scope, account: key.account, severity: alarm.severity, windowStart: alarm.windowStart,
             windowEnd: alarm.windowEnd, value: alarm.value, limit: alarm.limit, alarmCount: 1, numbers: [], numberCount: 0,
@@ -50,8 +55,26 @@ public struct FraudFindingGrouper: Sendable {
             finding.numberCount = 1
             numbers.insert(dialled)
         }
-        open[key] = all.count
-        all.append(Open(finding: finding, numbers: numbers, lastLine: line))
+        return Open(finding: finding, numbers: numbers, lastLine: line)
+    }
+
+    /// Adds an alarm out of time order (one held back until the end of a replay): it joins any
+    /// finding of its key whose window, widened by the alarm's own length, it falls in; otherwise it
+    /// is a finding of its own. The open findings are left as they are.
+    public mutating func addLate(_ alarm: FraudAlarm, dialled: String, line: Int) {
+        let key = Key(rule: alarm.rule, scope: alarm.scope, account: alarm.scope == .global ? "*" : alarm.account)
+        let length = alarm.windowEnd.timeIntervalSince(alarm.windowStart)
+        let tolerance = length > 0 ? length : 3600
+        if let index = all.indices.first(where: { index in
+            let finding = all[index].finding
+            return Key(rule: finding.rule, scope: finding.scope, account: finding.account) == key
+                && alarm.windowStart <= finding.windowEnd.addingTimeInterval(tolerance)
+                && alarm.windowEnd >= finding.windowStart.addingTimeInterval(-tolerance)
+        }) {
+            Self.merge(alarm, dialled: dialled, line: line, maxNumberCount: maxNumberCount, into: &all[index])
+            return
+        }
+        all.append(Self.newFinding(alarm, key: key, dialled: dialled, line: line))
     }
 
     private static func merge(_ alarm: FraudAlarm, dialled: String, line: Int, maxNumberCount: Int, into entry: inout Open) {

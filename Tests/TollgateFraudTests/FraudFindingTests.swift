@@ -32,6 +32,21 @@ struct FraudFindingTests {
         #expect(first.lineCount == 3)
     }
 
+    @Test("A late alarm joins the finding its window falls in, never a later one; alone, it is a finding of its own")
+    func lateAlarms() {
+        var grouper = FraudFindingGrouper()
+        grouper.add(Self.alarm(.internationalPerHour, .critical, value: 12, limit: 10, from: 86_400, to: 90_000), dialled: "0033142000009", line: 90)
+        grouper.addLate(Self.alarm(.internationalPerHour, .warning, value: 6, limit: 5, from: 86_000, to: 86_500), dialled: "0033142000001", line: 80)
+        grouper.addLate(Self.alarm(.internationalPerHour, .warning, value: 6, limit: 5, from: 0, to: 600), dialled: "0033142000002", line: 2)
+        let findings = grouper.findings
+        #expect(findings.count == 2)
+        #expect(findings.first?.windowStart == Self.base && findings.first?.lines == [2] && findings.first?.severity == .warning)
+        #expect(findings.last?.lines == [80, 90] && findings.last?.severity == .critical && findings.last?.windowStart == Self.base + 86_000)
+        // The open finding is still the later one: an alarm after it joins it.
+        grouper.add(Self.alarm(.internationalPerHour, .warning, value: 7, limit: 5, from: 90_100, to: 90_200), dialled: "", line: 95)
+        #expect(grouper.findings.last?.lines == [80, 90, 95])
+    }
+
     @Test("An alarm long after the last one of its rule opens a new finding; other rules never merge")
     func separateFindings() {
         var grouper = FraudFindingGrouper()
