@@ -3,8 +3,9 @@ import Yams
 extension ConfigNodeDecoder {
     static let fraudKeys = [
         "enabled", "numbering", "classes_of_service", "default_class_of_service", "groups", "thresholds", "global", "after_hours",
-        "on_critical", "identity_headers", "max_call_duration",
+        "on_critical", "identity_headers", "max_call_duration", "anomalies",
     ]
+    static let anomalyKeys = ["enabled", "action", "history_days"]
     static let numberingKeys = [
         "country_code", "national_prefix", "international_prefix", "extension_digits", "internal_prefixes", "emergency",
         "mobile_prefixes", "high_risk_prefixes",
@@ -55,6 +56,16 @@ extension ConfigNodeDecoder {
         }
         config.identityHeaders = optional(map, "identity_headers", stringList) ?? config.identityHeaders
         config.maxCallDuration = optional(map, "max_call_duration", double) ?? config.maxCallDuration
+        if let (node, path) = value(map, "anomalies"), let anomalies = mapping(node, path: path, keys: Self.anomalyKeys) {
+            config.anomalies.enabled = optional(anomalies, "enabled", bool) ?? config.anomalies.enabled
+            if let (node, path) = value(anomalies, "action") {
+                config.anomalies.action = enumeration(FraudConfig.AfterHoursAction.self, node, path: path, what: "anomaly action")
+                    ?? config.anomalies.action
+            }
+            if let (node, path) = value(anomalies, "history_days"), let days = int(node, path: path) {
+                if (1...730).contains(days) { config.anomalies.historyDays = days } else { report("must be 1 to 730 days", path: path, at: node) }
+            }
+        }
         return config
     }
 

@@ -37,8 +37,23 @@ public struct FraudConfig: Sendable, Hashable, Codable {
     public var identityHeaders: [String] = ["P-Asserted-Identity", "Remote-Party-ID"]
     /// Seconds after which a call that never ended is no longer counted as in progress.
     public var maxCallDuration: Double = 14_400
+    /// Each account's calls judged against its own normal, beside the thresholds.
+    public var anomalies = Anomalies()
 
     public init() {}
+
+    /// The anomaly rules on live calls (first destinations, volume, slow runs), learned from the
+    /// store's CDRs of the last `historyDays` and from every call since.
+    public struct Anomalies: Sendable, Hashable, Codable {
+        public var enabled = true
+        /// `alarm`: an event; `block`: a critical anomaly (a first call to a premium-rate or
+        /// high-risk destination, a slow run) also refuses the call with the critical status.
+        public var action: AfterHoursAction = .alarm
+        /// How far back the store's CDRs are read at start-up to learn each account's normal.
+        public var historyDays: Int = 60
+
+        public init() {}
+    }
 
     /// The local numbering plan: prefixes, extensions, emergency numbers and mobile ranges.
     public struct Numbering: Sendable, Hashable, Codable {

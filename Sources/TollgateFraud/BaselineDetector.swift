@@ -93,36 +93,34 @@ public struct BaselineDetector: Sendable {
     public mutating func observe(callID: String, account: String, dialled: String, at time: Date,
                                  classification: Classification?) -> [FraudAlarm] {
         let moment = clock.moment(time)
-        var baseline = baselines[account] ?? AccountBaseline()
-        var alarms: [FraudAlarm] = []
-        let mature = baseline.isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls)
         let hour = moment.minute / 60
-
         // The hour's count, judged against this hour of the week's normal before it.
-        var thisHour = currentHour[account].flatMap { $0.day == moment.day && $0.hour == hour ? $0 : nil } ?? (day: moment.day, hour: hour, calls: 0, learned: 0)
+        var thisHour = currentHour[account].flatMap { $0.day == moment.day && $0.hour == hour ? $0 : nil }
+            ?? (day: moment.day, hour: hour, calls: 0, learned: 0)
         thisHour.calls += 1
-
-        var learnedClassification = classification
-        if mature {
-            let context = Context(account: account, callID: callID, time: time, moment: moment, baseline: baseline)
-            if let alarm = firstDestination(context, classification: classification) {
-                alarms.append(alarm)
-                // Not learned while the anomaly lasts: the next calls there are part of it.
-                learnedClassification = nil
-            }
-            if let alarm = volume(context, count: thisHour.calls, learnedThisHour: thisHour.learned) { alarms.append(alarm) }
-            if let alarm = slowRun(context, classification: classification) { alarms.append(alarm) }
-        } else {
-            noteRisky(account, time: time, classification: classification)
-        }
-        // A call that is part of an anomaly does not become part of the normal.
+        let alarms = judge(callID: callID, account: account, at: time, moment: moment, thisHour: thisHour, classification: classification)
+        // A call that is part of an anomaly does not become part of the normal. (Learned in place:
+        // the judging above holds no copy of the baseline any more.)
         if alarms.isEmpty {
-            baseline.learn(at: time, moment: moment, classification: learnedClassification, home: home)
-            baselines[account] = baseline
-            thisHour.learned += 1
+            baselines[account, default: AccountBaseline()].learn(at: time, moment: moment, classification: classification, home: home)
             baselines[Self.allCalls, default: AccountBaseline()].learn(at: time, moment: moment, classification: classification, home: home)
+            thisHour.learned += 1
         }
         currentHour[account] = thisHour
+        return alarms
+    }
+
+    private mutating func judge(callID: String, account: String, at time: Date, moment: LocalClock.Moment,
+                                thisHour: (day: Int, hour: Int, calls: Int, learned: Int), classification: Classification?) -> [FraudAlarm] {
+        guard let baseline = baselines[account], baseline.isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls) else {
+            noteRisky(account, time: time, classification: classification)
+            return []
+        }
+        let context = Context(account: account, callID: callID, time: time, moment: moment, baseline: baseline)
+        var alarms: [FraudAlarm] = []
+        if let alarm = firstDestination(context, classification: classification) { alarms.append(alarm) }
+        if let alarm = volume(context, count: thisHour.calls, learnedThisHour: thisHour.learned) { alarms.append(alarm) }
+        if let alarm = slowRun(context, classification: classification) { alarms.append(alarm) }
         return alarms
     }
 

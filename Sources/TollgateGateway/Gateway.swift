@@ -51,6 +51,8 @@ public final class Gateway: Sendable {
     static let restoredHistory: TimeInterval = 25 * 3600
     /// The most calls counted again at start-up (the newest).
     static let restoredCallLimit = 200_000
+    /// The most calls read at start-up to learn each account's normal (the newest).
+    static let historyCallLimit = 300_000
 
     /// Builds the gateway (restoring bans, suspensions and the last day's calls from the store)
     /// and returns its services, in start order. Nothing listens until the group runs them.
@@ -128,6 +130,7 @@ public final class Gateway: Sendable {
 
         let started = Date()
         try await loop.submit { [restored] in
+            fraud.learn(history: restored.history)
             fraud.restore(restored.recentCalls)
             fraud.sync(suspensions: restored.suspensions, resets: [:], resetsAfter: started)
             if let media, let mediaGroup {
@@ -175,6 +178,8 @@ public final class Gateway: Sendable {
         var accountsRevision: Int64 = -1
         var suspensions: [AccountSuspension] = []
         var recentCalls: [CallDetailRecord] = []
+        /// The calls each account's normal is learned from (`fraud.anomalies.history_days`).
+        var history: [CallDetailRecord] = []
     }
 
     /// Bans from before the restart are in force before the first packet is read, and earlier
@@ -203,6 +208,11 @@ public final class Gateway: Sendable {
             restored.suspensions = try await store.activeSuspensions()
             restored.recentCalls = try await store.cdrs(CDRQuery(since: Date().addingTimeInterval(-Self.restoredHistory),
                                                                  limit: Self.restoredCallLimit, order: .newestFirst))
+            if config.fraud.anomalies.enabled {
+                restored.history = try await store.cdrs(CDRQuery(since: Date().addingTimeInterval(-Double(config.fraud.anomalies.historyDays) * 86_400),
+                                                                 limit: Self.historyCallLimit, order: .newestFirst))
+                logger.info("each account's normal learned from the store's calls", metadata: ["calls": "\(restored.history.count)"])
+            }
         } catch {
             logger.error("cannot read account suspensions and recent calls from the store", metadata: ["error": "\(error)"])
         }

@@ -272,3 +272,52 @@ struct FraudGatewayTests {
         #expect(fraud.place(to: "999", callID: "e-1").contains { $0.peer == ProxyHarness.carrier })
     }
 }
+
+@Suite("Live calls against each account's normal")
+struct FraudAnomalyGatewayTests {
+    /// Four weeks of account 201's national calls, every day from 08:00 to 20:00, ending yesterday.
+    static func history() -> [CallDetailRecord] {
+        let now = Date()
+        var records: [CallDetailRecord] = []
+        for day in 1...28 {
+            for hour in stride(from: 8, to: 20, by: 2) {
+                let start = now.addingTimeInterval(-Double(day) * 86_400 + Double(hour - 14) * 3_600)
+                records.append(CallDetailRecord(callID: "h-\(day)-\(hour)", direction: .outbound, from: "201", to: "01632960123", account: "201",
+                                                source: "127.0.0.20", trunk: "carrier", start: start, answer: start.addingTimeInterval(5),
+                                                end: start.addingTimeInterval(125), disposition: .answered))
+            }
+        }
+        return records
+    }
+
+    @Test("a first-ever call to a high-risk country is held with anomalies.action block (403, a fraud event naming the history); the account's usual call goes through")
+    func firstHighRiskCallHeld() throws {
+        let fraud = try FraudHarness { config in
+            config.defaultClassOfService = "unrestricted"
+            config.anomalies.action = .block
+        }
+        fraud.control.learn(history: Self.history())
+        let refused = fraud.place(to: "00252612345678", callID: "risky-1")
+        #expect(refused.contains { $0.message.statusCode == 403 }, "\(refused.map { $0.message.statusCode ?? 0 })")
+        #expect(!refused.contains { $0.message.method == .invite && $0.peer == ProxyHarness.carrier })
+        let event = try #require(fraud.events.first { $0.kind == .fraud && $0.rule == "first-destination" })
+        #expect(event.detail.contains("high-risk number in +252") && event.detail.contains("calls, none abroad"), "\(event.detail)")
+        #expect(fraud.records.last?.rule == "first-destination" && fraud.records.last?.disposition == .rejected)
+
+        _ = try fraud.answeredCall(callID: "usual-1")
+        #expect(fraud.events.filter { $0.kind == .fraud }.count == 1, "the usual call raises nothing")
+    }
+
+    @Test("with the default action the anomaly is reported and the call goes on; an account without history is left to the thresholds")
+    func alarmOnly() throws {
+        let fraud = try FraudHarness { config in config.defaultClassOfService = "unrestricted" }
+        fraud.control.learn(history: Self.history())
+        let sent = fraud.place(to: "00252612345678", callID: "risky-2")
+        #expect(sent.contains { $0.message.method == .invite && $0.peer == ProxyHarness.carrier })
+        #expect(fraud.events.contains { $0.kind == .fraud && $0.rule == "first-destination" && $0.severity == .critical })
+
+        let other = fraud.place(to: "00252612345679", account: "777", callID: "new-1")
+        #expect(other.contains { $0.message.method == .invite })
+        #expect(!fraud.events.contains { $0.rule == "first-destination" && $0.detail.contains("account 777") })
+    }
+}

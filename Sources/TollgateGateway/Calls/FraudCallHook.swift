@@ -30,12 +30,24 @@ public final class FraudCallHook: CallHook, @unchecked Sendable {
         let before = control.engine.suspensions[account]
         let decision = control.begin(CallAttempt(callID: call.key.callID, account: account, dialled: record.to, source: call.source,
                                                  time: call.time))
-        if decision.allowed { counted.insert(call.key) }
         report(decision.alarms, source: call.source, at: call.time)
         if let rule = (decision.critical ?? decision.alarms.first)?.rule { record.rule = rule.rawValue }
         if before == nil, let suspension = control.engine.suspensions[account] { suspended(suspension, source: call.source) }
-        guard let status = decision.rejectStatus else { return .proceed }
-        return .refuse(status: status, reason: decision.critical?.detail ?? "refused by the fraud policy")
+        if let status = decision.rejectStatus {
+            return .refuse(status: status, reason: decision.critical?.detail ?? "refused by the fraud policy")
+        }
+        // Against the account's own normal: reported, and with `anomalies.action: block` a
+        // critical anomaly is held (refused) for an operator to look at.
+        let anomalies = control.anomalies(CallAttempt(callID: call.key.callID, account: account, dialled: record.to, source: call.source,
+                                                      time: call.time))
+        report(anomalies, source: call.source, at: call.time)
+        if record.rule == nil, let first = anomalies.first { record.rule = first.rule.rawValue }
+        if control.anomaliesBlock, let critical = anomalies.first(where: { $0.severity == .critical }) {
+            record.rule = critical.rule.rawValue
+            return .refuse(status: control.engine.config.onCritical.status, reason: critical.detail)
+        }
+        if decision.allowed { counted.insert(call.key) }
+        return .proceed
     }
 
     public func callAnswered(_ call: CallKey, at time: Date) {
@@ -47,6 +59,7 @@ public final class FraudCallHook: CallHook, @unchecked Sendable {
         guard record.direction == .outbound else { return nil }
         let before = control.engine.suspensions[record.account]
         let alarms = control.end(callID: record.callID, account: record.account, at: record.end)
+        control.learnEnd(account: record.account, at: record.end, billableSeconds: record.billableSeconds)
         report(alarms, source: end.source, at: record.end)
         if before == nil, let suspension = control.engine.suspensions[record.account] { suspended(suspension, source: end.source) }
         return nil

@@ -20,6 +20,11 @@ public final class FraudControl: @unchecked Sendable {
     /// not take those for resumed.
     private var unconfirmed: Set<String> = []
 
+    /// Each account's normal and the anomalies against it; nil when `fraud.anomalies` is off.
+    public private(set) var detector: BaselineDetector?
+    /// Whether a critical anomaly refuses the call.
+    private(set) var anomaliesBlock = false
+
     /// How long a repeated warning for one account and rule is held back.
     static let warningInterval: TimeInterval = 60
 
@@ -27,13 +32,48 @@ public final class FraudControl: @unchecked Sendable {
         engine = try FraudEngine(config: config, classifier: classifier, enforcing: true)
         enforcing = config.enabled
         identityHeaders = config.identityHeaders.map { SIPHeaderName($0) }
+        configureAnomalies(config, home: classifier.plan.countryCode)
     }
 
-    /// New rules after a reload; the counters, calls in progress and suspensions stay.
+    /// New rules after a reload; the counters, calls in progress, suspensions and baselines stay.
     public func replace(config: FraudConfig, classifier: NumberClassifier) throws(FraudConfigError) {
         try engine.replaceConfig(config, classifier: classifier)
         enforcing = config.enabled
         identityHeaders = config.identityHeaders.map { SIPHeaderName($0) }
+        configureAnomalies(config, home: classifier.plan.countryCode)
+    }
+
+    private func configureAnomalies(_ config: FraudConfig, home: String) {
+        anomaliesBlock = config.anomalies.action == .block
+        guard config.anomalies.enabled else {
+            detector = nil
+            return
+        }
+        if detector == nil || detector?.home != home {
+            detector = BaselineDetector(home: home, timeZone: TimeZone(identifier: config.afterHours.timeZone) ?? TimeZone(identifier: "UTC")!)
+        }
+    }
+
+    /// Learns each account's normal from stored CDRs (outbound, oldest first; refused calls are not
+    /// the account's doing).
+    public func learn(history records: [CallDetailRecord]) {
+        guard detector != nil else { return }
+        for record in records.sorted(by: { $0.start < $1.start }) where record.direction == .outbound && record.disposition != .rejected {
+            _ = detector?.observe(callID: record.callID, account: record.account, dialled: record.to, at: record.start,
+                                  classification: engine.classify(record.to))
+            detector?.ended(account: record.account, at: record.end, billableSeconds: record.billableSeconds)
+        }
+    }
+
+    /// The anomalies a call that begins is part of (and learns it otherwise).
+    func anomalies(_ attempt: CallAttempt) -> [FraudAlarm] {
+        detector?.observe(callID: attempt.callID, account: attempt.account, dialled: attempt.dialled, at: attempt.time,
+                          classification: engine.classify(attempt.dialled)) ?? []
+    }
+
+    /// Learns how long an answered call lasted.
+    func learnEnd(account: String, at time: Date, billableSeconds: TimeInterval) {
+        detector?.ended(account: account, at: time, billableSeconds: billableSeconds)
     }
 
     /// The account an INVITE from the PBX is placed by: the user part of the first identity
