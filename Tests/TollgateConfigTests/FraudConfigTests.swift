@@ -71,4 +71,18 @@ struct FraudConfigTests {
     func badValues(yaml: String, line: Int, path: String) {
         expectConfigError(base: Self.base, yaml: yaml, line: line, path: path)
     }
+
+    @Test("fraud.anomalies: on and alarming by default; each key read; a bad action or history is an error with its path")
+    func anomalies() throws {
+        let defaults = try TollgateConfig(yaml: ConfigTestSupport.minimal)
+        #expect(defaults.fraud.anomalies.enabled && defaults.fraud.anomalies.action == .alarm && defaults.fraud.anomalies.historyDays == 60)
+        let set = try TollgateConfig(yaml: ConfigTestSupport.minimal + "\nfraud: { anomalies: { enabled: true, action: block, history_days: 90 } }")
+        #expect(set.fraud.anomalies.action == .block && set.fraud.anomalies.historyDays == 90)
+        for (yaml, path) in [("fraud: { anomalies: { action: hold } }", "fraud.anomalies.action"),
+                             ("fraud: { anomalies: { history_days: 0 } }", "fraud.anomalies.history_days"),
+                             ("fraud: { anomalies: { window: 3 } }", "fraud.anomalies.window")] {
+            let errors = ConfigTestSupport.errors(ConfigTestSupport.minimal + "\n" + yaml)
+            #expect(errors.contains { $0.path == path }, "\(yaml): \(errors)")
+        }
+    }
 }
