@@ -16,7 +16,7 @@ struct CDRCommand: AsyncParsableCommand {
 
             Exits 2 for a WHEN, account or option value that cannot be used.
             """,
-        subcommands: [List.self, Export.self, CDRAnalyzeCommand.self]
+        subcommands: [List.self, Export.self, CDRImportCommand.self, CDRAnalyzeCommand.self]
     )
 
     struct List: AsyncParsableCommand {

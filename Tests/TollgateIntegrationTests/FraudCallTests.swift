@@ -298,6 +298,47 @@ struct FraudCallTests {
         lab.stop()
     }
 
+    @Test("after the PBX's history is imported, a first-ever call to a high-risk country is held (403, a first-destination event) and the account's usual call goes through")
+    func anomalyHeldAfterImportedHistory() throws {
+        let lab = try Lab(port: 5305, fraud: """
+              default_class_of_service: unrestricted
+              anomalies: { action: block }
+            """)
+        // Four weeks of account 201's national calls, every day from 08:00 to 20:00 UTC, up to yesterday.
+        var rows: [String] = []
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let midnight = Calendar(identifier: .gregorian).startOfDay(for: Date())
+        for day in 1...28 {
+            for hour in stride(from: 8, to: 20, by: 2) {
+                let start = midnight.addingTimeInterval(Double(-day * 86_400 + hour * 3_600))
+                let fields = ["", "201", "01632960123", "from-internal", "\"Desk\" <201>", "PJSIP/201-\(day)\(hour)", "PJSIP/trunk-1", "Dial",
+                              "PJSIP/01632960123@trunk,60", formatter.string(from: start), formatter.string(from: start + 5),
+                              formatter.string(from: start + 125), "125", "120", "ANSWERED", "DOCUMENTATION", "\(Int(start.timeIntervalSince1970)).\(hour)"]
+                rows.append(fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ","))
+            }
+        }
+        let history = lab.directory.appendingPathComponent("Master.csv")
+        try (rows.joined(separator: "\n") + "\n").write(to: history, atomically: true, encoding: .utf8)
+        let imported = try lab.tollgate(["cdr", "import", history.path, "--format", "asterisk"])
+        #expect(imported.contains("imported 168 calls"), "\(imported)")
+        #expect(try lab.tollgate(["cdr", "import", history.path, "--format", "asterisk"]).contains("imported 0 calls from"), "a second import adds nothing")
+
+        try lab.startGateway()
+        defer { lab.stop() }
+        try lab.calls(1, account: "201", to: "00252612345678", refused: true)
+        let events = try lab.tollgate(["events", "--kind", "fraud"])
+        #expect(events.contains("first-destination") && events.contains("+252"), "\(events)")
+        try lab.calls(1, account: "201", to: "01632960124")
+        let cdrs = try lab.cdrs(atLeast: 2 + 168)
+        let today = cdrs.values.filter { ($0["to"] as? String) == "00252612345678" || ($0["to"] as? String) == "01632960124" }
+        #expect(today.count == 2)
+        #expect(today.contains { ($0["disposition"] as? String) == "rejected" && ($0["rule"] as? String) == "first-destination" }, "\(today)")
+        #expect(today.contains { ($0["disposition"] as? String) == "answered" }, "\(today)")
+    }
+
     @Test("SIGHUP applies a changed fraud policy to the next call; a broken file is refused and the old policy stays")
     func reloadOnSIGHUP() throws {
         let lab = try Lab(port: 5288, fraud: "  enabled: true")
