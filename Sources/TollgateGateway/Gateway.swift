@@ -165,7 +165,7 @@ public final class Gateway: Sendable {
                                                started: started))
         }
         services.append(StatusService(proxy: proxy, loop: loop, path: GatewayStatus.path(forStore: config.store.path), logger: logger))
-        if let reload { services.append(ReloadService(reload: reload, proxy: proxy, fraud: fraud, loop: loop, logger: logger)) }
+        if let reload { services.append(ReloadService(reload: reload, proxy: proxy, fraud: fraud, loop: loop, logger: logger, store: store)) }
         services.append(SIPService(proxy: proxy, transport: transport, listeners: settings.listeners.map(\.spec), loop: loop, logger: logger,
                                    shutdownGrace: shutdownGrace, probeInterval: config.trunks.filter(\.probe.enabled).map(\.probe.interval).min(),
                                    tcpIdleTimeout: .milliseconds(Int64(config.limits.tcpIdleTimeout * 1000))))

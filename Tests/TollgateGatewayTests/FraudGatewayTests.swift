@@ -320,4 +320,21 @@ struct FraudAnomalyGatewayTests {
         #expect(other.contains { $0.message.method == .invite })
         #expect(!fraud.events.contains { $0.rule == "first-destination" && $0.detail.contains("account 777") })
     }
+
+    @Test("a reload that turns anomalies on asks once for the store's history; a reload that keeps them keeps the baselines")
+    func reloadTurnsAnomaliesOn() throws {
+        var config = FraudConfig()
+        config.anomalies.enabled = false
+        let classifier = NumberClassifier(config: config.numbering, prefixes: try HighRiskPrefixes.shipped())
+        let control = try FraudControl(config: config, classifier: classifier)
+        #expect(control.detector == nil && !control.needsHistory)
+        config.anomalies.enabled = true
+        config.anomalies.historyDays = 30
+        try control.replace(config: config, classifier: classifier)
+        #expect(control.needsHistory && control.historyDays == 30)
+        control.learn(history: Self.history())
+        #expect(!control.needsHistory && control.detector?.baselines["201"]?.calls == 168)
+        try control.replace(config: config, classifier: classifier)
+        #expect(!control.needsHistory && control.detector?.baselines["201"]?.calls == 168)
+    }
 }

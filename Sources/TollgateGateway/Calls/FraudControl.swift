@@ -24,6 +24,11 @@ public final class FraudControl: @unchecked Sendable {
     public private(set) var detector: BaselineDetector?
     /// Whether a critical anomaly refuses the call.
     private(set) var anomaliesBlock = false
+    /// Whether the detector has learned no history yet (just made, at start-up or by a reload
+    /// that turned `fraud.anomalies` on): the store's CDRs are to be read into it.
+    public private(set) var needsHistory = false
+    /// How many days of history the detector learns.
+    public private(set) var historyDays = 60
 
     /// How long a repeated warning for one account and rule is held back.
     static let warningInterval: TimeInterval = 60
@@ -45,12 +50,15 @@ public final class FraudControl: @unchecked Sendable {
 
     private func configureAnomalies(_ config: FraudConfig, home: String) {
         anomaliesBlock = config.anomalies.action == .block
+        historyDays = config.anomalies.historyDays
         guard config.anomalies.enabled else {
             detector = nil
+            needsHistory = false
             return
         }
         if detector == nil || detector?.home != home {
             detector = BaselineDetector(home: home, timeZone: TimeZone(identifier: config.afterHours.timeZone) ?? TimeZone(identifier: "UTC")!)
+            needsHistory = true
         }
     }
 
@@ -58,6 +66,7 @@ public final class FraudControl: @unchecked Sendable {
     /// the account's doing).
     public func learn(history records: [CallDetailRecord]) {
         guard detector != nil else { return }
+        needsHistory = false
         for record in records.sorted(by: { $0.start < $1.start }) where record.direction == .outbound && record.disposition != .rejected {
             _ = detector?.observe(callID: record.callID, account: record.account, dialled: record.to, at: record.start,
                                   classification: engine.classify(record.to))

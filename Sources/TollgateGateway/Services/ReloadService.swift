@@ -1,7 +1,9 @@
+import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
 import TollgateShield
+import TollgateStore
 import UnixSignals
 
 /// Reloads Shield's rules, lists and profiles and the fraud policy on SIGHUP; a file that does not
@@ -12,9 +14,11 @@ struct ReloadService: Service {
     let fraud: FraudControl
     let loop: EventLoop
     let logger: Logger
+    /// Where a detector that a reload turned on learns each account's normal from.
+    var store: (any Store)?
 
     func run() async throws {
-        let (reload, proxy, fraud, loop, logger) = (self.reload, self.proxy, self.fraud, self.loop, self.logger)
+        let (reload, proxy, fraud, loop, logger, store) = (self.reload, self.proxy, self.fraud, self.loop, self.logger, self.store)
         await cancelWhenGracefulShutdown {
             for await _ in await UnixSignalsSequence(trapping: .sighup) {
                 do {
@@ -26,6 +30,19 @@ struct ReloadService: Service {
                                    severity: .info)
                     }.get()
                     logger.notice("shield rules and fraud policy reloaded")
+                    // Anomalies just turned on: each account's normal comes from the store, as at start-up.
+                    let (needsHistory, days) = try await loop.submit { (fraud.needsHistory, fraud.historyDays) }.get()
+                    if needsHistory, let store {
+                        do {
+                            let history = try await store.cdrs(CDRQuery(since: Date().addingTimeInterval(-Double(days) * 86_400),
+                                                                        limit: Gateway.historyCallLimit, order: .newestFirst))
+                            try await loop.submit { fraud.learn(history: history) }.get()
+                            logger.info("each account's normal learned from the store's calls", metadata: ["calls": "\(history.count)"])
+                        } catch {
+                            logger.error("cannot read the store's calls; each account's normal is learned from new calls only",
+                                         metadata: ["error": "\(error)"])
+                        }
+                    }
                 } catch {
                     let reason = "\(error)"
                     loop.execute {
