@@ -47,6 +47,8 @@ public struct BaselineDetector: Sendable {
     private var quarantined: [String: [String: Date]] = [:]
     /// Per account: the clock hour being counted, its calls so far and how many of them were learned.
     private var currentHour: [String: (day: Int, hour: Int, calls: Int, learned: Int)] = [:]
+    /// Destinations an operator allowed, per account (`+371`, `premium`).
+    private var allowed: [String: Set<String>] = [:]
     /// Per account: the recent premium and high-risk calls (times), within the slow-run window.
     private var risky: [String: [Date]] = [:]
 
@@ -54,6 +56,13 @@ public struct BaselineDetector: Sendable {
         self.settings = settings
         self.home = home
         self.clock = LocalClock(timeZone: timeZone)
+    }
+
+    /// An operator allows `account` to call `destination` (`+371`, or a class such as `premium`):
+    /// calls there are no longer its first, and a running anomaly there ends.
+    public mutating func allow(account: String, destination: String) {
+        allowed[account, default: []].insert(destination)
+        quarantined[account]?[destination] = nil
     }
 
     /// Whether a warning of a threshold at its default level is ordinary for `account`: its history
@@ -159,6 +168,7 @@ public struct BaselineDetector: Sendable {
         var keys: [String] = []
         if abroad, let country = classification.countryCode, context.baseline.countries[country] == nil { keys.append("+\(country)") }
         if risky, context.baseline.classes[numberClass] == nil { keys.append(numberClass.rawValue) }
+        if let allowed = allowed[context.account] { keys.removeAll { allowed.contains($0) } }
         guard !keys.isEmpty else { return nil }
         // Weighed by risk and by time: a new ordinary country for an account that calls abroad
         // anyway, in its usual hours, is nothing to report.

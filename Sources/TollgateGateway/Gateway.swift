@@ -131,6 +131,7 @@ public final class Gateway: Sendable {
         let started = Date()
         try await loop.submit { [restored] in
             fraud.learn(history: restored.history)
+            fraud.allow(restored.allowances)
             fraud.restore(restored.recentCalls)
             fraud.sync(suspensions: restored.suspensions, resets: [:], resetsAfter: started)
             if let media, let mediaGroup {
@@ -180,6 +181,8 @@ public final class Gateway: Sendable {
         var recentCalls: [CallDetailRecord] = []
         /// The calls each account's normal is learned from (`fraud.anomalies.history_days`).
         var history: [CallDetailRecord] = []
+        /// Operators' allowances of destinations first calls were held for.
+        var allowances: [(account: String, destination: String)] = []
     }
 
     /// Bans from before the restart are in force before the first packet is read, and earlier
@@ -212,6 +215,7 @@ public final class Gateway: Sendable {
                 restored.history = try await store.cdrs(CDRQuery(since: Date().addingTimeInterval(-Double(config.fraud.anomalies.historyDays) * 86_400),
                                                                  limit: Self.historyCallLimit, order: .newestFirst))
                 logger.info("each account's normal learned from the store's calls", metadata: ["calls": "\(restored.history.count)"])
+                restored.allowances = try await store.allowances()
             }
         } catch {
             logger.error("cannot read account suspensions and recent calls from the store", metadata: ["error": "\(error)"])

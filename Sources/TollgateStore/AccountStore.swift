@@ -30,7 +30,14 @@ public protocol AccountStore: Sendable {
     /// The latest counter-reset request of each account that has one.
     func counterResets() async throws(StoreError) -> [String: Date]
 
-    /// A number that changes whenever a suspension is saved or lifted or a counter reset is requested,
-    /// by this process or another.
+    /// Records an operator's allowance: calls from `account` to `destination` (a country calling code
+    /// as `+371`, or a destination class such as `premium`) are no longer new to it, so a held first
+    /// call there goes through next time; bumps ``accountsRevision()``. Allowing again changes nothing.
+    func saveAllowance(account: String, destination: String, at date: Date) async throws(StoreError)
+    /// Every allowance, in the order they were given.
+    func allowances() async throws(StoreError) -> [(account: String, destination: String)]
+
+    /// A number that changes whenever a suspension is saved or lifted, a counter reset is requested
+    /// or an allowance given, by this process or another.
     func accountsRevision() async throws(StoreError) -> Int64
 }

@@ -80,6 +80,24 @@ extension SQLiteStore {
         }
     }
 
+    // MARK: - Allowances
+
+    public func saveAllowance(account: String, destination: String, at date: Date) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO anomaly_allowances (account, destination, given) VALUES (?, ?, ?) ON CONFLICT (account, destination) DO NOTHING",
+                arguments: [account.storableText, destination.storableText, date.timeIntervalSince1970])
+            if db.changesCount > 0 { try Self.bumpAccountsRevision(db) }
+        }
+    }
+
+    public func allowances() async throws(StoreError) -> [(account: String, destination: String)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT account, destination FROM anomaly_allowances ORDER BY given, account, destination")
+                .map { (account: $0["account"], destination: $0["destination"]) }
+        }
+    }
+
     // MARK: - Revision
 
     public func accountsRevision() async throws(StoreError) -> Int64 {

@@ -17,6 +17,8 @@ import TollgateStore
 ///   kept after the suspension is lifted), `account_snapshots` (the last counters the gateway read per
 ///   account), `account_resets` (operators' requests to zero an account's counters), and
 ///   `accounts_revision` in `store_meta`.
+/// - `v3-cdr-media`: the `media` column of `cdrs`.
+/// - `v4-anomaly-allowances`: `anomaly_allowances` (account, destination, when given).
 ///
 /// Migrations to come, in this order, with the columns DESIGN.md lists:
 /// - `inventory`: address, extension, vendor, model, firmware, owner, last seen.
@@ -29,6 +31,8 @@ enum StoreMigrations {
     /// The name of the second migration: CDRs, account suspensions, snapshots and counter resets.
     static let cdrsAndAccounts = "v2-cdrs-accounts"
     static let cdrMedia = "v3-cdr-media"
+    /// Operators' allowances of destinations that were held as an account's first calls there.
+    static let anomalyAllowances = "v4-anomaly-allowances"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -132,6 +136,16 @@ enum StoreMigrations {
         migrator.registerMigration(cdrMedia) { db in
             // The media summary of anchored calls (codec, packets, bytes and losses each way, SRTP or not, drops).
             try db.execute(sql: "ALTER TABLE cdrs ADD COLUMN media TEXT")
+        }
+        migrator.registerMigration(anomalyAllowances) { db in
+            try db.execute(sql: """
+                CREATE TABLE anomaly_allowances (
+                    account TEXT NOT NULL,
+                    destination TEXT NOT NULL,
+                    given REAL NOT NULL,
+                    PRIMARY KEY (account, destination)
+                );
+                """)
         }
         return migrator
     }()

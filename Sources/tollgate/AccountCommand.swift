@@ -4,7 +4,7 @@ import TollgateFraud
 import TollgateStore
 import TollgateModel
 
-/// `tollgate account show|list|resume|suspend|reset`: the fraud control's view of an account.
+/// `tollgate account show|list|resume|suspend|reset|allow`: the fraud control's view of an account.
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
@@ -15,7 +15,7 @@ struct AccountCommand: AsyncParsableCommand {
             configuration); a suspension, resume or reset made here is written there and bumps the \
             store's accounts revision, which the running gateway watches.
             """,
-        subcommands: [Show.self, List.self, Resume.self, Suspend.self, Reset.self]
+        subcommands: [Show.self, List.self, Resume.self, Suspend.self, Reset.self, Allow.self]
     )
 
     struct Show: AsyncParsableCommand {
@@ -192,6 +192,46 @@ struct AccountCommand: AsyncParsableCommand {
             if try await store.accountSnapshot(account: account) == nil {
                 FileHandle.standardError.write(Data("note: no counters are stored for \(TextTable.printable(account)) yet\n".utf8))
             }
+        }
+    }
+}
+
+extension AccountCommand {
+    struct Allow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let an account call destinations that were held as its first calls there.",
+            discussion: """
+                DESTINATION is a country calling code (+371) or a destination class (premium or \
+                high-risk), as a held call's event names them. The allowance is stored; the running \
+                gateway reads it within a second, and the account's next call there is not held.
+                """)
+
+        @Argument(help: "The account.")
+        var account: String
+
+        @Argument(help: "What it may call: +CC or a class.")
+        var destinations: [String]
+
+        @OptionGroup var options: ConfigOptions
+
+        func validate() throws {
+            guard !destinations.isEmpty else { throw ValidationError("Name at least one destination (+371, premium, high-risk).") }
+            for destination in destinations {
+                let isCountry = destination.hasPrefix("+") && destination.count > 1 && destination.count <= 4
+                    && destination.dropFirst().allSatisfy { ("0"..."9").contains($0) }
+                guard isCountry || ["premium", "high-risk"].contains(destination) else {
+                    throw ValidationError("\"\(destination)\" is neither a country calling code (+371) nor premium or high-risk.")
+                }
+            }
+        }
+
+        func run() async throws {
+            let account = try accountArgumentOrExit(account)
+            let store = try options.openStoreOrExit()
+            for destination in destinations {
+                try await store.saveAllowance(account: account, destination: destination, at: Date())
+            }
+            print("account \(TextTable.printable(account)) may call \(destinations.joined(separator: " and ")): its next call there is not held")
         }
     }
 }

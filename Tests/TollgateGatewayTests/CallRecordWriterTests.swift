@@ -57,6 +57,10 @@ final class FlakyCDRStore: Store, Sendable {
     func accountSnapshots() async throws(StoreError) -> [AccountSnapshot] { try await base.accountSnapshots() }
     func requestCounterReset(account: String, at date: Date) async throws(StoreError) { try await base.requestCounterReset(account: account, at: date) }
     func counterResets() async throws(StoreError) -> [String: Date] { try await base.counterResets() }
+    func saveAllowance(account: String, destination: String, at date: Date) async throws(StoreError) {
+        try await base.saveAllowance(account: account, destination: destination, at: date)
+    }
+    func allowances() async throws(StoreError) -> [(account: String, destination: String)] { try await base.allowances() }
     func accountsRevision() async throws(StoreError) -> Int64 { try await base.accountsRevision() }
     var location: String { "flaky " + base.location }
 }

@@ -304,8 +304,15 @@ struct FraudAnomalyGatewayTests {
         #expect(event.detail.contains("high-risk number in +252") && event.detail.contains("calls, none abroad"), "\(event.detail)")
         #expect(fraud.records.last?.rule == "first-destination" && fraud.records.last?.disposition == .rejected)
 
+        #expect(event.detail.contains("held: `tollgate account allow 201 +252 high-risk` lets such calls through"), "\(event.detail)")
+
         _ = try fraud.answeredCall(callID: "usual-1")
         #expect(fraud.events.filter { $0.kind == .fraud }.count == 1, "the usual call raises nothing")
+
+        // The operator allows it: the next call there goes through.
+        fraud.control.allow([(account: "201", destination: "+252"), (account: "201", destination: "high-risk")])
+        let allowed = fraud.place(to: "00252612345678", callID: "risky-again")
+        #expect(allowed.contains { $0.message.method == .invite && $0.peer == ProxyHarness.carrier })
     }
 
     @Test("with the default action the anomaly is reported and the call goes on; an account without history is left to the thresholds")

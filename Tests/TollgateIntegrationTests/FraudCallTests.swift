@@ -298,7 +298,7 @@ struct FraudCallTests {
         lab.stop()
     }
 
-    @Test("after the PBX's history is imported, a first-ever call to a high-risk country is held (403, a first-destination event) and the account's usual call goes through")
+    @Test("after the PBX's history is imported, a first-ever call to a high-risk country is held (403, a first-destination event), the usual call goes through, and an operator's allow lets the next one out")
     func anomalyHeldAfterImportedHistory() throws {
         let lab = try Lab(port: 5305, fraud: """
               default_class_of_service: unrestricted
@@ -331,10 +331,19 @@ struct FraudCallTests {
         try lab.calls(1, account: "201", to: "00252612345678", refused: true)
         let events = try lab.tollgate(["events", "--kind", "fraud"])
         #expect(events.contains("first-destination") && events.contains("+252"), "\(events)")
+        #expect(events.contains("tollgate account allow 201 +252 high-risk"), "\(events)")
         try lab.calls(1, account: "201", to: "01632960124")
-        let cdrs = try lab.cdrs(atLeast: 2 + 168)
+
+        // The operator lets it through: within a second the gateway knows, and the next call there goes out.
+        let allowed = try lab.tollgate(["account", "allow", "201", "+252", "high-risk"])
+        #expect(allowed.contains("may call +252 and high-risk"), "\(allowed)")
+        usleep(2_000_000)
+        try lab.calls(1, account: "201", to: "00252612345679")
+
+        let cdrs = try lab.cdrs(atLeast: 3 + 168)
         let today = cdrs.values.filter { ($0["to"] as? String) == "00252612345678" || ($0["to"] as? String) == "01632960124" }
         #expect(today.count == 2)
+        #expect(cdrs.values.contains { ($0["to"] as? String) == "00252612345679" && ($0["disposition"] as? String) == "answered" })
         #expect(today.contains { ($0["disposition"] as? String) == "rejected" && ($0["rule"] as? String) == "first-destination" }, "\(today)")
         #expect(today.contains { ($0["disposition"] as? String) == "answered" }, "\(today)")
     }

@@ -38,13 +38,19 @@ public final class FraudCallHook: CallHook, @unchecked Sendable {
         }
         // Against the account's own normal: reported, and with `anomalies.action: block` a
         // critical anomaly is held (refused) for an operator to look at.
-        let anomalies = control.anomalies(CallAttempt(callID: call.key.callID, account: account, dialled: record.to, source: call.source,
+        var anomalies = control.anomalies(CallAttempt(callID: call.key.callID, account: account, dialled: record.to, source: call.source,
                                                       time: call.time))
+        let held = control.anomaliesBlock ? anomalies.firstIndex { $0.severity == .critical } : nil
+        if let held, anomalies[held].rule == .firstDestination {
+            // Held for an operator: the event says how to let such calls through.
+            let destinations = control.destinationKeys(record.to).joined(separator: " ")
+            anomalies[held].detail += "; held: `tollgate account allow \(account) \(destinations)` lets such calls through"
+        }
         report(anomalies, source: call.source, at: call.time)
         if record.rule == nil, let first = anomalies.first { record.rule = first.rule.rawValue }
-        if control.anomaliesBlock, let critical = anomalies.first(where: { $0.severity == .critical }) {
-            record.rule = critical.rule.rawValue
-            return .refuse(status: control.engine.config.onCritical.status, reason: critical.detail)
+        if let held {
+            record.rule = anomalies[held].rule.rawValue
+            return .refuse(status: control.engine.config.onCritical.status, reason: anomalies[held].detail)
         }
         if decision.allowed { counted.insert(call.key) }
         return .proceed

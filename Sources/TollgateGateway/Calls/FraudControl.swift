@@ -74,6 +74,21 @@ public final class FraudControl: @unchecked Sendable {
         }
     }
 
+    /// Operators' allowances: each destination is no longer new to its account.
+    public func allow(_ allowances: [(account: String, destination: String)]) {
+        for allowance in allowances { detector?.allow(account: allowance.account, destination: allowance.destination) }
+    }
+
+    /// What an allowance for a call to `dialled` names: its country (`+371`) when abroad, and its
+    /// class when premium-rate or high-risk.
+    func destinationKeys(_ dialled: String) -> [String] {
+        guard let classification = engine.classify(dialled) else { return [] }
+        var keys: [String] = []
+        if let country = classification.countryCode, country != engine.classifier.plan.countryCode { keys.append("+\(country)") }
+        if classification.numberClass == .premium || classification.numberClass == .highRisk { keys.append(classification.numberClass.rawValue) }
+        return keys
+    }
+
     /// The anomalies a call that begins is part of (and learns it otherwise).
     func anomalies(_ attempt: CallAttempt) -> [FraudAlarm] {
         detector?.observe(callID: attempt.callID, account: attempt.account, dialled: attempt.dialled, at: attempt.time,

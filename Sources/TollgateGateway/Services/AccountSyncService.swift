@@ -5,8 +5,8 @@ import ServiceLifecycle
 import TollgateModel
 import TollgateStore
 
-/// Keeps the fraud control and the store in step: operators' resumes, suspensions and counter
-/// resets (from `tollgate account`, another process) reach the engine within a second; the
+/// Keeps the fraud control and the store in step: operators' resumes, suspensions, counter
+/// resets and allowances (from `tollgate account`, another process) reach the engine within a second; the
 /// accounts' counters go to the store every five seconds for `tollgate account show`, and once more
 /// as the gateway stops (after the SIP service has ended every call).
 struct AccountSyncService: Service {
@@ -33,9 +33,13 @@ struct AccountSyncService: Service {
                         revision = now
                         let suspensions = try await store.activeSuspensions()
                         let resets = try await store.counterResets()
+                        let allowances = try await store.allowances()
                         let after = resetsApplied
                         resetsApplied = max(resetsApplied, resets.values.max() ?? resetsApplied)
-                        loop.execute { fraud.sync(suspensions: suspensions, resets: resets, resetsAfter: after) }
+                        loop.execute {
+                            fraud.sync(suspensions: suspensions, resets: resets, resetsAfter: after)
+                            fraud.allow(allowances)
+                        }
                     }
                     if tick % 5 == 0 { try await saveSnapshots() }
                 } catch {

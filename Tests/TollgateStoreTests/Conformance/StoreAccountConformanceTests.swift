@@ -3,7 +3,7 @@ import Testing
 import TollgateStore
 import TollgateModel
 
-@Suite("Store conformance: accounts: suspensions, snapshots, counter resets")
+@Suite("Store conformance: accounts: suspensions, snapshots, counter resets, allowances")
 struct StoreAccountConformanceTests {
     static let now = Date(timeIntervalSince1970: 1_750_000_000)
 
@@ -109,6 +109,22 @@ struct StoreAccountConformanceTests {
         try await store.requestCounterReset(account: "1001", at: Self.now.addingTimeInterval(10))
         #expect(try await store.counterResets() == ["1001": Self.now.addingTimeInterval(10), "1002": Self.now.addingTimeInterval(5)])
         #expect(try await store.accountsRevision() == 3)
+    }
+
+    @Test("saveAllowance keeps each account's destinations in the order given, once each, and bumps the revision only for a new one",
+          arguments: StoreBackend.all)
+    func allowances(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        #expect(try await store.allowances().isEmpty)
+        try await store.saveAllowance(account: "3021", destination: "+371", at: Self.now)
+        try await store.saveAllowance(account: "3021", destination: "premium", at: Self.now.addingTimeInterval(1))
+        try await store.saveAllowance(account: "201", destination: "+252", at: Self.now.addingTimeInterval(2))
+        let revision = try await store.accountsRevision()
+        #expect(revision == 3)
+        try await store.saveAllowance(account: "3021", destination: "+371", at: Self.now.addingTimeInterval(3))
+        #expect(try await store.accountsRevision() == revision, "allowing again changes nothing")
+        let stored = try await store.allowances()
+        #expect(stored.map { "\($0.account) \($0.destination)" } == ["3021 +371", "3021 premium", "201 +252"])
     }
 
     @Test("a suspension saved through one connection is seen by another with a new accounts revision", arguments: StoreBackend.shared)
