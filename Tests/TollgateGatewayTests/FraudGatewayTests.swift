@@ -344,4 +344,34 @@ struct FraudAnomalyGatewayTests {
         try control.replace(config: config, classifier: classifier)
         #expect(!control.needsHistory && control.detector?.baselines["201"]?.calls == 168)
     }
+
+    @Test("with the default thresholds, a warning within the account's own normal is no event; a critical still is")
+    func warningsWithinNormal() throws {
+        var config = FraudConfig()
+        config.defaultClassOfService = "unrestricted"
+        let classifier = NumberClassifier(config: config.numbering, prefixes: try HighRiskPrefixes.shipped())
+        let control = try FraudControl(config: config, classifier: classifier)
+        // Every day for four weeks, account 300 calls abroad 7 times within an hour.
+        var history: [CallDetailRecord] = []
+        let now = Date()
+        for day in 1...28 {
+            for index in 0..<7 {
+                let start = now.addingTimeInterval(-Double(day) * 86_400 + Double(index) * 300)
+                history.append(CallDetailRecord(callID: "h-\(day)-\(index)", direction: .outbound, from: "300", to: "004930123456\(index)",
+                                                account: "300", source: "127.0.0.20", start: start, answer: start + 5, end: start + 65,
+                                                disposition: .answered))
+            }
+        }
+        control.learn(history: history)
+        let warning = FraudAlarm(rule: .internationalPerHour, severity: .warning, scope: .account, account: "300", value: 6, limit: 5,
+                                 windowStart: now.addingTimeInterval(-3_600), windowEnd: now, callID: "x", detail: "6 in an hour")
+        #expect(!control.shouldReport(warning, at: now), "six calls abroad in an hour are this account's normal")
+        var other = warning
+        other.account = "301"
+        #expect(control.shouldReport(other, at: now), "an account with no history gets the warning")
+        var critical = warning
+        critical.severity = .critical
+        critical.value = 11
+        #expect(control.shouldReport(critical, at: now))
+    }
 }

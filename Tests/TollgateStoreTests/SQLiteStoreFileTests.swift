@@ -13,7 +13,7 @@ struct SQLiteStoreFileTests {
         try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'", arguments: [type])
     }
 
-    static let allMigrations = ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media"]
+    static let allMigrations = ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media", "v4-anomaly-allowances"]
 
     @Test("opening a new file creates it, in WAL mode, with every table of every migration and their indexes")
     func schema() async throws {
@@ -28,6 +28,7 @@ struct SQLiteStoreFileTests {
         try await queue.read { db in
             #expect(try Self.names(db, type: "table") == [
                 "events", "bans", "store_meta", "grdb_migrations", "cdrs", "account_suspensions", "account_snapshots", "account_resets",
+                "anomaly_allowances",
             ])
             #expect(try Self.names(db, type: "index") == [
                 "events_time", "events_kind_time", "events_source_time", "bans_until", "cdrs_start", "cdrs_account_start",
@@ -41,6 +42,8 @@ struct SQLiteStoreFileTests {
             #expect(try db.primaryKey("account_suspensions").columns == ["account"])
             #expect(try db.primaryKey("account_snapshots").columns == ["account"])
             #expect(try db.columns(in: "account_resets").map(\.name) == ["account", "requested"])
+            #expect(try db.columns(in: "anomaly_allowances").map(\.name) == ["account", "destination", "given"])
+            #expect(try db.primaryKey("anomaly_allowances").columns == ["account", "destination"])
             let cdrPlan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM cdrs WHERE account = 'a' AND start >= 0")
                 .map { $0["detail"] as String? ?? "" }.joined()
             #expect(cdrPlan.contains("cdrs_account_start"), "\(cdrPlan)")

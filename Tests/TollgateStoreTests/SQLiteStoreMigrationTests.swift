@@ -53,14 +53,14 @@ struct SQLiteStoreMigrationTests {
         }
     }
 
-    @Test("opening a v1 file applies v2 and v3: events, bans and the bans revision stay, the new tables are added and work")
+    @Test("opening a v1 file applies every later migration: events, bans and the bans revision stay, the new tables are added and work")
     func fromVersion1() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("tollgate.db")
         try Self.writeVersion1File(at: path)
 
         let store = try SQLiteStore(path: path)
-        #expect(try await store.appliedMigrations() == ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media"])
+        #expect(try await store.appliedMigrations() == ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media", "v4-anomaly-allowances"])
         let events = try await store.events(EventQuery())
         #expect(events.map(\.detail) == ["User-Agent friendly-scanner"])
         #expect(events.first?.severity == .warning)

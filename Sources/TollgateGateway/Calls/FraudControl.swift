@@ -29,6 +29,8 @@ public final class FraudControl: @unchecked Sendable {
     public private(set) var needsHistory = false
     /// How many days of history the detector learns.
     public private(set) var historyDays = 60
+    /// Whether the account thresholds are the documented defaults (none written by the operator).
+    private(set) var thresholdsAreDefaults = false
 
     /// How long a repeated warning for one account and rule is held back.
     static let warningInterval: TimeInterval = 60
@@ -51,6 +53,7 @@ public final class FraudControl: @unchecked Sendable {
     private func configureAnomalies(_ config: FraudConfig, home: String) {
         anomaliesBlock = config.anomalies.action == .block
         historyDays = config.anomalies.historyDays
+        thresholdsAreDefaults = config.thresholds == .accountDefaults && config.groups.allSatisfy { $0.thresholds == nil }
         guard config.anomalies.enabled else {
             detector = nil
             needsHistory = false
@@ -140,9 +143,11 @@ public final class FraudControl: @unchecked Sendable {
     }
 
     /// Whether an alarm should become an event: criticals always; a warning once a minute per
-    /// account and rule.
+    /// account and rule, and, where the thresholds are the documented defaults, only above the
+    /// account's own normal.
     func shouldReport(_ alarm: FraudAlarm, at time: Date) -> Bool {
         guard alarm.severity == .warning else { return true }
+        if thresholdsAreDefaults, detector?.isWithinNormal(alarm, at: time) == true { return false }
         let key = "\(alarm.scope.rawValue)|\(alarm.account)|\(alarm.rule.rawValue)"
         if let last = lastWarning[key], time.timeIntervalSince(last) < Self.warningInterval { return false }
         if lastWarning.count > 10_000 { lastWarning = lastWarning.filter { time.timeIntervalSince($0.value) < Self.warningInterval } }
