@@ -58,11 +58,19 @@ public struct BaselineDetector: Sendable {
         self.clock = LocalClock(timeZone: timeZone)
     }
 
-    /// An operator allows `account` to call `destination` (`+371`, or a class such as `premium`):
-    /// calls there are no longer its first, and a running anomaly there ends.
-    public mutating func allow(account: String, destination: String) {
-        allowed[account, default: []].insert(destination)
-        quarantined[account]?[destination] = nil
+    /// The operators' allowances as they now stand (`+371`, or a class such as `premium`, per
+    /// account): calls there are no longer an account's first, and a running anomaly there ends;
+    /// those withdrawn no longer count (a destination the account has since called normally stays
+    /// learned).
+    public mutating func setAllowances(_ allowances: [(account: String, destination: String)]) {
+        let previous = allowed
+        allowed = [:]
+        for allowance in allowances {
+            if previous[allowance.account]?.contains(allowance.destination) != true {
+                quarantined[allowance.account]?[allowance.destination] = nil
+            }
+            allowed[allowance.account, default: []].insert(allowance.destination)
+        }
     }
 
     /// Whether a warning of a threshold at its default level is ordinary for `account`: its history

@@ -131,7 +131,7 @@ public final class Gateway: Sendable {
         let started = Date()
         try await loop.submit { [restored] in
             fraud.learn(history: restored.history)
-            fraud.allow(restored.allowances)
+            fraud.setAllowances(restored.allowances)
             fraud.restore(restored.recentCalls)
             fraud.sync(suspensions: restored.suspensions, resets: [:], resetsAfter: started)
             if let media, let mediaGroup {

@@ -34,6 +34,8 @@ public protocol AccountStore: Sendable {
     /// as `+371`, or a destination class such as `premium`) are no longer new to it, so a held first
     /// call there goes through next time; bumps ``accountsRevision()``. Allowing again changes nothing.
     func saveAllowance(account: String, destination: String, at date: Date) async throws(StoreError)
+    /// Withdraws an allowance and bumps ``accountsRevision()``; returns whether there was one.
+    func removeAllowance(account: String, destination: String) async throws(StoreError) -> Bool
     /// Every allowance, in the order they were given.
     func allowances() async throws(StoreError) -> [(account: String, destination: String)]
 

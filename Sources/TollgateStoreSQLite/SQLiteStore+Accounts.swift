@@ -91,6 +91,16 @@ extension SQLiteStore {
         }
     }
 
+    public func removeAllowance(account: String, destination: String) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM anomaly_allowances WHERE account = ? AND destination = ?",
+                           arguments: [account.storableText, destination.storableText])
+            guard db.changesCount > 0 else { return false }
+            try Self.bumpAccountsRevision(db)
+            return true
+        }
+    }
+
     public func allowances() async throws(StoreError) -> [(account: String, destination: String)] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT account, destination FROM anomaly_allowances ORDER BY given, account, destination")

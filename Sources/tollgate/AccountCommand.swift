@@ -4,7 +4,7 @@ import TollgateFraud
 import TollgateStore
 import TollgateModel
 
-/// `tollgate account show|list|resume|suspend|reset|allow`: the fraud control's view of an account.
+/// `tollgate account show|list|resume|suspend|reset|allow|disallow|allowances`: the fraud control's view of an account.
 struct AccountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
@@ -15,7 +15,7 @@ struct AccountCommand: AsyncParsableCommand {
             configuration); a suspension, resume or reset made here is written there and bumps the \
             store's accounts revision, which the running gateway watches.
             """,
-        subcommands: [Show.self, List.self, Resume.self, Suspend.self, Reset.self, Allow.self]
+        subcommands: [Show.self, List.self, Resume.self, Suspend.self, Reset.self, Allow.self, Disallow.self, Allowances.self]
     )
 
     struct Show: AsyncParsableCommand {
@@ -206,32 +206,82 @@ extension AccountCommand {
                 gateway reads it within a second, and the account's next call there is not held.
                 """)
 
-        @Argument(help: "The account.")
-        var account: String
-
-        @Argument(help: "What it may call: +CC or a class.")
-        var destinations: [String]
-
+        @OptionGroup var allowance: AllowanceArguments
         @OptionGroup var options: ConfigOptions
 
-        func validate() throws {
-            guard !destinations.isEmpty else { throw ValidationError("Name at least one destination (+371, premium, high-risk).") }
-            for destination in destinations {
-                let isCountry = destination.hasPrefix("+") && destination.count > 1 && destination.count <= 4
-                    && destination.dropFirst().allSatisfy { ("0"..."9").contains($0) }
-                guard isCountry || ["premium", "high-risk"].contains(destination) else {
-                    throw ValidationError("\"\(destination)\" is neither a country calling code (+371) nor premium or high-risk.")
-                }
-            }
-        }
-
         func run() async throws {
-            let account = try accountArgumentOrExit(account)
-            let store = try options.openStoreOrExit()
+            let (account, destinations, store) = try allowance.opened(options)
             for destination in destinations {
                 try await store.saveAllowance(account: account, destination: destination, at: Date())
             }
             print("account \(TextTable.printable(account)) may call \(destinations.joined(separator: " and ")): its next call there is not held")
+        }
+    }
+
+    struct Disallow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw allowances: the account's first calls there are judged again.",
+            discussion: "Exits 1 when the account had none of the allowances named.")
+
+        @OptionGroup var allowance: AllowanceArguments
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let (account, destinations, store) = try allowance.opened(options)
+            var removed: [String] = []
+            for destination in destinations where try await store.removeAllowance(account: account, destination: destination) {
+                removed.append(destination)
+            }
+            guard !removed.isEmpty else {
+                printError("account \(TextTable.printable(account)) has no allowance for \(destinations.joined(separator: " or "))")
+                throw ExitCode(1)
+            }
+            print("account \(TextTable.printable(account)) may no longer call \(removed.joined(separator: " and ")) unseen")
+        }
+    }
+
+    struct Allowances: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the allowances operators gave, in the order given.")
+
+        @Argument(help: "Only this account's.")
+        var account: String?
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let store = try options.openStoreOrExit()
+            let all = try await store.allowances().filter { allowance in account.map { allowance.account == $0 } ?? true }
+            guard !all.isEmpty else {
+                print("no allowances")
+                return
+            }
+            for allowance in all { print("\(TextTable.printable(allowance.account))  \(TextTable.printable(allowance.destination))") }
+        }
+    }
+}
+
+/// An account and the destinations an allowance names: country calling codes (`+371`) or the
+/// classes `premium` and `high-risk`, as a held call's event names them.
+struct AllowanceArguments: ParsableArguments {
+    @Argument(help: "The account.")
+    var account: String
+
+    @Argument(help: "Destinations: a country calling code (+371), premium or high-risk.")
+    var destinations: [String] = []
+
+    /// The checked account, the destinations, and the store they are kept in.
+    func opened(_ options: ConfigOptions) throws -> (account: String, destinations: [String], store: any Store) {
+        (try accountArgumentOrExit(account), destinations, try options.openStoreOrExit())
+    }
+
+    func validate() throws {
+        guard !destinations.isEmpty else { throw ValidationError("Name at least one destination (+371, premium, high-risk).") }
+        for destination in destinations {
+            let isCountry = destination.hasPrefix("+") && destination.count > 1 && destination.count <= 4
+                && destination.dropFirst().allSatisfy { ("0"..."9").contains($0) }
+            guard isCountry || ["premium", "high-risk"].contains(destination) else {
+                throw ValidationError("\"\(destination)\" is neither a country calling code (+371) nor premium or high-risk.")
+            }
         }
     }
 }

@@ -141,6 +141,21 @@ struct BaselineDetectorTests {
         #expect(!habitual.contains { $0.rule == .slowRun }, "\(habitual.map(\.detail))")
     }
 
+    @Test("an operator's allowance lets the account's first call there through unflagged; a withdrawn one counts again")
+    func allowances() {
+        var detector = BaselineDetector(home: "44", timeZone: Self.utc)
+        _ = Self.office(&detector, account: "3021")
+        detector.setAllowances([(account: "3021", destination: "+371"), (account: "3021", destination: "premium")])
+        #expect(!detector.observe(callID: "a", account: "3021", dialled: "0037190000001", at: Self.at(day: 29, hour: 10),
+                                  classification: Self.latviaPremium).contains { $0.rule == .firstDestination })
+        var other = BaselineDetector(home: "44", timeZone: Self.utc)
+        _ = Self.office(&other, account: "3021")
+        other.setAllowances([(account: "3021", destination: "+371")])
+        other.setAllowances([])
+        #expect(other.observe(callID: "b", account: "3021", dialled: "0037190000001", at: Self.at(day: 29, hour: 10),
+                              classification: Self.latviaPremium).contains { $0.rule == .firstDestination })
+    }
+
     @Test("the Poisson threshold: the smallest count unlikely at the significance given", arguments: [
         (0.5, 1e-6, 8), (2.0, 1e-6, 13), (40.0, 1e-6, 74),
     ])

@@ -61,6 +61,9 @@ final class FlakyCDRStore: Store, Sendable {
         try await base.saveAllowance(account: account, destination: destination, at: date)
     }
     func allowances() async throws(StoreError) -> [(account: String, destination: String)] { try await base.allowances() }
+    func removeAllowance(account: String, destination: String) async throws(StoreError) -> Bool {
+        try await base.removeAllowance(account: account, destination: destination)
+    }
     func accountsRevision() async throws(StoreError) -> Int64 { try await base.accountsRevision() }
     var location: String { "flaky " + base.location }
 }

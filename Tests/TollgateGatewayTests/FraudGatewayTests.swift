@@ -310,7 +310,7 @@ struct FraudAnomalyGatewayTests {
         #expect(fraud.events.filter { $0.kind == .fraud }.count == 1, "the usual call raises nothing")
 
         // The operator allows it: the next call there goes through.
-        fraud.control.allow([(account: "201", destination: "+252"), (account: "201", destination: "high-risk")])
+        fraud.control.setAllowances([(account: "201", destination: "+252"), (account: "201", destination: "high-risk")])
         let allowed = fraud.place(to: "00252612345678", callID: "risky-again")
         #expect(allowed.contains { $0.message.method == .invite && $0.peer == ProxyHarness.carrier })
     }

@@ -337,6 +337,8 @@ struct FraudCallTests {
         // The operator lets it through: within a second the gateway knows, and the next call there goes out.
         let allowed = try lab.tollgate(["account", "allow", "201", "+252", "high-risk"])
         #expect(allowed.contains("may call +252 and high-risk"), "\(allowed)")
+        #expect(try lab.tollgate(["account", "allowances", "201"]).contains("201  +252"))
+        _ = try lab.tollgate(["account", "disallow", "201", "+999"], expectStatus: 1)
         usleep(2_000_000)
         try lab.calls(1, account: "201", to: "00252612345679")
 

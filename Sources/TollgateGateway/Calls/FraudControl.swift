@@ -77,9 +77,10 @@ public final class FraudControl: @unchecked Sendable {
         }
     }
 
-    /// Operators' allowances: each destination is no longer new to its account.
-    public func allow(_ allowances: [(account: String, destination: String)]) {
-        for allowance in allowances { detector?.allow(account: allowance.account, destination: allowance.destination) }
+    /// Operators' allowances as the store has them: each destination is no longer new to its
+    /// account; a withdrawn one counts again.
+    public func setAllowances(_ allowances: [(account: String, destination: String)]) {
+        detector?.setAllowances(allowances)
     }
 
     /// What an allowance for a call to `dialled` names: its country (`+371`) when abroad, and its

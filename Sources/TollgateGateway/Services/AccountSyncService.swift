@@ -38,7 +38,7 @@ struct AccountSyncService: Service {
                         resetsApplied = max(resetsApplied, resets.values.max() ?? resetsApplied)
                         loop.execute {
                             fraud.sync(suspensions: suspensions, resets: resets, resetsAfter: after)
-                            fraud.allow(allowances)
+                            fraud.setAllowances(allowances)
                         }
                     }
                     if tick % 5 == 0 { try await saveSnapshots() }

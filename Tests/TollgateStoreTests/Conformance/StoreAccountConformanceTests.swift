@@ -111,7 +111,7 @@ struct StoreAccountConformanceTests {
         #expect(try await store.accountsRevision() == 3)
     }
 
-    @Test("saveAllowance keeps each account's destinations in the order given, once each, and bumps the revision only for a new one",
+    @Test("saveAllowance keeps each account's destinations in the order given, once each; removeAllowance withdraws one; the revision moves only on a change",
           arguments: StoreBackend.all)
     func allowances(backend: StoreBackend) async throws {
         let store = try backend.make()
@@ -125,6 +125,12 @@ struct StoreAccountConformanceTests {
         #expect(try await store.accountsRevision() == revision, "allowing again changes nothing")
         let stored = try await store.allowances()
         #expect(stored.map { "\($0.account) \($0.destination)" } == ["3021 +371", "3021 premium", "201 +252"])
+
+        #expect(try await store.removeAllowance(account: "3021", destination: "premium"))
+        #expect(try await store.accountsRevision() == revision + 1)
+        #expect(try await !store.removeAllowance(account: "3021", destination: "premium"), "nothing left to withdraw")
+        #expect(try await store.accountsRevision() == revision + 1)
+        #expect(try await store.allowances().map { "\($0.account) \($0.destination)" } == ["3021 +371", "201 +252"])
     }
 
     @Test("a suspension saved through one connection is seen by another with a new accounts revision", arguments: StoreBackend.shared)
