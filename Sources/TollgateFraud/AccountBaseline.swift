@@ -16,21 +16,25 @@ public struct AccountBaseline: Sendable {
     public private(set) var countries: [String: Int] = [:]
     /// Calls by destination class.
     public private(set) var classes: [NumberClass: Int] = [:]
-    /// The busiest local day's calls, and the most international, premium and high-risk calls in
-    /// any 60 minutes, so far (what the thresholds of the same names count).
-    public var peakCallsPerDay: Int { max(peakDay, currentDay.calls) }
+    /// Over the days that are over (today's own calls never make today's normal): the busiest
+    /// day's calls, the most international, premium and high-risk calls in any 60 minutes, and the
+    /// busiest day's answered minutes (what the thresholds of the same names count).
+    public var peakCallsPerDay: Int { peakDay }
     public private(set) var peakInternationalPerHour = 0
-    /// The busiest local day's answered minutes so far.
-    public var peakMinutesPerDay: Double { max(peakMinutes, currentMinutes.minutes) }
+    public var peakMinutesPerDay: Double { peakMinutes }
     private var peakMinutes = 0.0
+    /// Today's most calls abroad in 60 minutes, until the day is over.
+    private var todayInternationalPeak = 0
     private var currentMinutes = (day: Int.min, minutes: 0.0)
     /// Distinct clock hours with at least one call learned.
     public private(set) var activeHours = 0
     private var lastActiveHour = Int.min
     private var peakDay = 0
     private var currentDay = (day: Int.min, calls: 0)
-    /// The international, premium and high-risk calls of the last 60 minutes learned.
+    /// The international, premium and high-risk calls of the last 60 minutes learned, from
+    /// `recentStart` on (trimmed from the front, compacted now and then).
     private var recentAbroad: [Date] = []
+    private var recentStart = 0
 
     public init() {}
 
@@ -48,15 +52,21 @@ public struct AccountBaseline: Sendable {
         }
         if currentDay.day != moment.day {
             peakDay = max(peakDay, currentDay.calls)
+            peakInternationalPerHour = max(peakInternationalPerHour, todayInternationalPeak)
+            todayInternationalPeak = 0
             currentDay = (moment.day, 0)
         }
         currentDay.calls += 1
         guard let classification else { return }
         classes[classification.numberClass, default: 0] += 1
         if [.international, .premium, .highRisk].contains(classification.numberClass) {
-            recentAbroad.removeAll { time.timeIntervalSince($0) >= 3_600 }
+            while recentStart < recentAbroad.count, time.timeIntervalSince(recentAbroad[recentStart]) >= 3_600 { recentStart += 1 }
+            if recentStart > 1_024, recentStart * 2 > recentAbroad.count {
+                recentAbroad.removeFirst(recentStart)
+                recentStart = 0
+            }
             recentAbroad.append(time)
-            peakInternationalPerHour = max(peakInternationalPerHour, recentAbroad.count)
+            todayInternationalPeak = max(todayInternationalPeak, recentAbroad.count - recentStart)
         }
         if let country = classification.countryCode, country != home { countries[country, default: 0] += 1 }
     }

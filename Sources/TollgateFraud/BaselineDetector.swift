@@ -39,10 +39,15 @@ public struct BaselineDetector: Sendable {
     }
 
     public let settings: Settings
+    /// Whether a first destination stays an anomaly until an operator allows it (the gateway holds
+    /// such calls), instead of being learned a day after it was first flagged.
+    public var holdsUntilAllowed = false
     /// The home country's calling code (calls there are not "abroad").
     public let home: String
     public private(set) var baselines: [String: AccountBaseline] = [:]
     private var clock: LocalClock
+    /// The zone of local days and hours.
+    public var timeZone: TimeZone { clock.timeZone }
     /// Destinations flagged as first calls, per account, with when they were first flagged.
     private var quarantined: [String: [String: Date]] = [:]
     /// Per account: the clock hour being counted, its calls so far and how many of them were learned.
@@ -187,7 +192,7 @@ public struct BaselineDetector: Sendable {
         var active: [String] = []
         for key in keys {
             if let since = quarantined[context.account]?[key] {
-                if context.time.timeIntervalSince(since) < settings.quarantine { active.append(key) }
+                if holdsUntilAllowed || context.time.timeIntervalSince(since) < settings.quarantine { active.append(key) }
             } else {
                 quarantined[context.account, default: [:]][key] = context.time
                 active.append(key)
@@ -250,10 +255,10 @@ public struct BaselineDetector: Sendable {
     private mutating func noteRisky(_ account: String, time: Date, classification: Classification?) -> Bool {
         let isRisky = classification.map { $0.numberClass == .premium || $0.numberClass == .highRisk } ?? false
         guard isRisky || risky[account] != nil else { return false }
-        var recent = risky[account] ?? []
-        recent.removeAll { time.timeIntervalSince($0) > settings.slowRunWindow }
-        if isRisky { recent.append(time) }
-        risky[account] = recent.isEmpty ? nil : recent
+        let window = settings.slowRunWindow
+        risky[account, default: []].removeAll { time.timeIntervalSince($0) > window }
+        if isRisky { risky[account, default: []].append(time) }
+        if risky[account]?.isEmpty == true { risky[account] = nil }
         return isRisky
     }
 

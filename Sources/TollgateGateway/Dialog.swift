@@ -26,6 +26,10 @@ public struct DialogInfo: Sendable, Hashable {
     public var ended: NIODeadline?
     /// Each side as it knows the dialog, once confirmed: what a BYE of the gateway's own is made from.
     var legs: DialogLegs?
+    /// The highest CSeq of requests relayed within the dialog from each side, early ones (PRACK,
+    /// UPDATE) included.
+    var highestCSeqFromCaller: UInt32 = 0
+    var highestCSeqFromCallee: UInt32 = 0
 }
 
 /// The dialogs in progress, by Call-ID and caller tag. Confined to the gateway's event loop.
@@ -70,7 +74,11 @@ final class DialogTable {
     /// Keeps the legs of a dialog that was just confirmed.
     func setLegs(callID: String, callerTag: String, _ legs: DialogLegs) {
         update(callID: callID, callerTag: callerTag) { dialog in
-            if dialog.legs == nil { dialog.legs = legs }
+            guard dialog.legs == nil else { return }
+            var legs = legs
+            legs.callee.cseq = max(legs.callee.cseq, dialog.highestCSeqFromCaller)
+            legs.caller.cseq = max(legs.caller.cseq, dialog.highestCSeqFromCallee)
+            dialog.legs = legs
         }
     }
 
@@ -78,6 +86,11 @@ final class DialogTable {
     /// recipient moves up, and a new Contact of its sender (a target refresh) is kept.
     func noteRequest(callID: String, callerTag: String, fromCaller: Bool, cseq: UInt32, contact: String?) {
         update(callID: callID, callerTag: callerTag) { dialog in
+            if fromCaller {
+                dialog.highestCSeqFromCaller = max(dialog.highestCSeqFromCaller, cseq)
+            } else {
+                dialog.highestCSeqFromCallee = max(dialog.highestCSeqFromCallee, cseq)
+            }
             guard var legs = dialog.legs else { return }
             if fromCaller {
                 legs.callee.cseq = max(legs.callee.cseq, cseq)

@@ -14,8 +14,9 @@ struct CDRImportCommand: AsyncParsableCommand {
             FORMAT is asterisk, freeswitch or tollgate, read as `cdr analyze` reads them (local times in \
             --timezone, UTC by default). Each outbound call becomes a record in the store (store.path), \
             which the gateway learns each account's normal from at start-up (fraud.anomalies.history_days). \
-            A call already stored (same Call-ID and start) is skipped, so a file can be imported again. \
-            Malformed rows are counted and skipped; a file whose rows mostly do not parse is refused.
+            A call already stored (same start, account and number, and Call-ID when the file has one) \
+            is skipped, so a file can be imported again. Malformed rows are counted and skipped; a file \
+            whose rows mostly do not parse is refused before anything is stored.
 
             Exit status: 0 imported, 2 the file, an option or the store cannot be used.
             """
@@ -40,6 +41,29 @@ struct CDRImportCommand: AsyncParsableCommand {
             printError("--format: \"\(format)\" is not one of asterisk, freeswitch, tollgate")
             throw ExitCode(2)
         }
+        // The whole file is read once before anything is stored: one that mostly does not parse is
+        // refused with nothing imported.
+        do {
+            var check = try CDRFileReader(path: file, format: cdrFormat, clock: try CDRClock(timeZoneNamed: timezone))
+            var readable = 0
+            var unreadable: [CDRMalformedRow] = []
+            var unreadableCount = 0
+            loop: while true {
+                switch try check.next() {
+                case .end: break loop
+                case .row, .inbound: readable += 1
+                case .malformed(let row):
+                    unreadableCount += 1
+                    if unreadable.count < 20 { unreadable.append(row) }
+                }
+            }
+            if unreadableCount > readable {
+                throw CDRFileError.unreadableLayout(format: cdrFormat, unreadable: unreadableCount, readable: readable, first: unreadable)
+            }
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
         var reader: CDRFileReader
         do {
             reader = try CDRFileReader(path: file, format: cdrFormat, clock: try CDRClock(timeZoneNamed: timezone))
@@ -48,6 +72,8 @@ struct CDRImportCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let store = try options.openStoreOrExit()
+        /// Calls taken in this run, so a file that repeats a row stores it once.
+        var seen = Set<String>()
         var batch: [CallDetailRecord] = []
         var imported = 0
         var known = 0
@@ -57,9 +83,15 @@ struct CDRImportCommand: AsyncParsableCommand {
         func flush() async throws {
             var fresh: [CallDetailRecord] = []
             for record in batch {
+                // The same call: same start, account and number, and the same Call-ID when the file has one.
+                let key = "\(record.callID)|\(record.start.timeIntervalSince1970)|\(record.account)|\(record.to)"
+                guard seen.insert(key).inserted else {
+                    known += 1
+                    continue
+                }
                 let stored = try await store.cdrs(CDRQuery(since: record.start.addingTimeInterval(-0.001), until: record.start.addingTimeInterval(0.001),
-                                                           callID: record.callID, limit: 1))
-                if stored.isEmpty { fresh.append(record) } else { known += 1 }
+                                                           callID: record.callID.isEmpty ? nil : record.callID, limit: 100))
+                if stored.contains(where: { $0.account == record.account && $0.to == record.to }) { known += 1 } else { fresh.append(record) }
             }
             if !fresh.isEmpty { try await store.appendCDRs(fresh) }
             imported += fresh.count
@@ -78,10 +110,6 @@ struct CDRImportCommand: AsyncParsableCommand {
                 case .inbound:
                     inbound += 1
                 }
-            }
-            let readable = imported + known + batch.count + inbound
-            if malformedCount > readable {
-                throw CDRFileError.unreadableLayout(format: cdrFormat, unreadable: malformedCount, readable: readable, first: malformed)
             }
             try await flush()
         } catch let error as CDRFileError {

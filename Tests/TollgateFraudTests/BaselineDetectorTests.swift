@@ -156,6 +156,39 @@ struct BaselineDetectorTests {
                               classification: Self.latviaPremium).contains { $0.rule == .firstDestination })
     }
 
+    @Test("when calls are held, a first destination stays one until it is allowed: a retry the next day is held again")
+    func heldUntilAllowed() {
+        var detector = BaselineDetector(home: "44", timeZone: Self.utc)
+        detector.holdsUntilAllowed = true
+        _ = Self.office(&detector, account: "3021")
+        for day in [29, 31] {
+            let alarms = detector.observe(callID: "r-\(day)", account: "3021", dialled: "0037190000001", at: Self.at(day: day, hour: 10),
+                                          classification: Self.latviaPremium)
+            #expect(alarms.contains { $0.rule == .firstDestination && $0.severity == .critical }, "day \(day)")
+        }
+        detector.setAllowances([(account: "3021", destination: "+371"), (account: "3021", destination: "premium")])
+        #expect(!detector.observe(callID: "r-32", account: "3021", dialled: "0037190000001", at: Self.at(day: 32, hour: 10),
+                                  classification: Self.latviaPremium).contains { $0.rule == .firstDestination })
+    }
+
+    @Test("a day's own calls never make that day's normal: a burst on a mature account is still warned about")
+    func peaksAreCompletedDays() {
+        var baseline = AccountBaseline()
+        var clock = LocalClock(timeZone: Self.utc)
+        for day in 0..<3 {
+            for index in 0..<5 {
+                let time = Self.at(day: day, hour: 10, minute: index)
+                baseline.learn(at: time, moment: clock.moment(time), classification: Self.germany, home: "44")
+            }
+        }
+        #expect(baseline.peakCallsPerDay == 5 && baseline.peakInternationalPerHour == 5, "days 0 and 1 are over")
+        for index in 0..<40 {
+            let time = Self.at(day: 3, hour: 11, minute: index)
+            baseline.learn(at: time, moment: clock.moment(time), classification: Self.germany, home: "44")
+        }
+        #expect(baseline.peakCallsPerDay == 5 && baseline.peakInternationalPerHour == 5, "today's burst is not yet normal")
+    }
+
     @Test("the Poisson threshold: the smallest count unlikely at the significance given", arguments: [
         (0.5, 1e-6, 8), (2.0, 1e-6, 13), (40.0, 1e-6, 74),
     ])

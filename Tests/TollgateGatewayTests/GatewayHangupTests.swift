@@ -108,6 +108,35 @@ struct GatewayHangupTests {
         #expect(Self.tag(toPBX.firstValue(of: .from)) == "callee1" && Self.tag(toPBX.firstValue(of: .to)) == "pbx1")
     }
 
+    @Test("a request in the early dialog (an UPDATE before the answer) moves the BYE's CSeq up too")
+    func earlyRequestsCount() throws {
+        let harness = try ProxyHarness()
+        harness.deliver(ProxyHarness.invite(), from: ProxyHarness.carrier)
+        let invite = try #require(harness.outbound.take().first { $0.message.method == .invite }).message
+        harness.deliver(ProxyHarness.answer(invite, status: 180, contact: "<sip:201@127.0.0.20:5080>"), from: ProxyHarness.pbx)
+        _ = harness.outbound.take()
+        harness.deliver("""
+            UPDATE sip:201@127.0.0.1:5070 SIP/2.0\r
+            Via: SIP/2.0/UDP 127.0.0.10:5090;branch=z9hG4bKupd1\r
+            Route: <sip:127.0.0.1:5070;lr>\r
+            Max-Forwards: 70\r
+            From: <sip:+441632960000@127.0.0.10>;tag=caller1\r
+            To: <sip:201@127.0.0.1>;tag=callee1\r
+            Call-ID: call-1\r
+            CSeq: 7 UPDATE\r
+            Content-Length: 0\r
+            \r
+
+            """, from: ProxyHarness.carrier)
+        let update = try #require(harness.outbound.take().first { $0.message.method == .update }).message
+        harness.deliver(ProxyHarness.answer(update, status: 200), from: ProxyHarness.pbx)
+        harness.deliver(ProxyHarness.answer(invite, status: 200, contact: "<sip:201@127.0.0.20:5080>"), from: ProxyHarness.pbx)
+        _ = harness.outbound.take()
+        #expect(harness.proxy.hangUp(callID: "call-1", rule: "media-timeout", text: "media timeout") == 1)
+        let toPBX = try #require(harness.outbound.take().first { $0.peer == ProxyHarness.pbx }).message
+        #expect(toPBX.firstValue(of: .cseq) == "8 BYE", "above the early UPDATE's 7")
+    }
+
     @Test("a call not answered yet, or unknown, is not ended by a BYE")
     func earlyOrUnknownCall() throws {
         let harness = try ProxyHarness()

@@ -111,7 +111,7 @@ struct MediaRelayTests {
         ("empty", []),
         ("shorter than a header", Array(rtpPacket(sequence: 1).prefix(11))),
         ("version 1", [0x40] + rtpPacket(sequence: 1).dropFirst()),
-        ("version 0", [0x00] + rtpPacket(sequence: 1).dropFirst()),
+        ("version 0", [0x20] + rtpPacket(sequence: 1).dropFirst()),
         ("CSRC count past the end", [0x8F] + Array(rtpPacket(sequence: 1, payload: []).dropFirst()) + [0, 0, 0, 1]),
         ("extension header cut short", [0x90] + Array(rtpPacket(sequence: 1, payload: []).dropFirst()) + [0xBE, 0xDE]),
         ("extension length past the end", Array(rtpPacket(sequence: 1, payload: [], extensionWords: [1]).dropLast(4))),
@@ -146,6 +146,9 @@ struct MediaRelayTests {
         try await phone.send([0xC1] + rtcpPacket().dropFirst(), to: "127.0.0.1", port: outsidePort)
         // Then well-formed ones: CSRCs, an extension, padding that fits.
         let good = [
+            // STUN and ZRTP on the same port (RFC 7983) pass as they are.
+            [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42] + [UInt8](repeating: 7, count: 12),
+            [0x10, 0x00, 0x00, 0x01] + Array("ZRTP".utf8) + [UInt8](repeating: 9, count: 16),
             rtpPacket(sequence: 2, csrcs: [7, 8]),
             rtpPacket(sequence: 3, extensionWords: [1, 2]),
             [0xA0] + Array(rtpPacket(sequence: 4, payload: [1, 2, 3, 2]).dropFirst()),

@@ -63,12 +63,19 @@ public final class FraudControl: @unchecked Sendable {
             detector = BaselineDetector(home: home, timeZone: TimeZone(identifier: config.afterHours.timeZone) ?? TimeZone(identifier: "UTC")!)
             needsHistory = true
         }
+        detector?.holdsUntilAllowed = anomaliesBlock
     }
 
     /// Learns each account's normal from stored CDRs (outbound, oldest first; refused calls are not
     /// the account's doing).
     public func learn(history records: [CallDetailRecord]) {
-        guard detector != nil else { return }
+        guard let fresh = detector else { return }
+        if needsHistory {
+            // Started over, so the history comes before anything seen since (time order).
+            var started = BaselineDetector(settings: fresh.settings, home: fresh.home, timeZone: fresh.timeZone)
+            started.holdsUntilAllowed = fresh.holdsUntilAllowed
+            detector = started
+        }
         needsHistory = false
         for record in records.sorted(by: { $0.start < $1.start }) where record.direction == .outbound && record.disposition != .rejected {
             _ = detector?.observe(callID: record.callID, account: record.account, dialled: record.to, at: record.start,

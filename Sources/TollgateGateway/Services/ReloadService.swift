@@ -36,7 +36,11 @@ struct ReloadService: Service {
                         do {
                             let history = try await store.cdrs(CDRQuery(since: Date().addingTimeInterval(-Double(days) * 86_400),
                                                                         limit: Gateway.historyCallLimit, order: .newestFirst))
-                            try await loop.submit { fraud.learn(history: history) }.get()
+                            let allowances = try await store.allowances()
+                            try await loop.submit {
+                                fraud.learn(history: history)
+                                fraud.setAllowances(allowances)
+                            }.get()
                             logger.info("each account's normal learned from the store's calls", metadata: ["calls": "\(history.count)"])
                         } catch {
                             logger.error("cannot read the store's calls; each account's normal is learned from new calls only",

@@ -157,8 +157,10 @@ final class MediaRelayCall {
             }
             latch(leg, to: source, rtcp: isRTCP && !leg.plan.rtcpMux)
         } else {
-            // A malformed packet neither moves the latch nor goes on.
-            if isRTP {
+            // A malformed packet neither moves the latch nor goes on. STUN (first byte 0–3) and ZRTP
+            // (16–19) share the port (RFC 7983) and are relayed as they are, between plain legs.
+            let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) ?? 0xFF
+            if isRTP, !Self.isSTUNOrZRTP(first) {
                 let valid: Bool
                 if isRTCP {
                     valid = buffer.withUnsafeReadableBytes { RTPHeader.isValidRTCP($0) }
@@ -197,6 +199,11 @@ final class MediaRelayCall {
         statistics[from: side] = direction
 
         forward(buffer, to: side.opposite, stream: stream, rtcp: isRTCP)
+    }
+
+    /// Whether a first byte is STUN's or ZRTP's in RFC 7983's demultiplexing.
+    private static func isSTUNOrZRTP(_ first: UInt8) -> Bool {
+        first <= 3 || (16...19).contains(first)
     }
 
     /// The header of a plain RTP packet that passes RFC 3550's validity checks (version, CSRC list,
