@@ -38,6 +38,20 @@ struct MediaTimeoutTests {
         #expect(events().first?.kind == .timeout)
     }
 
+    @Test("answering restarts the clock: a call that rang past the timeout with early SDP is not dead at once, and its silence is reported again")
+    func answerRestartsTheClock() {
+        let (call, events) = Self.call()
+        let timeout = TimeAmount.seconds(60)
+        call.checkTimeout(now: Self.start, timeout: timeout, holdTimeout: .seconds(3_600))
+        call.checkTimeout(now: Self.start + .seconds(61), timeout: timeout, holdTimeout: .seconds(3_600))
+        #expect(events().count == 1, "ringing with early SDP and no early media for a minute")
+        call.restartTimeouts(at: Self.start + .seconds(70))
+        call.checkTimeout(now: Self.start + .seconds(100), timeout: timeout, holdTimeout: .seconds(3_600))
+        #expect(events().count == 1, "answered 30 s ago: not dead yet")
+        call.checkTimeout(now: Self.start + .seconds(131), timeout: timeout, holdTimeout: .seconds(3_600))
+        #expect(events().count == 2 && events().last?.bothWays == true, "a minute of silence after the answer is reported")
+    }
+
     @Test("one side silent while the other sends is one-way audio, named by the silent side")
     func oneWayAudio() throws {
         let (call, events) = Self.call()

@@ -95,6 +95,10 @@ final class MediaCallHook: CallHook {
         }
     }
 
+    func callAnswered(_ call: CallKey, at time: Date) {
+        anchored[call.callID]?.relay.answered()
+    }
+
     func callEnds(_ end: CallEnd, record: inout CallDetailRecord) -> EventLoopFuture<Void>? {
         guard let call = anchored.removeValue(forKey: end.key.callID) else { return nil }
         record.media = Self.summary(call.relay.statistics, callerSide: record.direction == .inbound ? .outside : .inside,

@@ -180,6 +180,13 @@ public final class MediaCallRelay: Sendable {
         loop.execute { call.value.apply(plans) }
     }
 
+    /// The call was answered: the silence that counts starts now (ringing with early SDP and no
+    /// early media is not dead audio), and a timeout reported while it rang may be reported again.
+    public func answered() {
+        let call = self.call
+        loop.execute { call.value.restartTimeouts(at: .now()) }
+    }
+
     /// The counts so far (at most one burst of reads behind).
     public var statistics: MediaStatistics { statisticsBox.withLockedValue { $0 } }
 

@@ -300,6 +300,14 @@ final class MediaRelayCall {
         report(MediaEvent(kind: kind, callID: callID, side: side, source: source.ipAddress, detail: detail))
     }
 
+    /// Starts the silence clock again at `now` and forgets timeouts already reported (the call was
+    /// answered).
+    func restartTimeouts(at now: NIODeadline) {
+        if negotiated != nil { negotiated = now }
+        reported = reported.filter { !$0.hasPrefix("timeout") && !$0.hasPrefix("one-way") }
+        for leg in insideLegs + outsideLegs where leg.lastPacket.map({ $0 < now }) ?? false { leg.lastPacket = now }
+    }
+
     /// Reports, once each, a call whose media stopped both ways for `timeout` (`holdTimeout` while on
     /// hold), and a side that has sent nothing for that long while the other sends (one-way audio).
     /// The clock starts when both sides' SDP has been seen.
