@@ -54,7 +54,9 @@ final class CallProgressJournal {
 
     /// A call began with `record`.
     func began(_ key: CallKey, record: CallDetailRecord) {
-        var line = Array("s\t\(Self.escaped(key.callerTag))\t".utf8)
+        var line: [UInt8] = [UInt8(ascii: "s"), UInt8(ascii: "\t")]
+        CallRecordJournalLine.escape(key.callerTag, &line)
+        line.append(UInt8(ascii: "\t"))
         line += CallRecordJournalLine.encode(record)
         live[key] = line
         append(line)
@@ -124,14 +126,13 @@ final class CallProgressJournal {
     }
 
     private static func line(_ tag: Character, _ key: CallKey, _ time: Date?) -> [UInt8] {
-        var text = "\(tag)\t\(escaped(key.callID))\t\(escaped(key.callerTag))"
-        if let time { text += "\t\(time.timeIntervalSince1970)" }
-        return Array((text + "\n").utf8)
-    }
-
-    private static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
-            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+        var line = Array("\(tag)\t".utf8)
+        CallRecordJournalLine.escape(key.callID, &line)
+        line.append(UInt8(ascii: "\t"))
+        CallRecordJournalLine.escape(key.callerTag, &line)
+        if let time { line += Array("\t\(time.timeIntervalSince1970)".utf8) }
+        line.append(UInt8(ascii: "\n"))
+        return line
     }
 
     // MARK: - Recovery
@@ -154,24 +155,26 @@ final class CallProgressJournal {
             let rest = Array(line[2...])
             switch line[0] {
             case UInt8(ascii: "s"):
-                guard let tab = rest.firstIndex(of: UInt8(ascii: "\t")), let record = CallRecordJournalLine.decode(Array(rest[(tab + 1)...])) else {
+                guard let tab = rest.firstIndex(of: UInt8(ascii: "\t")), let record = CallRecordJournalLine.decode(Array(rest[(tab + 1)...])),
+                      let tag = CallRecordJournalLine.unescape(rest[..<tab]) else {
                     unreadable += 1
                     continue
                 }
-                let key = CallKey(callID: record.callID, callerTag: unescaped(String(decoding: rest[..<tab], as: UTF8.self)))
+                let key = CallKey(callID: record.callID, callerTag: tag)
                 if started[key] == nil { order.append(key) }
                 started[key] = record
                 lastAlive = max(lastAlive, record.start)
             case UInt8(ascii: "a"), UInt8(ascii: "e"):
-                let fields = String(decoding: rest, as: UTF8.self).split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                guard fields.count >= 2 else {
+                let fields = rest.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+                guard fields.count >= 2, let callID = CallRecordJournalLine.unescape(fields[0]),
+                      let tag = CallRecordJournalLine.unescape(fields[1]) else {
                     unreadable += 1
                     continue
                 }
-                let key = CallKey(callID: unescaped(fields[0]), callerTag: unescaped(fields[1]))
+                let key = CallKey(callID: callID, callerTag: tag)
                 if line[0] == UInt8(ascii: "e") {
                     started[key] = nil
-                } else if fields.count >= 3, let seconds = Double(fields[2]) {
+                } else if fields.count >= 3, let seconds = Double(String(decoding: fields[2], as: UTF8.self)) {
                     let time = Date(timeIntervalSince1970: seconds)
                     started[key]?.answer = time
                     lastAlive = max(lastAlive, time)
@@ -197,26 +200,5 @@ final class CallProgressJournal {
             return record
         }
         return (records, unreadable)
-    }
-
-    private static func unescaped(_ text: String) -> String {
-        var out = ""
-        var escaping = false
-        for character in text {
-            if escaping {
-                switch character {
-                case "t": out.append("\t")
-                case "n": out.append("\n")
-                case "r": out.append("\r")
-                default: out.append(character)
-                }
-                escaping = false
-            } else if character == "\\" {
-                escaping = true
-            } else {
-                out.append(character)
-            }
-        }
-        return out
     }
 }

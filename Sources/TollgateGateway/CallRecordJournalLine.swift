@@ -104,7 +104,8 @@ enum CallRecordJournalLine {
         escape(text, &line)
     }
 
-    private static func escape(_ text: String, _ line: inout [UInt8]) {
+    /// Appends `text` with `\`, tab, CR and LF escaped (shared with ``CallProgressJournal``).
+    static func escape(_ text: String, _ line: inout [UInt8]) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\\"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
@@ -116,7 +117,8 @@ enum CallRecordJournalLine {
         }
     }
 
-    private static func unescape(_ bytes: ArraySlice<UInt8>) -> String? {
+    /// The text of escaped bytes; `nil` for an unknown or unfinished escape.
+    static func unescape(_ bytes: ArraySlice<UInt8>) -> String? {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var escaped = false

@@ -64,12 +64,10 @@ struct DialogLegs: Sendable, Hashable {
         // callee: the 2xx's values above Tollgate's own, reversed.
         let calleeRoutes = Array(answer.values(of: .recordRoute).prefix { !isOwnRoute($0) }.reversed())
         self.caller = DialogLeg(peer: caller, listener: callerListener, callID: callerCallID,
-                                from: Self.tagged(callerTo, calleeTag), to: callerFrom, target: callerTarget,
+                                from: DialogLeg.tagged(callerTo, tag: calleeTag), to: callerFrom, target: callerTarget,
                                 routes: received.values(of: .recordRoute), cseq: 0)
         self.callee = DialogLeg(peer: callee, listener: calleeListener, callID: calleeCallID,
-                                from: calleeFrom, to: Self.tagged(calleeTo, calleeTag), target: calleeTarget,
+                                from: calleeFrom, to: DialogLeg.tagged(calleeTo, tag: calleeTag), target: calleeTarget,
                                 routes: calleeRoutes, cseq: calleeCSeq)
     }
-
-    private static func tagged(_ value: String, _ tag: String) -> String { DialogLeg.tagged(value, tag: tag) }
 }

@@ -54,8 +54,9 @@ extension SIPProxy {
 
     /// In-dialog requests go to the other side of a dialog the gateway knows; anything else is
     /// refused (481), so no one can use the gateway as an open relay.
+    /// `headers` are the request's validated headers (its CSeq and Contact move the dialog's state).
     func forwardInDialog(_ request: SIPMessage, dialog id: DialogID, from source: SIPPeer, listener: Int, zone: GatewayZone,
-                         server: ServerTransaction? = nil, stateless: Bool = false) {
+                         server: ServerTransaction? = nil, stateless: Bool = false, headers: SIPValidatedHeaders? = nil) {
         guard let (dialog, fromCaller) = dialogs.find(callID: id.callID, fromTag: id.fromTag, toTag: id.toTag) else {
             emit(.unknownDialog, source: source, rule: "dialog-match", detail: "\(request.method?.token ?? "") for no known dialog")
             if let server { respond(server, status: 481) }
@@ -69,10 +70,12 @@ extension SIPProxy {
             target.requestURI = fromCaller ? dialog.calleeContact : dialog.callerContact
         }
         if let server {
-            if let cseq = try? request.cseq().sequence {
+            if let headers {
+                // A target refresh (re-INVITE, UPDATE) brings the sender's new Contact.
                 let refreshes = request.method == .invite || request.method == .update
-                let contact = refreshes ? ((try? request.contacts().first?.address?.uri.description) ?? nil) : nil
-                dialogs.noteRequest(callID: dialog.callID, callerTag: dialog.callerTag, fromCaller: fromCaller, cseq: cseq, contact: contact)
+                let contact = refreshes ? headers.contacts.first?.address?.uri.description : nil
+                dialogs.noteRequest(callID: dialog.callID, callerTag: dialog.callerTag, fromCaller: fromCaller, cseq: headers.cseq.sequence,
+                                    contact: contact)
             }
             forward(request, server: server, to: target, initial: false)
         } else if stateless {

@@ -66,7 +66,7 @@ extension SIPProxy {
                 server.lastResponse = sendMade(trying, to: source, from: listener)
             }
             if dialog.toTag != nil {
-                forwardInDialog(server.request, dialog: dialog, from: source, listener: listener, zone: zone, server: server)
+                forwardInDialog(server.request, dialog: dialog, from: source, listener: listener, zone: zone, server: server, headers: headers)
             } else {
                 if method == .invite, !callBegins(server, from: headers.from) { return }
                 forwardInitial(server.request, server: server)

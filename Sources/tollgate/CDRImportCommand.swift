@@ -77,7 +77,7 @@ struct CDRImportCommand: AsyncParsableCommand {
         var batch: [CallDetailRecord] = []
         var imported = 0
         var known = 0
-        var malformed: [CDRMalformedRow] = []
+        var firstMalformedLine: Int?
         var malformedCount = 0
         var inbound = 0
         func flush() async throws {
@@ -106,7 +106,7 @@ struct CDRImportCommand: AsyncParsableCommand {
                     if batch.count >= Self.batchSize { try await flush() }
                 case .malformed(let row):
                     malformedCount += 1
-                    if malformed.count < 20 { malformed.append(row) }
+                    if firstMalformedLine == nil { firstMalformedLine = row.line }
                 case .inbound:
                     inbound += 1
                 }
@@ -122,7 +122,7 @@ struct CDRImportCommand: AsyncParsableCommand {
         var summary = "imported \(imported) call\(imported == 1 ? "" : "s") from \(file)"
         if known > 0 { summary += "; \(known) already stored" }
         if inbound > 0 { summary += "; \(inbound) inbound skipped" }
-        if malformedCount > 0 { summary += "; \(malformedCount) malformed row\(malformedCount == 1 ? "" : "s") skipped (first at line \(malformed.first?.line ?? 0))" }
+        if malformedCount > 0 { summary += "; \(malformedCount) malformed row\(malformedCount == 1 ? "" : "s") skipped (first at line \(firstMalformedLine ?? 0))" }
         print(summary)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SIPCore
 import Testing
 import TollgateModel
 
@@ -79,5 +80,23 @@ struct CallProgressJournalTests {
         let (records, _) = CallProgressJournal.recover(path: path)
         #expect(records.map(\.callID) == ["kept"])
         #expect(records.first?.answer == Date(timeIntervalSince1970: 3_001) && records.first?.end == Date(timeIntervalSince1970: 3_100))
+    }
+
+    @Test("a disk that refuses the file is one journal event, not one per call", .enabled(if: FileManager.default.isWritableFile(atPath: "/dev/full")))
+    func refusedWrites() throws {
+        let journal = try CallProgressJournal(path: "/dev/full")
+        let harness = try ProxyHarness()
+        let recorder = ActivityRecorder(harness.proxy)
+        let hook = CallProgressHook(journal: journal, events: harness.proxy.events)
+        for index in 0..<3 {
+            var record = Self.record("full-\(index)", start: 4_000)
+            let start = CallStart(key: CallKey(callID: record.callID, callerTag: "t"), request: SIPMessage(method: .invite, uri: "sip:x@y", headers: []),
+                                  source: "127.0.0.20", zone: .internal, trunk: nil, towardsTrunk: true, time: record.start)
+            _ = hook.callBegins(start, record: &record)
+        }
+        #expect(journal.failing)
+        let events = recorder.events.filter { $0.kind == .journal }
+        #expect(events.count == 1, "\(events)")
+        #expect(events.first?.detail.contains("/dev/full") == true)
     }
 }

@@ -74,13 +74,19 @@ struct MediaAnchorTests {
         #expect(row.hasSuffix(",PCMU/8000;40:6880:0;40:6880:0;\(srtp ? "srtp" : "rtp");0"), "cdr export: \(export.log)")
     }
 
-    @Test("an outside side that requires SRTP answers a plain offer with 488 and an event")
-    func requiredSRTPRefusesPlain() throws {
-        let port = 5480
+    /// Starts `tollgate serve` in a folder of its own with `yaml` as its configuration; returns it and the folder.
+    static func gateway(_ yaml: String) throws -> (PeerProcess, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-media-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("tollgate.yaml")
-        try """
+        try yaml.write(to: config, atomically: true, encoding: .utf8)
+        return (try PeerProcess.tollgate(config: config, directory: directory, name: "tollgate-media"), directory)
+    }
+
+    @Test("an outside side that requires SRTP answers a plain offer with 488 and an event")
+    func requiredSRTPRefusesPlain() throws {
+        let port = 5480
+        let (gateway, _) = try Self.gateway("""
             listeners:
               - { zone: external, listen: "udp:127.0.0.1:\(port)" }
             pbx: { endpoint: "udp:127.0.0.20:\(port + 1)" }
@@ -89,8 +95,7 @@ struct MediaAnchorTests {
             media:
               ports: 30000-30099
               outside: { srtp: required }
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let gateway = try PeerProcess.tollgate(config: config, directory: directory, name: "tollgate-media")
+            """)
         defer { gateway.stop() }
         let (call, log) = try Self.call(port: port, sipPort: port + 2, rtpPort: 17_480, srtp: false)
         let result = try #require(call, "phone: \(log)")
@@ -102,10 +107,7 @@ struct MediaAnchorTests {
     @Test("a call whose media died is ended by the gateway: a BYE to each side, calls both ways, and the CDR says why")
     func deadMediaHangsUp() throws {
         let port = 5490
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-media-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let config = directory.appendingPathComponent("tollgate.yaml")
-        try """
+        let (gateway, directory) = try Self.gateway("""
             listeners:
               - { zone: external, listen: "udp:127.0.0.1:\(port)" }
               - { zone: internal, listen: "udp:127.0.0.1:\(port + 5)" }
@@ -117,8 +119,7 @@ struct MediaAnchorTests {
             media:
               ports: 30100-30199
               timeout: 2
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let gateway = try PeerProcess.tollgate(config: config, directory: directory, name: "tollgate-media")
+            """)
         defer { gateway.stop() }
 
         // In from the trunk: neither side sends RTP; both get the gateway's BYE and answer it.
