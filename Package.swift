@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TollgateStore", targets: ["TollgateStore"]),
         .library(name: "TollgateStoreSQLite", targets: ["TollgateStoreSQLite"]),
         .library(name: "TollgateMedia", targets: ["TollgateMedia"]),
+        .library(name: "TollgateIdentity", targets: ["TollgateIdentity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -105,6 +106,21 @@ let package = Package(
             ]
         ),
         .target(
+            name: "TollgateIdentity",
+            dependencies: [
+                "TollgateModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
             name: "TollgateGateway",
             dependencies: [
                 "SIPCore",
@@ -115,6 +131,7 @@ let package = Package(
                 "TollgateFraud",
                 "TollgateStore",
                 "TollgateMedia",
+                "TollgateIdentity",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -137,6 +154,7 @@ let package = Package(
                 "TollgateFraud",
                 "TollgateStore",
                 "TollgateStoreSQLite",
+                "TollgateIdentity",
                 "SIPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,7 +162,16 @@ let package = Package(
             ]
         ),
         // What several test targets share (a seeded random generator); not a product.
-        .target(name: "TollgateTestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TollgateTestSupport",
+            dependencies: [
+                "TollgateIdentity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "SIPCoreTests",
             dependencies: ["SIPCore", "TollgateTestSupport"]
@@ -194,12 +221,25 @@ let package = Package(
             exclude: ["Scripts"]
         ),
         .testTarget(
+            name: "TollgateIdentityTests",
+            dependencies: [
+                "TollgateIdentity", "TollgateTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
             name: "TollgateCLITests",
             dependencies: ["tollgate", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud"]
         ),
         .testTarget(
             name: "TollgateIntegrationTests",
-            dependencies: ["tollgate"],
+            dependencies: ["tollgate", "TollgateTestSupport"],
             exclude: ["Scenarios", "Scripts"]
         ),
     ]
