@@ -108,6 +108,7 @@ let package = Package(
         .target(
             name: "TollgateIdentity",
             dependencies: [
+                "SIPCore",
                 "TollgateModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -201,6 +202,7 @@ let package = Package(
             name: "TollgateGatewayTests",
             dependencies: [
                 "TollgateGateway", "TollgateMedia", "SIPCore", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud",
+                "TollgateIdentity", "TollgateTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -291,4 +291,6 @@ extension SIPHeaderName {
     public static let date = SIPHeaderName(.date)
     public static let subject = SIPHeaderName(.subject)
     public static let pAssertedIdentity = SIPHeaderName(.pAssertedIdentity)
+    /// RFC 8224: a signed PASSporT about the caller (compact form `y`).
+    public static let identity = SIPHeaderName(.identity)
 }

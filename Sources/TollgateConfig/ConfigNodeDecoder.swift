@@ -59,8 +59,13 @@ final class ConfigNodeDecoder {
 
     static let rootKeys = [
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "remote_phones_path", "topology_hiding", "limits",
-        "performance", "console", "logging", "store", "shield", "alerts", "fraud", "media",
+        "performance", "console", "logging", "store", "shield", "alerts", "fraud", "media", "identity",
     ]
+    static let identityKeys = [
+        "trust_anchors", "certificates", "x5u_allow", "x5u_tls_ca", "max_age", "fetch_budget", "country_code", "international_prefix",
+        "national_prefix", "verstat", "own_numbers", "vips", "spoofed_action", "tag_prefix", "spoofed_tag_prefix",
+    ]
+    static let provisionedCertificateKeys = ["x5u", "file"]
     static let mediaKeys = ["anchor", "ports", "strict_source", "timeout", "hold_timeout", "timeout_action", "inside", "outside"]
     static let mediaSideKeys = ["address", "srtp", "suites"]
     static let endpointKeys = ["transport", "address", "port"]
@@ -68,7 +73,7 @@ final class ConfigNodeDecoder {
         ["name", "zone", "listen"] + endpointKeys + ["tls_certificate", "tls_key", "tls_ciphers", "tls_client_ca", "advertised_address"]
     static let pbxKeys = ["name", "endpoint"] + endpointKeys
     static let trunkKeys =
-        ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials", "tls_certificate", "tls_key", "tls_ca", "srtp", "srtp_suites"]
+        ["name", "endpoint"] + endpointKeys + ["allowed_sources", "priority", "weight", "probe", "credentials", "tls_certificate", "tls_key", "tls_ca", "srtp", "srtp_suites", "identity", "identity_required"]
     static let probeKeys = ["interval", "timeout", "failures", "enabled"]
     static let credentialKeys = ["username", "password", "realm", "register", "register_expires"]
     static let routeKeys = ["name", "prefix", "trunks", "strip_digits", "prepend_digits"]
@@ -160,6 +165,42 @@ final class ConfigNodeDecoder {
         if let (node, path) = value(map, "media") {
             config.media = media(node, path: path)
         }
+        if let (node, path) = value(map, "identity") {
+            config.identity = identity(node, path: path)
+        }
+        return config
+    }
+
+    private func identity(_ node: Node, path: String) -> IdentityConfig {
+        var config = IdentityConfig()
+        guard let map = mapping(node, path: path, keys: Self.identityKeys) else { return config }
+        config.trustAnchors = optional(map, "trust_anchors", stringList) ?? []
+        if let (node, path) = value(map, "certificates"), let items = sequence(node, path: path) {
+            for (item, itemPath) in items {
+                guard let entry = mapping(item, path: itemPath, keys: Self.provisionedCertificateKeys) else { continue }
+                guard let x5u = required(entry, "x5u", string),
+                      let file = required(entry, "file", string) else { continue }
+                config.certificates.append(.init(x5u: x5u, file: file))
+            }
+        }
+        config.x5uAllow = optional(map, "x5u_allow", stringList) ?? []
+        config.x5uTLSCA = optional(map, "x5u_tls_ca", stringList) ?? []
+        config.maxAge = optional(map, "max_age", double) ?? config.maxAge
+        config.fetchBudget = optional(map, "fetch_budget", double) ?? config.fetchBudget
+        config.countryCode = optional(map, "country_code", string) ?? config.countryCode
+        config.internationalPrefix = optional(map, "international_prefix", string)
+        config.nationalPrefix = optional(map, "national_prefix", string)
+        if let (node, path) = value(map, "verstat"), let verstat = enumeration(IdentityConfig.Verstat.self, node, path: path, what: "verstat placement") {
+            config.verstat = verstat
+        }
+        config.ownNumbers = optional(map, "own_numbers", stringList) ?? []
+        config.vips = optional(map, "vips", stringList) ?? []
+        if let (node, path) = value(map, "spoofed_action"),
+           let action = enumeration(IdentityConfig.Policy.self, node, path: path, what: "identity policy") {
+            config.spoofedAction = action
+        }
+        config.tagPrefix = optional(map, "tag_prefix", string) ?? config.tagPrefix
+        config.spoofedTagPrefix = optional(map, "spoofed_tag_prefix", string) ?? config.spoofedTagPrefix
         return config
     }
 
@@ -314,6 +355,10 @@ final class ConfigNodeDecoder {
         if let (node, path) = value(map, "srtp_suites"), let suites = stringList(node, path: path) {
             trunk.srtpSuites = srtpSuites(suites, node: node, path: path)
         }
+        if let (node, path) = value(map, "identity"), let policy = enumeration(IdentityConfig.Policy.self, node, path: path, what: "identity policy") {
+            trunk.identity = policy
+        }
+        trunk.identityRequired = optional(map, "identity_required", bool) ?? false
         return trunk
     }
 

@@ -22,6 +22,7 @@ extension TollgateConfig {
         validateShield(&report, trunkNames: trunkNames)
         validateAlerts(&report)
         validateFraud(&report)
+        validateIdentity(&report)
         return report.errors
     }
 

@@ -29,6 +29,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var performance: PerformanceConfig = PerformanceConfig()
     /// Media anchoring and SRTP.
     public var media: MediaConfig = MediaConfig()
+    /// Caller identity: STIR/SHAKEN verification and the caller-ID screen.
+    public var identity: IdentityConfig = IdentityConfig()
     /// Where the web console listens (admin zone); only its host and port are used.
     public var console: Endpoint?
     /// Log level and format.

@@ -21,6 +21,10 @@ public struct TrunkConfig: Sendable, Hashable, Codable {
     public var tlsKey: String?
     /// For a `tls` trunk: the PEM CAs its certificate must chain to (default: the system's).
     public var tlsCA: String?
+    /// What happens to a call from this trunk whose caller identity failed verification.
+    public var identity: IdentityConfig.Policy = .continue
+    /// Whether calls from this trunk must carry an Identity header (absent counts as failed: 428).
+    public var identityRequired: Bool = false
     /// The SRTP policy for calls with this trunk, instead of `media.outside.srtp`.
     public var srtp: MediaSideConfig.SRTP?
     /// The suites offered to this trunk, instead of `media.outside.suites`.

@@ -219,7 +219,7 @@ public struct CDRFileReader: ~Copyable {
     /// `nil` for an inbound call.
     private mutating func tollgate() throws(RowError) -> CallDetailRecord? {
         // call_id 0, direction 1, from 2, to 3, class 4, account 5, source 6, trunk 7, start 8, answer 9, end 10,
-        // duration 11, billsec 12, disposition 13, cause 14, hangup 15, rule 16[, media 17]
+        // duration 11, billsec 12, disposition 13, cause 14, hangup 15, rule 16[, media 17[, identity 18]]
         let directionText = csv.string(1)
         guard let direction = CallDetailRecord.Direction(rawValue: directionText) else {
             throw RowError(reason: "unknown direction \"\(printable(directionText))\"")
@@ -241,7 +241,8 @@ public struct CDRFileReader: ~Copyable {
             trunk: csv.isEmpty(7) ? nil : csv.string(7), start: start, answer: disposition == .answered || disposition == .interrupted ? answer : nil, end: end,
             cause: cause, disposition: disposition, hangup: CallDetailRecord.HangupSide(rawValue: csv.string(15)),
             rule: csv.isEmpty(16) ? nil : csv.string(16),
-            media: csv.fieldCount > 17 && !csv.isEmpty(17) ? CallMediaSummary(text: csv.string(17)) : nil
+            media: csv.fieldCount > 17 && !csv.isEmpty(17) ? CallMediaSummary(text: csv.string(17)) : nil,
+            identity: csv.fieldCount > 18 && !csv.isEmpty(18) ? csv.string(18) : nil
         )
     }
 }

@@ -12,14 +12,14 @@ public enum CDRFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case tollgate
 
     /// The header line of Tollgate's CSV export.
-    public static let tollgateHeader = "call_id,direction,from,to,class,account,source,trunk,start,answer,end,duration,billsec,disposition,cause,hangup,rule,media"
+    public static var tollgateHeader: String { TollgateCDRFormat.header }
 
     /// The number of columns a row has (a range for Asterisk's optional columns).
     public var columns: ClosedRange<Int> {
         switch self {
         case .asterisk: 16...18
         case .freeswitch: 15...15
-        case .tollgate: 17...18
+        case .tollgate: 17...19
         }
     }
 

@@ -16,6 +16,7 @@ import TollgateModel
 /// | `disposition` | `answered`, `no-answer`, `busy`, `rejected` or `failed` |
 /// | `cause` | the final SIP status, empty when there was none |
 /// | `media` | for an anchored call, `codec;packets:bytes:lost;packets:bytes:lost;srtp|rtp;dropped` (caller's flow, then the callee's; ``CallMediaSummary/text``), empty otherwise |
+/// | `identity` | for a call from a trunk when caller identity is verified: `verified-A`, `failed:<reason>`, `absent`, with `;spoofed=own-number` or `;spoofed=vip`; empty otherwise |
 ///
 /// Fields are quoted as RFC 4180 says: a field that holds a comma, a double quote, a CR or an LF is
 /// put in double quotes, with each double quote inside doubled; no other field is quoted.
@@ -25,7 +26,7 @@ import TollgateModel
 /// what is unknown. ``jsonEncoder()`` makes the encoder for one object.
 public enum TollgateCDRFormat {
     /// The CSV header line (without its line feed).
-    public static let header = "call_id,direction,from,to,class,account,source,trunk,start,answer,end,duration,billsec,disposition,cause,hangup,rule,media"
+    public static let header = "call_id,direction,from,to,class,account,source,trunk,start,answer,end,duration,billsec,disposition,cause,hangup,rule,media,identity"
 
     /// The CSV line of one record (without its line feed).
     public static func line(for record: CallDetailRecord) -> String {
@@ -34,6 +35,7 @@ public enum TollgateCDRFormat {
             record.source, record.trunk ?? "", timestamp(record.start), record.answer.map(timestamp) ?? "", timestamp(record.end),
             seconds(record.duration), seconds(record.billableSeconds), record.disposition.rawValue, record.cause.map(String.init) ?? "",
             record.hangup?.rawValue ?? "", record.rule ?? "", record.media?.text ?? "",
+            record.identity ?? "",
         ]
         return fields.map(csvField).joined(separator: ",")
     }
@@ -99,7 +101,7 @@ public enum TollgateCDRFormat {
             case callID = "call_id"
             case direction, from, to
             case destinationClass = "class"
-            case account, source, trunk, start, answer, end, duration, billsec, disposition, cause, hangup, rule, media
+            case account, source, trunk, start, answer, end, duration, billsec, disposition, cause, hangup, rule, media, identity
         }
 
         public var callID: String
@@ -123,6 +125,8 @@ public enum TollgateCDRFormat {
         public var rule: String?
         /// The anchored media's summary, null when the call's media was not anchored.
         public var media: CallMediaSummary?
+        /// The caller identity verdict, null when identity was not verified.
+        public var identity: String?
 
         public init(_ record: CallDetailRecord) {
             callID = record.callID
@@ -143,6 +147,7 @@ public enum TollgateCDRFormat {
             hangup = record.hangup?.rawValue
             rule = record.rule
             media = record.media
+            identity = record.identity
         }
 
         /// Writes every key, the unknown ones as `null`.
@@ -166,6 +171,7 @@ public enum TollgateCDRFormat {
             try container.encode(hangup, forKey: .hangup)
             try container.encode(rule, forKey: .rule)
             try container.encode(media, forKey: .media)
+            try container.encode(identity, forKey: .identity)
         }
     }
 

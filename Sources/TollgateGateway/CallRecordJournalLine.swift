@@ -10,9 +10,10 @@ import TollgateModel
 /// and a present one starts with `=` (so an empty string and no value differ); times are seconds
 /// since 1970 printed so that they read back exactly.
 enum CallRecordJournalLine {
-    /// `c2` adds the media summary (``CallMediaSummary/text``) as a 17th field; `c1` lines still read.
-    static let version = "c2"
-    static let fieldCount = 17
+    /// `c2` added the media summary (``CallMediaSummary/text``) as a 17th field, `c3` the identity
+    /// verdict as an 18th; `c1` and `c2` lines still read.
+    static let version = "c3"
+    static let fieldCount = 18
 
     static func encode(_ record: CallDetailRecord) -> [UInt8] {
         var line: [UInt8] = []
@@ -34,6 +35,7 @@ enum CallRecordJournalLine {
         optional(record.hangup?.rawValue, &line)
         optional(record.rule, &line)
         optional(record.media?.text, &line)
+        optional(record.identity, &line)
         line.append(UInt8(ascii: "\n"))
         return line
     }
@@ -42,7 +44,8 @@ enum CallRecordJournalLine {
     static func decode(_ line: [UInt8]) -> CallDetailRecord? {
         let parts = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
         let tag = String(decoding: parts[0], as: UTF8.self)
-        guard (tag == version && parts.count == fieldCount) || (tag == "c1" && parts.count == 16) else { return nil }
+        guard (tag == version && parts.count == fieldCount) || (tag == "c2" && parts.count == 17) || (tag == "c1" && parts.count == 16)
+        else { return nil }
         func text(_ index: Int) -> String? { unescape(parts[index]) }
         func optionalText(_ index: Int) -> String?? {
             let part = parts[index]
@@ -81,9 +84,14 @@ enum CallRecordJournalLine {
                 media = parsed
             }
         }
+        var identity: String?
+        if parts.count > 17 {
+            guard let value = optionalText(17) else { return nil }
+            identity = value
+        }
         return CallDetailRecord(callID: callID, direction: direction, from: from, to: to, destinationClass: destinationClass,
                                 account: account, source: source, trunk: trunk, start: start, answer: answer, end: end, cause: cause,
-                                disposition: disposition, hangup: hangup, rule: rule, media: media)
+                                disposition: disposition, hangup: hangup, rule: rule, media: media, identity: identity)
     }
 
     // MARK: - Fields

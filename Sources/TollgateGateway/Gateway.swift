@@ -94,6 +94,13 @@ public final class Gateway: Sendable {
             cdrWriter = nil
         }
         let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
+        let identity: IdentitySetup?
+        do {
+            identity = try await IdentitySetup.resolve(config, logger: logger)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
         let restored = await restore(shield: shield)
 
         // Subscribers first, so they see everything from the first packet on.
@@ -153,6 +160,8 @@ public final class Gateway: Sendable {
                 proxy.addFirstCallHook(MediaCallHook(relay: relay, inside: media.inside, outside: media.outside,
                                                      trunkOutside: media.trunkOutside, events: events))
             }
+            // Caller identity before fraud: its refusals come first, and fraud sees the verdict in the record.
+            if let identity { proxy.addCallHook(identity.makeHook(on: loop, events: proxy.events, logger: logger)) }
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }
             if let progress { proxy.addCallHook(CallProgressHook(journal: progress, events: proxy.events)) }

@@ -9,14 +9,43 @@ extension SIPProxy {
 
     // MARK: - The start of a call
 
-    /// A new INVITE was admitted: its record starts and the call hooks are told (the fraud policy
-    /// among them). Returns `false` when a hook refused it (the refusal is sent).
-    func callBegins(_ server: ServerTransaction, from: SIPNameAddress) -> Bool {
-        let request = server.request
-        guard let callerTag = from.tag else { return true }
+    /// A new INVITE was admitted: once the hooks have what they need to judge it (a certificate,
+    /// within the call's time budget), the call begins and, unless refused, is routed. A CANCEL while
+    /// the hooks prepare is answered with 487 and the call never begins.
+    func admitCall(_ server: ServerTransaction, from: SIPNameAddress) {
+        guard let callerTag = from.tag else {
+            forwardInitial(server.outgoingRequest, server: server)
+            return
+        }
         let key = CallKey(callID: server.dialog.callID, callerTag: callerTag)
-        guard !calls.isInProgress(key) else { return true }
-        let now = wallClock
+        guard !calls.isInProgress(key) else {
+            forwardInitial(server.outgoingRequest, server: server)
+            return
+        }
+        let start = CallStart(key: key, request: server.request, source: server.source.ipAddress, zone: server.zone, trunk: server.trunk,
+                              towardsTrunk: server.zone == .internal && remotePhoneTarget(for: server.request) == nil, time: wallClock)
+        guard let ready = calls.prepare(start) else {
+            if callBegins(server, start) { forwardInitial(server.outgoingRequest, server: server) }
+            return
+        }
+        server.preparing = true
+        ready.hop(to: eventLoop).assumeIsolated().whenComplete { [weak self, weak server] _ in
+            guard let self, let server else { return }
+            server.preparing = false
+            guard server.finalStatus == nil, !server.cancelled, self.serverTransactions[server.key] === server else { return }
+            if self.callBegins(server, start) { self.forwardInitial(server.outgoingRequest, server: server) }
+        }
+    }
+
+    /// The call's record starts and the call hooks are told (the fraud policy among them); what a
+    /// hook changed in the INVITE is what leaves. Returns `false` when a hook refused it (the
+    /// refusal is sent).
+    func callBegins(_ server: ServerTransaction, _ start: CallStart) -> Bool {
+        var start = start
+        let request = server.request
+        let key = start.key
+        let now = start.time
+        let from = (try? request.from()) ?? SIPNameAddress(uri: SIPURI(host: ""))
         let uri = try? SIPURI(parsing: request.requestURIText ?? "")
         let dialled = uri?.unescapedUser ?? ""
         let fromUser = from.uri.unescapedUser ?? ""
@@ -27,12 +56,12 @@ extension SIPProxy {
             trunk: outbound ? nil : server.trunk, start: now, end: now, disposition: .failed
         )
         server.call = key
-        let start = CallStart(key: key, request: request, source: server.source.ipAddress, zone: server.zone, trunk: server.trunk,
-                              towardsTrunk: outbound && remotePhoneTarget(for: request) == nil, time: now)
-        guard case .refuse(let status, let reason) = calls.begin(start, record: record) else { return true }
+        let verdict = calls.begin(&start, record: record)
+        if start.requestChanged { server.forwardedRequest = start.request }
+        guard case .refuse(let status, let reason, let phrase) = verdict else { return true }
         logger.debug("call refused by a hook", metadata: ["call-id": "\(key.callID)", "status": "\(status)", "reason": "\(reason)"])
         server.refused = true
-        respond(server, status: status)
+        respond(server, status: status, phrase: phrase)
         return false
     }
 

@@ -49,7 +49,7 @@ extension SIPProxy {
         }
         let first = targets.removeFirst()
         server.remainingTargets = targets
-        forward(server.request, server: server, to: first, initial: true)
+        forward(request, server: server, to: first, initial: true)
     }
 
     /// In-dialog requests go to the other side of a dialog the gateway knows; anything else is
@@ -154,12 +154,12 @@ extension SIPProxy {
                 }
             }
         }
-        if case .refuse(let status, let reason) = runCallHooks(on: &out, from: server.zone, towards: target.zone, trunk: target.trunk ?? server.trunk,
+        if case .refuse(let status, let reason, let phrase) = runCallHooks(on: &out, from: server.zone, towards: target.zone, trunk: target.trunk ?? server.trunk,
                                                                      call: server.call) {
             logger.debug("offer refused by a call hook", metadata: ["status": "\(status)", "reason": "\(reason)"])
             if server.finalStatus == nil {
                 server.refused = server.isInvite && initial
-                respond(server, status: status)
+                respond(server, status: status, phrase: phrase)
             }
             return
         }
@@ -210,7 +210,7 @@ extension SIPProxy {
         guard !server.cancelled, !server.remainingTargets.isEmpty else { return false }
         let next = server.remainingTargets.removeFirst()
         emit(.failover, source: next.peer, rule: "failover", detail: "retrying \(server.request.method?.token ?? "") via \(next.trunk ?? "the PBX")")
-        forward(server.request, server: server, to: next, initial: true)
+        forward(server.outgoingRequest, server: server, to: next, initial: true)
         return true
     }
 }

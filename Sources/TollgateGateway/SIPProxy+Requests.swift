@@ -68,8 +68,11 @@ extension SIPProxy {
             if dialog.toTag != nil {
                 forwardInDialog(server.request, dialog: dialog, from: source, listener: listener, zone: zone, server: server, headers: headers)
             } else {
-                if method == .invite, !callBegins(server, from: headers.from) { return }
-                forwardInitial(server.request, server: server)
+                if method == .invite {
+                    admitCall(server, from: headers.from)
+                } else {
+                    forwardInitial(server.request, server: server)
+                }
             }
         }
     }
@@ -114,6 +117,10 @@ extension SIPProxy {
         // RFC 3261 §16.10: answer the CANCEL, then cancel the pending branch downstream.
         replyStatelessly(cancel, status: 200, to: source, listener: listener)
         guard server.finalStatus == nil, !server.cancelled else { return }
+        if server.preparing {
+            // Not routed yet: nobody downstream will answer the INVITE, so the gateway does.
+            respond(server, status: 487)
+        }
         server.cancelled = true
         server.remainingTargets = []
         if let client = server.client, client.state == .calling || client.state == .proceeding {

@@ -146,8 +146,9 @@ extension SIPProxy {
     }
 
     /// Answers a server transaction with a locally made final response.
-    func respond(_ server: ServerTransaction, status: Int) {
-        let response = outgoing(server.request.makeResponse(status: status, reason: SIPStatus.reasonPhrase(for: status), toTag: localTag()),
+    func respond(_ server: ServerTransaction, status: Int, phrase: String? = nil) {
+        let reason = phrase ?? SIPStatus.reasonPhrase(for: status)
+        let response = outgoing(server.request.makeResponse(status: status, reason: reason, toTag: localTag()),
                                 to: server.zone)
         let bytes = response.serialized()
         metrics.sent(response, zone: server.zone)

@@ -103,18 +103,22 @@ public final class CallerIdentityVerifier {
     private func fetch(_ url: CertificateURL, now: Date) -> EventLoopFuture<Void> {
         fetches.increment()
         makeRoom()
-        let done = source.certificate(for: url, at: now, on: eventLoop).hop(to: eventLoop).assumeIsolated().map { [self] (result: Result<IdentityCertificate, IdentityFailure>) in
-            switch result {
+        // Pending first: a source that answers at once completes the entry before this returns.
+        let done = eventLoop.makePromise(of: Void.self)
+        cache[url] = .pending(done.futureResult)
+        source.certificate(for: url, at: now, on: eventLoop).hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
+            switch result.flatMap({ $0.mapError { $0 as any Error } }) {
             case .success(let certificate):
                 cache[url] = .ready(certificate)
-            case .failure(let failure):
+            case .failure(let error):
+                let failure = error as? IdentityFailure ?? .certificateUnavailable
                 fetchFailures.increment()
                 logger.notice("identity certificate refused", metadata: ["x5u": "\(url)", "reason": "\(failure)"])
                 cache[url] = .failed(failure, until: Date().addingTimeInterval(failureLifetime))
             }
-        }.nonisolated()
-        cache[url] = .pending(done)
-        return done
+            done.succeed()
+        }
+        return done.futureResult
     }
 
     /// Drops expired entries, then the earliest-expiring ones, until a new one fits.

@@ -61,11 +61,16 @@ public struct CallDetailRecord: Sendable, Hashable, Codable {
     public var rule: String?
     /// The call's media, when Tollgate anchored it.
     public var media: CallMediaSummary?
+    /// The caller identity verdict for a call from a trunk, when Tollgate verifies identity:
+    /// `verified-A`, `failed:bad-signature`, `absent`, with `;spoofed=own-number` (or `vip`) when the
+    /// caller ID claimed one of the company's own numbers without full attestation.
+    public var identity: String?
 
     public init(
         id: Int64? = nil, callID: String, direction: Direction, from: String, to: String, destinationClass: String? = nil,
         account: String, source: String, trunk: String? = nil, start: Date, answer: Date? = nil, end: Date,
-        cause: Int? = nil, disposition: Disposition, hangup: HangupSide? = nil, rule: String? = nil, media: CallMediaSummary? = nil
+        cause: Int? = nil, disposition: Disposition, hangup: HangupSide? = nil, rule: String? = nil, media: CallMediaSummary? = nil,
+        identity: String? = nil
     ) {
         self.id = id
         self.callID = callID
@@ -84,6 +89,7 @@ public struct CallDetailRecord: Sendable, Hashable, Codable {
         self.hangup = hangup
         self.rule = rule
         self.media = media
+        self.identity = identity
     }
 
     /// Seconds from start to end.

@@ -14,7 +14,7 @@ struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case from = "from_user"
         case to = "to_number"
         case destinationClass = "class"
-        case account, source, trunk, start, answer, end, duration, billsec, cause, disposition, hangup, rule, media
+        case account, source, trunk, start, answer, end, duration, billsec, cause, disposition, hangup, rule, media, identity
     }
 
     var id: Int64?
@@ -39,6 +39,8 @@ struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var rule: String?
     /// The media summary in its text form (``CallMediaSummary/text``), when the call's media was anchored.
     var media: String?
+    /// The caller identity verdict, for calls from trunks when identity is verified.
+    var identity: String?
 
     /// The row for `record`, without an id: the store gives one on insert.
     init(_ record: CallDetailRecord) {
@@ -61,6 +63,7 @@ struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {
         hangup = record.hangup?.rawValue
         rule = record.rule?.storableText
         media = record.media?.text.storableText
+        identity = record.identity?.storableText
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -76,6 +79,6 @@ struct CDRRecord: Codable, FetchableRecord, MutablePersistableRecord {
             answer: answer.map(Date.init(timeIntervalSince1970:)), end: Date(timeIntervalSince1970: end), cause: cause,
             disposition: CallDetailRecord.Disposition(rawValue: disposition) ?? .failed,
             hangup: hangup.flatMap(CallDetailRecord.HangupSide.init(rawValue:)), rule: rule,
-            media: media.flatMap(CallMediaSummary.init(text:)))
+            media: media.flatMap(CallMediaSummary.init(text:)), identity: identity)
     }
 }

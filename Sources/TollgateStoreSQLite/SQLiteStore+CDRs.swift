@@ -21,14 +21,15 @@ extension SQLiteStore {
     private static func insert(_ records: [CallDetailRecord], into db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO cdrs (call_id, direction, from_user, to_number, class, account, source, trunk, start, answer, "end",
-                              duration, billsec, cause, disposition, hangup, rule, media)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              duration, billsec, cause, disposition, hangup, rule, media, identity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for record in records {
             let row = CDRRecord(record)
             try statement.execute(arguments: [
                 row.callID, row.direction, row.from, row.to, row.destinationClass, row.account, row.source, row.trunk, row.start,
                 row.answer, row.end, row.duration, row.billsec, row.cause, row.disposition, row.hangup, row.rule, row.media,
+                row.identity,
             ])
         }
     }

@@ -19,6 +19,7 @@ import TollgateStore
 ///   `accounts_revision` in `store_meta`.
 /// - `v3-cdr-media`: the `media` column of `cdrs`.
 /// - `v4-anomaly-allowances`: `anomaly_allowances` (account, destination, when given).
+/// - `v5-cdr-identity`: the `identity` column of `cdrs` (the caller identity verdict).
 ///
 /// Migrations to come, in this order, with the columns DESIGN.md lists:
 /// - `inventory`: address, extension, vendor, model, firmware, owner, last seen.
@@ -33,6 +34,7 @@ enum StoreMigrations {
     static let cdrMedia = "v3-cdr-media"
     /// Operators' allowances of destinations that were held as an account's first calls there.
     static let anomalyAllowances = "v4-anomaly-allowances"
+    static let cdrIdentity = "v5-cdr-identity"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -146,6 +148,10 @@ enum StoreMigrations {
                     PRIMARY KEY (account, destination)
                 );
                 """)
+        }
+        migrator.registerMigration(cdrIdentity) { db in
+            // The STIR/SHAKEN verdict of calls from trunks (`verified-A`, `failed:…`, `absent`).
+            try db.execute(sql: "ALTER TABLE cdrs ADD COLUMN identity TEXT")
         }
         return migrator
     }()

@@ -7,11 +7,11 @@ import TollgateModel
 struct TollgateCDRFormatTests {
     static let start = Date(timeIntervalSince1970: 1_795_551_303.12)  // 2026-11-24T20:15:03.120Z
 
-    @Test("the header names the 18 columns in their order")
+    @Test("the header names the 19 columns in their order")
     func header() {
         #expect(TollgateCDRFormat.header
-            == "call_id,direction,from,to,class,account,source,trunk,start,answer,end,duration,billsec,disposition,cause,hangup,rule,media")
-        #expect(TollgateCDRFormat.header.split(separator: ",").count == 18)
+            == "call_id,direction,from,to,class,account,source,trunk,start,answer,end,duration,billsec,disposition,cause,hangup,rule,media,identity")
+        #expect(TollgateCDRFormat.header.split(separator: ",").count == 19)
     }
 
     @Test("a full record is one line with ISO-8601 millisecond times and seconds with up to 3 decimals")
@@ -21,7 +21,7 @@ struct TollgateCDRFormatTests {
             account: "1001", source: "10.0.0.5", trunk: "carrier", start: Self.start, answer: Self.start.addingTimeInterval(4.5),
             end: Self.start.addingTimeInterval(64.625), cause: 200, disposition: .answered, hangup: .caller, rule: "after-hours")
         #expect(TollgateCDRFormat.line(for: record) == "a84b4c76e66710@pbx,outbound,1001,0041446681800,international,1001,10.0.0.5,carrier,"
-            + "2026-11-24T20:15:03.120Z,2026-11-24T20:15:07.620Z,2026-11-24T20:16:07.745Z,64.625,60.125,answered,200,caller,after-hours,")
+            + "2026-11-24T20:15:03.120Z,2026-11-24T20:15:07.620Z,2026-11-24T20:16:07.745Z,64.625,60.125,answered,200,caller,after-hours,,")
     }
 
     @Test("unknown values are empty fields, and an unanswered call bills 0")
@@ -29,7 +29,7 @@ struct TollgateCDRFormatTests {
         let record = CallDetailRecord(callID: "c1", direction: .inbound, from: "", to: "1001", account: "carrier", source: "192.0.2.1",
                                       start: Self.start, end: Self.start.addingTimeInterval(3), disposition: .noAnswer)
         #expect(TollgateCDRFormat.line(for: record)
-            == "c1,inbound,,1001,,carrier,192.0.2.1,,2026-11-24T20:15:03.120Z,,2026-11-24T20:15:06.120Z,3,0,no-answer,,,,")
+            == "c1,inbound,,1001,,carrier,192.0.2.1,,2026-11-24T20:15:03.120Z,,2026-11-24T20:15:06.120Z,3,0,no-answer,,,,,")
     }
 
     @Test("fields with a comma, a double quote, a CR or an LF are quoted with inner quotes doubled; others are not",

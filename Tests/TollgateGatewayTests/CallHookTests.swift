@@ -22,7 +22,7 @@ final class ScriptedHook: CallHook {
 
     init(_ name: String) { self.name = name }
 
-    func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
+    func callBegins(_ call: inout CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
         told.append("begins \(call.key.callID)")
         return verdict
     }

@@ -90,9 +90,9 @@ struct CallProgressJournalTests {
         let hook = CallProgressHook(journal: journal, events: harness.proxy.events)
         for index in 0..<3 {
             var record = Self.record("full-\(index)", start: 4_000)
-            let start = CallStart(key: CallKey(callID: record.callID, callerTag: "t"), request: SIPMessage(method: .invite, uri: "sip:x@y", headers: []),
+            var start = CallStart(key: CallKey(callID: record.callID, callerTag: "t"), request: SIPMessage(method: .invite, uri: "sip:x@y", headers: []),
                                   source: "127.0.0.20", zone: .internal, trunk: nil, towardsTrunk: true, time: record.start)
-            _ = hook.callBegins(start, record: &record)
+            _ = hook.callBegins(&start, record: &record)
         }
         #expect(journal.failing)
         let events = recorder.events.filter { $0.kind == .journal }

@@ -36,6 +36,7 @@ struct CallRecordJournalTests {
         var anchored = Self.record("anchored")
         anchored.media = CallMediaSummary(codec: "PCMU/8000", fromCaller: .init(packets: 50, bytes: 8_600, lost: 1),
                                           fromCallee: .init(packets: 49, bytes: 8_428), encrypted: true, dropped: 3)
+        anchored.identity = "verified-A"
         for record in [Self.record("plain"), Self.record("unanswered", answered: false), odd, anchored] {
             let line = CallRecordJournalLine.encode(record)
             #expect(line.last == UInt8(ascii: "\n"))
@@ -47,15 +48,17 @@ struct CallRecordJournalTests {
             #expect(decoded.start.timeIntervalSince1970 == record.start.timeIntervalSince1970)
             #expect(decoded.end.timeIntervalSince1970 == record.end.timeIntervalSince1970)
             #expect(decoded.cause == record.cause && decoded.disposition == record.disposition && decoded.hangup == record.hangup)
-            #expect(decoded.media == record.media)
+            #expect(decoded.media == record.media && decoded.identity == record.identity)
         }
     }
 
-    @Test("a line of the previous version (without media) still reads back")
+    @Test("lines of the previous versions (without media, without identity) still read back")
     func previousVersion() throws {
         let line = "c1\tcall\toutbound\t201\t0163\t\t201\t127.0.0.20\t\t1\t\t2\t\tanswered\t\t"
         let record = try #require(CallRecordJournalLine.decode(Array(line.utf8)))
         #expect(record.callID == "call" && record.media == nil)
+        let c2 = try #require(CallRecordJournalLine.decode(Array(("c2" + line.dropFirst(2) + "\t").utf8)))
+        #expect(c2.callID == "call" && c2.media == nil && c2.identity == nil)
     }
 
     @Test("lines cut short, from another version or with bad values are not records", arguments: [

@@ -13,7 +13,7 @@ struct SQLiteStoreFileTests {
         try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'", arguments: [type])
     }
 
-    static let allMigrations = ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media", "v4-anomaly-allowances"]
+    static let allMigrations = ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media", "v4-anomaly-allowances", "v5-cdr-identity"]
 
     @Test("opening a new file creates it, in WAL mode, with every table of every migration and their indexes")
     func schema() async throws {
@@ -36,7 +36,7 @@ struct SQLiteStoreFileTests {
             #expect(try Int.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'accounts_revision'") == 0)
             #expect(try db.columns(in: "cdrs").map(\.name) == [
                 "id", "call_id", "direction", "from_user", "to_number", "class", "account", "source", "trunk", "start", "answer", "end",
-                "duration", "billsec", "cause", "disposition", "hangup", "rule", "media",
+                "duration", "billsec", "cause", "disposition", "hangup", "rule", "media", "identity",
             ])
             #expect(try db.columns(in: "account_suspensions").map(\.name) == ["account", "since", "rule", "reason", "lifted"])
             #expect(try db.primaryKey("account_suspensions").columns == ["account"])

@@ -28,14 +28,23 @@ final class CallCoordinator {
 
     func isInProgress(_ key: CallKey) -> Bool { ledger.contains(key) }
 
-    /// A call begins with `record`; the hooks fill it in and may refuse it. A call already in
-    /// progress (a retransmitted or forked INVITE) is not begun twice.
-    func begin(_ start: CallStart, record: CallDetailRecord) -> CallHookVerdict {
+    /// What the hooks need before `start` can begin: nil when nothing (the call begins at once),
+    /// otherwise a future that completes when every hook is ready (each bounds its own wait).
+    func prepare(_ start: CallStart) -> EventLoopFuture<Void>? {
+        guard !ledger.contains(start.key) else { return nil }
+        let waits = hooks.compactMap { $0.prepare(start) }
+        guard !waits.isEmpty else { return nil }
+        return waits.count == 1 ? waits[0] : EventLoopFuture.andAllComplete(waits, on: eventLoop)
+    }
+
+    /// A call begins with `record`; the hooks fill it in, may change its INVITE and may refuse it.
+    /// A call already in progress (a retransmitted or forked INVITE) is not begun twice.
+    func begin(_ start: inout CallStart, record: CallDetailRecord) -> CallHookVerdict {
         guard !ledger.contains(start.key) else { return .proceed }
         var record = record
         var verdict = CallHookVerdict.proceed
         for hook in hooks {
-            verdict = hook.callBegins(start, record: &record)
+            verdict = hook.callBegins(&start, record: &record)
             if case .refuse = verdict {
                 if record.rule == nil { record.rule = hook.name }
                 break

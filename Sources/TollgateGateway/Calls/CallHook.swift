@@ -19,10 +19,17 @@ public protocol CallHook: AnyObject {
     /// A short stable name: the rule of the events its refusals make.
     var name: String { get }
 
+    /// An initial INVITE was admitted: before the call begins, a hook may ask for time to fetch
+    /// what it needs to judge it (caller identity: a certificate). The proxy waits for every hook's
+    /// future, which the hook itself bounds (the call's time budget), then calls ``callBegins(_:record:)``.
+    /// A CANCEL meanwhile is answered at once and the call never begins.
+    func prepare(_ call: CallStart) -> EventLoopFuture<Void>?
+
     /// An initial INVITE was admitted and is about to be routed. The record is the call's CDR as it
-    /// starts; the hook may fill it in. The first refusal ends the call with its status; hooks after
-    /// the refusing one are not asked.
-    func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict
+    /// starts; the hook may fill it in, and may change the INVITE's headers as it will leave (a
+    /// `verstat`, a display name); every target it is routed to gets the changed INVITE. The first
+    /// refusal ends the call with its status; hooks after the refusing one are not asked.
+    func callBegins(_ call: inout CallStart, record: inout CallDetailRecord) -> CallHookVerdict
 
     /// An offer is about to be forwarded: a request with a body in a call (INVITE, re-INVITE, UPDATE,
     /// PRACK). The hook may rewrite its SDP, or refuse it (488 for media it cannot take, 503 when
@@ -45,7 +52,8 @@ public protocol CallHook: AnyObject {
 }
 
 extension CallHook {
-    public func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict { .proceed }
+    public func prepare(_ call: CallStart) -> EventLoopFuture<Void>? { nil }
+    public func callBegins(_ call: inout CallStart, record: inout CallDetailRecord) -> CallHookVerdict { .proceed }
     public func offer(_ offer: inout CallSDP) -> CallHookVerdict { .proceed }
     public func answer(_ answer: inout CallSDP) {}
     public func callAnswered(_ call: CallKey, at time: Date) {}
@@ -57,15 +65,21 @@ extension CallHook {
 public enum CallHookVerdict: Sendable, Hashable {
     /// Let the call be routed.
     case proceed
-    /// End the call with this final status (e.g. 403); the reason is for the log and the events.
-    case refuse(status: Int, reason: String)
+    /// End the call with this final status (e.g. 403); the reason is for the log and the events;
+    /// `phrase` replaces the status's usual reason phrase (RFC 8224's "Stale Date").
+    case refuse(status: Int, reason: String, phrase: String? = nil)
 }
 
 /// A call as it begins: its INVITE and where it came from.
 public struct CallStart {
     public var key: CallKey
-    /// The INVITE as it arrived (the Call-ID the inside uses).
-    public var request: SIPMessage
+    /// The INVITE as it arrived (the Call-ID the inside uses); hooks may change its headers in
+    /// ``CallHook/callBegins(_:record:)``, and what leaves is the changed one.
+    public var request: SIPMessage {
+        didSet { requestChanged = true }
+    }
+    /// Whether a hook changed ``request``.
+    public private(set) var requestChanged = false
     /// The caller's address (IP text).
     public var source: String
     /// The side the caller is on.
@@ -76,6 +90,16 @@ public struct CallStart {
     public var towardsTrunk: Bool
     /// When it began.
     public var time: Date
+
+    public init(key: CallKey, request: SIPMessage, source: String, zone: GatewayZone, trunk: String?, towardsTrunk: Bool, time: Date) {
+        self.key = key
+        self.request = request
+        self.source = source
+        self.zone = zone
+        self.trunk = trunk
+        self.towardsTrunk = towardsTrunk
+        self.time = time
+    }
 }
 
 /// An offer or answer on its way through the gateway; hooks may rewrite ``message``'s body.

@@ -16,7 +16,7 @@ final class CallProgressHook: CallHook {
         self.events = events
     }
 
-    func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
+    func callBegins(_ call: inout CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
         journal.began(call.key, record: record)
         check()
         return .proceed

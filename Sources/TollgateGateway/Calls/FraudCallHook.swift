@@ -21,7 +21,7 @@ public final class FraudCallHook: CallHook, @unchecked Sendable {
         self.events = events
     }
 
-    public func callBegins(_ call: CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
+    public func callBegins(_ call: inout CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
         let outbound = call.zone == .internal
         if outbound { record.account = control.account(of: call.request) }
         record.destinationClass = control.classify(record.to)?.rawValue

@@ -36,6 +36,14 @@ final class ServerTransaction: @unchecked Sendable {
     var call: CallKey?
     /// Whether a call hook (the fraud policy, say) refused the call.
     var refused = false
+    /// Whether the call hooks are still preparing (fetching what they need) before the call begins.
+    var preparing = false
+    /// The INVITE as call hooks changed it (a `verstat`, a display name), when they did: what every
+    /// target gets. Responses are still made from ``request``.
+    var forwardedRequest: SIPMessage?
+
+    /// What is forwarded: the request as the call hooks left it.
+    var outgoingRequest: SIPMessage { forwardedRequest ?? request }
 
     /// The request's Call-ID and tags, as validation read them.
     let dialog: DialogID

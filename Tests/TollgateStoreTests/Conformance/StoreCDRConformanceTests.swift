@@ -31,7 +31,8 @@ struct StoreCDRConformanceTests {
             start: Self.now.addingTimeInterval(0.125), answer: Self.now.addingTimeInterval(4.5), end: Self.now.addingTimeInterval(64.75),
             cause: 200, disposition: .answered, hangup: .callee, rule: "after-hours",
             media: CallMediaSummary(codec: "PCMA/8000", fromCaller: .init(packets: 3_000, bytes: 516_000, lost: 2),
-                                    fromCallee: .init(packets: 2_999, bytes: 515_828, lost: 0), encrypted: true, dropped: 7))
+                                    fromCallee: .init(packets: 2_999, bytes: 515_828, lost: 0), encrypted: true, dropped: 7),
+            identity: "failed:bad-signature;spoofed=own-number")
         let empty = Self.call("c2", at: 10)
         try await store.appendCDRs([full, empty])
 
@@ -47,6 +48,7 @@ struct StoreCDRConformanceTests {
         #expect(records[1].answer == nil && records[1].cause == nil && records[1].hangup == nil && records[1].rule == nil)
         #expect(records[1].trunk == nil && records[1].destinationClass == nil && records[1].media == nil)
         #expect(records[0].media?.fromCaller.bytes == 516_000 && records[0].media?.encrypted == true)
+        #expect(records[0].identity == "failed:bad-signature;spoofed=own-number" && records[1].identity == nil)
     }
 
     @Test("every disposition, direction and hangup side round-trips", arguments: StoreBackend.all, CallDetailRecord.Disposition.allCases)
