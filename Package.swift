@@ -157,6 +157,8 @@ let package = Package(
                 "TollgateStoreSQLite",
                 "TollgateIdentity",
                 "SIPTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -237,7 +239,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud"]
+            dependencies: ["tollgate", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud", "TollgateTestSupport"]
         ),
         .testTarget(
             name: "TollgateIntegrationTests",
