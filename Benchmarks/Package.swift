@@ -48,6 +48,7 @@ let package = Package(
                 .product(name: "SIPCore", package: "Tollgate"),
                 .product(name: "TollgateIdentity", package: "Tollgate"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Benchmarks/IdentityBenchmarks",

@@ -42,6 +42,25 @@ struct CertificateChainTests {
         #expect(try await validate(future, at: now.addingTimeInterval(900)).failure == nil)
     }
 
+    @Test("a leaf with a P-384 key is refused: SHAKEN signs with ES256 only")
+    func p384Leaf() async throws {
+        let authority = try ShakenTestAuthority(withIntermediate: false)
+        let now = Date()
+        var serializer = DER.Serializer()
+        try serializer.serialize(TNAuthList([.serviceProviderCode("707H")]))
+        let leaf = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(P384.Signing.PrivateKey().publicKey),
+            notValidBefore: now.addingTimeInterval(-60), notValidAfter: now.addingTimeInterval(3600),
+            issuer: authority.root.subject, subject: try DistinguishedName { CommonName("P-384 leaf") }, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Certificate.Extension(oid: TNAuthList.oid, critical: false, value: ArraySlice(serializer.serializedBytes))
+            },
+            issuerPrivateKey: .init(authority.rootKey))
+        let result = await IdentityTrustAnchors([authority.root]).validate([leaf], at: now)
+        #expect(result.failure == .unsupportedKey)
+    }
+
     @Test("a leaf without TNAuthList is no STIR certificate")
     func noTNAuthList() async throws {
         #expect(try await validate(ShakenTestAuthority(tnAuthList: nil)).failure == .noTNAuthList)

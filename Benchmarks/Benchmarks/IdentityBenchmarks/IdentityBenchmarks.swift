@@ -1,6 +1,7 @@
 import Benchmark
 import Crypto
 import Foundation
+import NIOCore
 import NIOEmbedded
 import SIPCore
 import TollgateIdentity
