@@ -96,7 +96,7 @@ public final class Gateway: Sendable {
         let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
         let identity: IdentitySetup?
         do {
-            identity = try await IdentitySetup.resolve(config, logger: logger)
+            identity = try await IdentitySetup.resolve(config.identity, trunks: config.trunks, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -136,7 +136,7 @@ public final class Gateway: Sendable {
         }))
 
         let started = Date()
-        try await loop.submit { [restored] in
+        let identityHook = try await loop.submit { [restored] in
             fraud.learn(history: restored.history)
             fraud.setAllowances(restored.allowances)
             fraud.restore(restored.recentCalls)
@@ -161,12 +161,15 @@ public final class Gateway: Sendable {
                                                      trunkOutside: media.trunkOutside, events: events))
             }
             // Caller identity before fraud: its refusals come first, and fraud sees the verdict in the record.
-            if let identity { proxy.addCallHook(identity.makeHook(on: loop, events: proxy.events, logger: logger)) }
+            // Always there, so that a reload can turn it on; with no rules it passes every call untouched.
+            let identityHook = IdentityCallHook(rules: identity?.makeRules(on: loop, logger: logger), events: proxy.events)
+            proxy.addCallHook(identityHook)
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }
             if let progress { proxy.addCallHook(CallProgressHook(journal: progress, events: proxy.events)) }
             proxy.shield = shield
             box.proxy = proxy
+            return identityHook
         }.get()
 
         if let store {
@@ -175,7 +178,10 @@ public final class Gateway: Sendable {
                                                started: started))
         }
         services.append(StatusService(proxy: proxy, loop: loop, path: GatewayStatus.path(forStore: config.store.path), logger: logger))
-        if let reload { services.append(ReloadService(reload: reload, proxy: proxy, fraud: fraud, loop: loop, logger: logger, store: store)) }
+        if let reload {
+            services.append(ReloadService(reload: reload, proxy: proxy, fraud: fraud, identity: identityHook, loop: loop, logger: logger,
+                                          store: store))
+        }
         services.append(SIPService(proxy: proxy, transport: transport, listeners: settings.listeners.map(\.spec), loop: loop, logger: logger,
                                    shutdownGrace: shutdownGrace, probeInterval: config.trunks.filter(\.probe.enabled).map(\.probe.interval).min(),
                                    tcpIdleTimeout: .milliseconds(Int64(config.limits.tcpIdleTimeout * 1000))))

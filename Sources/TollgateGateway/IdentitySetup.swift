@@ -22,8 +22,7 @@ struct IdentitySetup: Sendable {
     }
 
     /// nil when the configuration asks for nothing (no trust anchors, no own numbers, no VIPs).
-    static func resolve(_ config: TollgateConfig, logger: Logger, now: Date = Date()) async throws -> IdentitySetup? {
-        let identity = config.identity
+    static func resolve(_ identity: IdentityConfig, trunks: [TrunkConfig], logger: Logger, now: Date = Date()) async throws -> IdentitySetup? {
         guard identity.isActive else { return nil }
         let numbers = TelephoneNumbers(countryCode: identity.countryCode, internationalPrefix: identity.internationalPrefix,
                                        nationalPrefix: identity.nationalPrefix)
@@ -60,18 +59,18 @@ struct IdentitySetup: Sendable {
         let screen = CallerIDScreen(numbers: numbers,
                                     ownNumbers: identity.ownNumbers.compactMap { CallerIDScreen.Pattern($0, numbers: numbers) },
                                     vips: identity.vips.compactMap { CallerIDScreen.Pattern($0, numbers: numbers) })
-        let trunks = Dictionary(config.trunks.map { ($0.name, IdentityCallHook.TrunkPolicy(onFailure: $0.identity, required: $0.identityRequired)) },
+        let policies = Dictionary(trunks.map { ($0.name, IdentityCallHook.TrunkPolicy(onFailure: $0.identity, required: $0.identityRequired)) },
                                 uniquingKeysWith: { first, _ in first })
-        return IdentitySetup(config: identity, passports: passports, source: source, provisioned: provisioned, screen: screen, trunks: trunks)
+        return IdentitySetup(config: identity, passports: passports, source: source, provisioned: provisioned, screen: screen, trunks: policies)
     }
 
-    /// The hook, its verifier confined to `loop`.
-    func makeHook(on loop: any EventLoop, events: GatewayEventEmitter, logger: Logger) -> IdentityCallHook {
+    /// What the hook runs with, its verifier confined to `loop`. Call on `loop`.
+    func makeRules(on loop: any EventLoop, logger: Logger) -> IdentityCallHook.Rules {
         let verifier = source.map { source in
             CallerIdentityVerifier(passports: passports, source: source, eventLoop: loop,
                                    budget: .milliseconds(Int64((config.fetchBudget * 1000).rounded())), logger: logger)
         }
         for (url, certificate) in provisioned { verifier?.provision(certificate, for: url) }
-        return IdentityCallHook(verifier: verifier, screen: screen, config: config, trunks: trunks, events: events)
+        return IdentityCallHook.Rules(verifier: verifier, screen: screen, config: config, trunks: trunks)
     }
 }

@@ -138,6 +138,59 @@ struct CallerIdentityTests {
         #expect(spoofEvents.contains("caller-id-own-number") && spoofEvents.contains("127.0.0.11"), "\(spoofEvents)")
     }
 
+    @Test("SIGHUP turns the caller-ID screen on; a bad trust anchor on reload is refused and the old rules stay")
+    func reload() throws {
+        let port = 5490
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-identity-reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let configFile = directory.appendingPathComponent("tollgate.yaml")
+        let base = """
+            listeners:
+              - { zone: external, listen: "udp:127.0.0.1:\(port)" }
+            pbx: { endpoint: "udp:127.0.0.20:\(port + 1)" }
+            trunks:
+              - { name: carrier, endpoint: "udp:127.0.0.10:\(port + 2)", probe: { enabled: false } }
+            store: { path: "\(directory.appendingPathComponent("tollgate.db").path)" }
+
+            """
+        try base.write(to: configFile, atomically: true, encoding: .utf8)
+        let gateway = try PeerProcess.tollgate(config: configFile, directory: directory, name: "tollgate-identity-reload")
+        defer { gateway.stop() }
+        let pbxTrace = directory.appendingPathComponent("pbx.log")
+        let pbx = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.20", port: port + 1, calls: 3,
+                                       extra: ["-trace_msg", "-message_file", pbxTrace.path])
+        usleep(300_000)
+        func call(_ dialled: String) throws {
+            let caller = try PeerProcess.sipp("uac-call.xml", local: "127.0.0.10", port: port + 2, remote: "127.0.0.1:\(port)", calls: 1,
+                                              extra: ["-s", dialled])
+            #expect(caller.wait(timeout: 30) == 0, "caller: \(caller.log.suffix(1500))\ngateway: \(gateway.log.suffix(2000))")
+        }
+        func fromAtPBX(_ dialled: String) -> String? {
+            let text = (try? String(contentsOf: pbxTrace, encoding: .utf8)) ?? ""
+            let block = text.components(separatedBy: "-----------------------------------------------")
+                .first { $0.contains("message received") && $0.contains("INVITE sip:\(dialled)@") }
+            return block?.split(whereSeparator: \.isNewline).first { $0.hasPrefix("From:") }.map(String.init)
+        }
+
+        try call("441632960951")
+        let pid = gateway.process.processIdentifier
+        try (base + "identity: { country_code: \"44\", own_numbers: [\"+44163296*\"] }\n").write(to: configFile, atomically: true, encoding: .utf8)
+        kill(pid, SIGHUP)
+        #expect(gateway.waitForLog("caller identity reloaded", timeout: 10), "\(gateway.log.suffix(2000))")
+        try call("441632960952")
+
+        try (base + "identity: { trust_anchors: [\"/nonexistent/sti-ca.pem\"], own_numbers: [\"+44163296*\"] }\n")
+            .write(to: configFile, atomically: true, encoding: .utf8)
+        kill(pid, SIGHUP)
+        #expect(gateway.waitForLog("reload refused", timeout: 10), "\(gateway.log.suffix(2000))")
+        try call("441632960953")
+        #expect(pbx.wait(timeout: 20) == 0, "pbx: \(pbx.log.suffix(2000))")
+
+        #expect(fromAtPBX("441632960951")?.contains("[spoofed?]") == false, "no screen before the reload")
+        #expect(fromAtPBX("441632960952")?.contains("[spoofed?] Caller") == true, "\(fromAtPBX("441632960952") ?? "no INVITE")")
+        #expect(fromAtPBX("441632960953")?.contains("[spoofed?] Caller") == true, "the old rules stay after a refused reload")
+    }
+
     @Test("a bad trust anchor or provisioned certificate stops the start with a clear error")
     func badConfiguration() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-identity-bad-\(UUID().uuidString)")

@@ -366,7 +366,7 @@ struct FraudCallTests {
             """).write(to: lab.configFile, atomically: true, encoding: .utf8)
         let pid = try #require(lab.gateway?.process.processIdentifier)
         kill(pid, SIGHUP)
-        #expect(lab.gateway?.waitForLog("fraud policy reloaded", timeout: 10) == true, "\(lab.gateway?.log ?? "")")
+        #expect(lab.gateway?.waitForLog("caller identity reloaded", timeout: 10) == true, "\(lab.gateway?.log ?? "")")
         try lab.calls(1, account: "201", to: "09098790123")
 
         try (original + "\n  default_class_of_service: nosuch\n").write(to: lab.configFile, atomically: true, encoding: .utf8)

@@ -10,9 +10,27 @@ import TollgateModel
 /// (fetching a certificate not yet cached within the call's budget, in ``prepare(_:)``), screens the
 /// caller ID for the company's own numbers and VIPs, writes the verdict to the CDR and the events,
 /// tells the PBX with `verstat`, and applies the trunk's policy (continue, tag, reject with RFC 8224's
-/// status). A `verstat` that came from outside never reaches the PBX.
-public final class IdentityCallHook: CallHook {
+/// status). A `verstat` that came from outside never reaches the PBX. Its rules can be replaced
+/// while the gateway runs (SIGHUP); with none it lets every call pass untouched. Confined to the
+/// gateway's event loop.
+public final class IdentityCallHook: CallHook, @unchecked Sendable {
     public let name = "identity"
+
+    /// What the hook runs with: built from the `identity:` section and the trunks' policies.
+    public struct Rules {
+        /// nil when no trust anchors are configured (only the caller-ID screen runs).
+        public var verifier: CallerIdentityVerifier?
+        public var screen: CallerIDScreen
+        public var config: IdentityConfig
+        public var trunks: [String: TrunkPolicy]
+
+        public init(verifier: CallerIdentityVerifier?, screen: CallerIDScreen, config: IdentityConfig, trunks: [String: TrunkPolicy]) {
+            self.verifier = verifier
+            self.screen = screen
+            self.config = config
+            self.trunks = trunks
+        }
+    }
 
     /// How calls from one trunk are handled.
     public struct TrunkPolicy: Sendable, Hashable {
@@ -26,32 +44,37 @@ public final class IdentityCallHook: CallHook {
         }
     }
 
-    private let verifier: CallerIdentityVerifier?
-    private let screen: CallerIDScreen
-    private let config: IdentityConfig
-    private let trunks: [String: TrunkPolicy]
+    /// nil: nothing configured, every call passes untouched.
+    public private(set) var rules: Rules?
     private let events: GatewayEventEmitter
     /// Calls claiming an own number or a VIP, per source (bounded: the most recent sources).
     private(set) var spoofedBySource: [String: Int] = [:]
     private static let spoofedSourcesKept = 10_000
 
-    /// - Parameter verifier: nil when no trust anchors are configured (only the caller-ID screen runs).
-    public init(verifier: CallerIdentityVerifier?, screen: CallerIDScreen, config: IdentityConfig, trunks: [String: TrunkPolicy],
-                events: GatewayEventEmitter) {
-        self.verifier = verifier
-        self.screen = screen
-        self.config = config
-        self.trunks = trunks
+    public init(rules: Rules?, events: GatewayEventEmitter) {
+        self.rules = rules
         self.events = events
     }
 
+    /// - Parameter verifier: nil when no trust anchors are configured (only the caller-ID screen runs).
+    public convenience init(verifier: CallerIdentityVerifier?, screen: CallerIDScreen, config: IdentityConfig, trunks: [String: TrunkPolicy],
+                            events: GatewayEventEmitter) {
+        self.init(rules: Rules(verifier: verifier, screen: screen, config: config, trunks: trunks), events: events)
+    }
+
+    /// Takes new rules (a reload); calls already waiting for a certificate are judged by the new ones.
+    public func replace(_ rules: Rules?) {
+        self.rules = rules
+    }
+
     public func prepare(_ call: CallStart) -> EventLoopFuture<Void>? {
-        guard call.zone == .external, call.trunk != nil, let verifier else { return nil }
+        guard call.zone == .external, call.trunk != nil, let verifier = rules?.verifier else { return nil }
         return verifier.prepare(IdentityCall(invite: call.request), now: call.time)
     }
 
     public func callBegins(_ call: inout CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
-        guard call.zone == .external, let trunk = call.trunk else { return .proceed }
+        guard call.zone == .external, let trunk = call.trunk, let rules else { return .proceed }
+        let (verifier, screen, config, trunks) = (rules.verifier, rules.screen, rules.config, rules.trunks)
         var invite = call.request
         CallerIdentityMarking.removeVerstat(from: &invite)
         let claims = IdentityCall(invite: call.request)

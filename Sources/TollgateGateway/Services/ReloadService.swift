@@ -6,30 +6,35 @@ import TollgateShield
 import TollgateStore
 import UnixSignals
 
-/// Reloads Shield's rules, lists and profiles and the fraud policy on SIGHUP; a file that does not
-/// load is refused, reported, and the old rules stay.
+/// Reloads Shield's rules, lists and profiles, the fraud policy and caller identity on SIGHUP; a
+/// file that does not load (or trust anchors or certificates that are refused) is refused, reported,
+/// and the old rules stay.
 struct ReloadService: Service {
     let reload: @Sendable () throws -> GatewayRules
     let proxy: SIPProxy
     let fraud: FraudControl
+    let identity: IdentityCallHook
     let loop: EventLoop
     let logger: Logger
     /// Where a detector that a reload turned on learns each account's normal from.
     var store: (any Store)?
 
     func run() async throws {
-        let (reload, proxy, fraud, loop, logger, store) = (self.reload, self.proxy, self.fraud, self.loop, self.logger, self.store)
+        let (reload, proxy, fraud, identity, loop, logger, store) =
+            (self.reload, self.proxy, self.fraud, self.identity, self.loop, self.logger, self.store)
         await cancelWhenGracefulShutdown {
             for await _ in await UnixSignalsSequence(trapping: .sighup) {
                 do {
                     let rules = try reload()
+                    let identitySetup = try await IdentitySetup.resolve(rules.identity, trunks: rules.trunks, logger: logger)
                     try await loop.submit {
                         try fraud.replace(config: rules.fraud, classifier: rules.classifier)
                         if let shield = proxy.shield, let shieldRules = rules.shield { shield.replaceRules(shieldRules) }
-                        proxy.emit(.reload, address: "", rule: "sighup", detail: "Shield rules, lists and profiles and the fraud policy reloaded",
-                                   severity: .info)
+                        identity.replace(identitySetup?.makeRules(on: loop, logger: logger))
+                        proxy.emit(.reload, address: "", rule: "sighup",
+                                   detail: "Shield rules, lists and profiles, the fraud policy and caller identity reloaded", severity: .info)
                     }.get()
-                    logger.notice("shield rules and fraud policy reloaded")
+                    logger.notice("shield rules, fraud policy and caller identity reloaded")
                     // Anomalies just turned on: each account's normal comes from the store, as at start-up.
                     let (needsHistory, days) = try await loop.submit { (fraud.needsHistory, fraud.historyDays) }.get()
                     if needsHistory, let store {
