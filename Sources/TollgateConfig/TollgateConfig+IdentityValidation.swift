@@ -36,6 +36,10 @@ extension TollgateConfig {
                            "expected a number (+4930123456), a prefix (+4930123456*) or an extension range (2000-2999), found \(ConfigSyntax.quoted(pattern))")
             }
         }
+        for (key, prefix) in [("tag_prefix", config.tagPrefix), ("spoofed_tag_prefix", config.spoofedTagPrefix)]
+        where prefix.count > 64 || prefix.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            report.add("identity.\(key)", "must be at most 64 characters, without control characters")
+        }
         for (index, trunk) in trunks.enumerated() where !config.verifies && (trunk.identity != .continue || trunk.identityRequired) {
             report.add("trunks[\(index)].identity", "needs identity.trust_anchors: without them no call's identity can be verified")
         }

@@ -229,3 +229,20 @@ struct IdentityCallHookTests {
         #expect(sentToPBX().isEmpty)
     }
 }
+
+@Suite("verstat from outside without identity rules")
+struct ForgedVerstatTests {
+    @Test("a remote phone's or an unverified trunk's verstat is removed even when identity is not configured")
+    func removedWithoutRules() throws {
+        let harness = try ProxyHarness(yaml: IdentityCallHookTests.yaml)
+        harness.proxy.addCallHook(IdentityCallHook(rules: nil, events: harness.proxy.events))
+        let invite = ProxyHarness.invite(branch: "z9hG4bK-forged", callID: "forged-1", to: "201")
+            .replacingOccurrences(of: "From: <sip:+441632960000@127.0.0.10>",
+                                  with: "From: \"Bank\" <sip:+441632960000;verstat=TN-Validation-Passed@127.0.0.10>")
+        harness.deliver(invite, from: ProxyHarness.carrier)
+        let forwarded = try #require(harness.outbound.take().first { $0.peer == ProxyHarness.pbx }?.message)
+        let from = try #require(forwarded.firstValue(of: .from))
+        #expect(!from.contains("verstat"), "\(from)")
+        #expect(from.contains("+441632960000@127.0.0.10"))
+    }
+}

@@ -71,7 +71,7 @@ struct MediaAnchorTests {
                                      directory: gateway.process.currentDirectoryURL)
         export.wait(timeout: 20)
         let row = export.log.split(separator: "\n").first { $0.contains("inbound") }.map(String.init) ?? ""
-        #expect(row.hasSuffix(",PCMU/8000;40:6880:0;40:6880:0;\(srtp ? "srtp" : "rtp");0"), "cdr export: \(export.log)")
+        #expect(row.hasSuffix(",PCMU/8000;40:6880:0;40:6880:0;\(srtp ? "srtp" : "rtp");0,"), "cdr export (media, then an empty identity): \(export.log)")
     }
 
     /// Starts `tollgate serve` in a folder of its own with `yaml` as its configuration; returns it and the folder.

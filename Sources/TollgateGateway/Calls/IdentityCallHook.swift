@@ -73,10 +73,16 @@ public final class IdentityCallHook: CallHook, @unchecked Sendable {
     }
 
     public func callBegins(_ call: inout CallStart, record: inout CallDetailRecord) -> CallHookVerdict {
-        guard call.zone == .external, let trunk = call.trunk, let rules else { return .proceed }
-        let (verifier, screen, config, trunks) = (rules.verifier, rules.screen, rules.config, rules.trunks)
+        guard call.zone == .external else { return .proceed }
+        // Whatever comes from outside, a PBX must never see a `verstat` Tollgate did not write (a
+        // remote phone's, or a trunk's when identity is not verified).
         var invite = call.request
-        CallerIdentityMarking.removeVerstat(from: &invite)
+        let forged = CallerIdentityMarking.removeVerstat(from: &invite)
+        guard let trunk = call.trunk, let rules else {
+            if forged { call.request = invite }
+            return .proceed
+        }
+        let (verifier, screen, config, trunks) = (rules.verifier, rules.screen, rules.config, rules.trunks)
         let claims = IdentityCall(invite: call.request)
         let verdict = verifier?.verify(claims, now: call.time)
         let policy = trunks[trunk] ?? TrunkPolicy()
