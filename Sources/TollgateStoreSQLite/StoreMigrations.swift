@@ -20,9 +20,10 @@ import TollgateStore
 /// - `v3-cdr-media`: the `media` column of `cdrs`.
 /// - `v4-anomaly-allowances`: `anomaly_allowances` (account, destination, when given).
 /// - `v5-cdr-identity`: the `identity` column of `cdrs` (the caller identity verdict).
+/// - `v6-inventory`: `inventory` (address, extension, role, User-Agent, vendor, model, firmware,
+///   first and last seen, when the firmware changed; owner, department, location, notes).
 ///
 /// Migrations to come, in this order, with the columns DESIGN.md lists:
-/// - `inventory`: address, extension, vendor, model, firmware, owner, last seen.
 /// - `users`: console users (name, password hash, TOTP secret, role).
 /// - `audit_log`: who did what in the console, and when.
 enum StoreMigrations {
@@ -35,6 +36,7 @@ enum StoreMigrations {
     /// Operators' allowances of destinations that were held as an account's first calls there.
     static let anomalyAllowances = "v4-anomaly-allowances"
     static let cdrIdentity = "v5-cdr-identity"
+    static let inventory = "v6-inventory"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -152,6 +154,27 @@ enum StoreMigrations {
         migrator.registerMigration(cdrIdentity) { db in
             // The STIR/SHAKEN verdict of calls from trunks (`verified-A`, `failed:…`, `absent`).
             try db.execute(sql: "ALTER TABLE cdrs ADD COLUMN identity TEXT")
+        }
+        migrator.registerMigration(inventory) { db in
+            try db.execute(sql: """
+                CREATE TABLE inventory (
+                    address TEXT NOT NULL,
+                    extension TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    user_agent TEXT,
+                    vendor TEXT,
+                    model TEXT,
+                    firmware TEXT,
+                    first_seen REAL NOT NULL,
+                    last_seen REAL NOT NULL,
+                    firmware_changed REAL,
+                    owner TEXT,
+                    department TEXT,
+                    location TEXT,
+                    notes TEXT,
+                    PRIMARY KEY (address, extension)
+                );
+                """)
         }
         return migrator
     }()

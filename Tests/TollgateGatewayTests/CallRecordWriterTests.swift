@@ -61,6 +61,15 @@ final class FlakyCDRStore: Store, Sendable {
         try await base.saveAllowance(account: account, destination: destination, at: date)
     }
     func allowances() async throws(StoreError) -> [(account: String, destination: String)] { try await base.allowances() }
+    func recordSightings(_ sightings: [DeviceSighting]) async throws(StoreError) { try await base.recordSightings(sightings) }
+    func inventory() async throws(StoreError) -> [InventoryDevice] { try await base.inventory() }
+    func inventoryDevice(address: String, ext: String) async throws(StoreError) -> InventoryDevice? {
+        try await base.inventoryDevice(address: address, ext: ext)
+    }
+    func saveInventoryDetails(_ device: InventoryDevice) async throws(StoreError) -> Bool { try await base.saveInventoryDetails(device) }
+    func removeInventoryDevice(address: String, ext: String) async throws(StoreError) -> Bool {
+        try await base.removeInventoryDevice(address: address, ext: ext)
+    }
     func removeAllowance(account: String, destination: String) async throws(StoreError) -> Bool {
         try await base.removeAllowance(account: account, destination: destination)
     }

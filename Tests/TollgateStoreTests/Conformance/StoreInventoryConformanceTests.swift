@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import TollgateModel
+import TollgateStore
+
+@Suite("Store conformance: inventory")
+struct StoreInventoryConformanceTests {
+    static let now = Date(timeIntervalSince1970: 1_750_000_000)
+
+    static func sighting(_ address: String = "127.0.0.30", ext: String = "201", firmware: String? = "66.86.0.15", at offset: TimeInterval = 0,
+                         role: InventoryDevice.Role = .phone) -> DeviceSighting {
+        DeviceSighting(address: address, ext: ext, role: role, userAgent: firmware.map { "Yealink SIP-T46S \($0)" } ?? "Yealink",
+                       vendor: "Yealink", model: "SIP-T46S", firmware: firmware, time: now.addingTimeInterval(offset))
+    }
+
+    @Test("a first sighting adds the device; later ones move last seen and keep first seen", arguments: StoreBackend.all)
+    func sightings(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        #expect(try await store.inventory().isEmpty)
+        try await store.recordSightings([Self.sighting(), Self.sighting("127.0.0.20", ext: "", role: .pbx)])
+        try await store.recordSightings([Self.sighting(at: 600)])
+        let devices = try await store.inventory()
+        #expect(devices.map(\.key) == ["127.0.0.20", "127.0.0.30/201"])
+        let phone = try #require(try await store.inventoryDevice(address: "127.0.0.30", ext: "201"))
+        #expect(phone.firstSeen == Self.now && phone.lastSeen == Self.now.addingTimeInterval(600))
+        #expect(phone.vendor == "Yealink" && phone.model == "SIP-T46S" && phone.firmware == "66.86.0.15" && phone.firmwareChanged == nil)
+        #expect(phone.role == .phone && devices[0].role == .pbx)
+    }
+
+    @Test("another firmware is dated as a change; an older sighting arriving late changes nothing", arguments: StoreBackend.all)
+    func firmwareChange(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        try await store.recordSightings([Self.sighting()])
+        try await store.recordSightings([Self.sighting(firmware: "66.86.0.20", at: 3_600)])
+        try await store.recordSightings([Self.sighting(firmware: "66.86.0.15", at: 60)])
+        let phone = try #require(try await store.inventoryDevice(address: "127.0.0.30", ext: "201"))
+        #expect(phone.firmware == "66.86.0.20")
+        #expect(phone.firmwareChanged == Self.now.addingTimeInterval(3_600))
+        #expect(phone.lastSeen == Self.now.addingTimeInterval(3_600))
+        // A sighting without a version keeps the one known.
+        try await store.recordSightings([Self.sighting(firmware: nil, at: 7_200)])
+        #expect(try await store.inventoryDevice(address: "127.0.0.30", ext: "201")?.firmware == "66.86.0.20")
+    }
+
+    @Test("the operator's fields are written, merged by address and extension, and never touched by sightings", arguments: StoreBackend.all)
+    func details(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        try await store.recordSightings([Self.sighting()])
+        var entry = InventoryDevice(address: "127.0.0.30", ext: "201", role: .phone, firstSeen: Self.now, lastSeen: Self.now,
+                                    owner: "Ana Ruiz", department: "Sales", location: "2nd floor, desk 14")
+        #expect(try await store.saveInventoryDetails(entry) == false)
+        entry.owner = nil
+        entry.notes = "replace the handset cord"
+        try await store.saveInventoryDetails(entry)
+        try await store.recordSightings([Self.sighting(at: 60)])
+        let phone = try #require(try await store.inventoryDevice(address: "127.0.0.30", ext: "201"))
+        #expect(phone.owner == "Ana Ruiz" && phone.department == "Sales" && phone.location == "2nd floor, desk 14")
+        #expect(phone.notes == "replace the handset cord" && phone.firmware == "66.86.0.15")
+
+        // A desk phone the gateway never sees, entered by hand.
+        let desk = InventoryDevice(address: "10.0.5.21", ext: "305", role: .phone, vendor: "Poly", model: "VVX 411", firmware: "6.4.3.5156",
+                                   firstSeen: Self.now, lastSeen: Self.now, owner: "Reception")
+        #expect(try await store.saveInventoryDetails(desk) == true)
+        #expect(try await store.inventoryDevice(address: "10.0.5.21", ext: "305") == desk)
+        #expect(try await store.removeInventoryDevice(address: "10.0.5.21", ext: "305"))
+        #expect(try await store.removeInventoryDevice(address: "10.0.5.21", ext: "305") == false)
+        #expect(try await store.inventory().count == 1)
+    }
+}
