@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TollgateStoreSQLite", targets: ["TollgateStoreSQLite"]),
         .library(name: "TollgateMedia", targets: ["TollgateMedia"]),
         .library(name: "TollgateIdentity", targets: ["TollgateIdentity"]),
+        .library(name: "TollgateAudit", targets: ["TollgateAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -120,6 +121,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        .target(
+            name: "TollgateAudit",
+            dependencies: [
+                "SIPCore",
+                "TollgateModel",
+                "TollgateConfig",
+            ],
+            resources: [.copy("Resources/device-fingerprints.txt"), .copy("Resources/lifecycle.txt")]
         ),
         .target(
             name: "TollgateGateway",
@@ -236,6 +246,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
+        ),
+        .testTarget(
+            name: "TollgateAuditTests",
+            dependencies: ["TollgateAudit", "TollgateModel"]
         ),
         .testTarget(
             name: "TollgateCLITests",
