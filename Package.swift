@@ -143,6 +143,7 @@ let package = Package(
                 "TollgateStore",
                 "TollgateMedia",
                 "TollgateIdentity",
+                "TollgateAudit",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

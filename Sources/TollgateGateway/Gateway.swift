@@ -5,6 +5,7 @@ import NIOPosix
 import ServiceLifecycle
 import SIPCore
 import SIPTransport
+import TollgateAudit
 import TollgateConfig
 import TollgateFraud
 import TollgateMedia
@@ -102,6 +103,13 @@ public final class Gateway: Sendable {
             throw error
         }
         let restored = await restore(shield: shield)
+        let fingerprints: DeviceFingerprints
+        do {
+            fingerprints = try DeviceFingerprints.shipped()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
 
         // Subscribers first, so they see everything from the first packet on.
         var services: [any Service] = [EventLoopService(group: group)]
@@ -167,6 +175,9 @@ public final class Gateway: Sendable {
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }
             if let progress { proxy.addCallHook(CallProgressHook(journal: progress, events: proxy.events)) }
+            // The passive inventory: every device whose REGISTER or call succeeds through the gateway.
+            proxy.addExchangeObserver(InventoryObserver(inventory: PassiveInventory(fingerprints: fingerprints, devices: restored.inventory),
+                                                        events: proxy.events))
             proxy.shield = shield
             box.proxy = proxy
             return identityHook
@@ -198,6 +209,8 @@ public final class Gateway: Sendable {
         var history: [CallDetailRecord] = []
         /// Operators' allowances of destinations first calls were held for.
         var allowances: [(account: String, destination: String)] = []
+        /// The inventory so far, so that a restart reports no known device as new.
+        var inventory: [InventoryDevice] = []
     }
 
     /// Bans from before the restart are in force before the first packet is read, and earlier
@@ -234,6 +247,11 @@ public final class Gateway: Sendable {
             }
         } catch {
             logger.error("cannot read account suspensions and recent calls from the store", metadata: ["error": "\(error)"])
+        }
+        do {
+            restored.inventory = try await store.inventory()
+        } catch {
+            logger.error("cannot read the inventory from the store; known devices may be reported as new", metadata: ["error": "\(error)"])
         }
         return restored
     }

@@ -80,6 +80,13 @@ extension SIPProxy {
         }
 
         if status < 300 {
+            if !exchangeObservers.isEmpty {
+                exchangeObservers.tell(SIPExchange(
+                    request: server.request, response: response,
+                    requester: ExchangeParty(address: server.source.ipAddress, zone: server.zone, trunk: server.trunk),
+                    responder: ExchangeParty(address: client.target.peer.ipAddress, zone: client.target.zone, trunk: client.target.trunk),
+                    time: wallClock))
+            }
             var durable: EventLoopFuture<Void>?
             if isInvite {
                 noteDialog(headers, client: client, server: server, confirmed: true, answer: response)

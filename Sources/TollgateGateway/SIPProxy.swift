@@ -31,6 +31,8 @@ public final class SIPProxy: @unchecked Sendable {
     public var shield: ShieldEngine?
     /// The calls in progress and the hooks that take part in them.
     let calls: CallCoordinator
+    /// Who watches successful exchanges (the passive inventory).
+    let exchangeObservers = ExchangeObservers()
     /// Seconds since 1970; replaced in tests.
     public var clock: () -> Double {
         get { events.clock }
@@ -113,6 +115,11 @@ public final class SIPProxy: @unchecked Sendable {
     /// configured, comes first). Add CDR accounting (``CallRecordingHook``) last. Must run on the event loop.
     public func addCallHook(_ hook: any CallHook) {
         calls.add(hook)
+    }
+
+    /// Adds an observer of the exchanges relayed with success (the passive inventory). Must run on the event loop.
+    public func addExchangeObserver(_ observer: any ExchangeObserver) {
+        exchangeObservers.add(observer)
     }
 
     /// Adds a participant before every other (media anchoring, which must see each SDP as it arrived,

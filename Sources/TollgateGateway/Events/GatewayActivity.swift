@@ -15,6 +15,8 @@ public enum GatewayActivity: Sendable {
     case suspension(AccountSuspension)
     /// A call ended, with its record.
     case callEnded(CallDetailRecord)
+    /// A device seen through the gateway (the passive inventory), to be merged into the store's inventory.
+    case sighting(DeviceSighting)
 }
 
 extension GatewayActivity {

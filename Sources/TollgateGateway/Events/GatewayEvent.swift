@@ -36,6 +36,8 @@ public struct GatewayEvent: Sendable, Hashable {
         public static let accountSuspended: Kind = "account-suspended"
         /// A journal on the local disk (calls in progress) cannot be written.
         public static let journal: Kind = "journal"
+        /// The passive inventory: a device seen for the first time, or with another firmware.
+        public static let inventory: Kind = "inventory"
         /// A call's caller identity verdict (STIR/SHAKEN): verified, failed or absent.
         public static let identity: Kind = "identity"
         /// A call from outside claims one of the company's own numbers, or a VIP's, without full attestation.

@@ -51,6 +51,7 @@ public final class StoreWriter: Sendable {
 
     private func write(_ batch: [GatewayActivity]) async {
         var events: [SecurityEvent] = []
+        var sightings: [DeviceSighting] = []
         for activity in batch {
             switch activity {
             case .event(let event):
@@ -71,6 +72,15 @@ public final class StoreWriter: Sendable {
                 suspensionStored(suspension)
             case .callEnded:
                 break
+            case .sighting(let sighting):
+                sightings.append(sighting)
+            }
+        }
+        if !sightings.isEmpty {
+            do {
+                try await store.recordSightings(sightings)
+            } catch {
+                logger.error("cannot store \(sightings.count) inventory sightings", metadata: ["error": "\(error)"])
             }
         }
         var start = 0
