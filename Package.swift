@@ -167,6 +167,7 @@ let package = Package(
                 "TollgateStore",
                 "TollgateStoreSQLite",
                 "TollgateIdentity",
+                "TollgateAudit",
                 "SIPTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
