@@ -251,7 +251,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateAuditTests",
-            dependencies: ["TollgateAudit", "TollgateModel"]
+            dependencies: ["TollgateAudit", "TollgateModel"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "TollgateCLITests",
