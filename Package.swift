@@ -128,6 +128,12 @@ let package = Package(
                 "SIPCore",
                 "TollgateModel",
                 "TollgateConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             resources: [.copy("Resources/device-fingerprints.txt"), .copy("Resources/lifecycle.txt")]
         ),

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import TollgateAudit
+import TollgateModel
 
 /// `tollgate audit`: the phone system checked the way an attacker or an auditor would.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Audit the phone system: its configuration files.",
-        subcommands: [Config.self]
+        abstract: "Audit the phone system: its configuration files, and its hosts as an attacker sees them.",
+        subcommands: [Config.self, Check.self]
     )
 
     /// Findings as the audit commands print them: worst first, each with its place, why and the fix.
@@ -63,6 +64,92 @@ struct AuditCommand: AsyncParsableCommand {
             }
             try AuditCommand.print(findings, json: json)
             if findings.contains(where: { $0.severity >= .high }) { throw ExitCode(1) }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check one of your own SIP hosts the way an attacker would (rate-limited).",
+            discussion: """
+                Only ever sends to HOST. SIP over UDP: the version shown, the enumeration leak (a random and a \
+                known extension answered differently), a guest call to an outside number (must get no 1xx/2xx), \
+                a reused nonce, SRTP; then TLS on --tls-port and the management services (telnet, FTP, TFTP, \
+                HTTP/HTTPS, SSH, AMI 5038, ESL 8021). With --authorized, a short list of weak passwords (the \
+                extension itself first) for each --extension. Exits 0 with no finding of high severity or \
+                worse, 1 with one, 2 when the input cannot be used.
+                """)
+
+        @Argument(help: "The host's address (yours).")
+        var host: String
+
+        @Option(name: .long, help: "The SIP port (UDP).")
+        var port = 5060
+
+        @Option(name: .long, help: "An extension that exists, for the enumeration and password checks; repeatable.")
+        var `extension`: [String] = []
+
+        @Option(name: .long, help: "The outside number the guest call tries.")
+        var outsideNumber = "0044207946000"
+
+        @Flag(name: .long, help: "Try weak passwords for the extensions named: only on systems you are responsible for.")
+        var authorized = false
+
+        @Option(name: .long, help: "Send from this local address.")
+        var source: String?
+
+        @Option(name: .long, help: "Requests a second at most.")
+        var rate: Double = 5
+
+        @Option(name: .long, help: "Seconds to wait for each answer.")
+        var timeout: Double = 2
+
+        @Option(name: .long, help: "The TLS port to look at.")
+        var tlsPort = 5061
+
+        @Flag(name: .long, help: "Print a JSON object instead of text.")
+        var json = false
+
+        func run() async throws {
+            guard IPAddress(host) != nil else {
+                printError("'\(host)' is not an IP address: checks go to an address you name, never to a name that could resolve elsewhere")
+                throw ExitCode(2)
+            }
+            guard (1...65535).contains(port), (1...65535).contains(tlsPort), rate > 0, rate <= 50, timeout > 0, timeout <= 30 else {
+                printError("--port and --tls-port must be 1-65535, --rate 0-50, --timeout 0-30")
+                throw ExitCode(2)
+            }
+            var options = HostCheck.Options(host: host)
+            options.port = port
+            options.source = source
+            options.extensions = `extension`
+            options.outsideNumber = outsideNumber
+            options.authorized = authorized
+            options.requestsPerSecond = rate
+            options.timeout = .milliseconds(Int64(timeout * 1000))
+            options.tlsPort = tlsPort
+            FileHandle.standardError.write(Data(("tollgate audit check: active checks against \(host) only, at most \(rate) requests a second"
+                       + (authorized ? ", password checks authorized" : "") + ". Check only systems you are responsible for.\n").utf8))
+            let report: HostCheck.Report
+            do {
+                report = try await HostCheck(options: options, fingerprints: try? DeviceFingerprints.shipped()).run { step in
+                    if isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("  … \(step)\n".utf8)) }
+                }
+            } catch {
+                printError("cannot check \(host): \(error)")
+                throw ExitCode(2)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                for (name, value) in report.facts.sorted(by: { $0.key < $1.key }) {
+                    Swift.print("\(name.padding(toLength: 12, withPad: " ", startingAt: 0))\(TextTable.printable(value))")
+                }
+                Swift.print()
+                try AuditCommand.print(report.findings, json: false)
+            }
+            if report.findings.contains(where: { $0.severity >= .high }) { throw ExitCode(1) }
         }
     }
 }
