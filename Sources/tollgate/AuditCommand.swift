@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOConcurrencyHelpers
 import TollgateAudit
 import TollgateModel
 
@@ -8,7 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Audit the phone system: its configuration files, and its hosts as an attacker sees them.",
-        subcommands: [Config.self, Check.self]
+        subcommands: [Discover.self, Check.self, Config.self]
     )
 
     /// Findings as the audit commands print them: worst first, each with its place, why and the fix.
@@ -150,6 +151,106 @@ struct AuditCommand: AsyncParsableCommand {
                 try AuditCommand.print(report.findings, json: false)
             }
             if report.findings.contains(where: { $0.severity >= .high }) { throw ExitCode(1) }
+        }
+    }
+
+    struct Discover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sweep addresses and ranges you own with OPTIONS; what answers joins the inventory.",
+            discussion: """
+                TARGETS are addresses and CIDR ranges (a /16 at most each, 65536 addresses in all); names are \
+                never swept. One OPTIONS per address and port, at most --rate a second, over --transport \
+                (udp, tcp or tls). Each host that answers is listed with its status and Server, identified from \
+                the device fingerprints, and recorded in the inventory (--no-inventory to only list them). A \
+                progress bar shows on a terminal.
+                """)
+
+        @Argument(help: "Addresses and CIDR ranges.")
+        var targets: [String]
+
+        @Option(name: .long, parsing: .upToNextOption, help: "Ports to ask (default 5060).")
+        var ports: [Int] = [5060]
+
+        @Option(name: .long, help: "udp, tcp or tls.")
+        var transport = "udp"
+
+        @Option(name: .long, help: "Requests a second at most.")
+        var rate: Double = 20
+
+        @Option(name: .long, help: "Seconds to wait for answers.")
+        var timeout: Double = 2
+
+        @Option(name: .long, help: "Send from this local address.")
+        var source: String?
+
+        @Flag(name: .long, help: "List what answers without writing it to the inventory.")
+        var noInventory = false
+
+        @Flag(name: .long, help: "Print a JSON array instead of a table.")
+        var json = false
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            guard let kind = Discovery.Transport(rawValue: transport.lowercased()) else {
+                printError("--transport must be udp, tcp or tls")
+                throw ExitCode(2)
+            }
+            guard !targets.isEmpty, ports.allSatisfy({ (1...65535).contains($0) }), rate > 0, rate <= 1000, timeout > 0, timeout <= 30 else {
+                printError("give TARGETS; --ports 1-65535, --rate up to 1000, --timeout up to 30")
+                throw ExitCode(2)
+            }
+            let addresses: [IPAddress]
+            do {
+                addresses = try Discovery.expand(targets)
+            } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
+            let store = noInventory ? nil : try options.openStoreOrExit()
+            FileHandle.standardError.write(Data(("tollgate audit discover: OPTIONS to \(addresses.count) addresses on \(ports.count) port(s) over "
+                + "\(kind.rawValue), at most \(rate) a second. Sweep only networks you are responsible for.\n").utf8))
+            let sweep = Discovery(targets: addresses, ports: ports, transport: kind, requestsPerSecond: rate,
+                                  timeout: .milliseconds(Int64(timeout * 1000)), source: source)
+            let bar = NIOLockedValueBox(ProgressBar(enabled: ProgressBar.standardErrorIsTerminal))
+            let found: [Discovery.Found]
+            do {
+                found = try await sweep.run(fingerprints: try? DeviceFingerprints.shipped()) { asked, total in
+                    bar.withLockedValue { $0.update(count: asked, of: total, unit: "asked") }
+                }
+            } catch {
+                printError("cannot sweep: \(error)")
+                throw ExitCode(2)
+            }
+            bar.withLockedValue { $0.finish() }
+            if let store {
+                let now = Date()
+                try await store.recordSightings(found.map { entry in
+                    let role: InventoryDevice.Role = switch entry.identity?.role {
+                    case .pbx: .pbx
+                    case .phone, .softphone, .ata: .phone
+                    default: .other
+                    }
+                    return DeviceSighting(address: entry.address, ext: "", role: role, userAgent: entry.server, vendor: entry.identity?.vendor,
+                                          model: entry.identity?.model, firmware: entry.identity?.firmware, time: now)
+                })
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                Swift.print(String(decoding: try encoder.encode(found), as: UTF8.self))
+                return
+            }
+            var table = TextTable("ADDRESS", "PORT", "TRANSPORT", "STATUS", "SERVER", "IDENTIFIED AS")
+            for entry in found {
+                let identified = entry.identity.map { identity in
+                    [identity.product.hasPrefix(identity.vendor) ? identity.product : "\(identity.vendor) \(identity.product)", identity.model,
+                     identity.firmware].compactMap { $0 }.joined(separator: " ")
+                } ?? "-"
+                table.append([entry.address, String(entry.port), entry.transport.rawValue, String(entry.status), entry.server ?? "-", identified])
+            }
+            Swift.print(found.isEmpty ? "nothing answered" : table.rendered)
+            Swift.print("\(found.count) of \(addresses.count * ports.count) answered" + (store == nil ? "" : "; recorded in the inventory"))
         }
     }
 }

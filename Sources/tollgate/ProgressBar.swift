@@ -16,6 +16,22 @@ struct ProgressBar {
     /// Whether standard error is a terminal.
     static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// Items done of a total (`asked`, `hosts`), with the rate.
+    mutating func update(count: Int, of total: Int, unit: String) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 || count == total else { return }
+        lastDraw = now
+        let fraction = total > 0 ? min(1, Double(count) / Double(total)) : 1
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let rate = Int(Double(count) / max(0.001, now.timeIntervalSince(started)))
+        let line = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
+            + "\(count) of \(total) \(unit)  \(rate)/s"
+        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+        drawn = true
+    }
+
     mutating func update(bytes: Int64, of total: Int64, rows: Int) {
         guard enabled else { return }
         let now = Date()
