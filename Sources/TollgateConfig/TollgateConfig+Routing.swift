@@ -20,6 +20,13 @@ extension TollgateConfig {
         return (best, best.trunks.compactMap(trunk(named:)))
     }
 
+    /// The trunks a call to `number` tries, in the order the gateway tries them: by priority (lower
+    /// first), then as the route lists them. Empty when no route matches.
+    public func trunksInOrder(for number: String) -> [TrunkConfig] {
+        guard let (_, trunks) = route(for: number) else { return [] }
+        return trunks.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }.map(\.element)
+    }
+
     /// The trunk called `name`, if any.
     public func trunk(named name: String) -> TrunkConfig? {
         trunks.first { $0.name == name }

@@ -22,12 +22,11 @@ extension SIPProxy {
         if let phone = remotePhoneTarget(for: request) { return [phone] }
         let uri = try? SIPURI(parsing: request.requestURIText ?? "")
         let number = uri?.unescapedUser ?? ""
-        guard let (rule, trunks) = settings.config.route(for: number) else { return [] }
+        guard let (rule, _) = settings.config.route(for: number) else { return [] }
         var dialled = number
         if rule.stripDigits > 0 { dialled = String(dialled.dropFirst(rule.stripDigits)) }
         dialled = rule.prependDigits + dialled
-        let candidates = trunks.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
-        return candidates.compactMap { _, config in
+        return settings.config.trunksInOrder(for: number).compactMap { config in
             guard let trunk = settings.trunks.first(where: { $0.name == config.name }), trunkHealth.isUp(trunk.name) else { return nil }
             return ForwardTarget(peer: trunk.peer, zone: .external, trunk: trunk.name, requestURI: trunkURI(user: dialled, trunk: trunk))
         }

@@ -22,6 +22,7 @@ import TollgateStore
 /// - `v5-cdr-identity`: the `identity` column of `cdrs` (the caller identity verdict).
 /// - `v6-inventory`: `inventory` (address, extension, role, User-Agent, vendor, model, firmware,
 ///   first and last seen, when the firmware changed; owner, department, location, notes).
+/// - `v7-drill-results`: `drill_results` (each failover drill's result, as JSON).
 ///
 /// Migrations to come, in this order, with the columns DESIGN.md lists:
 /// - `users`: console users (name, password hash, TOTP secret, role).
@@ -37,6 +38,7 @@ enum StoreMigrations {
     static let anomalyAllowances = "v4-anomaly-allowances"
     static let cdrIdentity = "v5-cdr-identity"
     static let inventory = "v6-inventory"
+    static let drillResults = "v7-drill-results"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -173,6 +175,15 @@ enum StoreMigrations {
                     location TEXT,
                     notes TEXT,
                     PRIMARY KEY (address, extension)
+                );
+                """)
+        }
+        migrator.registerMigration(drillResults) { db in
+            try db.execute(sql: """
+                CREATE TABLE drill_results (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time REAL NOT NULL,
+                    result TEXT NOT NULL
                 );
                 """)
         }

@@ -46,6 +46,7 @@ struct ReportCommand: AsyncParsableCommand {
         var inputs = LivingDocument.Inputs(config: config, devices: try await store.inventory(), review: review, now: Date())
         inputs.activeBans = (try? await store.activeBans(at: Date()).count) ?? 0
         inputs.contacts = contact
+        inputs.lastDrill = try? await store.lastDrillResult()
         inputs.reviewEvery = TimeInterval(reviewEvery) * 86_400
         if let configDir {
             do {

@@ -70,6 +70,8 @@ final class FlakyCDRStore: Store, Sendable {
     func removeInventoryDevice(address: String, ext: String) async throws(StoreError) -> Bool {
         try await base.removeInventoryDevice(address: address, ext: ext)
     }
+    func saveDrillResult(_ result: FailoverDrillResult) async throws(StoreError) { try await base.saveDrillResult(result) }
+    func lastDrillResult() async throws(StoreError) -> FailoverDrillResult? { try await base.lastDrillResult() }
     func removeAllowance(account: String, destination: String) async throws(StoreError) -> Bool {
         try await base.removeAllowance(account: account, destination: destination)
     }

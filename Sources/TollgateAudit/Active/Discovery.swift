@@ -168,8 +168,9 @@ public struct Discovery: Sendable {
 }
 
 /// OPTIONS over one TCP or TLS connection: connect, send, read the first response, close.
-enum StreamOptions {
-    static func ask(host: String, port: Int, tls: Bool, timeout: TimeAmount) async -> SIPMessage? {
+public enum StreamOptions {
+    /// The first final response to an OPTIONS sent over a new TCP (or TLS) connection; nil when none came within `timeout`.
+    public static func ask(host: String, port: Int, tls: Bool, timeout: TimeAmount) async -> SIPMessage? {
         let group = MultiThreadedEventLoopGroup.singleton
         let response = group.next().makePromise(of: SIPMessage.self)
         let context: NIOSSLContext? = tls ? {

@@ -30,6 +30,8 @@ public struct LivingDocument: Sendable {
         /// Whom to call: `name phone/e-mail` lines.
         public var contacts: [String] = []
         public var previous: Snapshot?
+        /// The last failover drill, if one ran.
+        public var lastDrill: FailoverDrillResult?
 
         public init(config: TollgateConfig, devices: [InventoryDevice], review: InventoryReview, now: Date) {
             self.config = config
@@ -193,8 +195,16 @@ public struct LivingDocument: Sendable {
         for (name, value, good) in posture { out += "<tr><th>\(e(name))</th><td class=\"\(good ? "ok" : "bad")\">\(e(value))</td></tr>" }
         out += "</table></section>\n"
         // Drill.
-        out += "<section id=\"drill\"><h2>Failover drill</h2><p>No failover drill has been recorded: the failover plan of "
-            + "\(inputs.config.trunks.count) trunk(s) is untested.</p></section>\n"
+        out += "<section id=\"drill\"><h2>Failover drill</h2>"
+        if let drill = inputs.lastDrill {
+            out += "<p class=\"\(drill.passed ? "ok" : "bad")\">Last drill \(Self.day(drill.time)), route of \(e(drill.testNumber)): "
+                + "\(drill.passed ? "passed" : "failed")\(drill.time < now.addingTimeInterval(-inputs.reviewEvery) ? " (older than the review period: drill again)" : "").</p><ul>"
+                + drill.steps.map { "<li class=\"\($0.passed ? "ok" : "bad")\">\($0.passed ? "PASS" : "FAIL") \(e($0.detail))</li>" }.joined() + "</ul>"
+        } else {
+            out += "<p class=\"bad\">No failover drill has been recorded: the failover plan of \(inputs.config.trunks.count) trunk(s) is untested "
+                + "(<code>tollgate drill failover</code>).</p>"
+        }
+        out += "</section>\n"
         // Runbook.
         out += "<section id=\"runbook\"><h2>Incident response</h2>"
         for (title, steps) in runbook {
@@ -231,7 +241,14 @@ public struct LivingDocument: Sendable {
         for finding in findings { out += "- **\(finding.severity.rawValue)** `\(cell(finding.subject))` \(finding.check): \(cell(finding.why)) — fix: \(cell(finding.fix))\n" }
         out += "\n## Tollgate's posture\n\n"
         for (name, value, _) in posture { out += "- \(name): \(value)\n" }
-        out += "\n## Failover drill\n\nNo failover drill has been recorded.\n\n## Incident response\n\n"
+        out += "\n## Failover drill\n\n"
+        if let drill = inputs.lastDrill {
+            out += "Last drill \(Self.day(drill.time)), route of \(drill.testNumber): \(drill.passed ? "passed" : "failed").\n\n"
+                + drill.steps.map { "- \($0.passed ? "PASS" : "FAIL") \(cell($0.detail))\n" }.joined()
+        } else {
+            out += "No failover drill has been recorded (`tollgate drill failover`).\n"
+        }
+        out += "\n## Incident response\n\n"
         for (title, steps) in runbook { out += "### \(title)\n\n" + steps.map { "- `\($0)`\n" }.joined() + "\n" }
         out += "## Changes since the last report\n\n"
         if inputs.previous == nil { out += "This is the first report.\n" } else {

@@ -67,3 +67,20 @@ struct StoreInventoryConformanceTests {
         #expect(try await store.inventory().count == 1)
     }
 }
+
+@Suite("Store conformance: failover drills")
+struct StoreDrillConformanceTests {
+    @Test("the last drill result is the newest saved, whole", arguments: StoreBackend.all)
+    func lastResult(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        #expect(try await store.lastDrillResult() == nil)
+        let older = FailoverDrillResult(time: Date(timeIntervalSince1970: 1_790_000_000), testNumber: "0",
+                                        steps: [.init(trunkOut: "carrier", through: nil, detail: "backup did not answer", passed: false)])
+        let newer = FailoverDrillResult(time: Date(timeIntervalSince1970: 1_790_086_400), testNumber: "0",
+                                        steps: [.init(trunkOut: "carrier", through: "backup", detail: "backup answered 200", passed: true)])
+        try await store.saveDrillResult(newer)
+        try await store.saveDrillResult(older)
+        #expect(try await store.lastDrillResult() == newer)
+        #expect(newer.passed && !older.passed)
+    }
+}
