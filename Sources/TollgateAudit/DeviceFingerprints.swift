@@ -119,13 +119,16 @@ public struct DeviceFingerprints: Sendable {
     /// Who a device is, from what it announced: its User-Agent or Server first, then the shapes
     /// that survive a hidden version (To-tag, realm, headers). Nil when nothing matches.
     public func identify(userAgent: String? = nil, server: String? = nil, toTag: String? = nil, realm: String? = nil,
-                         headerNames: [String] = []) -> DeviceIdentity? {
+                         headerNames: [String] = [], allow: String? = nil) -> DeviceIdentity? {
         for announced in [userAgent, server].compactMap({ $0?.trimmingCharacters(in: .whitespaces) }) where !announced.isEmpty {
             for rule in rules where rule.kind == .userAgent {
                 if let identity = Self.match(rule, announced) { return identity }
             }
         }
-        let others: [(Kind, [String])] = [(.toTag, toTag.map { [$0] } ?? []), (.realm, realm.map { [$0] } ?? []), (.header, headerNames)]
+        // Allow is compared with its methods in order, upper-cased and joined by ", ".
+        let methods = allow.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.joined(separator: ", ") }
+        let others: [(Kind, [String])] = [(.toTag, toTag.map { [$0] } ?? []), (.realm, realm.map { [$0] } ?? []), (.header, headerNames),
+                                          (.allow, methods.map { [$0] } ?? [])]
         for (kind, values) in others {
             for value in values {
                 for rule in rules where rule.kind == kind {

@@ -61,7 +61,10 @@ struct DeviceFingerprintsTests {
         #expect(fingerprints.identify(toTag: "0123456789abcdefi0")?.product == "Cisco SPA")
         #expect(fingerprints.identify(realm: "3CXPhoneSystem")?.product == "3CX")
         #expect(fingerprints.identify(headerNames: ["Via", "X-Grandstream-PBX"])?.product == "Grandstream UCM")
-        #expect(fingerprints.identify(userAgent: "Something Else 1.0", toTag: "7f3a") == nil)
+        #expect(fingerprints.identify(allow: "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, INFO, UPDATE, REGISTER, REFER, NOTIFY, PUBLISH, SUBSCRIBE")?.product
+                == "FreeSWITCH")
+        #expect(fingerprints.identify(allow: "INVITE,ACK,CANCEL,OPTIONS,BYE,REFER,SUBSCRIBE,NOTIFY,INFO,PUBLISH,MESSAGE")?.product == "Asterisk")
+        #expect(fingerprints.identify(userAgent: "Something Else 1.0", toTag: "7f3a", allow: "INVITE, BYE") == nil)
     }
 
     @Test("the shipped file covers the vendors an office has, each rule with a source")

@@ -40,6 +40,26 @@ struct AuditCheckTests {
         #expect(facts["server"] == "Asterisk PBX 20.5.0")
     }
 
+    @Test("a TLS server that still takes TLS 1.0, RSA key exchange and a self-signed certificate is flagged for each")
+    func weakTLS() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-weak-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let server = try PeerProcess(name: "weak-tls", executable: try Peers.executable("python3"), arguments: [
+            ShieldLab.scripts.appendingPathComponent("weak_tls_server.py").path, "--listen", "127.0.0.24:5391", "--dir", directory.path,
+        ])
+        defer { server.stop() }
+        #expect(server.waitForLog("READY", timeout: 20), "\(server.log)")
+        let check = try run(["127.0.0.24", "--port", "5390", "--tls-port", "5391", "--source", "127.0.0.66", "--timeout", "1", "--rate", "50", "--json"])
+        let text = check.log
+        let json = try #require(text.firstIndex(of: "{").map { String(text[$0...]) }, "\(text)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let checks = Set(((report["findings"] as? [[String: Any]]) ?? []).compactMap { $0["check"] as? String })
+        for expected in ["old-tls-versions", "weak-tls-ciphers", "tls-certificate-untrusted", "tls-certificate-expiring"] {
+            #expect(checks.contains(expected), "\(expected): \(checks.sorted())")
+        }
+        #expect((report["facts"] as? [String: String])?["tls"]?.contains("weak.example") == true)
+    }
+
     @Test("Tollgate checked through its own external listener passes its own audit")
     func tollgatePasses() throws {
         let gateway = try PeerProcess.tollgate(["--pbx", "udp:127.0.0.20:5393", "--listen", "udp:127.0.0.1:5392", "--trunk", "udp:127.0.0.10:5394"])

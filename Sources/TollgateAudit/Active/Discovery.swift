@@ -99,7 +99,7 @@ public struct Discovery: Sendable {
         }
         return found.map { entry in
             var entry = entry
-            entry.identity = fingerprints?.identify(server: entry.server)
+            entry.identity = fingerprints?.identify(server: entry.server, allow: entry.allow)
             return entry
         }.sorted { ($0.address, $0.port) < ($1.address, $1.port) }
     }

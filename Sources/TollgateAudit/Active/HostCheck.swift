@@ -192,6 +192,11 @@ public struct HostCheck: Sendable {
                                              why: "the TLS certificate \(notAfter < Date() ? "expired" : "expires") on \(ISO8601DateFormatter().string(from: notAfter))",
                                              fix: "renew it (and automate the renewal)"))
             }
+            if tls.acceptsWeakCiphers {
+                findings.append(AuditFinding(check: "weak-tls-ciphers", severity: .medium, subject: "\(self.options.host):\(self.options.tlsPort)",
+                                             why: "ciphers without forward secrecy (RSA key exchange) or 3DES are accepted: a stolen key decrypts recorded calls",
+                                             fix: "accept ECDHE suites with AES-GCM or ChaCha20 only"))
+            }
             if tls.acceptsOldVersions {
                 findings.append(AuditFinding(check: "old-tls-versions", severity: .medium, subject: "\(self.options.host):\(self.options.tlsPort)",
                                              why: "TLS 1.0 or 1.1 is still accepted", fix: "accept TLS 1.2 and 1.3 only"))

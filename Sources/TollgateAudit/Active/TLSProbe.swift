@@ -14,6 +14,8 @@ enum TLSProbe {
         var subject: String?
         var trusted: Bool
         var acceptsOldVersions: Bool
+        /// Whether a TLS 1.2 handshake offering only ciphers without forward secrecy or with 3DES succeeds.
+        var acceptsWeakCiphers: Bool
     }
 
     /// Nil when nothing accepts a TCP connection or a handshake at `host:port`.
@@ -21,7 +23,10 @@ enum TLSProbe {
         guard let first = await handshake(host: host, port: port, verify: false, maximum: nil, timeout: timeout) else { return nil }
         let trusted = await handshake(host: host, port: port, verify: true, maximum: nil, timeout: timeout) != nil
         let old = await handshake(host: host, port: port, verify: false, maximum: .tlsv11, timeout: timeout) != nil
-        return Result(version: first.version, notAfter: first.notAfter, subject: first.subject, trusted: trusted, acceptsOldVersions: old)
+        let weak = await handshake(host: host, port: port, verify: false, maximum: .tlsv12, timeout: timeout,
+                                   ciphers: "AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:DES-CBC3-SHA") != nil
+        return Result(version: first.version, notAfter: first.notAfter, subject: first.subject, trusted: trusted, acceptsOldVersions: old,
+                      acceptsWeakCiphers: weak)
     }
 
     private struct Handshake: Sendable {
@@ -30,8 +35,10 @@ enum TLSProbe {
         var subject: String?
     }
 
-    private static func handshake(host: String, port: Int, verify: Bool, maximum: TLSVersion?, timeout: TimeAmount) async -> Handshake? {
+    private static func handshake(host: String, port: Int, verify: Bool, maximum: TLSVersion?, timeout: TimeAmount,
+                                  ciphers: String? = nil) async -> Handshake? {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        if let ciphers { configuration.cipherSuites = ciphers }
         configuration.certificateVerification = verify ? .fullVerification : .none
         if let maximum {
             configuration.minimumTLSVersion = .tlsv1
