@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TollgateMedia", targets: ["TollgateMedia"]),
         .library(name: "TollgateIdentity", targets: ["TollgateIdentity"]),
         .library(name: "TollgateAudit", targets: ["TollgateAudit"]),
+        .library(name: "TollgateConsole", targets: ["TollgateConsole"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         .target(
@@ -138,6 +140,16 @@ let package = Package(
             resources: [.copy("Resources/device-fingerprints.txt"), .copy("Resources/lifecycle.txt")]
         ),
         .target(
+            name: "TollgateConsole",
+            dependencies: [
+                "TollgateModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            resources: [.copy("Resources/common-passwords.txt")]
+        ),
+        .target(
             name: "TollgateGateway",
             dependencies: [
                 "SIPCore",
@@ -174,6 +186,7 @@ let package = Package(
                 "TollgateStoreSQLite",
                 "TollgateIdentity",
                 "TollgateAudit",
+                "TollgateConsole",
                 "SIPTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -259,6 +272,10 @@ let package = Package(
             name: "TollgateAuditTests",
             dependencies: ["TollgateAudit", "TollgateModel"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TollgateConsoleTests",
+            dependencies: ["TollgateConsole", .product(name: "HummingbirdOTP", package: "hummingbird-auth")]
         ),
         .testTarget(
             name: "TollgateCLITests",

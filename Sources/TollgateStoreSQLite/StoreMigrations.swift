@@ -23,6 +23,7 @@ import TollgateStore
 /// - `v6-inventory`: `inventory` (address, extension, role, User-Agent, vendor, model, firmware,
 ///   first and last seen, when the firmware changed; owner, department, location, notes).
 /// - `v7-drill-results`: `drill_results` (each failover drill's result, as JSON).
+/// - `v8-users`: `users` (console users: role, password hash, TOTP secret and last step, pending enrolment).
 ///
 /// Migrations to come, in this order, with the columns DESIGN.md lists:
 /// - `users`: console users (name, password hash, TOTP secret, role).
@@ -39,6 +40,7 @@ enum StoreMigrations {
     static let cdrIdentity = "v5-cdr-identity"
     static let inventory = "v6-inventory"
     static let drillResults = "v7-drill-results"
+    static let users = "v8-users"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -184,6 +186,20 @@ enum StoreMigrations {
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     time REAL NOT NULL,
                     result TEXT NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration(users) { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    role TEXT NOT NULL,
+                    password_hash TEXT,
+                    totp_secret TEXT,
+                    totp_last_step INTEGER,
+                    enrolment_token_hash TEXT,
+                    enrolment_expires REAL,
+                    created REAL NOT NULL
                 );
                 """)
         }

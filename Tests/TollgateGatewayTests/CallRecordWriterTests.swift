@@ -72,6 +72,10 @@ final class FlakyCDRStore: Store, Sendable {
     }
     func saveDrillResult(_ result: FailoverDrillResult) async throws(StoreError) { try await base.saveDrillResult(result) }
     func lastDrillResult() async throws(StoreError) -> FailoverDrillResult? { try await base.lastDrillResult() }
+    func saveUser(_ user: ConsoleUser) async throws(StoreError) { try await base.saveUser(user) }
+    func user(named name: String) async throws(StoreError) -> ConsoleUser? { try await base.user(named: name) }
+    func users() async throws(StoreError) -> [ConsoleUser] { try await base.users() }
+    func removeUser(named name: String) async throws(StoreError) -> Bool { try await base.removeUser(named: name) }
     func removeAllowance(account: String, destination: String) async throws(StoreError) -> Bool {
         try await base.removeAllowance(account: account, destination: destination)
     }

@@ -84,3 +84,29 @@ struct StoreDrillConformanceTests {
         #expect(newer.passed && !older.passed)
     }
 }
+
+@Suite("Store conformance: console users")
+struct StoreUserConformanceTests {
+    @Test("users are saved whole, replaced by name, listed by name and removed", arguments: StoreBackend.all)
+    func users(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        #expect(try await store.users().isEmpty, "there is no default user")
+        let created = Date(timeIntervalSince1970: 1_790_000_000)
+        var ana = ConsoleUser(name: "ana", role: .admin, enrolmentTokenHash: String(repeating: "a", count: 64),
+                              enrolmentExpires: created.addingTimeInterval(86_400), created: created)
+        try await store.saveUser(ana)
+        try await store.saveUser(ConsoleUser(name: "bob", role: .viewer, created: created))
+        #expect(try await store.user(named: "ana") == ana)
+        ana.passwordHash = "$2b$12$abcdefghijklmnopqrstuu"
+        ana.totpSecret = "JBSWY3DPEHPK3PXP"
+        ana.totpLastStep = 59_666_666
+        ana.enrolmentTokenHash = nil
+        ana.enrolmentExpires = nil
+        try await store.saveUser(ana)
+        #expect(try await store.user(named: "ana") == ana)
+        #expect(try await store.users().map(\.name) == ["ana", "bob"])
+        #expect(try await store.removeUser(named: "bob"))
+        #expect(try await store.removeUser(named: "bob") == false)
+        #expect(try await store.user(named: "bob") == nil)
+    }
+}
