@@ -81,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "TollgateStore",
-            dependencies: ["TollgateModel"]
+            dependencies: ["TollgateModel", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "TollgateStoreSQLite",
@@ -279,7 +279,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud", "TollgateTestSupport"]
+            dependencies: ["tollgate", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud", "TollgateTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TollgateIntegrationTests",

@@ -24,6 +24,7 @@ import TollgateStore
 ///   first and last seen, when the firmware changed; owner, department, location, notes).
 /// - `v7-drill-results`: `drill_results` (each failover drill's result, as JSON).
 /// - `v8-users`: `users` (console users: role, password hash, TOTP secret and last step, pending enrolment).
+/// - `v9-audit-log`: `audit_log` (append-only, hash-chained) and `audit_head` (its last hash and count).
 ///
 /// Migrations to come, in this order, with the columns DESIGN.md lists:
 /// - `users`: console users (name, password hash, TOTP secret, role).
@@ -41,6 +42,7 @@ enum StoreMigrations {
     static let inventory = "v6-inventory"
     static let drillResults = "v7-drill-results"
     static let users = "v8-users"
+    static let auditLog = "v9-audit-log"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -202,6 +204,31 @@ enum StoreMigrations {
                     created REAL NOT NULL
                 );
                 """)
+        }
+        migrator.registerMigration(auditLog) { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    before TEXT,
+                    after TEXT,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                """)
+            // The chain's head: an entry deleted from the end is found by comparing with it.
+            try db.execute(sql: """
+                CREATE TABLE audit_head (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    hash TEXT NOT NULL,
+                    count INTEGER NOT NULL
+                );
+                """)
+            try db.execute(sql: "INSERT INTO audit_head (id, hash, count) VALUES (1, ?, 0)", arguments: [AuditLogEntry.genesis])
         }
         return migrator
     }()

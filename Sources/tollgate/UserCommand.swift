@@ -73,6 +73,8 @@ struct UserCommand: AsyncParsableCommand {
             let user = ConsoleUser(name: name, role: role, enrolmentTokenHash: token.hash, enrolmentExpires: now.addingTimeInterval(EnrolmentToken.lifetime),
                                    created: now)
             try await store.saveUser(user)
+            try await store.appendAuditEntry(actor: AuditLogCommand.localActor, source: "local", action: "user.add", target: name, before: nil,
+                                             after: "role \(role.rawValue), enrolment pending", at: now)
             UserCommand.printLink(user, token: token, options: options, base: consoleURL)
         }
     }
@@ -128,10 +130,13 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let name = try UserCommand.validName(name)
             let store = try options.openStoreOrExit()
+            let before = try await store.user(named: name)
             guard try await store.removeUser(named: name) else {
                 printError("no user \(name)")
                 throw ExitCode(1)
             }
+            try await store.appendAuditEntry(actor: AuditLogCommand.localActor, source: "local", action: "user.remove", target: name,
+                                             before: before.map { "role \($0.role.rawValue)" }, after: nil, at: Date())
             print("removed \(name)")
         }
     }
@@ -162,6 +167,8 @@ struct UserCommand: AsyncParsableCommand {
             user.enrolmentTokenHash = token.hash
             user.enrolmentExpires = Date().addingTimeInterval(EnrolmentToken.lifetime)
             try await store.saveUser(user)
+            try await store.appendAuditEntry(actor: AuditLogCommand.localActor, source: "local", action: "user.reset", target: name,
+                                             before: nil, after: "password and TOTP removed, enrolment pending", at: Date())
             UserCommand.printLink(user, token: token, options: options, base: consoleURL)
         }
     }

@@ -76,6 +76,12 @@ final class FlakyCDRStore: Store, Sendable {
     func user(named name: String) async throws(StoreError) -> ConsoleUser? { try await base.user(named: name) }
     func users() async throws(StoreError) -> [ConsoleUser] { try await base.users() }
     func removeUser(named name: String) async throws(StoreError) -> Bool { try await base.removeUser(named: name) }
+    func appendAuditEntry(actor: String, source: String, action: String, target: String, before: String?, after: String?,
+                          at time: Date) async throws(StoreError) -> AuditLogEntry {
+        try await base.appendAuditEntry(actor: actor, source: source, action: action, target: target, before: before, after: after, at: time)
+    }
+    func auditEntries(since: Date?, limit: Int) async throws(StoreError) -> [AuditLogEntry] { try await base.auditEntries(since: since, limit: limit) }
+    func auditChain() async throws(StoreError) -> (entries: [AuditLogEntry], headHash: String, headCount: Int) { try await base.auditChain() }
     func removeAllowance(account: String, destination: String) async throws(StoreError) -> Bool {
         try await base.removeAllowance(account: account, destination: destination)
     }

@@ -110,3 +110,44 @@ struct StoreUserConformanceTests {
         #expect(try await store.user(named: "bob") == nil)
     }
 }
+
+@Suite("Store conformance: the audit log")
+struct StoreAuditLogConformanceTests {
+    @Test("entries are appended in order, each chained to the one before; the chain verifies", arguments: StoreBackend.all)
+    func chain(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let first = try await store.appendAuditEntry(actor: "cli:root", source: "local", action: "user.add", target: "ana", before: nil,
+                                                     after: "role admin", at: start)
+        let second = try await store.appendAuditEntry(actor: "ana", source: "192.0.2.7", action: "ban.add", target: "198.51.100.66",
+                                                      before: nil, after: "7d", at: start.addingTimeInterval(60))
+        #expect(first.previousHash == AuditLogEntry.genesis && second.previousHash == first.hash && first.id < second.id)
+        #expect(try await store.auditEntries(since: start.addingTimeInterval(30), limit: 10).map(\.action) == ["ban.add"])
+        let chain = try await store.auditChain()
+        #expect(chain.entries == [first, second] && chain.headCount == 2 && chain.headHash == second.hash)
+        #expect(AuditChain.firstProblem(entries: chain.entries, headHash: chain.headHash, headCount: chain.headCount) == nil)
+    }
+
+    @Test("an edited entry, a deleted one, and the newest deleted are each found")
+    func tampering() {
+        var entries: [AuditLogEntry] = []
+        var previous = AuditLogEntry.genesis
+        for index in 0..<4 {
+            let time = Date(timeIntervalSince1970: 1_790_000_000 + Double(index))
+            let hash = AuditChain.hash(previous: previous, time: time, actor: "ana", source: "local", action: "user.add", target: "u\(index)",
+                                       before: nil, after: nil)
+            entries.append(AuditLogEntry(id: Int64(index + 1), time: time, actor: "ana", source: "local", action: "user.add", target: "u\(index)",
+                                         before: nil, after: nil, previousHash: previous, hash: hash))
+            previous = hash
+        }
+        let head = previous
+        #expect(AuditChain.firstProblem(entries: entries, headHash: head, headCount: 4) == nil)
+        var edited = entries
+        edited[1].target = "someone-else"
+        #expect(AuditChain.firstProblem(entries: edited, headHash: head, headCount: 4)?.contains("entry 2: its content was changed") == true)
+        var deleted = entries
+        deleted.remove(at: 1)
+        #expect(AuditChain.firstProblem(entries: deleted, headHash: head, headCount: 4)?.contains("entry 3: the entry before it") == true)
+        #expect(AuditChain.firstProblem(entries: Array(entries.dropLast()), headHash: head, headCount: 4)?.contains("newest were deleted") == true)
+    }
+}
