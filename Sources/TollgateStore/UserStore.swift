@@ -10,4 +10,8 @@ public protocol UserStore: Sendable {
     func users() async throws(StoreError) -> [ConsoleUser]
     /// Removes a user; returns whether there was one.
     func removeUser(named name: String) async throws(StoreError) -> Bool
+    /// Records that the user's TOTP code for `step` was accepted, only if no code of that step or
+    /// a later one was accepted before: one atomic statement, so a code is accepted once even when
+    /// two requests (or two nodes) race. Returns whether this use won.
+    func claimTOTPStep(user name: String, step: Int64) async throws(StoreError) -> Bool
 }

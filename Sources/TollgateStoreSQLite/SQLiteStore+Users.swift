@@ -63,3 +63,13 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func claimTOTPStep(user name: String, step: Int64) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE users SET totp_last_step = ? WHERE name = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+                           arguments: [step, name.storableText, step])
+            return db.changesCount > 0
+        }
+    }
+}

@@ -25,10 +25,8 @@ import TollgateStore
 /// - `v7-drill-results`: `drill_results` (each failover drill's result, as JSON).
 /// - `v8-users`: `users` (console users: role, password hash, TOTP secret and last step, pending enrolment).
 /// - `v9-audit-log`: `audit_log` (append-only, hash-chained) and `audit_head` (its last hash and count).
-///
-/// Migrations to come, in this order, with the columns DESIGN.md lists:
-/// - `users`: console users (name, password hash, TOTP secret, role).
-/// - `audit_log`: who did what in the console, and when.
+/// - `v10-sessions-tokens`: `sessions` (console sessions by the SHA-256 of their ID) and `api_tokens`
+///   (REST API bearer tokens by the SHA-256 of the token).
 enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
@@ -43,6 +41,7 @@ enum StoreMigrations {
     static let drillResults = "v7-drill-results"
     static let users = "v8-users"
     static let auditLog = "v9-audit-log"
+    static let sessionsAndTokens = "v10-sessions-tokens"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -229,6 +228,30 @@ enum StoreMigrations {
                 );
                 """)
             try db.execute(sql: "INSERT INTO audit_head (id, hash, count) VALUES (1, ?, 0)", arguments: [AuditLogEntry.genesis])
+        }
+        migrator.registerMigration(sessionsAndTokens) { db in
+            try db.execute(sql: """
+                CREATE TABLE sessions (
+                    id_hash TEXT PRIMARY KEY NOT NULL,
+                    user TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    csrf_token TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    last_seen REAL NOT NULL,
+                    source TEXT NOT NULL,
+                    user_agent TEXT NOT NULL
+                );
+                CREATE INDEX sessions_user ON sessions (user);
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created REAL NOT NULL,
+                    expires REAL NOT NULL,
+                    last_used REAL
+                );
+                """)
         }
         return migrator
     }()

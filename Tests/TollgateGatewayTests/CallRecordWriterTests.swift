@@ -76,6 +76,21 @@ final class FlakyCDRStore: Store, Sendable {
     func user(named name: String) async throws(StoreError) -> ConsoleUser? { try await base.user(named: name) }
     func users() async throws(StoreError) -> [ConsoleUser] { try await base.users() }
     func removeUser(named name: String) async throws(StoreError) -> Bool { try await base.removeUser(named: name) }
+    func claimTOTPStep(user name: String, step: Int64) async throws(StoreError) -> Bool { try await base.claimTOTPStep(user: name, step: step) }
+    func saveSession(_ session: ConsoleSession) async throws(StoreError) { try await base.saveSession(session) }
+    func session(idHash: String) async throws(StoreError) -> ConsoleSession? { try await base.session(idHash: idHash) }
+    func touchSession(idHash: String, at time: Date) async throws(StoreError) { try await base.touchSession(idHash: idHash, at: time) }
+    func sessions(user: String) async throws(StoreError) -> [ConsoleSession] { try await base.sessions(user: user) }
+    func removeSession(idHash: String) async throws(StoreError) -> Bool { try await base.removeSession(idHash: idHash) }
+    func removeSessions(user: String) async throws(StoreError) -> Int { try await base.removeSessions(user: user) }
+    func removeSessions(idleBefore: Date, createdBefore: Date) async throws(StoreError) -> Int {
+        try await base.removeSessions(idleBefore: idleBefore, createdBefore: createdBefore)
+    }
+    func saveToken(_ token: APIToken) async throws(StoreError) { try await base.saveToken(token) }
+    func token(hash: String) async throws(StoreError) -> APIToken? { try await base.token(hash: hash) }
+    func tokens(user: String?) async throws(StoreError) -> [APIToken] { try await base.tokens(user: user) }
+    func removeToken(id: String) async throws(StoreError) -> Bool { try await base.removeToken(id: id) }
+    func touchToken(id: String, at time: Date) async throws(StoreError) { try await base.touchToken(id: id, at: time) }
     func appendAuditEntry(actor: String, source: String, action: String, target: String, before: String?, after: String?,
                           at time: Date) async throws(StoreError) -> AuditLogEntry {
         try await base.appendAuditEntry(actor: actor, source: source, action: action, target: target, before: before, after: after, at: time)

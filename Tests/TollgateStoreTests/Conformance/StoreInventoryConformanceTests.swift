@@ -151,3 +151,80 @@ struct StoreAuditLogConformanceTests {
         #expect(AuditChain.firstProblem(entries: Array(entries.dropLast()), headHash: head, headCount: 4)?.contains("newest were deleted") == true)
     }
 }
+
+@Suite("Store conformance: console sessions and API tokens")
+struct StoreSessionConformanceTests {
+    @Test("a session is found by its ID hash, touched, listed per user and ended alone or with the user's others", arguments: StoreBackend.all)
+    func sessions(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let first = ConsoleSession(idHash: String(repeating: "1", count: 64), user: "ana", stage: .secondFactor, csrfToken: "c1", created: start,
+                                   lastSeen: start, source: "127.0.0.10", userAgent: "Firefox")
+        var second = first
+        second.idHash = String(repeating: "2", count: 64)
+        second.stage = .signedIn
+        second.created = start.addingTimeInterval(60)
+        second.lastSeen = second.created
+        try await store.saveSession(first)
+        try await store.saveSession(second)
+        try await store.saveSession(ConsoleSession(idHash: String(repeating: "3", count: 64), user: "bob", stage: .signedIn, csrfToken: "c3",
+                                                   created: start, lastSeen: start, source: "::1", userAgent: "curl"))
+        #expect(try await store.session(idHash: first.idHash) == first)
+        #expect(try await store.sessions(user: "ana").map(\.idHash) == [second.idHash, first.idHash])
+        try await store.touchSession(idHash: second.idHash, at: start.addingTimeInterval(600))
+        try await store.touchSession(idHash: second.idHash, at: start.addingTimeInterval(300))
+        #expect(try await store.session(idHash: second.idHash)?.lastSeen == start.addingTimeInterval(600))
+        #expect(try await store.removeSession(idHash: first.idHash))
+        #expect(try await store.removeSession(idHash: first.idHash) == false)
+        #expect(try await store.session(idHash: first.idHash) == nil)
+        // Idle before start+300 (bob's) goes; ana's, used at +600, stays.
+        #expect(try await store.removeSessions(idleBefore: start.addingTimeInterval(300), createdBefore: start.addingTimeInterval(-1)) == 1)
+        #expect(try await store.sessions(user: "bob").isEmpty)
+        #expect(try await store.removeSessions(user: "ana") == 1)
+        #expect(try await store.session(idHash: second.idHash) == nil)
+    }
+
+    @Test("a TOTP time step is claimed once: the same or an earlier step is refused", arguments: StoreBackend.all)
+    func totpClaim(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        try await store.saveUser(ConsoleUser(name: "ana", role: .admin, totpSecret: "JBSWY3DPEHPK3PXP", created: Date(timeIntervalSince1970: 0)))
+        #expect(try await store.claimTOTPStep(user: "ana", step: 100))
+        #expect(try await store.claimTOTPStep(user: "ana", step: 100) == false)
+        #expect(try await store.claimTOTPStep(user: "ana", step: 99) == false)
+        #expect(try await store.claimTOTPStep(user: "ana", step: 101))
+        #expect(try await store.claimTOTPStep(user: "nobody", step: 1) == false)
+        #expect(try await store.user(named: "ana")?.totpLastStep == 101)
+    }
+
+    @Test("a TOTP step claimed by two connections at once is won by exactly one", arguments: StoreBackend.shared)
+    func totpRace(backend: StoreBackend) async throws {
+        let (one, two) = try backend.makePair()
+        try await one.saveUser(ConsoleUser(name: "ana", role: .admin, totpSecret: "JBSWY3DPEHPK3PXP", created: Date(timeIntervalSince1970: 0)))
+        for step in Int64(1)...20 {
+            async let a = one.claimTOTPStep(user: "ana", step: step)
+            async let b = two.claimTOTPStep(user: "ana", step: step)
+            let wins = [try await a, try await b].filter { $0 }.count
+            #expect(wins == 1)
+        }
+    }
+
+    @Test("a token is found by its hash, listed, touched and revoked by its ID", arguments: StoreBackend.all)
+    func tokens(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let token = APIToken(id: "tk_a1", user: "ana", role: .viewer, tokenHash: String(repeating: "a", count: 64), created: start,
+                             expires: start.addingTimeInterval(30 * 86_400))
+        try await store.saveToken(token)
+        try await store.saveToken(APIToken(id: "tk_b1", user: "bob", role: .operator, tokenHash: String(repeating: "b", count: 64),
+                                           created: start.addingTimeInterval(1), expires: start.addingTimeInterval(86_400)))
+        #expect(try await store.token(hash: token.tokenHash) == token)
+        #expect(try await store.token(hash: String(repeating: "c", count: 64)) == nil)
+        #expect(try await store.tokens(user: nil).map(\.id) == ["tk_a1", "tk_b1"])
+        #expect(try await store.tokens(user: "bob").map(\.id) == ["tk_b1"])
+        try await store.touchToken(id: "tk_a1", at: start.addingTimeInterval(5))
+        #expect(try await store.token(hash: token.tokenHash)?.lastUsed == start.addingTimeInterval(5))
+        #expect(try await store.removeToken(id: "tk_a1"))
+        #expect(try await store.removeToken(id: "tk_a1") == false)
+        #expect(try await store.token(hash: token.tokenHash) == nil)
+    }
+}
