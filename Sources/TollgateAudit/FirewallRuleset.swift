@@ -96,7 +96,7 @@ public struct FirewallRuleset: Sendable {
             add("udp dport \(config.media.ports.lowerBound)-\(config.media.ports.upperBound) accept", indent: 2)
         }
         if let console = config.console {
-            let target = destination(console.host) + "tcp dport \(console.port)"
+            let target = destination(console.listen.host) + "tcp dport \(console.listen.port)"
             if admin.isEmpty {
                 add("# the console from this host only (give --admin CIDR to reach it from the management network)", indent: 2)
                 add("iif \"lo\" \(target) accept", indent: 2)

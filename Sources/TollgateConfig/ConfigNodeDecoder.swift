@@ -69,6 +69,10 @@ final class ConfigNodeDecoder {
     static let mediaKeys = ["anchor", "ports", "strict_source", "timeout", "hold_timeout", "timeout_action", "inside", "outside"]
     static let mediaSideKeys = ["address", "srtp", "suites"]
     static let endpointKeys = ["transport", "address", "port"]
+    static let consoleKeys = [
+        "listen", "tls_certificate", "tls_key", "allow", "metrics_allow", "idle_timeout", "session_lifetime", "ban_after_failures",
+        "login_failure_window", "ban_duration",
+    ]
     static let listenerKeys =
         ["name", "zone", "listen"] + endpointKeys + ["tls_certificate", "tls_key", "tls_ciphers", "tls_client_ca", "advertised_address"]
     static let pbxKeys = ["name", "endpoint"] + endpointKeys
@@ -416,30 +420,53 @@ final class ConfigNodeDecoder {
         return config
     }
 
-    private func console(_ node: Node, path: String) -> Endpoint? {
-        if case .scalar(let scalar) = node {
-            do {
-                let (endpoint, portGiven) = try Endpoint.parse(scalar.string, defaultTransport: .tcp)
-                guard portGiven else {
-                    report("a port is required, e.g. 127.0.0.1:8080", path: path, at: node)
-                    return nil
-                }
-                return endpoint
-            } catch {
-                report(error.message, path: path, at: node)
+    /// The console: `console: 127.0.0.1:8080`, or a mapping with `listen` and the other settings.
+    private func console(_ node: Node, path: String) -> ConsoleConfig? {
+        if case .scalar = node {
+            // The file's `console:` is the model's `console.listen`.
+            aliases[path + ".listen"] = path
+            return consoleListen(node, path: path).map(ConsoleConfig.init(listen:))
+        }
+        guard let map = mapping(node, path: path, keys: Self.consoleKeys) else { return nil }
+        guard let (listenNode, listenPath) = value(map, "listen") else {
+            report("'listen' is required, e.g. listen: 127.0.0.1:8080", path: path, at: node)
+            suppressed.insert(path)
+            return nil
+        }
+        guard let listen = consoleListen(listenNode, path: listenPath) else {
+            suppressed.insert(path)
+            return nil
+        }
+        var config = ConsoleConfig(listen: listen)
+        config.tlsCertificate = optional(map, "tls_certificate", string)
+        config.tlsKey = optional(map, "tls_key", string)
+        if let (node, path) = value(map, "allow") { config.allow = addressRanges(node, path: path) }
+        if let (node, path) = value(map, "metrics_allow") { config.metricsAllow = addressRanges(node, path: path) }
+        config.idleTimeout = optional(map, "idle_timeout", double) ?? config.idleTimeout
+        config.sessionLifetime = optional(map, "session_lifetime", double) ?? config.sessionLifetime
+        config.banAfterFailures = optional(map, "ban_after_failures", int) ?? config.banAfterFailures
+        config.loginFailureWindow = optional(map, "login_failure_window", double) ?? config.loginFailureWindow
+        config.banDuration = optional(map, "ban_duration", double) ?? config.banDuration
+        return config
+    }
+
+    /// The console's address, `ADDR:PORT` (a transport prefix `tcp:` is allowed).
+    private func consoleListen(_ node: Node, path: String) -> Endpoint? {
+        guard case .scalar(let scalar) = node else {
+            report("give the console's address as text, e.g. 127.0.0.1:8080", path: path, at: node)
+            return nil
+        }
+        do {
+            let (endpoint, portGiven) = try Endpoint.parse(scalar.string, defaultTransport: .tcp)
+            guard portGiven else {
+                report("a port is required, e.g. 127.0.0.1:8080", path: path, at: node)
                 return nil
             }
-        }
-        guard let map = mapping(node, path: path, keys: Self.endpointKeys) else { return nil }
-        guard required(map, "port", { _, _ in 0 }) != nil else {
-            suppressed.insert(path)
+            return endpoint
+        } catch {
+            report(error.message, path: path, at: node)
             return nil
         }
-        guard let endpoint = inlineEndpoint(map, defaultTransport: .tcp) else {
-            suppressed.insert(path)
-            return nil
-        }
-        return endpoint
     }
 
     private func logging(_ node: Node, path: String) -> LoggingConfig {

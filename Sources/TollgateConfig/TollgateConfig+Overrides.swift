@@ -55,7 +55,7 @@ extension TollgateConfig {
             self.remotePhones = true
         }
         if let console {
-            self.console = console
+            if self.console == nil { self.console = ConsoleConfig(listen: console) } else { self.console?.listen = console }
         }
     }
 

@@ -359,24 +359,39 @@ extension TollgateConfig {
 
     private func validateConsole(_ report: inout ValidationReport) {
         guard let console else { return }
-        guard let address = IPAddress(parsing: console.host) else {
+        let listen = console.listen
+        guard let address = IPAddress(parsing: listen.host) else {
             let problem =
-                console.host.isEmpty
+                listen.host.isEmpty
                 ? "an address is required"
-                : "\(ConfigSyntax.quoted(console.host)) is not an IP address; the console binds an address such as 127.0.0.1"
-            report.add("console", problem)
+                : "\(ConfigSyntax.quoted(listen.host)) is not an IP address; the console binds an address such as 127.0.0.1"
+            report.add("console.listen", problem)
             return
         }
-        guard console.hasValidPort else {
-            report.add("console", "port \(console.port) must be 1-65535")
+        guard listen.hasValidPort else {
+            report.add("console.listen", "port \(listen.port) must be 1-65535")
             return
         }
         for (index, listener) in listeners.enumerated() where listener.endpoint.transport.isStream {
-            guard listener.endpoint.port == console.port,
+            guard listener.endpoint.port == listen.port,
                 let other = IPAddress(parsing: listener.endpoint.host), Self.overlaps(address, other)
             else { continue }
-            report.add("console", "uses the same address and port as listeners[\(index)] (\(listener.endpoint))")
+            report.add("console.listen", "uses the same address and port as listeners[\(index)] (\(listener.endpoint))")
             break
+        }
+        if (console.tlsCertificate == nil) != (console.tlsKey == nil) {
+            report.add(console.tlsCertificate == nil ? "console.tls_certificate" : "console.tls_key",
+                       "tls_certificate and tls_key go together")
+        }
+        for (key, value) in [("idle_timeout", console.idleTimeout), ("session_lifetime", console.sessionLifetime),
+                             ("login_failure_window", console.loginFailureWindow), ("ban_duration", console.banDuration)] where value <= 0 {
+            report.add("console.\(key)", "must be more than 0 seconds, found \(value)")
+        }
+        if console.idleTimeout > console.sessionLifetime {
+            report.add("console.idle_timeout", "must not be longer than session_lifetime (\(console.sessionLifetime) s)")
+        }
+        if console.banAfterFailures < 1 {
+            report.add("console.ban_after_failures", "must be at least 1, found \(console.banAfterFailures)")
         }
     }
 

@@ -31,8 +31,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var media: MediaConfig = MediaConfig()
     /// Caller identity: STIR/SHAKEN verification and the caller-ID screen.
     public var identity: IdentityConfig = IdentityConfig()
-    /// Where the web console listens (admin zone); only its host and port are used.
-    public var console: Endpoint?
+    /// The web console (admin zone); `nil` runs without one.
+    public var console: ConsoleConfig?
     /// Log level and format.
     public var logging: LoggingConfig
     /// Where events, bans and CDRs are kept.
@@ -67,7 +67,7 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
         remotePhones: Bool = false,
         topologyHiding: TopologyHidingConfig = TopologyHidingConfig(),
         limits: LimitsConfig = LimitsConfig(),
-        console: Endpoint? = nil,
+        console: ConsoleConfig? = nil,
         logging: LoggingConfig = LoggingConfig(),
         store: StoreConfig = StoreConfig()
     ) {

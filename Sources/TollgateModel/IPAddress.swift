@@ -86,6 +86,12 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         return bytes
     }
 
+    /// Whether this is a loopback address: `127.0.0.0/8` or `::1`.
+    public var isLoopback: Bool {
+        if let v4 = ipv4 { return v4 >> 24 == 127 }
+        return high == 0 && low == 1
+    }
+
     /// Whether this is the unspecified ("any") address, `0.0.0.0` or `::`.
     public var isUnspecified: Bool { (high == 0 && low == 0) || (isIPv4 && ipv4 == 0) }
 

@@ -21,9 +21,7 @@ struct UserCommand: AsyncParsableCommand {
     static func link(for token: EnrolmentToken, options: ConfigOptions, base: String?) -> String {
         if let base { return base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/enrol/" + token.text }
         if let config = try? options.load(), let console = config.console {
-            let host = console.host.contains(":") ? "[\(console.host)]" : console.host
-            let loopback = console.host == "localhost" || console.host.hasPrefix("127.") || console.host == "::1"
-            return "\(loopback ? "http" : "https")://\(host):\(console.port)/enrol/\(token.text)"
+            return console.baseURL + "/enrol/" + token.text
         }
         return "/enrol/\(token.text)   (on the console's address, once console.listen is set)"
     }

@@ -136,7 +136,7 @@ struct ConfigDecodingTests {
             config.topologyHiding == TopologyHidingConfig(enabled: false, stripHeaders: ["X-Secret-*"], maskSDP: true))
         #expect(config.limits == LimitsConfig(maxMessageSize: 8192, tcpIdleTimeout: 60, maxConnectionsPerSource: 4))
         #expect(config.performance == PerformanceConfig(busyPollMicroseconds: 0))
-        #expect(config.console == Endpoint(transport: .tcp, host: "127.0.0.1", port: 8080))
+        #expect(config.console?.listen == Endpoint(transport: .tcp, host: "127.0.0.1", port: 8080))
         #expect(config.logging == LoggingConfig(level: "debug", format: "json"))
         #expect(
             config.store
@@ -144,12 +144,28 @@ struct ConfigDecodingTests {
                     path: "/var/lib/tollgate/tollgate.db", url: "postgres://tollgate@db.example.com/tollgate"))
     }
 
-    @Test("the console may be written tcp:ADDR:PORT or as a mapping")
+    @Test("the console may be written tcp:ADDR:PORT or as a mapping with its settings; unset lists mean loopback only")
     func consoleForms() throws {
         let text = try TollgateConfig(yaml: Support.minimal + "\nconsole: tcp:127.0.0.1:9000")
-        #expect(text.console == Endpoint(transport: .tcp, host: "127.0.0.1", port: 9000))
-        let map = try TollgateConfig(yaml: Support.minimal + "\nconsole: { address: \"::1\", port: 9001 }")
-        #expect(map.console == Endpoint(transport: .tcp, host: "::1", port: 9001))
+        #expect(text.console?.listen == Endpoint(transport: .tcp, host: "127.0.0.1", port: 9000))
+        #expect(text.console?.allow == nil && text.console?.usesTLS == false && text.console?.baseURL == "http://127.0.0.1:9000")
+        let map = try TollgateConfig(yaml: Support.minimal + """
+
+            console:
+              listen: "[::1]:9001"
+              allow: [192.0.2.0/24, "2001:db8::/32"]
+              metrics_allow: [198.51.100.7]
+              idle_timeout: 600
+              session_lifetime: 3600
+              ban_after_failures: 5
+            """)
+        let console = try #require(map.console)
+        #expect(console.listen == Endpoint(transport: .tcp, host: "::1", port: 9001))
+        #expect(console.allow?.map(\.description) == ["192.0.2.0/24", "2001:db8::/32"])
+        #expect(console.metricsAllow?.map(\.description) == ["198.51.100.7/32"])
+        #expect(console.idleTimeout == 600 && console.sessionLifetime == 3600 && console.banAfterFailures == 5)
+        let wide = try TollgateConfig(yaml: Support.minimal + "\nconsole: 0.0.0.0:8443")
+        #expect(wide.console?.usesTLS == true && wide.console?.baseURL == "https://127.0.0.1:8443")
     }
 
     @Test("an unknown key is reported at its line with a 'did you mean'")

@@ -17,6 +17,13 @@ public struct LivingDocument: Sendable {
         public var findings: [String]
     }
 
+    /// Where the console listens, how, and who may reach it.
+    static func consoleSummary(_ console: ConsoleConfig) -> String {
+        let scheme = console.usesTLS ? "https" : "http"
+        let who = console.allow.map { $0.isEmpty ? "nobody" : $0.map(\.description).joined(separator: ", ") } ?? "loopback only"
+        return "\(scheme) on \(console.listen.host):\(console.listen.port), reachable from \(who); password and TOTP sign-in, no default user"
+    }
+
     public struct Inputs: Sendable {
         public var config: TollgateConfig
         public var devices: [InventoryDevice]
@@ -86,7 +93,7 @@ public struct LivingDocument: Sendable {
              config.identity.verifies),
             ("Topology hiding", config.topologyHiding.enabled ? "on" : "off", config.topologyHiding.enabled),
             ("Remote phones", config.remotePhones ? "allowed (SIP open to any address; Shield judges)" : "off (SIP only from trunks)", !config.remotePhones),
-            ("Console", config.console.map { "configured at \($0.host):\($0.port); no console users exist in this version" } ?? "not configured", true),
+            ("Console", config.console.map(Self.consoleSummary) ?? "not configured", config.console.map { $0.allow != nil || $0.isLoopback } ?? true),
         ]
     }
 
