@@ -455,7 +455,7 @@ struct ConfigValidationTests {
             message: "uses the same address and port as listeners[0] (tcp:127.0.0.1:8080)")
         expectSingle(
             Support.minimal + "\nconsole:\n  listen: 127.0.0.1:8080\n  tls_certificate: console.pem\n", path: "console.tls_key",
-            marker: "listen:", message: "tls_certificate and tls_key go together")
+            marker: "listen: 127.0.0.1:8080", message: "tls_certificate and tls_key go together")
         expectSingle(
             Support.minimal + "\nconsole:\n  listen: 127.0.0.1:8080\n  idle_timeout: 90000\n", path: "console.idle_timeout",
             marker: "idle_timeout:", message: "must not be longer than session_lifetime")
