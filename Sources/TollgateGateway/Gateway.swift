@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -27,6 +28,8 @@ public final class Gateway: Sendable {
     private let shieldRules: ShieldRules?
     private let alerts: (any AlertSink)?
     private let reload: (@Sendable () throws -> GatewayRules)?
+    /// The proxy once ``services()`` has built it, for ``status()``.
+    private let live = LiveProxy()
 
     /// - Parameters:
     ///   - config: The validated configuration.
@@ -180,6 +183,7 @@ public final class Gateway: Sendable {
                                                         events: proxy.events))
             proxy.shield = shield
             box.proxy = proxy
+            self.live.set(proxy, on: loop)
             return identityHook
         }.get()
 
@@ -197,6 +201,13 @@ public final class Gateway: Sendable {
                                    shutdownGrace: shutdownGrace, probeInterval: config.trunks.filter(\.probe.enabled).map(\.probe.interval).min(),
                                    tcpIdleTimeout: .milliseconds(Int64(config.limits.tcpIdleTimeout * 1000))))
         return services
+    }
+
+    /// The running gateway's state (trunks, transactions, dialogs, registrations); `nil` before
+    /// ``services()`` has built it or once its loop has stopped.
+    public func status() async -> GatewayStatus? {
+        guard let (proxy, loop) = live.get() else { return nil }
+        return try? await loop.submit { proxy.status() }.get()
     }
 
     /// What a restart takes from the store.
@@ -338,6 +349,14 @@ extension Gateway {
             logger.error("cannot store the CDRs left in the journal; they stay there for the next start", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// The proxy and its loop, set once ``Gateway/services()`` has built them; read from any task.
+private final class LiveProxy: Sendable {
+    private let state = NIOLockedValueBox<(SIPProxy, any EventLoop)?>(nil)
+
+    func set(_ proxy: SIPProxy, on loop: any EventLoop) { state.withLockedValue { $0 = (proxy, loop) } }
+    func get() -> (SIPProxy, any EventLoop)? { state.withLockedValue { $0 } }
 }
 
 /// Lets the transport's delivery closure reach the proxy created after it; touched only on the loop.

@@ -1,3 +1,4 @@
+import TollgateModel
 import NIOCore
 import SIPCore
 import SIPTransport

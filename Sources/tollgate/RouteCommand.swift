@@ -3,6 +3,7 @@ import Foundation
 import TollgateConfig
 import TollgateFraud
 import TollgateGateway
+import TollgateModel
 
 /// `tollgate route test NUMBER`.
 struct RouteCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import NIOCore
 import SIPCore
 import SIPTransport
 import Testing
+import TollgateModel
 
 @testable import TollgateGateway
 

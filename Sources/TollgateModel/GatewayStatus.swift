@@ -1,7 +1,8 @@
 import Foundation
 
-/// What a running gateway reports about itself, written as JSON beside its store so that other
-/// `tollgate` commands (`route test`) can show live state without a connection to it.
+/// What a running gateway reports about itself: shown live by the console, and written as JSON
+/// beside its store so that other `tollgate` commands (`route test`) can show it without a
+/// connection to the gateway.
 public struct GatewayStatus: Codable, Sendable, Equatable {
     public var updated: Date
     public var processID: Int32
@@ -13,6 +14,19 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
     public var remotePhoneBindings: Int
     /// The registration with each trunk that needs one; absent from gateways without any.
     public var registrations: [String: RegistrationStatus]?
+
+    public init(updated: Date, processID: Int32, trunksUp: [String: Bool], serverTransactions: Int, clientTransactions: Int, earlyDialogs: Int,
+                confirmedDialogs: Int, remotePhoneBindings: Int, registrations: [String: RegistrationStatus]?) {
+        self.updated = updated
+        self.processID = processID
+        self.trunksUp = trunksUp
+        self.serverTransactions = serverTransactions
+        self.clientTransactions = clientTransactions
+        self.earlyDialogs = earlyDialogs
+        self.confirmedDialogs = confirmedDialogs
+        self.remotePhoneBindings = remotePhoneBindings
+        self.registrations = registrations
+    }
 
     /// Status older than this is from a gateway that is no longer running.
     public static let freshness: TimeInterval = 30
@@ -42,13 +56,3 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
     }
 }
 
-extension SIPProxy {
-    /// The proxy's state as a status record. Must run on the event loop.
-    public func status() -> GatewayStatus {
-        GatewayStatus(updated: Date(), processID: ProcessInfo.processInfo.processIdentifier,
-                      trunksUp: Dictionary(uniqueKeysWithValues: settings.trunks.map { ($0.name, trunkHealth.isUp($0.name)) }),
-                      serverTransactions: serverTransactions.count, clientTransactions: clientTransactions.count,
-                      earlyDialogs: dialogs.early, confirmedDialogs: dialogs.confirmed, remotePhoneBindings: bindings.count,
-                      registrations: registrations.isEmpty ? nil : registrationStatuses)
-    }
-}
