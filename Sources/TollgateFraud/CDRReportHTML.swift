@@ -1,4 +1,5 @@
 import Foundation
+import TollgateModel
 
 /// The HTML report of a ``CDRAnalysis``: one self-contained file (inline CSS and SVG, no script,
 /// nothing fetched) with the summary, calls per hour of the day by class, the top destinations,
@@ -34,26 +35,7 @@ public struct CDRReportHTML {
     }
 
     /// Text made safe for HTML content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" || (0x7F...0x9F).contains(scalar.value) {
-                    out += "&#xFFFD;"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     private var formatter: DateFormatter {
         let formatter = DateFormatter()

@@ -24,10 +24,14 @@ public struct CDRQuery: Sendable, Hashable {
     public var limit: Int
     /// The order of ``Store/cdrs(_:)``.
     public var order: Order
+    /// Only calls from or to this number (the caller's user part or the number dialled).
+    public var number: String?
+    /// Only calls before this row (the previous page's last), newest first.
+    public var before: PageCursor?
 
     public init(
         since: Date? = nil, until: Date? = nil, account: String? = nil, callID: String? = nil, limit: Int = 1000,
-        order: Order = .newestFirst
+        order: Order = .newestFirst, number: String? = nil, before: PageCursor? = nil
     ) {
         self.since = since
         self.until = until
@@ -35,5 +39,7 @@ public struct CDRQuery: Sendable, Hashable {
         self.callID = callID
         self.limit = limit
         self.order = order
+        self.number = number
+        self.before = before
     }
 }

@@ -8,13 +8,16 @@ public struct EventQuery: Sendable, Hashable {
     public var kind: String?
     /// Only events about this source address.
     public var source: String?
+    /// Only events older than this row (the previous page's last).
+    public var before: PageCursor?
     /// At most this many, newest first.
     public var limit: Int
 
-    public init(since: Date? = nil, kind: String? = nil, source: String? = nil, limit: Int = 1000) {
+    public init(since: Date? = nil, kind: String? = nil, source: String? = nil, before: PageCursor? = nil, limit: Int = 1000) {
         self.since = since
         self.kind = kind
         self.source = source
+        self.before = before
         self.limit = limit
     }
 }

@@ -85,6 +85,14 @@ extension SQLiteStore {
             clauses.append("call_id = ?")
             arguments += [callID.storableText]
         }
+        if let number = query.number {
+            clauses.append("(from_user = ? OR to_number = ?)")
+            arguments += [number.storableText, number.storableText]
+        }
+        if let before = query.before {
+            clauses.append("(start < ? OR (start = ? AND id < ?))")
+            arguments += [before.time.timeIntervalSince1970, before.time.timeIntervalSince1970, before.id]
+        }
         return (clauses, arguments)
     }
 

@@ -147,6 +147,10 @@ public final class SQLiteStore: Store {
                 clauses.append("source = ?")
                 arguments += [source]
             }
+            if let before = query.before {
+                clauses.append("(time < ? OR (time = ? AND id < ?))")
+                arguments += [before.time.timeIntervalSince1970, before.time.timeIntervalSince1970, before.id]
+            }
             arguments += [query.limit]
             let filter = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
             return try EventRecord.fetchAll(

@@ -27,6 +27,7 @@ import TollgateStore
 /// - `v9-audit-log`: `audit_log` (append-only, hash-chained) and `audit_head` (its last hash and count).
 /// - `v10-sessions-tokens`: `sessions` (console sessions by the SHA-256 of their ID) and `api_tokens`
 ///   (REST API bearer tokens by the SHA-256 of the token).
+/// - `v11-console-indexes`: indexes for the console's searches (CDRs by number, events by source).
 enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
@@ -42,6 +43,7 @@ enum StoreMigrations {
     static let users = "v8-users"
     static let auditLog = "v9-audit-log"
     static let sessionsAndTokens = "v10-sessions-tokens"
+    static let consoleIndexes = "v11-console-indexes"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -251,6 +253,12 @@ enum StoreMigrations {
                     expires REAL NOT NULL,
                     last_used REAL
                 );
+                """)
+        }
+        migrator.registerMigration(consoleIndexes) { db in
+            try db.execute(sql: """
+                CREATE INDEX cdrs_from_start ON cdrs (from_user, start);
+                CREATE INDEX cdrs_to_start ON cdrs (to_number, start);
                 """)
         }
         return migrator

@@ -35,7 +35,7 @@ struct AuditLogCommand: AsyncParsableCommand {
         func run() async throws {
             var from: Date?
             if let since {
-                do { from = try PointInTimeArgument(parsing: since).date } catch {
+                do { from = try PointInTimeText(parsing: since).date } catch {
                     printError("--since: \(error)")
                     throw ExitCode(2)
                 }

@@ -46,7 +46,7 @@ struct BanCommand: AsyncParsableCommand {
             for ban in bans {
                 table.append([
                     ban.source, ban.rule, ban.reason, String(ban.offences), ban.origin.rawValue, Timestamp.text(ban.since),
-                    Timestamp.text(ban.until), ban.isActive(at: now) ? DurationArgument.approximate(seconds: ban.secondsLeft(at: now)) : "expired",
+                    Timestamp.text(ban.until), ban.isActive(at: now) ? DurationText.approximate(seconds: ban.secondsLeft(at: now)) : "expired",
                 ])
             }
             print(table.rendered)
@@ -76,9 +76,9 @@ struct BanCommand: AsyncParsableCommand {
 
         func run() async throws {
             let source = try sourceAddressOrExit(address)
-            let length: DurationArgument
+            let length: DurationText
             do {
-                length = try DurationArgument(parsing: duration)
+                length = try DurationText(parsing: duration)
             } catch {
                 printError("--for: \(error.description)")
                 throw ExitCode(2)

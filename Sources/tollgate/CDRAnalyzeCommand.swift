@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TollgateModel
 import TollgateConfig
 import TollgateFraud
 
@@ -79,7 +80,7 @@ struct CDRAnalyzeCommand: AsyncParsableCommand {
         }
         let horizon: TimeInterval
         do {
-            horizon = try DurationArgument(parsing: reorderHorizon, allowPermanent: false).timeInterval
+            horizon = try DurationText(parsing: reorderHorizon, allowPermanent: false).timeInterval
         } catch {
             printError("--reorder-horizon: \(error.description)")
             throw ExitCode(2)

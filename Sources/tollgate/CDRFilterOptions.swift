@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TollgateModel
 import TollgateStore
 
 /// The filters `cdr list` and `cdr export` share.
@@ -40,7 +41,7 @@ struct CDRFilterOptions: ParsableArguments {
     private static func pointInTimeOrExit(_ text: String?, option: String) throws -> Date? {
         guard let text else { return nil }
         do {
-            return try PointInTimeArgument(parsing: text).date
+            return try PointInTimeText(parsing: text).date
         } catch {
             printError("\(option): \(error.description)")
             throw ExitCode(2)

@@ -41,7 +41,7 @@ struct EventsCommand: AsyncParsableCommand {
         var query = EventQuery(kind: kind, limit: limit)
         if let since {
             do {
-                query.since = try PointInTimeArgument(parsing: since).date
+                query.since = try PointInTimeText(parsing: since).date
             } catch {
                 printError("--since: \(error.description)")
                 throw ExitCode(2)

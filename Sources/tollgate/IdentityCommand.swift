@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TollgateModel
 import NIOCore
 import NIOPosix
 import TollgateIdentity
@@ -86,7 +87,7 @@ struct IdentityCommand: AsyncParsableCommand {
             guard maxAge > 0, budget > 0 else { throw CLIError(message: "--max-age and --budget must be more than 0") }
             var time = Date()
             if let at {
-                do { time = try PointInTimeArgument(parsing: at).date } catch { throw CLIError(message: "--at: \(error)") }
+                do { time = try PointInTimeText(parsing: at).date } catch { throw CLIError(message: "--at: \(error)") }
             }
             let anchors: IdentityTrustAnchors
             do {

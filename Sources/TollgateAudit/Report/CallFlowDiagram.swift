@@ -1,4 +1,5 @@
 import TollgateConfig
+import TollgateModel
 
 /// The call flow drawn from the configuration as inline SVG: trunks (and remote phones) on the
 /// internet → Tollgate's listeners → the PBX → its extensions, with zones and transports.
@@ -41,26 +42,6 @@ enum CallFlowDiagram {
         out += "<text x=\"340\" y=\"\(height - 22)\">\(HTMLText.escape(media))</text>"
         out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\">"
         out += "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#666\"/></marker></defs></svg>"
-        return out
-    }
-}
-
-/// Text made safe for HTML: whatever a device announced can hold markup.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                if scalar.properties.generalCategory == .control { out += "&#\(scalar.value);" } else { out.unicodeScalars.append(scalar) }
-            }
-        }
         return out
     }
 }

@@ -13,6 +13,25 @@ struct StoreCDRConformanceTests {
                          start: now.addingTimeInterval(offset), end: now.addingTimeInterval(offset + 3), disposition: .failed)
     }
 
+    @Test("calls are found by a number they came from or went to, and paged by cursor newest first", arguments: StoreBackend.all)
+    func numberAndCursor(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        var records = (0..<7).map { Self.call("c\($0)", at: Double($0 / 2)) }
+        records[1].to = "447700900123"
+        records[4].from = "447700900123"
+        try await store.appendCDRs(records)
+        #expect(Set(try await store.cdrs(CDRQuery(number: "447700900123")).map(\.callID)) == ["c1", "c4"])
+        var seen: [String] = []
+        var cursor: PageCursor?
+        while true {
+            let page = try await store.cdrs(CDRQuery(limit: 2, before: cursor))
+            guard let last = page.last, let id = last.id else { break }
+            seen += page.map(\.callID)
+            cursor = PageCursor(time: last.start, id: id)
+        }
+        #expect(seen == ["c6", "c5", "c4", "c3", "c2", "c1", "c0"])
+    }
+
     /// `records` as the store gives them back: with the ids it read.
     static func stored(_ records: [CallDetailRecord], ids: [Int64?]) -> [CallDetailRecord] {
         zip(records, ids).map { record, id in

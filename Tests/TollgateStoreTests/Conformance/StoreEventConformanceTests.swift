@@ -84,6 +84,25 @@ struct StoreEventConformanceTests {
         #expect(none.isEmpty)
     }
 
+    @Test("pages follow the cursor of the last row: none skipped or repeated, also among events at the same time", arguments: StoreBackend.all)
+    func cursorPages(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        // Ten events, three of them at one time.
+        let events = (0..<10).map { Self.event(Double([0, 1, 2, 3, 3, 3, 4, 5, 6, 7][$0]), "scanner", "192.0.2.\($0)") }
+        try await store.append(events)
+        var seen: [String] = []
+        var cursor: PageCursor?
+        while true {
+            let page = try await store.events(EventQuery(before: cursor, limit: 3))
+            guard let last = page.last, let id = last.id else { break }
+            seen += page.map(\.source)
+            cursor = PageCursor(time: last.time, id: id)
+            #expect(PageCursor(cursor!.description) == cursor)
+        }
+        #expect(seen == (0..<10).reversed().map { "192.0.2.\($0)" })
+        #expect(PageCursor("not-a-cursor") == nil && PageCursor("12.5-") == nil)
+    }
+
     @Test("appending nothing is allowed and stores nothing", arguments: StoreBackend.all)
     func appendNothing(backend: StoreBackend) async throws {
         let store = try backend.make()

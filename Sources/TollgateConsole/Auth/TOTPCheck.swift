@@ -47,7 +47,7 @@ public struct TOTPCheck: Sendable {
         let now = Self.step(at: date)
         for step in [now, now - 1, now + 1] where step > (lastAccepted ?? Int64.min) {
             // Compared in constant time: a wrong code tells nothing about the right one.
-            if Self.equal(self.code(step: step), trimmed) { return step }
+            if SecretToken.equal(self.code(step: step), trimmed) { return step }
         }
         return nil
     }
@@ -83,12 +83,11 @@ public struct TOTPCheck: Sendable {
         if bits > 0 { out.append(alphabet[(buffer << (5 - bits)) & 31]) }
         return out
     }
+}
 
-    static func equal(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8), right = Array(rhs.utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
+extension TOTPCheck {
+    /// Whether `text` is a secret ``newSecret()`` could have made (32 base32 characters).
+    public static func isValidSecret(_ text: String) -> Bool {
+        text.count == 32 && text.allSatisfy { alphabet.contains($0) }
     }
 }

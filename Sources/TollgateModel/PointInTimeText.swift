@@ -1,25 +1,27 @@
 import Foundation
 
-/// A moment as an operator types it for `--since`: a ``DurationArgument`` back from now (`10m`,
+/// A moment as an operator types it for `--since` or a console filter: a ``DurationText`` back from now (`10m`,
 /// `2h`, `1d`) or an ISO-8601 timestamp (`2025-06-15T10:00:00Z`, with an offset or fractional seconds,
 /// or a bare date `2025-06-15`, meaning midnight UTC).
-struct PointInTimeArgument: Hashable, Sendable {
+public struct PointInTimeText: Hashable, Sendable {
     /// Why a text is not a point in time.
-    struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
-        var text: String
+    public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+        public var text: String
 
-        var description: String {
+        public init(text: String) { self.text = text }
+
+        public var description: String {
             "'\(text)' is neither a duration back from now (e.g. 10m, 2h, 1d) nor an ISO-8601 time (e.g. 2025-06-15T10:00:00Z)"
         }
     }
 
     /// The moment meant.
-    let date: Date
+    public let date: Date
 
     /// Parses `text`, taking a duration as that long before `now`.
-    init(parsing text: String, now: Date = Date()) throws(ParseError) {
+    public init(parsing text: String, now: Date = Date()) throws(ParseError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let duration = try? DurationArgument(parsing: trimmed, allowPermanent: false) {
+        if let duration = try? DurationText(parsing: trimmed, allowPermanent: false) {
             date = now.addingTimeInterval(-duration.timeInterval)
             return
         }

@@ -1,10 +1,10 @@
 import Foundation
 
-/// A span of time as an operator types it: a whole number and a unit — `30s`, `15m`, `2h`, `7d` —
+/// A span of time as an operator types it (on the command line and in the console): a whole number and a unit — `30s`, `15m`, `2h`, `7d` —
 /// or `permanent`, which stands for ``permanentSeconds`` (100 years).
-struct DurationArgument: Hashable, Sendable, CustomStringConvertible {
+public struct DurationText: Hashable, Sendable, CustomStringConvertible {
     /// Why a text is not a duration.
-    enum ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum ParseError: Error, Hashable, Sendable, CustomStringConvertible {
         /// Not a number followed by `s`, `m`, `h` or `d`, nor `permanent`.
         case malformed(String)
         /// Zero; a duration must be at least one second.
@@ -12,7 +12,7 @@ struct DurationArgument: Hashable, Sendable, CustomStringConvertible {
         /// Longer than ``permanentSeconds``.
         case tooLong(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .malformed(let text):
                 "'\(text)' is not a duration: give a whole number and a unit (s, m, h or d), e.g. 30s, 15m, 2h, 7d"
@@ -23,21 +23,21 @@ struct DurationArgument: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// 100 years of 365 days, in seconds: what `permanent` means.
-    static let permanentSeconds = 100 * 365 * 86_400
+    public static let permanentSeconds = 100 * 365 * 86_400
 
     /// Seconds per unit letter.
     private static let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
 
     /// The length in whole seconds; greater than zero.
-    let seconds: Int
+    public let seconds: Int
 
     /// A duration of `seconds` (at least 1).
-    init(seconds: Int) {
+    public init(seconds: Int) {
         self.seconds = max(1, seconds)
     }
 
     /// Parses `30s`, `15m`, `2h`, `7d` or (when `allowPermanent`) `permanent`.
-    init(parsing text: String, allowPermanent: Bool = true) throws(ParseError) {
+    public init(parsing text: String, allowPermanent: Bool = true) throws(ParseError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if allowPermanent, trimmed == "permanent" {
             self.init(seconds: Self.permanentSeconds)
@@ -53,13 +53,13 @@ struct DurationArgument: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The duration as a `TimeInterval`.
-    var timeInterval: TimeInterval { TimeInterval(seconds) }
+    public var timeInterval: TimeInterval { TimeInterval(seconds) }
 
     /// Whether this is (at least) `permanent`.
-    var isPermanent: Bool { seconds >= Self.permanentSeconds }
+    public var isPermanent: Bool { seconds >= Self.permanentSeconds }
 
     /// The shortest exact form: `permanent`, `7d`, `90m`, `45s`.
-    var description: String {
+    public var description: String {
         if isPermanent { return "permanent" }
         for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] where seconds % size == 0 {
             return "\(seconds / size)\(unit)"
@@ -69,7 +69,7 @@ struct DurationArgument: Hashable, Sendable, CustomStringConvertible {
 
     /// A readable, rounded-down length in at most two units: `6d 23h`, `59m 12s`, `45s`, `permanent`
     /// (anything over 50 years); `0s` for zero or less.
-    static func approximate(seconds: Int) -> String {
+    public static func approximate(seconds: Int) -> String {
         if seconds >= permanentSeconds / 2 { return "permanent" }
         guard seconds > 0 else { return "0s" }
         let parts = [(86_400, "d"), (3600, "h"), (60, "m"), (1, "s")]

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The one-time token of an enrolment link: 32 random bytes, shown once as base64url; only its
@@ -11,18 +10,13 @@ public struct EnrolmentToken: Sendable {
     public let text: String
 
     public init() {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        text = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        text = SecretToken.make()
     }
 
     /// What the store keeps: the token's SHA-256 in hex.
     public var hash: String { Self.hash(text) }
 
-    public static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    public static func hash(_ text: String) -> String { SecretToken.hash(text) }
 
     /// A user name the console accepts: 1–32 of a–z, 0–9, `.`, `_`, `-`, starting with a letter.
     public static func isValidUserName(_ name: String) -> Bool {
