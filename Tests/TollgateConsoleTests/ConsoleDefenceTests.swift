@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import TollgateConsole
+import TollgateModel
+
+@Suite("Console defences: cross-site requests, address restriction, hostile SIP text, enrolment", .serialized)
+struct ConsoleDefenceTests {
+    @Test("a cross-site POST (foreign Origin, or no CSRF token) gets 403 and changes nothing; the same request from the console's page works")
+    func crossSite() async throws {
+        try await ConsoleLab.with { lab in
+            try await lab.addUser("otto", role: .operator)
+            let (cookie, csrf) = try await lab.session(for: "otto")
+            let client = lab.client()
+            let form = [("csrf", csrf), ("source", "198.51.100.66"), ("duration", "1h"), ("reason", "test")]
+            #expect(try await client.post("/bans", form: form, cookie: cookie, origin: "https://evil.example").status == 403)
+            #expect(try await client.post("/bans", form: Array(form.dropFirst()), cookie: cookie).status == 403)
+            #expect(try await client.post("/bans", form: [("csrf", "wrong")] + form.dropFirst(), cookie: cookie).status == 403)
+            #expect(try await client.request(.POST, "/api/v1/bans", headers: [("Cookie", cookie), ("Origin", client.origin),
+                                                                                 ("Content-Type", "application/json")],
+                                             body: #"{"source": "198.51.100.66"}"#).status == 403)
+            #expect(try await lab.store.activeBans(at: lab.clock.now).isEmpty)
+            #expect(try await client.post("/bans", form: form, cookie: cookie).status == 200)
+            #expect(try await lab.store.activeBans(at: lab.clock.now).map(\.source) == ["198.51.100.66"])
+            let entry = try #require(try await lab.store.auditEntries(since: nil, limit: 5).last)
+            #expect(entry.action == "ban.add" && entry.actor == "otto" && entry.target == "198.51.100.66" && entry.after == "1h (test)")
+        }
+    }
+
+    @Test("a source outside console.allow gets no answer at all, not even to a TLS handshake; /metrics follows metrics_allow")
+    func allowList() async throws {
+        let allow = [try AddressRange(parsing: "127.0.0.10/32")]
+        let metrics = [try AddressRange(parsing: "127.0.0.50/32")]
+        try await ConsoleLab.with(configure: { $0.allow = allow; $0.metricsAllow = metrics }) { lab in
+            let admitted = try await lab.client(from: "127.0.0.10").get("/login")
+            #expect(admitted.status == 200)
+            #expect(try await lab.client(from: "127.0.0.66").get("/login").status == 0)
+            #expect(try await lab.client(from: "127.0.0.66").get("/metrics").status == 0)
+            // Prometheus's address reaches /metrics (404 here: this lab collects none) but nothing else.
+            #expect(try await lab.client(from: "127.0.0.50").get("/metrics").status == 404)
+            #expect(try await lab.client(from: "127.0.0.50").get("/login").status == 403)
+            #expect(try await lab.client(from: "127.0.0.10").get("/metrics").status == 403)
+        }
+    }
+
+    @Test("markup and quotes from SIP (User-Agent, display name, number) appear escaped in every page and as plain data in the API")
+    func hostileText() async throws {
+        try await ConsoleLab.with { lab in
+            try await lab.addUser("vera", role: .viewer)
+            let (cookie, _) = try await lab.session(for: "vera")
+            let payload = #"<script>alert("x")</script><img src=x onerror='y'>"#
+            try await lab.store.append([SecurityEvent(time: lab.clock.now, kind: "scanner", source: "127.0.0.66", rule: "scanner-fingerprint",
+                                                      detail: "User-Agent \(payload)", severity: .warning)])
+            try await lab.store.appendCDRs([CallDetailRecord(callID: payload, direction: .inbound, from: "\"\(payload)\" <sip:1@x>", to: payload,
+                                                             account: payload, source: "127.0.0.66", start: lab.clock.now,
+                                                             end: lab.clock.now.addingTimeInterval(1), disposition: .failed)])
+            try await lab.store.saveBan(Ban(source: "127.0.0.66", since: lab.clock.now, until: lab.clock.now.addingTimeInterval(60), rule: "scanner",
+                                            reason: payload, offences: 1, origin: .automatic))
+            let client = lab.client()
+            for path in ["/", "/events", "/calls", "/bans", "/audit-log"] {
+                let page = try await client.get(path, cookie: cookie)
+                #expect(page.status == 200, "\(path)")
+                #expect(!page.body.contains("<script>alert") && !page.body.contains("<img src=x"), "\(path) shows raw markup")
+                #expect(page.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
+            }
+            #expect(try await client.get("/events", cookie: cookie).body.contains("&lt;script&gt;alert(&quot;x&quot;)"))
+            let api = try await client.get("/api/v1/events", cookie: cookie)
+            let decoded = try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any]
+            let first = (decoded?["items"] as? [[String: Any]])?.first
+            #expect(first?["detail"] as? String == "User-Agent \(payload)")
+            let csv = try await client.get("/calls.csv", cookie: cookie)
+            #expect(csv.status == 200 && csv.body.contains(#""""<script>"#))
+        }
+    }
+
+    @Test("an enrolment link sets a password and TOTP once: a wrong code, a common password or a reused link are refused")
+    func enrolment() async throws {
+        try await ConsoleLab.with { lab in
+            let token = EnrolmentToken()
+            try await lab.store.saveUser(ConsoleUser(name: "ana", role: .admin, enrolmentTokenHash: token.hash,
+                                                     enrolmentExpires: lab.clock.now.addingTimeInterval(EnrolmentToken.lifetime), created: lab.clock.now))
+            let client = lab.client()
+            let page = try await client.get("/enrol/\(token.text)")
+            #expect(page.status == 200 && page.body.contains("<svg") && page.body.contains("otpauth://totp/"))
+            let secret = try #require(SignInTests.hidden("secret", in: page.body))
+            let path = "/enrol/\(token.text)"
+            let common = try await client.post(path, form: [("password", "password1234"), ("again", "password1234"), ("secret", secret),
+                                                             ("code", lab.code(secret))])
+            #expect(common.status == 400 && common.body.contains("cannot be used"))
+            let wrongCode = try await client.post(path, form: [("password", ConsoleLab.password), ("again", ConsoleLab.password), ("secret", secret),
+                                                                ("code", "000000")])
+            #expect(wrongCode.status == 400 && wrongCode.body.contains("code is wrong"))
+            let done = try await client.post(path, form: [("password", ConsoleLab.password), ("again", ConsoleLab.password), ("secret", secret),
+                                                           ("code", lab.code(secret))])
+            #expect(done.status == 200 && done.body.contains("Enrolment complete"))
+            let user = try #require(try await lab.store.user(named: "ana"))
+            #expect(user.isEnrolled && user.enrolmentTokenHash == nil && user.totpSecret == secret)
+            #expect(try await client.get(path).status == 404)
+            // The code used to enrol cannot sign in: the next one can.
+            let first = try await client.post("/login", form: [("user", "ana"), ("password", ConsoleLab.password)])
+            let pending = try #require(first.setCookie)
+            let csrf = try #require(SignInTests.hidden("csrf", in: try await client.get("/login/code", cookie: pending).body))
+            #expect(try await client.post("/login/code", form: [("csrf", csrf), ("code", lab.code(secret))], cookie: pending).status == 401)
+            lab.clock.advance(30)
+            #expect(try await client.post("/login/code", form: [("csrf", csrf), ("code", lab.code(secret))], cookie: pending).status == 303)
+        }
+    }
+
+    @Test("an expired link is refused; a token past its expiry or revoked gets 401, one above its user's role is capped")
+    func expiry() async throws {
+        try await ConsoleLab.with { lab in
+            let token = EnrolmentToken()
+            try await lab.store.saveUser(ConsoleUser(name: "late", role: .viewer, enrolmentTokenHash: token.hash,
+                                                     enrolmentExpires: lab.clock.now.addingTimeInterval(60), created: lab.clock.now))
+            lab.clock.advance(61)
+            #expect(try await lab.client().get("/enrol/\(token.text)").status == 404)
+            try await lab.addUser("vera", role: .viewer)
+            let bearer = try await lab.token(for: "vera", role: .viewer, expires: 3600)
+            let client = lab.client()
+            #expect(try await client.get("/api/v1/status", headers: [("Authorization", "Bearer \(bearer)")]).status == 200)
+            lab.clock.advance(3601)
+            let expired = try await client.get("/api/v1/status", headers: [("Authorization", "Bearer \(bearer)")])
+            #expect(expired.status == 401 && expired.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+            #expect(expired.body.contains(#""status":401"#))
+            let revoked = try await lab.token(for: "vera", role: .viewer)
+            for token in try await lab.store.tokens(user: "vera") { _ = try await lab.store.removeToken(id: token.id) }
+            #expect(try await client.get("/api/v1/status", headers: [("Authorization", "Bearer \(revoked)")]).status == 401)
+        }
+    }
+}
