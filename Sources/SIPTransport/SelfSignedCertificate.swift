@@ -43,6 +43,19 @@ public struct SelfSignedCertificate: Sendable {
         privateKeyPEM = key.pemRepresentation
     }
 
+    /// The certificate's SHA-256 fingerprint, as browsers show it: `AB:CD:…`.
+    public var fingerprint: String {
+        get throws { try Self.fingerprint(pem: certificatePEM) }
+    }
+
+    /// The SHA-256 fingerprint of the first certificate in PEM text.
+    public static func fingerprint(pem: String) throws -> String {
+        guard let first = try PEMDocument.parseMultiple(pemString: pem).first(where: { $0.discriminator == "CERTIFICATE" }) else {
+            throw SIPTransportError.tlsSetup(listener: "certificate", reason: "no CERTIFICATE block in the PEM text")
+        }
+        return SHA256.hash(data: first.derBytes).map { String(format: "%02X", $0) }.joined(separator: ":")
+    }
+
     /// Writes the certificate and key; the key file is readable by its owner only.
     ///
     /// - Throws: the system's error when the certificate cannot be written, and

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import TollgateConfig
 import TollgateFraud
@@ -35,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tollgate")
+        // With a console, what the gateway counts is shown at /metrics; without one nothing reads it.
+        let registry = config.console == nil ? nil : PrometheusCollectorRegistry()
+        if let registry { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry)) }
         let rules = try options.shieldRulesOrExit(for: config)
         let store: any Store
         do {
@@ -60,9 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
                 return GatewayRules(shield: reloaded.shield.enabled ? try options.shieldRules(for: reloaded) : nil, fraud: reloaded.fraud,
                                     classifier: classifier, identity: reloaded.identity, trunks: reloaded.trunks)
             })
-        let services: [any Service]
+        var services: [any Service]
         do {
             services = try await gateway.services()
+            if let console = try await ConsoleSetup.service(config: config, store: store, gateway: gateway, registry: registry, logger: logger) {
+                services.append(console)
+            }
         } catch {
             logger.error("gateway failed: \(error)")
             throw ExitCode(1)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TollgateConsole
 import TollgateModel
+import TollgateStore
 
 /// `tollgate user`: console users. There is no default user; each one enrols through a one-time link.
 struct UserCommand: AsyncParsableCommand {
@@ -24,6 +25,11 @@ struct UserCommand: AsyncParsableCommand {
             return console.baseURL + "/enrol/" + token.text
         }
         return "/enrol/\(token.text)   (on the console's address, once console.listen is set)"
+    }
+
+    /// Changes made from the command line, logged as the local login.
+    static func administration(_ store: any Store) -> UserAdministration {
+        UserAdministration(store: store, actor: AuditLogCommand.localActor, source: "local")
     }
 
     static func validName(_ name: String) throws -> String {
@@ -62,18 +68,16 @@ struct UserCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let store = try options.openStoreOrExit()
-            if try await store.user(named: name) != nil {
+            do {
+                let (user, token) = try await UserCommand.administration(store).add(name: name, role: role)
+                UserCommand.printLink(user, token: token, options: options, base: consoleURL)
+            } catch .taken {
                 printError("there is already a user \(name); 'tollgate user reset \(name)' gives them a new link")
                 throw ExitCode(1)
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
             }
-            let token = EnrolmentToken()
-            let now = Date()
-            let user = ConsoleUser(name: name, role: role, enrolmentTokenHash: token.hash, enrolmentExpires: now.addingTimeInterval(EnrolmentToken.lifetime),
-                                   created: now)
-            try await store.saveUser(user)
-            try await store.appendAuditEntry(actor: AuditLogCommand.localActor, source: "local", action: "user.add", target: name, before: nil,
-                                             after: "role \(role.rawValue), enrolment pending", at: now)
-            UserCommand.printLink(user, token: token, options: options, base: consoleURL)
         }
     }
 
@@ -128,14 +132,16 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let name = try UserCommand.validName(name)
             let store = try options.openStoreOrExit()
-            let before = try await store.user(named: name)
-            guard try await store.removeUser(named: name) else {
+            do {
+                _ = try await UserCommand.administration(store).remove(name: name)
+                print("removed \(name), their sessions and API tokens")
+            } catch .noSuchUser {
                 printError("no user \(name)")
                 throw ExitCode(1)
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
             }
-            try await store.appendAuditEntry(actor: AuditLogCommand.localActor, source: "local", action: "user.remove", target: name,
-                                             before: before.map { "role \($0.role.rawValue)" }, after: nil, at: Date())
-            print("removed \(name)")
         }
     }
 
@@ -154,20 +160,16 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let name = try UserCommand.validName(name)
             let store = try options.openStoreOrExit()
-            guard var user = try await store.user(named: name) else {
+            do {
+                let (user, token) = try await UserCommand.administration(store).reset(name: name)
+                UserCommand.printLink(user, token: token, options: options, base: consoleURL)
+            } catch .noSuchUser {
                 printError("no user \(name)")
                 throw ExitCode(1)
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
             }
-            let token = EnrolmentToken()
-            user.passwordHash = nil
-            user.totpSecret = nil
-            user.totpLastStep = nil
-            user.enrolmentTokenHash = token.hash
-            user.enrolmentExpires = Date().addingTimeInterval(EnrolmentToken.lifetime)
-            try await store.saveUser(user)
-            try await store.appendAuditEntry(actor: AuditLogCommand.localActor, source: "local", action: "user.reset", target: name,
-                                             before: nil, after: "password and TOTP removed, enrolment pending", at: Date())
-            UserCommand.printLink(user, token: token, options: options, base: consoleURL)
         }
     }
 }

@@ -90,44 +90,27 @@ extension Console {
     /// The enrolment link for a token, on this console's address.
     func enrolmentLink(_ token: EnrolmentToken) -> String { settings.baseURL + "/enrol/" + token.text }
 
+    /// The user administration acting for this request's caller.
+    func administration(_ context: ConsoleContext) -> UserAdministration {
+        UserAdministration(store: store, actor: context.caller?.actor ?? "?", source: context.sourceText, now: now())
+    }
+
     func addUser(name: String, role text: String, context: ConsoleContext) async throws(ConsoleError) -> (ConsoleUser, String) {
-        guard EnrolmentToken.isValidUserName(name) else {
-            throw ConsoleError(.badRequest, "a user name is 1-32 of a-z, 0-9, '.', '_', '-', starting with a letter", field: "name")
-        }
         guard let role = ConsoleUser.Role(rawValue: text) else { throw ConsoleError(.badRequest, "role must be admin, operator or viewer", field: "role") }
         do {
-            guard try await store.user(named: name) == nil else { throw ConsoleError(.conflict, "there is already a user \(name)", field: "name") }
-            let token = EnrolmentToken()
-            let now = now()
-            let user = ConsoleUser(name: name, role: role, enrolmentTokenHash: token.hash, enrolmentExpires: now.addingTimeInterval(EnrolmentToken.lifetime),
-                                   created: now)
-            try await store.saveUser(user)
-            await audit(context.caller?.actor ?? "?", from: context.sourceText, "user.add", target: name, after: "role \(role.rawValue), enrolment pending")
+            let (user, token) = try await administration(context).add(name: name, role: role)
             return (user, enrolmentLink(token))
-        } catch let error as ConsoleError {
-            throw error
         } catch {
-            throw .storeUnavailable
+            throw ConsoleError(error)
         }
     }
 
     func resetUser(name: String, context: ConsoleContext) async throws(ConsoleError) -> (ConsoleUser, String) {
         do {
-            guard var user = try await store.user(named: name) else { throw ConsoleError(.notFound, "there is no user \(name.prefix(40))", field: "name") }
-            let token = EnrolmentToken()
-            user.passwordHash = nil
-            user.totpSecret = nil
-            user.totpLastStep = nil
-            user.enrolmentTokenHash = token.hash
-            user.enrolmentExpires = now().addingTimeInterval(EnrolmentToken.lifetime)
-            try await store.saveUser(user)
-            try await store.removeSessions(user: name)
-            await audit(context.caller?.actor ?? "?", from: context.sourceText, "user.reset", target: name, before: "enrolled", after: "enrolment pending")
+            let (user, token) = try await administration(context).reset(name: name)
             return (user, enrolmentLink(token))
-        } catch let error as ConsoleError {
-            throw error
         } catch {
-            throw .storeUnavailable
+            throw ConsoleError(error)
         }
     }
 
@@ -135,20 +118,22 @@ extension Console {
     func removeUser(name: String, context: ConsoleContext) async throws(ConsoleError) -> String {
         guard name != context.caller?.user else { throw ConsoleError(.badRequest, "you cannot remove yourself", field: "name") }
         do {
-            let users = try await store.users()
-            guard let user = users.first(where: { $0.name == name }) else { throw ConsoleError(.notFound, "there is no user \(name.prefix(40))", field: "name") }
-            if user.role == .admin, users.filter({ $0.role == .admin && $0.isEnrolled }).count <= 1, user.isEnrolled {
-                throw ConsoleError(.badRequest, "\(name) is the last enrolled admin", field: "name")
-            }
-            _ = try await store.removeUser(named: name)
-            try await store.removeSessions(user: name)
-            for token in try await store.tokens(user: name) { _ = try await store.removeToken(id: token.id) }
-            await audit(context.caller?.actor ?? "?", from: context.sourceText, "user.remove", target: name, before: "role \(user.role.rawValue)")
-            return name
-        } catch let error as ConsoleError {
-            throw error
+            return try await administration(context).remove(name: name).name
         } catch {
-            throw .storeUnavailable
+            throw ConsoleError(error)
+        }
+    }
+}
+
+extension ConsoleError {
+    /// The answer for a refused user or token change.
+    init(_ refusal: UserAdministration.Refusal) {
+        switch refusal {
+        case .invalidName: self.init(.badRequest, refusal.description, field: "name")
+        case .taken: self.init(.conflict, refusal.description, field: "name")
+        case .noSuchUser, .noSuchToken: self.init(.notFound, refusal.description, field: "name")
+        case .lastAdmin, .roleAboveUser: self.init(.badRequest, refusal.description)
+        case .store: self = .storeUnavailable
         }
     }
 }
