@@ -97,3 +97,24 @@ struct RouteAccessTests {
         }
     }
 }
+
+@Suite("The OpenAPI document")
+struct OpenAPIDocumentTests {
+    @Test("it describes exactly the API routes the console serves, with their methods")
+    func matchesRoutes() async throws {
+        try await ConsoleLab.with { lab in
+            let (_, routes) = ConsoleService.router(for: lab.console)
+            let served = Set(routes.filter { $0.kind == .api }.map { route in
+                let segments = route.path.dropFirst("/api/v1/".count).split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                return "\(route.method.rawValue.lowercased()) /" + segments.joined(separator: "/")
+            })
+            let answer = try await lab.client().get("/api/v1/openapi.json")
+            #expect(answer.status == 200 && answer.header("Content-Type") == "application/json")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let described = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
+            #expect(described == served)
+        }
+    }
+}

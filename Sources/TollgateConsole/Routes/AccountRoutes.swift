@@ -21,7 +21,7 @@ extension RouteTable {
             api(.post, "/api/v1/accounts/:account/\(action.rawValue)", .role(.operator)) { input, context in
                 struct Body: Decodable { var reason: String? }
                 let reason = input.body.readableBytes > 0 ? try input.json(Body.self).reason : nil
-                let notice = try await console.apply(action, account: context.parameters.get("account") ?? "", reason: reason, context: context)
+                let notice = try await console.apply(action, account: context.parameter("account"), reason: reason, context: context)
                 return JSONAnswer.body(["result": notice])
             }
         }
@@ -92,7 +92,8 @@ extension Console {
     /// Resumes, suspends or resets an account's counters, and logs it; returns what was done.
     func apply(_ action: AccountAction, account raw: String, reason: String?, context: ConsoleContext) async throws(ConsoleError) -> String {
         let account = raw.trimmingCharacters(in: .whitespaces)
-        guard !account.isEmpty, account.count <= 64 else { throw ConsoleError(.badRequest, "name an account", field: "account") }
+        guard !account.isEmpty, account.count <= 64 else { throw ConsoleError(.badRequest, "name an account (at most 64 characters)", field: "account") }
+        guard (reason ?? "").count <= 200 else { throw ConsoleError(.badRequest, "the reason is longer than 200 characters", field: "reason") }
         let actor = context.caller?.actor ?? "?"
         let now = now()
         do {
@@ -107,7 +108,7 @@ extension Console {
                 return "Resumed \(account)."
             case .suspend:
                 let why = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                let text = why.isEmpty ? "suspended from the console by \(context.caller?.user ?? "?")" : String(why.prefix(200))
+                let text = why.isEmpty ? "suspended from the console by \(context.caller?.user ?? "?")" : why
                 try await store.saveSuspension(AccountSuspension(account: account, since: now, rule: "operator", reason: text))
                 await audit(actor, from: context.sourceText, "account.suspend", target: account, before: "active", after: text)
                 return "Suspended \(account)."

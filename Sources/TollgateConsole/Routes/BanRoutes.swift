@@ -49,7 +49,7 @@ extension RouteTable {
         }
 
         api(.delete, "/api/v1/bans/:source", .role(.operator)) { _, context in
-            let source = context.parameters.get("source") ?? ""
+            let source = context.parameter("source")
             guard try await console.liftBan(source: source, context: context) else { throw ConsoleError(.notFound, "\(source) is not banned") }
             return Response(status: .noContent)
         }

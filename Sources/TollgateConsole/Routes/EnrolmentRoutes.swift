@@ -10,13 +10,13 @@ extension RouteTable {
         let console = self.console
 
         page(.get, "/enrol/:token", .anyone) { input, context in
-            let token = context.parameters.get("token") ?? ""
+            let token = context.parameter("token")
             let user = try await console.enrolling(token: token)
             return console.enrolmentPage(user: user, token: token, secret: TOTPCheck.newSecret(), message: nil, status: .ok)
         }
 
         page(.post, "/enrol/:token", .anyone) { input, context in
-            let token = context.parameters.get("token") ?? ""
+            let token = context.parameter("token")
             var user = try await console.enrolling(token: token)
             let password = input.form["password"] ?? ""
             let secret = input.form["secret"] ?? ""

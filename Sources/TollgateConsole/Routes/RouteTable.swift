@@ -40,6 +40,25 @@ struct RouteTable {
         }
     }
 
+    /// Answers `405 Method Not Allowed` (with `Allow`) for the methods a registered path does not
+    /// serve, instead of a 404 that would say the path is not there. Call after every route is added.
+    func addMethodNotAllowed() {
+        let console = self.console
+        var byPath: [String: (methods: Set<HTTPRequest.Method>, kind: ConsoleRoute.Kind)] = [:]
+        for route in routes { byPath[route.path, default: ([], route.kind)].methods.insert(route.method) }
+        for (path, entry) in byPath {
+            let allowed = entry.methods.union(entry.methods.contains(.get) ? [.head] : []).map(\.rawValue).sorted().joined(separator: ", ")
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .trace, .options] where !entry.methods.contains(method) {
+                router.on(RouterPath(path), method: method) { _, context -> Response in
+                    var response = console.answer(ConsoleError(.methodNotAllowed, "\(method.rawValue) is not allowed here; use \(allowed)"),
+                                                  kind: entry.kind, context: context)
+                    response.headers[.allow] = allowed
+                    return response
+                }
+            }
+        }
+    }
+
     mutating func page(_ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess, needsPassword: Bool = false,
                        _ handler: @escaping Handler) {
         add(method, path, access, .page, needsPassword: needsPassword, handler)

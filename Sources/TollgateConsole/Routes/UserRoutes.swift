@@ -46,12 +46,12 @@ extension RouteTable {
         }
 
         api(.post, "/api/v1/users/:name/reset", .role(.admin)) { _, context in
-            let (user, link) = try await console.resetUser(name: context.parameters.get("name") ?? "", context: context)
+            let (user, link) = try await console.resetUser(name: context.parameter("name"), context: context)
             return JSONAnswer.body(["name": user.name, "role": user.role.rawValue, "enrolmentLink": link])
         }
 
         api(.delete, "/api/v1/users/:name", .role(.admin)) { _, context in
-            _ = try await console.removeUser(name: context.parameters.get("name") ?? "", context: context)
+            _ = try await console.removeUser(name: context.parameter("name"), context: context)
             return Response(status: .noContent)
         }
     }
@@ -106,6 +106,9 @@ extension Console {
     }
 
     func resetUser(name: String, context: ConsoleContext) async throws(ConsoleError) -> (ConsoleUser, String) {
+        guard name != context.caller?.user else {
+            throw ConsoleError(.conflict, "you cannot reset yourself here: another admin can, or 'tollgate user reset' on the host", field: "name")
+        }
         do {
             let (user, token) = try await administration(context).reset(name: name)
             return (user, enrolmentLink(token))
@@ -116,7 +119,7 @@ extension Console {
 
     /// Removes a user (not the last admin, nor oneself), their sessions and tokens.
     func removeUser(name: String, context: ConsoleContext) async throws(ConsoleError) -> String {
-        guard name != context.caller?.user else { throw ConsoleError(.badRequest, "you cannot remove yourself", field: "name") }
+        guard name != context.caller?.user else { throw ConsoleError(.conflict, "you cannot remove yourself", field: "name") }
         do {
             return try await administration(context).remove(name: name).name
         } catch {

@@ -57,7 +57,7 @@ struct CallerMiddleware: RouterMiddleware {
     }
 }
 
-/// Headers on every answer: no framing, no sniffing, no referrer, nothing cached, scripts and
+/// Headers on every answer: no framing, no sniffing, no referrer to other sites, nothing cached, scripts and
 /// styles from the console only, and HSTS over HTTPS.
 enum SecurityHeaders {
     static func add(to headers: inout HTTPFields, secure: Bool) {
@@ -65,7 +65,8 @@ enum SecurityHeaders {
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on form posts.
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
         if secure { headers[.strictTransportSecurity] = "max-age=31536000" }

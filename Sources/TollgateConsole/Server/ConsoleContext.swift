@@ -22,3 +22,11 @@ public struct ConsoleContext: RequestContext {
     /// The source as the audit log and throttling name it.
     public var sourceText: String { remoteAddress?.description ?? "unknown" }
 }
+
+extension ConsoleContext {
+    /// A path parameter, percent-decoded (`/bans/2001%3Adb8%3A%3A1` → `2001:db8::1`).
+    func parameter(_ name: String) -> String {
+        guard let raw = parameters.get(name) else { return "" }
+        return raw.removingPercentEncoding ?? raw
+    }
+}

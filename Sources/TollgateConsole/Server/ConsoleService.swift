@@ -40,6 +40,7 @@ public struct ConsoleService: Service {
         table.addPages()
         table.addAPI()
         table.addResources()
+        table.addMethodNotAllowed()
         return (router, table.routes)
     }
 
