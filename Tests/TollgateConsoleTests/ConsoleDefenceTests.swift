@@ -127,3 +127,26 @@ struct ConsoleDefenceTests {
         }
     }
 }
+
+@Suite("Console pages")
+struct ConsolePageTests {
+    @Test("a list shows the link to older rows only when there are more, and the next page continues where the last ended")
+    func paging() async throws {
+        try await ConsoleLab.with { lab in
+            try await lab.addUser("vera", role: .viewer)
+            let (cookie, _) = try await lab.session(for: "vera")
+            try await lab.store.append((0..<5).map { SecurityEvent(time: lab.clock.now.addingTimeInterval(Double($0)), kind: "scanner", source: "192.0.2.\($0)",
+                                                                    rule: "r", detail: "d", severity: .warning) })
+            let client = lab.client()
+            let all = try await client.get("/events", cookie: cookie)
+            #expect(!all.body.contains("Older events"))
+            let first = try await client.get("/events?limit=3", cookie: cookie)
+            #expect(first.body.contains("192.0.2.4") && first.body.contains("192.0.2.2") && !first.body.contains("192.0.2.1<"))
+            let range = try #require(first.body.range(of: "class=\"pager\"><a href=\"/events?"))
+            let link = String(first.body[range.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
+            let second = try await client.get("/events?" + link, cookie: cookie)
+            #expect(second.status == 200 && second.body.contains("192.0.2.1") && second.body.contains("192.0.2.0") && !second.body.contains("192.0.2.2<"))
+            #expect(!second.body.contains("Older events"))
+        }
+    }
+}

@@ -19,7 +19,8 @@ final class ShieldLab: @unchecked Sendable {
     ///   - port: The gateway's external UDP port.
     ///   - pbxPort: The test PBX's port on 127.0.0.20.
     ///   - shield: Extra YAML under `shield:` (indented by two spaces), if any.
-    init(port: Int, pbxPort: Int, shield: String = "") throws {
+    ///   - extra: Extra top-level YAML (a `console:` section), if any.
+    init(port: Int, pbxPort: Int, shield: String = "", extra: String = "") throws {
         self.port = port
         self.pbxPort = pbxPort
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-shield-\(UUID().uuidString)")
@@ -38,6 +39,7 @@ final class ShieldLab: @unchecked Sendable {
               - { prefix: "", trunks: [carrier] }
             remote_phones: true
             store: { path: "\(directory.appendingPathComponent("tollgate.db").path)" }
+            \(extra)
             shield:
               enabled: true
             \(shield)

@@ -23,7 +23,7 @@ extension RouteTable {
             let content: [String: Any] = [
                 "rows": rows, "number": input["number"] ?? "", "account": input["account"] ?? "", "since": input["since"] ?? "",
                 "until": input["until"] ?? "",
-                "next": next.map { "/calls" + ConsoleFormat.query(filters + [("cursor", $0.description)]) } as Any,
+                "next": next.map { ["/calls" + ConsoleFormat.query(filters + [("cursor", $0.description)])] } ?? [],
                 "csv": "/calls.csv" + ConsoleFormat.query(filters.filter { $0.0 != "limit" }),
             ]
             return console.pages.respond("calls", PageModel(title: "Calls", caller: context.caller, content: content, current: "/calls"))

@@ -18,7 +18,7 @@ extension RouteTable {
             let filters: [(String, String?)] = [("kind", input["kind"]), ("source", input["source"]), ("since", input["since"]), ("limit", input["limit"])]
             let content: [String: Any] = [
                 "rows": rows, "kind": input["kind"] ?? "", "source": input["source"] ?? "", "since": input["since"] ?? "",
-                "next": next.map { "/events" + ConsoleFormat.query(filters + [("cursor", $0.description)]) } as Any,
+                "next": next.map { ["/events" + ConsoleFormat.query(filters + [("cursor", $0.description)])] } ?? [],
                 "csv": "/api/v1/events" + ConsoleFormat.query(filters),
             ]
             return console.pages.respond("events", PageModel(title: "Security events", caller: context.caller, content: content, current: "/events"))

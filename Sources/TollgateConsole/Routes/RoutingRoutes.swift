@@ -18,7 +18,7 @@ extension RouteTable {
                 "trunks": trunks.map { ["name": $0.name, "endpoint": $0.endpoint, "priority": $0.priority, "weight": $0.weight,
                                         "up": $0.up ?? false, "known": $0.up != nil, "registration": $0.registration ?? "—",
                                         "sources": $0.allowedSources.joined(separator: ", ")] as [String: Any] },
-                "fallback": console.config.fallback.map { "\($0.target) over \($0.trunks.joined(separator: ", "))" } as Any,
+                "fallback": console.config.fallback.map { ["\($0.target) over \($0.trunks.joined(separator: ", "))"] } ?? [],
             ]
             return console.pages.respond("routes", PageModel(title: "Routes and trunks", caller: context.caller, content: content, current: "/routes"))
         }

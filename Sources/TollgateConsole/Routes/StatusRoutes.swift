@@ -92,7 +92,8 @@ extension Console {
         }
         let callItems = calls.map { ($0.start, $0.destinationClass ?? "unclassified") }
         let callSeries = Array(Set(callItems.map(\.1))).sorted()
-        let attackItems = events.map { ($0.time, $0.kind) }
+        // Attacks: what Shield and fraud control flagged (warnings and worse), not the inventory's news.
+        let attackItems = events.filter { $0.severity >= .warning }.map { ($0.time, $0.kind) }
         let attackSeries = Array(Set(attackItems.map(\.1))).sorted()
         var bySource: [String: Int] = [:]
         for event in events { bySource[event.source, default: 0] += 1 }

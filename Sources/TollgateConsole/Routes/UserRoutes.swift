@@ -83,7 +83,7 @@ extension Console {
              "self": user.name == context.caller?.user]
         }
         return pages.respond("users", PageModel(title: "Users", caller: context.caller, notice: notice,
-                                                content: ["rows": rows, "link": link as Any, "roles": ConsoleUser.Role.allCases.map(\.rawValue)],
+                                                content: ["rows": rows, "link": link.map { [$0] } ?? [], "roles": ConsoleUser.Role.allCases.map(\.rawValue)],
                                                 current: "/users"))
     }
 
