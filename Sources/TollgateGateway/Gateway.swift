@@ -191,6 +191,7 @@ public final class Gateway: Sendable {
             if let shield { services.append(BanSyncService(store: store, shield: shield, loop: loop, logger: logger, revision: restored.bansRevision)) }
             services.append(AccountSyncService(store: store, fraud: fraud, loop: loop, logger: logger, revision: restored.accountsRevision,
                                                started: started))
+            services.append(DivertSyncService(store: store, proxy: proxy, loop: loop, logger: logger))
         }
         services.append(StatusService(proxy: proxy, loop: loop, path: GatewayStatus.path(forStore: config.store.path), logger: logger))
         if let reload {

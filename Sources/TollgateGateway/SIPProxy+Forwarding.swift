@@ -6,18 +6,21 @@ extension SIPProxy {
     // MARK: - Targets
 
     /// Where an out-of-dialog request goes: from the outside to the PBX (with the fallback route
-    /// behind it for INVITEs); from the PBX to the trunks of the matching route that are up.
+    /// behind it for INVITEs; in its place while "divert now" is on, as long as a fallback trunk is
+    /// up); from the PBX to the trunks of the matching route that are up.
     func initialTargets(for request: SIPMessage, server: ServerTransaction) -> [ForwardTarget] {
         if server.zone == .external {
-            var targets = [ForwardTarget(peer: settings.pbx, zone: .internal, trunk: nil)]
+            let pbx = ForwardTarget(peer: settings.pbx, zone: .internal, trunk: nil)
+            var fallbacks: [ForwardTarget] = []
             if request.method == .invite, let fallback = settings.config.fallback {
                 for name in fallback.trunks {
                     guard let trunk = settings.trunks.first(where: { $0.name == name }), trunkHealth.isUp(name) else { continue }
-                    targets.append(ForwardTarget(peer: trunk.peer, zone: .external, trunk: name,
-                                                 requestURI: trunkURI(user: fallback.target, trunk: trunk), isFallback: true))
+                    fallbacks.append(ForwardTarget(peer: trunk.peer, zone: .external, trunk: name,
+                                                   requestURI: trunkURI(user: fallback.target, trunk: trunk), isFallback: true))
                 }
             }
-            return targets
+            if divertsInbound, !fallbacks.isEmpty { return fallbacks }
+            return [pbx] + fallbacks
         }
         if let phone = remotePhoneTarget(for: request) { return [phone] }
         let uri = try? SIPURI(parsing: request.requestURIText ?? "")

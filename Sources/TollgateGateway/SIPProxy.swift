@@ -53,6 +53,8 @@ public final class SIPProxy: @unchecked Sendable {
     let bindings = RemotePhoneBindings()
     /// Registrations with trunks, by trunk name.
     var registrations: [String: RegistrationSlot] = [:]
+    /// "Divert now": inbound INVITEs go to the fallback, not the PBX (set from the store by `DivertSyncService`).
+    public var divertsInbound = false
     /// The address the outside sees for Tollgate: the first external listener's.
     let externalHost: String
     let externalHostPort: String

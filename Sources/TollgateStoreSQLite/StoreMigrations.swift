@@ -28,6 +28,7 @@ import TollgateStore
 /// - `v10-sessions-tokens`: `sessions` (console sessions by the SHA-256 of their ID) and `api_tokens`
 ///   (REST API bearer tokens by the SHA-256 of the token).
 /// - `v11-console-indexes`: indexes for the console's searches (CDRs by number, events by source).
+/// - `v12-divert`: `divert` (one row while "divert now" is on: since, who, why).
 enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
@@ -44,6 +45,7 @@ enum StoreMigrations {
     static let auditLog = "v9-audit-log"
     static let sessionsAndTokens = "v10-sessions-tokens"
     static let consoleIndexes = "v11-console-indexes"
+    static let divert = "v12-divert"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -259,6 +261,16 @@ enum StoreMigrations {
             try db.execute(sql: """
                 CREATE INDEX cdrs_from_start ON cdrs (from_user, start);
                 CREATE INDEX cdrs_to_start ON cdrs (to_number, start);
+                """)
+        }
+        migrator.registerMigration(divert) { db in
+            try db.execute(sql: """
+                CREATE TABLE divert (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    since REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    reason TEXT NOT NULL
+                );
                 """)
         }
         return migrator

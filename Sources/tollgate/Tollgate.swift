@@ -8,7 +8,7 @@ struct Tollgate: AsyncParsableCommand {
         abstract: "Tollgate — a SIP security gateway for business phone networks.",
         subcommands: [
             ServeCommand.self, ConfigCommand.self, RouteCommand.self, CertCommand.self, SIPCommand.self, BanCommand.self,
-            EventsCommand.self, CDRCommand.self, AccountCommand.self, IdentityCommand.self, InventoryCommand.self, FirewallCommand.self, AuditCommand.self, ReportCommand.self, DrillCommand.self, UserCommand.self, TokenCommand.self, AuditLogCommand.self,
+            EventsCommand.self, CDRCommand.self, AccountCommand.self, IdentityCommand.self, InventoryCommand.self, FirewallCommand.self, AuditCommand.self, ReportCommand.self, DrillCommand.self, UserCommand.self, TokenCommand.self, AuditLogCommand.self, DivertCommand.self,
         ]
     )
 }

@@ -150,3 +150,35 @@ struct ConsolePageTests {
         }
     }
 }
+
+@Suite("Divert now in the console")
+struct ConsoleDivertTests {
+    @Test("an operator diverts inbound calls in one action; every page says so while it is on; a viewer cannot; each switch is in the audit log")
+    func divert() async throws {
+        try await ConsoleLab.with { lab in
+            try await lab.addUser("otto", role: .operator)
+            try await lab.addUser("vera", role: .viewer)
+            let (operatorCookie, csrf) = try await lab.session(for: "otto")
+            let (viewerCookie, viewerCSRF) = try await lab.session(for: "vera")
+            let client = lab.client()
+            #expect(try await client.post("/divert", form: [("csrf", viewerCSRF), ("state", "on")], cookie: viewerCookie).status == 403)
+            let on = try await client.post("/divert", form: [("csrf", csrf), ("state", "on"), ("reason", "fire drill")], cookie: operatorCookie)
+            #expect(on.status == 303)
+            #expect(try await lab.store.divert()?.reason == "fire drill")
+            for path in ["/", "/events", "/calls", "/bans"] {
+                let page = try await client.get(path, cookie: viewerCookie)
+                #expect(page.body.contains("Divert now is ON: inbound calls go to +447700900123 over carrier"), "\(path)")
+            }
+            let status = try await client.get("/api/v1/status", cookie: viewerCookie)
+            #expect(status.body.contains(#""divert":{"#) && status.body.contains(#""on":true"#))
+            let token = try await lab.token(for: "otto", role: .operator)
+            let off = try await client.request(.POST, "/api/v1/divert", headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
+                                               body: #"{"on": false}"#)
+            #expect(off.status == 200 && off.body.contains(#""on":false"#))
+            #expect(try await lab.store.divert() == nil)
+            #expect(!(try await client.get("/", cookie: viewerCookie).body.contains("Divert now is ON")))
+            let log = try await lab.store.auditEntries(since: nil, limit: 10)
+            #expect(log.map(\.action) == ["divert.on", "divert.off"] && log.first?.actor == "otto" && log.last?.actor.hasPrefix("otto (token") == true)
+        }
+    }
+}

@@ -75,6 +75,7 @@ struct ConsoleLab: Sendable {
         config.routes = [RouteRule(name: "uk", prefix: "44", trunks: ["carrier"])]
         config.trunks = [TrunkConfig(name: "carrier", endpoint: Endpoint(transport: .udp, host: "127.0.0.40", port: 5060),
                                      allowedSources: [try! AddressRange(parsing: "127.0.0.40/32")])]
+        config.fallback = FallbackConfig(target: "+447700900123", trunks: ["carrier"])
         return config
     }()
 

@@ -91,6 +91,8 @@ final class FlakyCDRStore: Store, Sendable {
     func tokens(user: String?) async throws(StoreError) -> [APIToken] { try await base.tokens(user: user) }
     func removeToken(id: String) async throws(StoreError) -> Bool { try await base.removeToken(id: id) }
     func touchToken(id: String, at time: Date) async throws(StoreError) { try await base.touchToken(id: id, at: time) }
+    func divert() async throws(StoreError) -> DivertState? { try await base.divert() }
+    func setDivert(_ state: DivertState?) async throws(StoreError) { try await base.setDivert(state) }
     func appendAuditEntry(actor: String, source: String, action: String, target: String, before: String?, after: String?,
                           at time: Date) async throws(StoreError) -> AuditLogEntry {
         try await base.appendAuditEntry(actor: actor, source: source, action: action, target: target, before: before, after: after, at: time)

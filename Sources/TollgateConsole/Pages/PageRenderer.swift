@@ -74,11 +74,15 @@ struct PageModel {
     var divert: String?
     var content: Any?
 
+    /// The banner of the request being answered, set by the caller middleware.
+    @TaskLocal static var divertBanner: String?
+
     init(title: String, caller: ConsoleCaller? = nil, message: String? = nil, notice: String? = nil, content: Any? = nil, current: String? = nil) {
         self.title = title
         self.message = message
         self.notice = notice
         self.content = content
+        divert = Self.divertBanner
         guard let caller, caller.isSignedIn else { return }
         user = caller.user
         role = caller.role.rawValue

@@ -26,6 +26,7 @@ extension RouteTable {
     /// Every page and API route.
     mutating func addPages() {
         addStatus()
+        addDivert()
         addEvents()
         addBans()
         addAccounts()

@@ -17,6 +17,8 @@ extension RouteTable {
                 ["name": name, "up": up, "registration": summary.gateway?.registrations?[name]?.state ?? "—"] as [String: Any]
             }
             let content: [String: Any] = [
+                "divertOn": summary.divert.on, "canDivert": console.config.fallback != nil,
+                "divertTo": console.config.fallback.map(DivertSwitch.destination) ?? "",
                 "running": summary.gateway != nil, "summary": summary, "trunks": trunks, "listeners": console.listenerNames,
                 "callsChart": charts.calls, "attacksChart": charts.attacks, "topSources": charts.topSources,
             ]
@@ -38,6 +40,8 @@ struct StatusSummary: Encodable {
     var suspendedAccounts: Int
     var callsToday: Int
     var eventsLastHour: Int
+    /// "Divert now".
+    var divert: DivertView
     var time: Date
 }
 
@@ -55,7 +59,8 @@ extension Console {
                 gateway: gateway, callsInProgress: gateway?.confirmedDialogs ?? 0,
                 activeBans: try await store.activeBans(at: now).count, suspendedAccounts: try await store.activeSuspensions().count,
                 callsToday: try await store.cdrCount(CDRQuery(since: calendar.startOfDay(for: now))),
-                eventsLastHour: try await store.events(EventQuery(since: now.addingTimeInterval(-3600), limit: 10_000)).count, time: now)
+                eventsLastHour: try await store.events(EventQuery(since: now.addingTimeInterval(-3600), limit: 10_000)).count,
+                divert: DivertView(state: try await store.divert(), destination: config.fallback.map(DivertSwitch.destination)), time: now)
         } catch {
             throw .storeUnavailable
         }

@@ -23,7 +23,11 @@ struct CallerMiddleware: RouterMiddleware {
         } catch {
             return JSONAnswer.error(error)
         }
-        var response = try await next(request, context)
+        // While "divert now" is on, every page says so.
+        let divert = (try? await console.store.divert()).flatMap { $0 }
+        var response = try await PageModel.$divertBanner.withValue(divert.map { console.divertBanner($0) }) {
+            try await next(request, context)
+        }
         SecurityHeaders.add(to: &response.headers, secure: console.settings.usesTLS)
         return response
     }

@@ -42,6 +42,8 @@ public struct GatewayEvent: Sendable, Hashable {
         public static let identity: Kind = "identity"
         /// A call from outside claims one of the company's own numbers, or a VIP's, without full attestation.
         public static let callerIDSpoofed: Kind = "caller-id-spoofed"
+        /// "Divert now" switched on or off: inbound calls go to the fallback, or to the PBX again.
+        public static let divert: Kind = "divert"
     }
 
     public var kind: Kind

@@ -228,3 +228,17 @@ struct StoreSessionConformanceTests {
         #expect(try await store.token(hash: token.tokenHash) == nil)
     }
 }
+
+@Suite("Store conformance: divert now")
+struct StoreDivertConformanceTests {
+    @Test("divert is off until switched on, seen by another connection, and off again", arguments: StoreBackend.shared)
+    func divert(backend: StoreBackend) async throws {
+        let (console, gateway) = try backend.makePair()
+        #expect(try await gateway.divert() == nil)
+        let state = DivertState(since: Date(timeIntervalSince1970: 1_790_000_000), actor: "otto", reason: "evacuation")
+        try await console.setDivert(state)
+        #expect(try await gateway.divert() == state)
+        try await console.setDivert(nil)
+        #expect(try await gateway.divert() == nil)
+    }
+}
