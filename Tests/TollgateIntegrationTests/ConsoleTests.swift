@@ -27,6 +27,7 @@ struct ConsoleTests {
                  "From: \\"\(Self.hostileName)\\" <sip:100@127.0.0.66>;tag=1\\r\\nTo: <sip:100@127.0.0.1>\\r\\nCall-ID: console-xss-1\\r\\n"
                  "CSeq: 1 OPTIONS\\r\\nUser-Agent: \(Self.hostileAgent)\\r\\nMax-Forwards: 70\\r\\nContent-Length: 0\\r\\n\\r\\n")
             s.sendto(m.encode(), ("127.0.0.1", \(lab.port)))
+            s.sendto(b"INVITE this is not SIP\\r\\n\\r\\n", ("127.0.0.1", \(lab.port)))
             """
         #expect(try PeerProcess(name: "hostile-probe", executable: python, arguments: ["-c", probe]).wait(timeout: 10) == 0)
         _ = try lab.attack("svwar", from: "127.0.0.67", arguments: ["-e200-230", "-p", "\(lab.port)", "127.0.0.1"], timeout: 60)
@@ -83,11 +84,18 @@ struct ConsoleTests {
         #expect(schemathesis.wait(timeout: 600) == 0, "\(schemathesis.log.suffix(4000))")
 
         // /metrics in the Prometheus text format, read by the reference parser.
+        // …and every metric the Grafana dashboard charts is there.
+        let dashboard = Peers.packageRoot.appendingPathComponent("deploy/grafana/tollgate.json").path
         let parse = """
-            import sys, urllib.request
+            import json, re, sys, urllib.request
             from prometheus_client.parser import text_string_to_metric_families
             text = urllib.request.urlopen("http://127.0.0.1:\(consolePort)/metrics", timeout=10).read().decode()
             families = {f.name: f for f in text_string_to_metric_families(text)}
+            samples = {s.name for f in families.values() for s in f.samples}
+            charted = set(re.findall(r"tollgate_[a-z_]+", open("\(dashboard)").read()))
+            missing = sorted(charted - samples)
+            if missing:
+                sys.exit("charted but not exported: " + ", ".join(missing))
             bans = sum(s.value for s in families["tollgate_shield_bans"].samples if s.name == "tollgate_shield_bans_total")
             received = sum(s.value for s in families["tollgate_sip_messages_in"].samples)
             print(len(families), int(bans), int(received))
