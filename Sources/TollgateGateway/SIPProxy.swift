@@ -82,6 +82,8 @@ public final class SIPProxy: @unchecked Sendable {
         self.transactionTimers = TransactionTimers(linger: settings.transactionLinger)
         calls.longestCall = settings.config.fraud.maxCallDuration
         self.trunkHealth = TrunkHealth(trunks: settings.trunks.map(\.name))
+        // Every trunk is in the metrics from the start (up until its probes say otherwise).
+        for trunk in settings.trunks { metrics.trunk(trunk.name, up: trunkHealth.isUp(trunk.name)) }
         self.timers = TimerWheel(eventLoop: eventLoop)
         timers.start()
         self.branchSalt = String(UInt32.random(in: 0...UInt32.max), radix: 36)

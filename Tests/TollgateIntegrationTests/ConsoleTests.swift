@@ -22,12 +22,13 @@ struct ConsoleTests {
         let python = try Peers.executable("python3")
         let probe = """
             import socket
+            garbage = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); garbage.bind(("127.0.0.68", 0))
+            garbage.sendto(b"INVITE this is not SIP\\r\\n\\r\\n", ("127.0.0.1", \(lab.port)))
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.66", 0))
             m = ("OPTIONS sip:100@127.0.0.1 SIP/2.0\\r\\nVia: SIP/2.0/UDP 127.0.0.66:5999;branch=z9hG4bK-console-1\\r\\n"
                  "From: \\"\(Self.hostileName)\\" <sip:100@127.0.0.66>;tag=1\\r\\nTo: <sip:100@127.0.0.1>\\r\\nCall-ID: console-xss-1\\r\\n"
                  "CSeq: 1 OPTIONS\\r\\nUser-Agent: \(Self.hostileAgent)\\r\\nMax-Forwards: 70\\r\\nContent-Length: 0\\r\\n\\r\\n")
             s.sendto(m.encode(), ("127.0.0.1", \(lab.port)))
-            s.sendto(b"INVITE this is not SIP\\r\\n\\r\\n", ("127.0.0.1", \(lab.port)))
             """
         #expect(try PeerProcess(name: "hostile-probe", executable: python, arguments: ["-c", probe]).wait(timeout: 10) == 0)
         _ = try lab.attack("svwar", from: "127.0.0.67", arguments: ["-e200-230", "-p", "\(lab.port)", "127.0.0.1"], timeout: 60)
