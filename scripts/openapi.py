@@ -18,10 +18,13 @@ schemas = {
  "GatewayStatus": obj(["updated","processID","trunksUp","serverTransactions","clientTransactions","earlyDialogs","confirmedDialogs","remotePhoneBindings"],
    {"updated":T,"processID":I,"trunksUp":{"type":"object","additionalProperties":B},"serverTransactions":I,"clientTransactions":I,"earlyDialogs":I,
     "confirmedDialogs":I,"remotePhoneBindings":I,"registrations":{"type":"object","additionalProperties":ref("RegistrationStatus")}}),
+ "Acknowledgement": obj(["eventID","time","actor","note"],{"eventID":I,"time":T,"actor":S,"note":S}),
+ "Alarm": obj(["event"],{"event":ref("SecurityEvent"),"acknowledgement":ref("Acknowledgement")}),
+ "AlarmNote": {"type":"object","properties":{"note":{"type":"string","maxLength":200}}},
  "Divert": obj(["on"],{"on":B,"since":T,"by":S,"reason":S,"destination":S}),
  "DivertChange": {"type":"object","required":["on"],"properties":{"on":B,"reason":{"type":"string","maxLength":200}}},
- "Status": obj(["callsInProgress","activeBans","suspendedAccounts","callsToday","eventsLastHour","divert","time"],
-   {"gateway":ref("GatewayStatus"),"callsInProgress":I,"activeBans":I,"suspendedAccounts":I,"callsToday":I,"eventsLastHour":I,"divert":ref("Divert"),"time":T}),
+ "Status": obj(["callsInProgress","activeBans","suspendedAccounts","callsToday","eventsLastHour","openAlarms","divert","time"],
+   {"gateway":ref("GatewayStatus"),"callsInProgress":I,"activeBans":I,"suspendedAccounts":I,"callsToday":I,"eventsLastHour":I,"openAlarms":I,"divert":ref("Divert"),"time":T}),
  "SecurityEvent": obj(["time","kind","source","rule","detail","severity"],{"id":I,"time":T,"kind":S,"source":S,"rule":S,"detail":S,
    "severity":{"type":"string","enum":["info","notice","warning","critical"]}}),
  "Ban": obj(["source","since","until","rule","reason","offences","origin"],{"source":S,"since":T,"until":T,"rule":S,"reason":S,"offences":I,
@@ -51,7 +54,7 @@ schemas = {
  "AuditEntry": obj(["id","time","actor","source","action","target","previousHash","hash"],{"id":I,"time":T,"actor":S,"source":S,"action":S,"target":S,
    "before":S,"after":S,"previousHash":S,"hash":S}),
 }
-for name in ["SecurityEvent","Ban","Call","Account","Route","Trunk","User","Session","AuditEntry"]:
+for name in ["Alarm","SecurityEvent","Ban","Call","Account","Route","Trunk","User","Session","AuditEntry"]:
     schemas[name+"List"] = listing(name)
 err = {"default":{"description":"An error: 400 a bad parameter or body (the field named), 401 no or a wrong credential, 403 a role too low or a cross-site request, 404 nothing there, 409 a conflict, 503 the store unavailable.","content":{"application/json":{"schema":ref("Error")}}}}
 def ok(schema, code="200", desc="OK"):
@@ -81,6 +84,9 @@ paths = {
             "post": op("Add a user; the answer holds their one-time enrolment link.","admin",ok("Enrolment","201","Added."),body="NewUser",opid="addUser")},
  "/users/{name}": {"delete": op("Remove a user with their sessions and tokens.","admin",nocontent(),[p("name","The user (not the caller: 409).",NAME)],opid="removeUser")},
  "/users/{name}/reset": {"post": op("Take a user's password and TOTP away; a new enrolment link.","admin",ok("Enrolment"),[p("name","The user (not the caller: 409).",NAME)],opid="resetUser")},
+ "/alarms": {"get": op("Fraud alarms (fraud and account-suspended events) with their acknowledgements, newest first.","viewer",ok("AlarmList"),[since]+paging,opid="listAlarms")},
+ "/alarms/{id}/acknowledge": {"post": {**op("Acknowledge a fraud alarm (the first acknowledgement stands).","operator",ok("Result"),[p("id","The alarm's event id.",{"type":"string","pattern":"^[0-9]{1,18}$"})],opid="acknowledgeAlarm"),
+    "requestBody":{"required":False,"content":{"application/json":{"schema":ref("AlarmNote")}}}}},
  "/divert": {"post": op("Switch divert now on (inbound calls to the fallback) or off (to the PBX); 409 when no fallback is configured.","operator",ok("Divert"),body="DivertChange",opid="setDivert")},
  "/sessions": {"get": op("The caller's own sessions.","viewer",ok("SessionList"),opid="listSessions")},
  "/audit-log": {"get": op("The audit log, newest first (at most 1000 entries).","viewer",ok("AuditEntryList"),[since],opid="listAuditLog")},

@@ -6,18 +6,25 @@ public struct EventQuery: Sendable, Hashable {
     public var since: Date?
     /// Only events of this kind.
     public var kind: String?
+    /// Only events of one of these kinds (with ``kind``, both apply).
+    public var kinds: [String]?
     /// Only events about this source address.
     public var source: String?
     /// Only events older than this row (the previous page's last).
     public var before: PageCursor?
+    /// Only the event with this row id.
+    public var id: Int64?
     /// At most this many, newest first.
     public var limit: Int
 
-    public init(since: Date? = nil, kind: String? = nil, source: String? = nil, before: PageCursor? = nil, limit: Int = 1000) {
+    public init(since: Date? = nil, kind: String? = nil, kinds: [String]? = nil, source: String? = nil, before: PageCursor? = nil,
+                limit: Int = 1000) {
         self.since = since
         self.kind = kind
+        self.kinds = kinds
         self.source = source
         self.before = before
         self.limit = limit
+        self.id = nil
     }
 }

@@ -143,9 +143,17 @@ public final class SQLiteStore: Store {
                 clauses.append("kind = ?")
                 arguments += [kind]
             }
+            if let kinds = query.kinds {
+                clauses.append(kinds.isEmpty ? "0" : "kind IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))")
+                for kind in kinds { arguments += [kind] }
+            }
             if let source = query.source {
                 clauses.append("source = ?")
                 arguments += [source]
+            }
+            if let id = query.id {
+                clauses.append("id = ?")
+                arguments += [id]
             }
             if let before = query.before {
                 clauses.append("(time < ? OR (time = ? AND id < ?))")

@@ -29,6 +29,7 @@ import TollgateStore
 ///   (REST API bearer tokens by the SHA-256 of the token).
 /// - `v11-console-indexes`: indexes for the console's searches (CDRs by number, events by source).
 /// - `v12-divert`: `divert` (one row while "divert now" is on: since, who, why).
+/// - `v13-alarm-acknowledgements`: `alarm_acknowledgements` (event id, when, who, note).
 enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
@@ -46,6 +47,7 @@ enum StoreMigrations {
     static let sessionsAndTokens = "v10-sessions-tokens"
     static let consoleIndexes = "v11-console-indexes"
     static let divert = "v12-divert"
+    static let alarmAcknowledgements = "v13-alarm-acknowledgements"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -270,6 +272,16 @@ enum StoreMigrations {
                     since REAL NOT NULL,
                     actor TEXT NOT NULL,
                     reason TEXT NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration(alarmAcknowledgements) { db in
+            try db.execute(sql: """
+                CREATE TABLE alarm_acknowledgements (
+                    event_id INTEGER PRIMARY KEY NOT NULL,
+                    time REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    note TEXT NOT NULL
                 );
                 """)
         }

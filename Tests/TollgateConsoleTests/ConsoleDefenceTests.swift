@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TollgateConsole
 import TollgateModel
+import TollgateStore
 
 @Suite("Console defences: cross-site requests, address restriction, hostile SIP text, enrolment", .serialized)
 struct ConsoleDefenceTests {
@@ -179,6 +180,41 @@ struct ConsoleDivertTests {
             #expect(!(try await client.get("/", cookie: viewerCookie).body.contains("Divert now is ON")))
             let log = try await lab.store.auditEntries(since: nil, limit: 10)
             #expect(log.map(\.action) == ["divert.on", "divert.off"] && log.first?.actor == "otto" && log.last?.actor.hasPrefix("otto (token") == true)
+        }
+    }
+}
+
+@Suite("Fraud alarms in the console")
+struct ConsoleAlarmTests {
+    @Test("fraud alarms are listed with their state; an operator acknowledges one once, a viewer cannot, and a non-alarm event cannot be acknowledged")
+    func acknowledge() async throws {
+        try await ConsoleLab.with { lab in
+            try await lab.addUser("otto", role: .operator)
+            try await lab.addUser("vera", role: .viewer)
+            try await lab.store.append([
+                SecurityEvent(time: lab.clock.now, kind: "fraud", source: "", rule: "premium-first-call", detail: "2001 called 90 premium numbers",
+                              severity: .critical),
+                SecurityEvent(time: lab.clock.now, kind: "scanner", source: "192.0.2.1", rule: "r", detail: "not an alarm", severity: .warning),
+            ])
+            let events = try await lab.store.events(EventQuery())
+            let alarm = try #require(events.first { $0.kind == "fraud" }?.id)
+            let other = try #require(events.first { $0.kind == "scanner" }?.id)
+            let client = lab.client()
+            let (viewer, viewerCSRF) = try await lab.session(for: "vera")
+            let page = try await client.get("/alarms", cookie: viewer)
+            #expect(page.status == 200 && page.body.contains("2001 called 90 premium numbers") && !page.body.contains("not an alarm"))
+            #expect(try await client.get("/api/v1/status", cookie: viewer).body.contains(#""openAlarms":1"#))
+            #expect(try await client.post("/alarms/acknowledge", form: [("csrf", viewerCSRF), ("id", "\(alarm)")], cookie: viewer).status == 403)
+            let token = try await lab.token(for: "otto", role: .operator)
+            let headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+            #expect(try await client.request(.POST, "/api/v1/alarms/\(other)/acknowledge", headers: headers, body: "{}").status == 404)
+            let done = try await client.request(.POST, "/api/v1/alarms/\(alarm)/acknowledge", headers: headers, body: #"{"note": "blocked the route"}"#)
+            #expect(done.status == 200 && done.body.contains("Acknowledged"))
+            let again = try await client.request(.POST, "/api/v1/alarms/\(alarm)/acknowledge", headers: headers, body: "{}")
+            #expect(again.body.contains("acknowledged already"))
+            #expect(try await client.get("/alarms", cookie: viewer).body.contains("blocked the route"))
+            #expect(try await client.get("/api/v1/status", cookie: viewer).body.contains(#""openAlarms":0"#))
+            #expect(try await lab.store.auditEntries(since: nil, limit: 5).map(\.action) == ["alarm.acknowledge"])
         }
     }
 }

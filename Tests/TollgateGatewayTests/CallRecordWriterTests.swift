@@ -93,6 +93,10 @@ final class FlakyCDRStore: Store, Sendable {
     func touchToken(id: String, at time: Date) async throws(StoreError) { try await base.touchToken(id: id, at: time) }
     func divert() async throws(StoreError) -> DivertState? { try await base.divert() }
     func setDivert(_ state: DivertState?) async throws(StoreError) { try await base.setDivert(state) }
+    func acknowledge(_ acknowledgement: AlarmAcknowledgement) async throws(StoreError) -> Bool { try await base.acknowledge(acknowledgement) }
+    func acknowledgements(eventIDs: [Int64]) async throws(StoreError) -> [Int64: AlarmAcknowledgement] {
+        try await base.acknowledgements(eventIDs: eventIDs)
+    }
     func appendAuditEntry(actor: String, source: String, action: String, target: String, before: String?, after: String?,
                           at time: Date) async throws(StoreError) -> AuditLogEntry {
         try await base.appendAuditEntry(actor: actor, source: source, action: action, target: target, before: before, after: after, at: time)

@@ -89,7 +89,7 @@ struct PageModel {
         csrf = caller.session?.csrfToken
         isOperator = caller.role >= .operator
         isAdmin = caller.role >= .admin
-        var items: [(String, String)] = [("/", "Status"), ("/events", "Events"), ("/bans", "Bans"), ("/accounts", "Accounts"), ("/calls", "Calls"),
+        var items: [(String, String)] = [("/", "Status"), ("/events", "Events"), ("/bans", "Bans"), ("/accounts", "Accounts"), ("/alarms", "Alarms"), ("/calls", "Calls"),
                                          ("/routes", "Routes"), ("/audit-log", "Audit log"), ("/sessions", "Sessions")]
         if isAdmin { items.append(("/users", "Users")) }
         nav = items.map { NavItem(href: $0.0, label: $0.1, current: $0.0 == current) }

@@ -30,6 +30,7 @@ extension RouteTable {
         addEvents()
         addBans()
         addAccounts()
+        addAlarms()
         addCalls()
         addRouting()
         addAuditLog()

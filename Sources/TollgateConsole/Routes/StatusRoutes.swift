@@ -40,6 +40,8 @@ struct StatusSummary: Encodable {
     var suspendedAccounts: Int
     var callsToday: Int
     var eventsLastHour: Int
+    /// Fraud alarms of the last 7 days nobody has acknowledged.
+    var openAlarms: Int
     /// "Divert now".
     var divert: DivertView
     var time: Date
@@ -60,6 +62,7 @@ extension Console {
                 activeBans: try await store.activeBans(at: now).count, suspendedAccounts: try await store.activeSuspensions().count,
                 callsToday: try await store.cdrCount(CDRQuery(since: calendar.startOfDay(for: now))),
                 eventsLastHour: try await store.events(EventQuery(since: now.addingTimeInterval(-3600), limit: 10_000)).count,
+                openAlarms: try await unacknowledgedAlarms(),
                 divert: DivertView(state: try await store.divert(), destination: config.fallback.map(DivertSwitch.destination)), time: now)
         } catch {
             throw .storeUnavailable

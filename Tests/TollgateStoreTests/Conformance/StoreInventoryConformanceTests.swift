@@ -242,3 +242,30 @@ struct StoreDivertConformanceTests {
         #expect(try await gateway.divert() == nil)
     }
 }
+
+@Suite("Store conformance: alarm acknowledgements")
+struct StoreAlarmConformanceTests {
+    @Test("an alarm is acknowledged once (the first stands), and read back by event id; events filter by several kinds", arguments: StoreBackend.all)
+    func acknowledge(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let time = Date(timeIntervalSince1970: 1_790_000_000)
+        try await store.append([
+            SecurityEvent(time: time, kind: "fraud", source: "", rule: "calls-per-minute", detail: "2001 made 30 calls", severity: .critical),
+            SecurityEvent(time: time.addingTimeInterval(1), kind: "scanner", source: "192.0.2.1", rule: "r", detail: "d", severity: .warning),
+            SecurityEvent(time: time.addingTimeInterval(2), kind: "account-suspended", source: "", rule: "r", detail: "d", severity: .critical),
+        ])
+        let alarms = try await store.events(EventQuery(kinds: ["fraud", "account-suspended"]))
+        #expect(alarms.map(\.kind) == ["account-suspended", "fraud"])
+        #expect(try await store.events(EventQuery(kinds: [])).isEmpty)
+        let id = try #require(alarms.last?.id)
+        var byID = EventQuery(kinds: ["fraud"])
+        byID.id = id
+        #expect(try await store.events(byID).map(\.rule) == ["calls-per-minute"])
+        byID.kinds = ["scanner"]
+        #expect(try await store.events(byID).isEmpty)
+        #expect(try await store.acknowledge(AlarmAcknowledgement(eventID: id, time: time, actor: "otto", note: "called the user")))
+        #expect(try await store.acknowledge(AlarmAcknowledgement(eventID: id, time: time, actor: "ana", note: "again")) == false)
+        let read = try await store.acknowledgements(eventIDs: alarms.compactMap(\.id))
+        #expect(read.count == 1 && read[id]?.actor == "otto" && read[id]?.note == "called the user")
+    }
+}
