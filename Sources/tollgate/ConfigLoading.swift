@@ -76,7 +76,29 @@ struct ConfigOptions: ParsableArguments {
         return loaded
     }
 
-    private func loadWithoutStore() throws -> TollgateConfig {
+    /// The configuration file `load()` reads, if any: `--config`, else ./tollgate.yaml when present.
+    var filePath: String? {
+        config ?? (FileManager.default.fileExists(atPath: "tollgate.yaml") ? "tollgate.yaml" : nil)
+    }
+
+    /// Checks the text of a configuration file as `load()` would read it (the command-line
+    /// overrides applied, the store as given), and that Shield's rules from it load, as
+    /// `config check` does: what the console runs before it saves a change.
+    func check(text: String, path: String) throws(ConfigErrors) -> TollgateConfig {
+        let overrides: (inout TollgateConfig) -> Void
+        do { overrides = try overrideClosure() } catch { throw ConfigErrors(source: path, errors: [ConfigError("\(error)", source: path)]) }
+        var config = try TollgateConfig(yaml: text, source: path, adjusting: overrides)
+        if let store, case .sqlite(let storePath) = StoreLocation(argument: store) { config.store = StoreConfig(path: storePath) }
+        do {
+            _ = try ShieldRules.load(config: config, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        } catch {
+            throw ConfigErrors(source: path, errors: [ConfigError("shield: \(error)", source: path)])
+        }
+        return config
+    }
+
+    /// The command line's overrides (`--pbx`, `--listen`, …) as a function on a configuration.
+    private func overrideClosure() throws -> (inout TollgateConfig) -> Void {
         let pbxEndpoint: Endpoint?
         let listeners: [Endpoint]
         let trunks: [Endpoint]
@@ -90,9 +112,13 @@ struct ConfigOptions: ParsableArguments {
             throw CLIError(message: "command line: \(error.message)")
         }
         let remotePhones = self.remotePhones
-        let overrides = { (config: inout TollgateConfig) in
+        return { (config: inout TollgateConfig) in
             config.applyOverrides(pbx: pbxEndpoint, listen: listeners, trunks: trunks, remotePhones: remotePhones, console: consoleEndpoint)
         }
+    }
+
+    private func loadWithoutStore() throws -> TollgateConfig {
+        let overrides = try overrideClosure()
         var path = config
         if path == nil, FileManager.default.fileExists(atPath: "tollgate.yaml") { path = "tollgate.yaml" }
         guard let path else {

@@ -1,4 +1,5 @@
 import Foundation
+import TollgateModel
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -13,7 +14,7 @@ import TollgateStore
 /// status and the metrics registry; and tells how to create the first user when there is none.
 enum ConsoleSetup {
     /// The console's service, or `nil` when no console is configured.
-    static func service(config: TollgateConfig, store: any Store, gateway: Gateway, registry: PrometheusCollectorRegistry?,
+    static func service(config: TollgateConfig, options: ConfigOptions, store: any Store, gateway: Gateway, registry: PrometheusCollectorRegistry?,
                         logger: Logger) async throws -> (any Service)? {
         guard let settings = config.console else { return nil }
         var certificate = settings.tlsCertificate
@@ -37,8 +38,12 @@ enum ConsoleSetup {
             certificate = paths.certificate
             key = paths.key
         }
+        // The file it was started with can be edited from the console; a save is applied as SIGHUP applies it.
+        let editor = options.filePath.map { path in
+            ConfigFileEditor(path: path) { text throws(ConfigErrors) in try options.check(text: text, path: path) }
+        }
         let console = try await Console(settings: settings, config: config, store: store, status: { await gateway.status() }, metrics: registry,
-                                        logger: logger)
+                                        logger: logger, editor: editor, reload: { kill(getpid(), SIGHUP) })
         if try await store.users().isEmpty {
             logger.notice("the console has no user yet: create the first with 'tollgate user add NAME --role admin' and open the link it prints")
         }

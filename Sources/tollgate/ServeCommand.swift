@@ -68,7 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [any Service]
         do {
             services = try await gateway.services()
-            if let console = try await ConsoleSetup.service(config: config, store: store, gateway: gateway, registry: registry, logger: logger) {
+            if let console = try await ConsoleSetup.service(config: config, options: options, store: store, gateway: gateway, registry: registry,
+                                                           logger: logger) {
                 services.append(console)
             }
         } catch {

@@ -31,6 +31,7 @@ struct ConsoleLab: Sendable {
 
     static func with<T: Sendable>(configure: (inout ConsoleConfig) -> Void = { _ in }, tls: (certificate: String, key: String)? = nil,
                                   status: @escaping @Sendable () async -> GatewayStatus? = { nil },
+                                  editor: ConfigFileEditor? = nil, reload: (@Sendable () -> Void)? = nil,
                                   _ body: (ConsoleLab) async throws -> T) async throws -> T {
         var settings = ConsoleConfig(listen: Endpoint(transport: .tcp, host: "127.0.0.1", port: 0))
         configure(&settings)
@@ -40,7 +41,7 @@ struct ConsoleLab: Sendable {
         var logger = Logger(label: "console-test")
         logger.logLevel = .warning
         let console = try await Console(settings: settings, config: ConsoleLab.gatewayConfig, store: store, status: status, metrics: nil,
-                                        hashing: PasswordHashing(cost: 4), logger: logger, now: { clock.now })
+                                        hashing: PasswordHashing(cost: 4), logger: logger, now: { clock.now }, editor: editor, reload: reload)
         let bound = NIOLockedValueBox<Int?>(nil)
         let service = try ConsoleService(console: console, certificatePath: tls?.certificate, keyPath: tls?.key) { address in
             bound.withLockedValue { $0 = address?.port }

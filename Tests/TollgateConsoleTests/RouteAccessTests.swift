@@ -54,6 +54,8 @@ struct RouteAccessTests {
                     if route.changesState {
                         var all = headers + [("Origin", client.origin)]
                         if let csrf { all.append(("X-CSRF-Token", csrf)) }
+                        // A change of routing or rules asks for the password again.
+                        if route.needsPassword { all.append(("X-Tollgate-Password", ConsoleLab.password)) }
                         if route.kind == .api { all.append(("Content-Type", "application/json")) }
                         answer = try await client.request(route.method == .delete ? .DELETE : .POST, path, headers: all,
                                                           body: route.kind == .api ? "{}" : "")

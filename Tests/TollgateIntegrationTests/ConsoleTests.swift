@@ -48,7 +48,7 @@ struct ConsoleTests {
         #expect(link.hasPrefix("http://127.0.0.1:\(consolePort)/enrol/"))
         let artefacts = Peers.packageRoot.appendingPathComponent(".build/test-artefacts/console")
         try? FileManager.default.removeItem(at: artefacts)
-        let pages = ["/", "/events", "/bans", "/accounts", "/alarms", "/calls", "/routes", "/audit-log", "/sessions", "/users"]
+        let pages = ["/", "/events", "/bans", "/accounts", "/alarms", "/calls", "/routes", "/audit-log", "/sessions", "/users", "/config"]
         let browser = try PeerProcess(name: "console-browser", executable: python, arguments: [
             ShieldLab.scripts.appendingPathComponent("console_browser.py").path, "--url", "http://127.0.0.1:\(consolePort)", "--user", "ada",
             "--password", "correct horse battery staple", "--enrol", link, "--out", artefacts.path,

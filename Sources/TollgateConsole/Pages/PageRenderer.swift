@@ -91,7 +91,7 @@ struct PageModel {
         isAdmin = caller.role >= .admin
         var items: [(String, String)] = [("/", "Status"), ("/events", "Events"), ("/bans", "Bans"), ("/accounts", "Accounts"), ("/alarms", "Alarms"), ("/calls", "Calls"),
                                          ("/routes", "Routes"), ("/audit-log", "Audit log"), ("/sessions", "Sessions")]
-        if isAdmin { items.append(("/users", "Users")) }
+        if isAdmin { items += [("/users", "Users"), ("/config", "Configuration")] }
         nav = items.map { NavItem(href: $0.0, label: $0.1, current: $0.0 == current) }
     }
 }

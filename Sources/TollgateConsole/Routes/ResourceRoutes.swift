@@ -36,6 +36,7 @@ extension RouteTable {
         addAuditLog()
         addSessions()
         addUsers()
+        addConfigEditing()
     }
 
     /// The API's own document.

@@ -29,6 +29,10 @@ public final class Console: Sendable {
     let passwordPolicy: PasswordPolicy
     /// The session cookie's name and attributes.
     let cookie: SessionCookie
+    /// Edits the configuration file; `nil` when the gateway runs without one (flags only).
+    let editor: ConfigFileEditor?
+    /// Applies a saved configuration the way SIGHUP does (Shield, fraud control, caller identity).
+    let reload: (@Sendable () -> Void)?
 
     /// - Parameters:
     ///   - settings: Where the console listens and its session and ban settings.
@@ -38,9 +42,13 @@ public final class Console: Sendable {
     ///   - metrics: The registry swift-metrics reports to, shown at `/metrics`.
     ///   - hashing: bcrypt's cost (lower in tests).
     ///   - now: The clock (fixed in tests).
+    ///   - editor: Edits the configuration file, when there is one.
+    ///   - reload: Applies a saved configuration as SIGHUP does.
     public init(settings: ConsoleConfig, config: TollgateConfig, store: any Store, status: @escaping @Sendable () async -> GatewayStatus?,
                 metrics: PrometheusCollectorRegistry?, hashing: PasswordHashing = PasswordHashing(), logger: Logger,
-                now: @escaping @Sendable () -> Date = Date.init) async throws {
+                now: @escaping @Sendable () -> Date = Date.init, editor: ConfigFileEditor? = nil, reload: (@Sendable () -> Void)? = nil) async throws {
+        self.editor = editor
+        self.reload = reload
         self.settings = settings
         self.config = config
         self.store = store

@@ -1,0 +1,128 @@
+import Foundation
+import Hummingbird
+import TollgateConfig
+import TollgateModel
+
+/// Editing the configuration from the console, for admins: a section at a time (routes, trunks,
+/// fallback, Shield, fraud control), checked by the same validator as `tollgate config check`
+/// (problems by field and line), shown as a diff, saved only after the password is given again,
+/// written atomically with the previous version kept, and applied as SIGHUP applies a file;
+/// any kept version can be restored the same way.
+extension RouteTable {
+    mutating func addConfigEditing() {
+        let console = self.console
+
+        page(.get, "/config", .role(.admin)) { _, context in
+            try console.configPage(context: context, notice: nil, message: nil)
+        }
+
+        page(.post, "/config/preview", .role(.admin)) { input, context in
+            let editor = try console.configEditor()
+            let section = input["section"] ?? ""
+            let block = input["block"] ?? ""
+            do throws(ConfigFileEditor.Refusal) {
+                let current = try editor.text()
+                let (proposed, _) = try editor.proposed(section: section, block: block)
+                let diff = LineDiff.lines(from: ConfigFileEditor.section(section, in: current), to: ConfigFileEditor.section(section, in: proposed))
+                let content: [String: Any] = ["section": section, "block": block, "diff": diff.map(\.rendered), "unchanged": diff.isEmpty,
+                                              "live": ConfigFileEditor.appliesLive(section)]
+                return console.pages.respond("config-preview", PageModel(title: "Check the change to \(section)", caller: context.caller, content: content,
+                                                                         current: "/config"))
+            } catch {
+                return try console.configPage(context: context, notice: nil, message: "The change to \(section) was not saved.",
+                                              problems: Self.problems(error), editing: (section, block), status: .badRequest)
+            }
+        }
+
+        page(.post, "/config/save", .role(.admin), needsPassword: true) { input, context in
+            let editor = try console.configEditor()
+            let section = input["section"] ?? ""
+            let saved: (current: String, proposed: String, kept: String)
+            do throws(ConfigFileEditor.Refusal) {
+                let current = try editor.text()
+                let (proposed, _) = try editor.proposed(section: section, block: input["block"] ?? "")
+                saved = (current, proposed, try editor.write(proposed, at: console.now()))
+            } catch {
+                return try console.configPage(context: context, notice: nil, message: "The change to \(section) was not saved.",
+                                              problems: Self.problems(error), editing: (section, input["block"] ?? ""), status: .badRequest)
+            }
+            do {
+                let (current, proposed, kept) = saved
+                console.reload?()
+                await console.audit(context.caller?.actor ?? "?", from: context.sourceText, "config.edit", target: section,
+                                    before: ConfigFileEditor.section(section, in: current), after: ConfigFileEditor.section(section, in: proposed))
+                let when = ConfigFileEditor.appliesLive(section) ? "It is in force now." : "It takes effect when the gateway restarts."
+                return try console.configPage(context: context, notice: "Saved \(section); the file before is kept as \(kept). \(when)", message: nil)
+            }
+        }
+
+        page(.post, "/config/rollback", .role(.admin), needsPassword: true) { input, context in
+            let editor = try console.configEditor()
+            let name = input["version"] ?? ""
+            let restoredAs: (current: String, kept: String)
+            do throws(ConfigFileEditor.Refusal) {
+                let current = try editor.text()
+                let restored = try editor.version(name)
+                do throws(ConfigErrors) { _ = try editor.check(restored) } catch { throw ConfigFileEditor.Refusal.invalid(error.errors) }
+                restoredAs = (current, try editor.write(restored, at: console.now()))
+            } catch {
+                return try console.configPage(context: context, notice: nil, message: "\(name) was not restored.", problems: Self.problems(error),
+                                              status: .badRequest)
+            }
+            do {
+                let (current, kept) = restoredAs
+                console.reload?()
+                await console.audit(context.caller?.actor ?? "?", from: context.sourceText, "config.rollback", target: name,
+                                    before: "\(current.split(separator: "\n").count) lines", after: "restored \(name); the file before is kept as \(kept)")
+                return try console.configPage(context: context, notice: "Restored \(name); the file before is kept as \(kept). Shield and fraud rules are in force now; routes and trunks at the next restart.",
+                                              message: nil)
+            }
+        }
+    }
+
+    /// The problems of a refused change, one per line, by field and line.
+    static func problems(_ error: ConfigFileEditor.Refusal) -> [String] {
+        if case .invalid(let errors) = error {
+            return errors.map { error in
+                var text = ""
+                if let line = error.line { text += "line \(line): " }
+                if let path = error.path { text += "\(path): " }
+                return text + error.message
+            }
+        }
+        return [error.description]
+    }
+}
+
+extension ConfigFileEditor {
+    /// Whether a saved section is in force at once (SIGHUP reloads it) or at the next restart.
+    public static func appliesLive(_ section: String) -> Bool { ["shield", "fraud"].contains(section) }
+}
+
+extension Console {
+    func configEditor() throws(ConsoleError) -> ConfigFileEditor {
+        guard let editor else {
+            throw ConsoleError(.conflict, "the gateway was started without a configuration file (flags only): there is no file to edit")
+        }
+        return editor
+    }
+
+    func configPage(context: ConsoleContext, notice: String?, message: String?, problems: [String] = [], editing: (String, String)? = nil,
+                    status: HTTPResponse.Status = .ok) throws(ConsoleError) -> Response {
+        guard let editor else {
+            return pages.respond("config", PageModel(title: "Configuration", caller: context.caller,
+                                                     message: "The gateway was started without a configuration file (flags only): there is no file to edit.",
+                                                     notice: notice, content: ["sections": [], "versions": []], current: "/config"))
+        }
+        let text: String
+        do { text = try editor.text() } catch { throw ConsoleError(.serviceUnavailable, error.description) }
+        let sections = ConfigFileEditor.sections.map { name -> [String: Any] in
+            let block = editing?.0 == name ? editing?.1 ?? "" : ConfigFileEditor.section(name, in: text)
+            return ["name": name, "block": block.isEmpty ? "\(name):\n" : block, "live": ConfigFileEditor.appliesLive(name),
+                    "rows": max(4, min(30, block.split(separator: "\n").count + 2))]
+        }
+        let content: [String: Any] = ["sections": sections, "problems": problems, "hasProblems": !problems.isEmpty, "versions": editor.versions().prefix(20).map { $0 }, "path": editor.path]
+        return pages.respond("config", PageModel(title: "Configuration", caller: context.caller, message: message, notice: notice, content: content,
+                                                 current: "/config"), status: status)
+    }
+}
