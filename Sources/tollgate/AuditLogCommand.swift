@@ -43,10 +43,7 @@ struct AuditLogCommand: AsyncParsableCommand {
             let store = try options.openStoreOrExit()
             let entries = try await store.auditEntries(since: from, limit: limit)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                try printJSON(entries)
                 return
             }
             guard !entries.isEmpty else {

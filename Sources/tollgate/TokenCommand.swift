@@ -78,9 +78,7 @@ struct TokenCommand: AsyncParsableCommand {
                     ["id": token.id, "user": token.user, "role": token.role.rawValue, "created": Timestamp.text(token.created),
                      "expires": Timestamp.text(token.expires), "lastUsed": token.lastUsed.map(Timestamp.text) ?? "", "expired": token.expires <= now ? "yes" : "no"]
                 }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                try printJSON(rows)
                 return
             }
             guard !tokens.isEmpty else {

@@ -104,9 +104,7 @@ struct UserCommand: AsyncParsableCommand {
                     ["name": user.name, "role": user.role.rawValue, "state": state(user), "mfa": user.totpSecret == nil ? "no" : "yes",
                      "created": Timestamp.text(user.created)]
                 }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                try printJSON(rows)
                 return
             }
             guard !users.isEmpty else {
