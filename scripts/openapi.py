@@ -17,7 +17,7 @@ schemas = {
  "RegistrationStatus": obj(["state"],{"state":S,"expires":I,"lastFailure":S}),
  "GatewayStatus": obj(["updated","processID","trunksUp","serverTransactions","clientTransactions","earlyDialogs","confirmedDialogs","remotePhoneBindings"],
    {"updated":T,"processID":I,"trunksUp":{"type":"object","additionalProperties":B},"serverTransactions":I,"clientTransactions":I,"earlyDialogs":I,
-    "confirmedDialogs":I,"remotePhoneBindings":I,"registrations":{"type":"object","additionalProperties":ref("RegistrationStatus")}}),
+    "confirmedDialogs":I,"remotePhoneBindings":I,"mediaPortsInUse":I,"mediaPortCapacity":I,"registrations":{"type":"object","additionalProperties":ref("RegistrationStatus")}}),
  "Acknowledgement": obj(["eventID","time","actor","note"],{"eventID":I,"time":T,"actor":S,"note":S}),
  "Alarm": obj(["event"],{"event":ref("SecurityEvent"),"acknowledgement":ref("Acknowledgement")}),
  "AlarmNote": {"type":"object","properties":{"note":{"type":"string","maxLength":200}}},

@@ -168,6 +168,7 @@ public final class Gateway: Sendable {
                         }
                     }
                 }
+                self.live.setRelay(relay)
                 proxy.addFirstCallHook(MediaCallHook(relay: relay, inside: media.inside, outside: media.outside,
                                                      trunkOutside: media.trunkOutside, events: events))
             }
@@ -208,7 +209,12 @@ public final class Gateway: Sendable {
     /// ``services()`` has built it or once its loop has stopped.
     public func status() async -> GatewayStatus? {
         guard let (proxy, loop) = live.get() else { return nil }
-        return try? await loop.submit { proxy.status() }.get()
+        guard var status = try? await loop.submit({ proxy.status() }).get() else { return nil }
+        if let relay = live.relay() {
+            status.mediaPortsInUse = relay.portsInUse
+            status.mediaPortCapacity = relay.portCapacity
+        }
+        return status
     }
 
     /// What a restart takes from the store.
@@ -355,8 +361,11 @@ extension Gateway {
 /// The proxy and its loop, set once ``Gateway/services()`` has built them; read from any task.
 private final class LiveProxy: Sendable {
     private let state = NIOLockedValueBox<(SIPProxy, any EventLoop)?>(nil)
+    private let media = NIOLockedValueBox<MediaRelay?>(nil)
 
     func set(_ proxy: SIPProxy, on loop: any EventLoop) { state.withLockedValue { $0 = (proxy, loop) } }
+    func setRelay(_ relay: MediaRelay) { media.withLockedValue { $0 = relay } }
+    func relay() -> MediaRelay? { media.withLockedValue { $0 } }
     func get() -> (SIPProxy, any EventLoop)? { state.withLockedValue { $0 } }
 }
 

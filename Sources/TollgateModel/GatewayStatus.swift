@@ -14,6 +14,10 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
     public var remotePhoneBindings: Int
     /// The registration with each trunk that needs one; absent from gateways without any.
     public var registrations: [String: RegistrationStatus]?
+    /// Media ports held by anchored calls (RTP and RTCP, both legs), and how many there are;
+    /// absent when media is not anchored.
+    public var mediaPortsInUse: Int?
+    public var mediaPortCapacity: Int?
 
     public init(updated: Date, processID: Int32, trunksUp: [String: Bool], serverTransactions: Int, clientTransactions: Int, earlyDialogs: Int,
                 confirmedDialogs: Int, remotePhoneBindings: Int, registrations: [String: RegistrationStatus]?) {

@@ -218,3 +218,27 @@ struct ConsoleAlarmTests {
         }
     }
 }
+
+@Suite("The status page")
+struct ConsoleStatusTests {
+    @Test("the running gateway's trunks, registrations, transactions and media ports are shown, and the same figures are in /api/v1/status")
+    func liveStatus() async throws {
+        let gateway = GatewayStatus(updated: Date(), processID: 1, trunksUp: ["carrier": true, "backup": false], serverTransactions: 7, clientTransactions: 3,
+                                    earlyDialogs: 1, confirmedDialogs: 4, remotePhoneBindings: 2,
+                                    registrations: ["carrier": RegistrationStatus(state: "registered", expires: 3600)])
+        var withMedia = gateway
+        withMedia.mediaPortsInUse = 16
+        withMedia.mediaPortCapacity = 20000
+        let live = withMedia
+        try await ConsoleLab.with(status: { live }) { lab in
+            try await lab.addUser("vera", role: .viewer)
+            let (cookie, _) = try await lab.session(for: "vera")
+            let page = try await lab.client().get("/", cookie: cookie).body
+            #expect(page.contains("<td>carrier</td><td><span class=\"up\">up</span></td><td>registered</td>"))
+            #expect(page.contains("<td>backup</td><td><span class=\"down\">down</span></td>"))
+            #expect(page.contains(">16</span> / 20000") && page.contains("data-live=\"callsInProgress\">4<"))
+            let api = try await lab.client().get("/api/v1/status", cookie: cookie).body
+            #expect(api.contains(#""mediaPortsInUse":16"#) && api.contains(#""callsInProgress":4"#) && api.contains(#""state":"registered""#))
+        }
+    }
+}

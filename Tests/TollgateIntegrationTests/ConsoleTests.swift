@@ -67,6 +67,7 @@ struct ConsoleTests {
         let status = shown["/"]?["text"] as? String ?? ""
         #expect(status.contains("Active bans\n\(bans.count)"), "\(status.prefix(400))")
         #expect(status.contains("Calls today\n\(cdrs.count)"), "\(status.prefix(400))")
+        #expect(status.contains("carrier\tup"), "the running gateway's trunk health: \(status.prefix(600))")
         #expect((shown["/bans"]?["text"] as? String ?? "").contains("127.0.0.66"))
         let events = shown["/events"]?["text"] as? String ?? ""
         #expect(events.contains("<script>window.__xss=1</script>"), "the hostile User-Agent is shown as text")
