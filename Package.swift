@@ -296,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "TollgateConsoleTests",
             dependencies: [
-                "TollgateConsole", "TollgateConfig", "TollgateModel", "TollgateStore", "TollgateStoreSQLite",
+                "TollgateConsole", "TollgateConfig", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "SIPTransport",
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -309,7 +309,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateCLITests",
-            dependencies: ["tollgate", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud", "TollgateTestSupport",
+            dependencies: ["tollgate", "TollgateModel", "TollgateStore", "TollgateStoreSQLite", "TollgateFraud", "TollgateTestSupport", "TollgateConfig",
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(

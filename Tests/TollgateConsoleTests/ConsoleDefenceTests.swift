@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TollgateConsole
 import TollgateModel
+import SIPTransport
 import TollgateStore
 
 @Suite("Console defences: cross-site requests, address restriction, hostile SIP text, enrolment", .serialized)
@@ -239,6 +240,33 @@ struct ConsoleStatusTests {
             #expect(page.contains(">16</span> / 20000") && page.contains("data-live=\"callsInProgress\">4<"))
             let api = try await lab.client().get("/api/v1/status", cookie: cookie).body
             #expect(api.contains(#""mediaPortsInUse":16"#) && api.contains(#""callsInProgress":4"#) && api.contains(#""state":"registered""#))
+        }
+    }
+}
+
+@Suite("The console over HTTPS")
+struct ConsoleTLSTests {
+    @Test("with a certificate the console speaks only HTTPS, and its cookie is __Host- and Secure, with HSTS")
+    func https() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-console-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certificate = folder.appendingPathComponent("cert.pem").path
+        let key = folder.appendingPathComponent("key.pem").path
+        try SelfSignedCertificate(commonName: "console test", ipAddresses: ["127.0.0.1"]).write(certificate: certificate, key: key)
+        try await ConsoleLab.with(tls: (certificate, key)) { lab in
+            try await lab.addUser("vera", role: .viewer)
+            let client = lab.client()
+            let login = try await client.post("/login", form: [("user", "vera"), ("password", ConsoleLab.password)])
+            #expect(login.status == 303)
+            let cookie = try #require(login.headers("Set-Cookie").first)
+            #expect(cookie.hasPrefix("__Host-tollgate=") && cookie.contains("; Secure") && cookie.contains("Path=/"))
+            #expect(login.header("Strict-Transport-Security") == "max-age=31536000")
+            #expect(try await client.get("/", cookie: login.setCookie).status == 200)
+            // Plain HTTP to the HTTPS port gets no page.
+            var plain = client
+            plain.tls = false
+            #expect(try await plain.get("/login").status != 200)
         }
     }
 }
