@@ -72,7 +72,7 @@ def op(summary, role, responses, params=None, body=None, opid=None):
     return o
 paths = {
  "/status": {"get": op("The gateway's state, bans, suspended accounts, today's calls.","viewer",ok("Status"),opid="getStatus")},
- "/events": {"get": op("Security events, newest first.","viewer",ok("SecurityEventList"),[q("kind","Only this kind."),q("source","Only this source address."),since]+paging,opid="listEvents")},
+ "/events": {"get": op("Security events, newest first.","viewer",ok("SecurityEventList"),[q("q","Only events whose detail contains this text, or whose source or rule is it.",{"type":"string","maxLength":100}),q("kind","Only this kind."),q("source","Only this source address."),since]+paging,opid="listEvents")},
  "/bans": {"get": op("Bans in force.","viewer",ok("BanList"),opid="listBans"),
            "post": op("Ban an address.","operator",ok("Ban","201","Banned."),body="NewBan",opid="addBan")},
  "/bans/{source}": {"delete": op("Lift the ban on an address.","operator",nocontent(),[p("source","The banned address.",IP)],opid="liftBan")},

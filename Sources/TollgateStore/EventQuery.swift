@@ -14,6 +14,8 @@ public struct EventQuery: Sendable, Hashable {
     public var before: PageCursor?
     /// Only the event with this row id.
     public var id: Int64?
+    /// Only events whose detail contains this text (exactly, case and all), or whose source or rule is it.
+    public var text: String?
     /// At most this many, newest first.
     public var limit: Int
 
@@ -26,5 +28,6 @@ public struct EventQuery: Sendable, Hashable {
         self.before = before
         self.limit = limit
         self.id = nil
+        self.text = nil
     }
 }

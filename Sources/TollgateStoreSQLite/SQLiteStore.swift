@@ -155,6 +155,10 @@ public final class SQLiteStore: Store {
                 clauses.append("id = ?")
                 arguments += [id]
             }
+            if let text = query.text {
+                clauses.append("(instr(detail, ?) > 0 OR source = ? OR rule = ?)")
+                arguments += [text, text, text]
+            }
             if let before = query.before {
                 clauses.append("(time < ? OR (time = ? AND id < ?))")
                 arguments += [before.time.timeIntervalSince1970, before.time.timeIntervalSince1970, before.id]

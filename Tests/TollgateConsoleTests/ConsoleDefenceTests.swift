@@ -149,6 +149,9 @@ struct ConsolePageTests {
             let second = try await client.get("/events?" + link, cookie: cookie)
             #expect(second.status == 200 && second.body.contains("192.0.2.1") && second.body.contains("192.0.2.0") && !second.body.contains("192.0.2.2<"))
             #expect(!second.body.contains("Older events"))
+            let search = try await client.get("/events?q=192.0.2.3", cookie: cookie)
+            #expect(search.body.contains("192.0.2.3") && !search.body.contains("192.0.2.4<"))
+            #expect(try await client.get("/api/v1/events?q=" + String(repeating: "x", count: 101), cookie: cookie).status == 400)
         }
     }
 }

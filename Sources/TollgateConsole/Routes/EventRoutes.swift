@@ -3,7 +3,7 @@ import Hummingbird
 import TollgateModel
 import TollgateStore
 
-/// Security events, newest first, filtered by kind, source and time, a page at a time:
+/// Security events, newest first, filtered by kind, source and time and searched by text, a page at a time:
 /// `/events` and `GET /api/v1/events`.
 extension RouteTable {
     mutating func addEvents() {
@@ -15,9 +15,10 @@ extension RouteTable {
                 ["time": ConsoleFormat.time(event.time), "kind": event.kind, "source": event.source, "rule": event.rule, "detail": event.detail,
                  "severity": event.severity.rawValue]
             }
-            let filters: [(String, String?)] = [("kind", input["kind"]), ("source", input["source"]), ("since", input["since"]), ("limit", input["limit"])]
+            let filters: [(String, String?)] = [("q", input["q"]), ("kind", input["kind"]), ("source", input["source"]), ("since", input["since"]),
+                                                ("limit", input["limit"])]
             let content: [String: Any] = [
-                "rows": rows, "kind": input["kind"] ?? "", "source": input["source"] ?? "", "since": input["since"] ?? "",
+                "rows": rows, "q": input["q"] ?? "", "kind": input["kind"] ?? "", "source": input["source"] ?? "", "since": input["since"] ?? "",
                 "next": next.map { ["/events" + ConsoleFormat.query(filters + [("cursor", $0.description)])] } ?? [],
                 "csv": "/api/v1/events" + ConsoleFormat.query(filters),
             ]
@@ -32,12 +33,16 @@ extension RouteTable {
 }
 
 extension Console {
-    /// A page of events for the filters in `input` (`kind`, `source`, `since`, `cursor`, `limit`),
+    /// A page of events for the filters in `input` (`q`, `kind`, `source`, `since`, `cursor`, `limit`),
     /// and the cursor of the next page.
     func events(_ input: ConsoleInput) async throws(ConsoleError) -> ([SecurityEvent], PageCursor?) {
         let limit = try PageSize.read(input["limit"])
-        let query = EventQuery(since: try PageSize.time(input["since"], field: "since", now: now()), kind: input["kind"].nonEmpty,
+        var query = EventQuery(since: try PageSize.time(input["since"], field: "since", now: now()), kind: input["kind"].nonEmpty,
                                source: input["source"].nonEmpty, before: try PageSize.cursor(input["cursor"]), limit: limit + 1)
+        if let text = input["q"].nonEmpty {
+            guard text.count <= 100 else { throw ConsoleError(.badRequest, "the search text is longer than 100 characters", field: "q") }
+            query.text = text
+        }
         let events: [SecurityEvent]
         do { events = try await store.events(query) } catch { throw .storeUnavailable }
         let page = Array(events.prefix(limit))

@@ -103,6 +103,21 @@ struct StoreEventConformanceTests {
         #expect(PageCursor("not-a-cursor") == nil && PageCursor("12.5-") == nil)
     }
 
+    @Test("a text search finds events whose detail contains the text, or whose source or rule is it", arguments: StoreBackend.all)
+    func textSearch(backend: StoreBackend) async throws {
+        let store = try backend.make()
+        try await store.append(Self.sample)
+        var query = EventQuery()
+        query.text = "friendly-scanner"
+        #expect(try await store.events(query).map(\.rule) == ["scanner-fingerprint"])
+        query.text = "198.51.100.7"
+        #expect(try await store.events(query).map(\.kind) == ["scanner"])
+        query.text = "auth-failures"
+        #expect(try await store.events(query).map(\.kind) == ["ban"])
+        query.text = "50%_"
+        #expect(try await store.events(query).isEmpty)
+    }
+
     @Test("appending nothing is allowed and stores nothing", arguments: StoreBackend.all)
     func appendNothing(backend: StoreBackend) async throws {
         let store = try backend.make()
