@@ -16,13 +16,16 @@ public struct GatewayRules: Sendable {
     public var identity: IdentityConfig
     /// The trunks, for their identity policies.
     public var trunks: [TrunkConfig]
+    /// The routes and the fallback, when they are reloaded too (`nil` leaves them as they are).
+    public var routing: (routes: [RouteRule], fallback: FallbackConfig?)?
 
     public init(shield: ShieldRules?, fraud: FraudConfig, classifier: NumberClassifier, identity: IdentityConfig = IdentityConfig(),
-                trunks: [TrunkConfig] = []) {
+                trunks: [TrunkConfig] = [], routing: (routes: [RouteRule], fallback: FallbackConfig?)? = nil) {
         self.shield = shield
         self.fraud = fraud
         self.classifier = classifier
         self.identity = identity
         self.trunks = trunks
+        self.routing = routing
     }
 }

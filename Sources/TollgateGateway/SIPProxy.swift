@@ -18,7 +18,8 @@ import TollgateModel
 /// The class is confined to its event loop (hence `@unchecked Sendable`): every entry point must be
 /// called on `eventLoop`, and all state changes happen there, like a SwiftNIO channel handler's.
 public final class SIPProxy: @unchecked Sendable {
-    let settings: ProxySettings
+    /// What the proxy was started with; only the routes and the fallback change after (``replaceRouting(routes:fallback:)``).
+    var settings: ProxySettings
     let eventLoop: EventLoop
     let outbound: SIPOutbound
     var logger: Logger

@@ -59,11 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
         let gateway = Gateway(
             config: config, logger: logger, store: store, shieldRules: config.shield.enabled ? rules : nil, alerts: alerts,
             reload: {
-                // The same file and flags as at start; Shield's part, the fraud policy and caller identity are taken.
+                // The same file and flags as at start; the routes and fallback, Shield's part, the fraud policy and caller identity are taken.
                 let reloaded = try options.load()
                 let classifier = NumberClassifier(config: reloaded.fraud.numbering, prefixes: try HighRiskPrefixes.shipped())
                 return GatewayRules(shield: reloaded.shield.enabled ? try options.shieldRules(for: reloaded) : nil, fraud: reloaded.fraud,
-                                    classifier: classifier, identity: reloaded.identity, trunks: reloaded.trunks)
+                                    classifier: classifier, identity: reloaded.identity, trunks: reloaded.trunks,
+                                    routing: (reloaded.routes, reloaded.fallback))
             })
         var services: [any Service]
         do {

@@ -3,6 +3,7 @@ import SIPCore
 import Testing
 @testable import TollgateGateway
 import TollgateModel
+import TollgateConfig
 
 @Suite("Divert now")
 struct DivertTests {
@@ -37,5 +38,23 @@ struct DivertTests {
         harness.deliver(ProxyHarness.invite(from: ProxyHarness.pbx, callID: "outbound", to: "441632960001"), from: ProxyHarness.pbx)
         let invite = try #require(harness.outbound.take().first { $0.message.method == .invite })
         #expect(invite.peer == ProxyHarness.carrier)
+    }
+}
+
+@Suite("Routes replaced while running")
+struct RoutingReloadTests {
+    @Test("new routes take effect for the next call; routes naming a trunk the gateway does not run with are refused and the old ones stay")
+    func replace() throws {
+        let harness = try ProxyHarness()
+        harness.deliver(ProxyHarness.invite(from: ProxyHarness.pbx, callID: "before", to: "441632960001"), from: ProxyHarness.pbx)
+        #expect(try #require(harness.outbound.take().first { $0.message.method == .invite }).peer == ProxyHarness.carrier)
+        try harness.proxy.replaceRouting(routes: [RouteRule(prefix: "44", trunks: ["backup"])], fallback: nil)
+        harness.deliver(ProxyHarness.invite(from: ProxyHarness.pbx, branch: "z9hG4bKc2", callID: "after", to: "441632960002"), from: ProxyHarness.pbx)
+        #expect(try #require(harness.outbound.take().first { $0.message.method == .invite }).peer == ProxyHarness.backup)
+        #expect(throws: SIPProxy.RoutingRefusal.self) {
+            try harness.proxy.replaceRouting(routes: [RouteRule(prefix: "", trunks: ["new-carrier"])], fallback: nil)
+        }
+        harness.deliver(ProxyHarness.invite(from: ProxyHarness.pbx, branch: "z9hG4bKc3", callID: "still", to: "441632960003"), from: ProxyHarness.pbx)
+        #expect(try #require(harness.outbound.take().first { $0.message.method == .invite }).peer == ProxyHarness.backup)
     }
 }

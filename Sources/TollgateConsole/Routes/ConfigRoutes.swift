@@ -74,7 +74,7 @@ extension RouteTable {
                 console.reload?()
                 await console.audit(context.caller?.actor ?? "?", from: context.sourceText, "config.rollback", target: name,
                                     before: "\(current.split(separator: "\n").count) lines", after: "restored \(name); the file before is kept as \(kept)")
-                return try console.configPage(context: context, notice: "Restored \(name); the file before is kept as \(kept). Shield and fraud rules are in force now; routes and trunks at the next restart.",
+                return try console.configPage(context: context, notice: "Restored \(name); the file before is kept as \(kept). Routes, Shield and fraud rules are in force now; trunks at the next restart.",
                                               message: nil)
             }
         }
@@ -96,7 +96,7 @@ extension RouteTable {
 
 extension ConfigFileEditor {
     /// Whether a saved section is in force at once (SIGHUP reloads it) or at the next restart.
-    public static func appliesLive(_ section: String) -> Bool { ["shield", "fraud"].contains(section) }
+    public static func appliesLive(_ section: String) -> Bool { ["routes", "fallback", "shield", "fraud"].contains(section) }
 }
 
 extension Console {

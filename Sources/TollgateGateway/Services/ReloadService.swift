@@ -6,7 +6,7 @@ import TollgateShield
 import TollgateStore
 import UnixSignals
 
-/// Reloads Shield's rules, lists and profiles, the fraud policy and caller identity on SIGHUP; a
+/// Reloads the routes and the fallback, Shield's rules, lists and profiles, the fraud policy and caller identity on SIGHUP; a
 /// file that does not load (or trust anchors or certificates that are refused) is refused, reported,
 /// and the old rules stay.
 struct ReloadService: Service {
@@ -28,13 +28,14 @@ struct ReloadService: Service {
                     let rules = try reload()
                     let identitySetup = try await IdentitySetup.resolve(rules.identity, trunks: rules.trunks, logger: logger)
                     try await loop.submit {
+                        if let routing = rules.routing { try proxy.replaceRouting(routes: routing.routes, fallback: routing.fallback) }
                         try fraud.replace(config: rules.fraud, classifier: rules.classifier)
                         if let shield = proxy.shield, let shieldRules = rules.shield { shield.replaceRules(shieldRules) }
                         identity.replace(identitySetup?.makeRules(on: loop, logger: logger))
                         proxy.emit(.reload, address: "", rule: "sighup",
-                                   detail: "Shield rules, lists and profiles, the fraud policy and caller identity reloaded", severity: .info)
+                                   detail: "routes, Shield rules, lists and profiles, the fraud policy and caller identity reloaded", severity: .info)
                     }.get()
-                    logger.notice("shield rules, fraud policy and caller identity reloaded")
+                    logger.notice("routes, shield rules, fraud policy and caller identity reloaded")
                     // Anomalies just turned on: each account's normal comes from the store, as at start-up.
                     let (needsHistory, days) = try await loop.submit { (fraud.needsHistory, fraud.historyDays) }.get()
                     if needsHistory, let store {
