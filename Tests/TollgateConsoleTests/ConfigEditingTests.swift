@@ -125,6 +125,14 @@ struct ConsoleConfigTests {
             #expect(try await client.post("/config/save", form: [("csrf", operatorCSRF), ("section", "shield"), ("block", "shield:\n  enabled: false")],
                                           cookie: operatorCookie).status == 403)
 
+            // The routes form: a row per route.
+            let routesForm = try await client.post("/config/preview", form: [("csrf", csrf), ("section", "routes"), ("form", "routes"),
+                                                                              ("route-0-prefix", "44"), ("route-0-trunks", "backup"),
+                                                                              ("route-1-prefix", ""), ("route-1-trunks", "carrier")], cookie: cookie)
+            #expect(routesForm.status == 200 && routesForm.body.contains("+   - { prefix: &quot;44&quot;, trunks: [&quot;backup&quot;] }"),
+                    "\(routesForm.body.suffix(1200))")
+            #expect(try await client.get("/config", cookie: cookie).body.contains("name=\"route-0-trunks\" value=\"carrier, backup\""))
+
             let block = "shield:\n  enabled: false"
             let preview = try await client.post("/config/preview", form: [("csrf", csrf), ("section", "shield"), ("block", block)], cookie: cookie)
             #expect(preview.status == 200 && preview.body.contains("-   enabled: true") && preview.body.contains("+   enabled: false"))
@@ -152,5 +160,42 @@ struct ConsoleConfigTests {
             #expect(try String(contentsOfFile: fixture.path, encoding: .utf8) == ConfigFileFixture.text)
             #expect(reloads.withLockedValue { $0 } == 2 && fixture.editor.versions().count == 2)
         }
+    }
+}
+
+@Suite("The configuration forms")
+struct ConfigFormsTests {
+    @Test("route rows become the routes section in their order, empty rows left out, and the file validates it as typed")
+    func routes() throws {
+        let fixture = try ConfigFileFixture()
+        let block = ConfigForms.routesBlock([
+            ConfigForms.RouteRow(name: "uk mobile", prefix: "447", trunks: "backup, carrier", strip: "", prepend: ""),
+            ConfigForms.RouteRow(),
+            ConfigForms.RouteRow(prefix: "", trunks: "carrier", strip: "1", prepend: "0044"),
+        ])
+        #expect(block == """
+            routes:
+              - { name: "uk mobile", prefix: "447", trunks: ["backup", "carrier"] }
+              - { prefix: "", trunks: ["carrier"], strip_digits: 1, prepend_digits: "0044" }
+            """)
+        let (_, config) = try fixture.editor.proposed(section: "routes", block: block)
+        #expect(config.routes.map(\.trunks) == [["backup", "carrier"], ["carrier"]] && config.routes.last?.prependDigits == "0044")
+        #expect(ConfigForms.rows(config.routes).first == ConfigForms.RouteRow(name: "uk mobile", prefix: "447", trunks: "backup, carrier"))
+        // Text where a number belongs is shown to the validator as typed, and refused there.
+        let wrong = ConfigForms.routesBlock([ConfigForms.RouteRow(prefix: "44", trunks: "carrier", strip: "two")])
+        #expect(throws: ConfigFileEditor.Refusal.self) { try fixture.editor.proposed(section: "routes", block: wrong) }
+        #expect(ConfigForms.routesBlock([ConfigForms.RouteRow()]) == "routes: []")
+    }
+
+    @Test("the allow and deny lists replace Shield's lists and keep its other settings")
+    func lists() throws {
+        let fixture = try ConfigFileFixture()
+        let current = "shield:\n  enabled: true\n  never_ban: [192.0.2.9]\n  deny: [203.0.113.0/24]"
+        let block = try ConfigForms.shieldBlock(current: current, allow: ConfigForms.entries("192.0.2.0/24\n\n 198.51.100.7 "), deny: [])
+        let (_, config) = try fixture.editor.proposed(section: "shield", block: block)
+        #expect(config.shield.allow.map(\.description) == ["192.0.2.0/24", "198.51.100.7/32"] && config.shield.deny.isEmpty)
+        #expect(config.shield.enabled && block.contains("never_ban"))
+        let bad = try ConfigForms.shieldBlock(current: current, allow: ["not-an-address"], deny: [])
+        #expect(throws: ConfigFileEditor.Refusal.self) { try fixture.editor.proposed(section: "shield", block: bad) }
     }
 }

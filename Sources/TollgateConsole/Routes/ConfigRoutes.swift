@@ -19,9 +19,10 @@ extension RouteTable {
         page(.post, "/config/preview", .role(.admin)) { input, context in
             let editor = try console.configEditor()
             let section = input["section"] ?? ""
-            let block = input["block"] ?? ""
+            var block = input["block"] ?? ""
             do throws(ConfigFileEditor.Refusal) {
                 let current = try editor.text()
+                block = try Self.formBlock(input, current: current) ?? block
                 let (proposed, _) = try editor.proposed(section: section, block: block)
                 let diff = LineDiff.lines(from: ConfigFileEditor.section(section, in: current), to: ConfigFileEditor.section(section, in: proposed))
                 let content: [String: Any] = ["section": section, "block": block, "diff": diff.map(\.rendered), "unchanged": diff.isEmpty,
@@ -80,6 +81,25 @@ extension RouteTable {
         }
     }
 
+    /// The section a form made (`form=routes`: the routing table's rows; `form=lists`: Shield's allow
+    /// and deny lists), or `nil` when the section came as YAML.
+    static func formBlock(_ input: ConsoleInput, current: String) throws(ConfigFileEditor.Refusal) -> String? {
+        switch input["form"] {
+        case "routes":
+            let rows = (0..<ConfigForms.maximumRows).map { index in
+                ConfigForms.RouteRow(name: input["route-\(index)-name"] ?? "", prefix: input["route-\(index)-prefix"] ?? "",
+                                     trunks: input["route-\(index)-trunks"] ?? "", strip: input["route-\(index)-strip"] ?? "",
+                                     prepend: input["route-\(index)-prepend"] ?? "")
+            }
+            return ConfigForms.routesBlock(rows)
+        case "lists":
+            return try ConfigForms.shieldBlock(current: ConfigFileEditor.section("shield", in: current), allow: ConfigForms.entries(input["allow"] ?? ""),
+                                               deny: ConfigForms.entries(input["deny"] ?? ""))
+        default:
+            return nil
+        }
+    }
+
     /// The problems of a refused change, one per line, by field and line.
     static func problems(_ error: ConfigFileEditor.Refusal) -> [String] {
         if case .invalid(let errors) = error {
@@ -121,7 +141,16 @@ extension Console {
             return ["name": name, "block": block.isEmpty ? "\(name):\n" : block, "live": ConfigFileEditor.appliesLive(name),
                     "rows": max(4, min(30, block.split(separator: "\n").count + 2))]
         }
-        let content: [String: Any] = ["sections": sections, "problems": problems, "hasProblems": !problems.isEmpty, "versions": editor.versions().prefix(20).map { $0 }, "path": editor.path]
+        let parsed = try? editor.check(text)
+        var rows = ConfigForms.rows(parsed?.routes ?? [])
+        rows += Array(repeating: ConfigForms.RouteRow(), count: 3)
+        let routeRows = rows.prefix(ConfigForms.maximumRows).enumerated().map { index, row -> [String: Any] in
+            ["index": index, "name": row.name, "prefix": row.prefix, "trunks": row.trunks, "strip": row.strip, "prepend": row.prepend]
+        }
+        let lists: [String: Any] = ["allow": parsed?.shield.allow.map(\.description).joined(separator: "\n") ?? "",
+                                    "deny": parsed?.shield.deny.map(\.description).joined(separator: "\n") ?? ""]
+        let content: [String: Any] = ["routeRows": routeRows, "lists": lists, "trunkNames": parsed?.trunks.map(\.name).joined(separator: ", ") ?? "",
+                                      "sections": sections, "problems": problems, "hasProblems": !problems.isEmpty, "versions": editor.versions().prefix(20).map { $0 }, "path": editor.path]
         return pages.respond("config", PageModel(title: "Configuration", caller: context.caller, message: message, notice: notice, content: content,
                                                  current: "/config"), status: status)
     }
