@@ -72,6 +72,8 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SIPCore", package: "Tollgate"),
                 .product(name: "TollgateGateway", package: "Tollgate"),
+                .product(name: "TollgateFraud", package: "Tollgate"),
+                .product(name: "TollgateModel", package: "Tollgate"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Benchmarks/GatewayBenchmarks",

@@ -4,8 +4,11 @@ import NIOCore
 import NIOEmbedded
 import SIPCore
 import SIPTransport
+import Foundation
 import TollgateConfig
+import TollgateFraud
 import TollgateGateway
+import TollgateModel
 
 /// The proxy's own work for one call, without sockets: the trunk's INVITE (with SDP), the PBX's 200
 /// (with SDP), the ACK, the BYE and its 200, through `SIPProxy.receive` as the UDP listener hands
@@ -99,6 +102,68 @@ func makeProxy(_ outbound: LastSent, loop: EmbeddedEventLoop) -> SIPProxy {
     return SIPProxy(settings: settings, eventLoop: loop, outbound: outbound, logger: logger)
 }
 
+/// An outbound call as the PBX places it: extension `account` dials `number`, the carrier answers.
+struct OutboundScript {
+    let script = CallScript()
+
+    func invite(call: Int, account: String, number: String) -> [UInt8] {
+        var text = "INVITE sip:\(number)@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.20:5080;branch=z9hG4bK-out-\(call)\r\n"
+        text += "From: <sip:\(account)@127.0.0.20>;tag=pbx\(call)\r\nTo: <sip:\(number)@127.0.0.1>\r\nCall-ID: out-\(call)@127.0.0.20\r\n"
+        text += "CSeq: 1 INVITE\r\nContact: <sip:\(account)@127.0.0.20:5080>\r\nMax-Forwards: 70\r\nContent-Type: application/sdp\r\n"
+        text += "Content-Length: \(script.sdp.utf8.count)\r\n\r\n\(script.sdp)"
+        return Array(text.utf8)
+    }
+
+    func inDialog(_ method: String, call: Int, cseq: Int, toTag: String?, routes: [String]) -> [UInt8] {
+        var text = "\(method) sip:carrier@127.0.0.10:5090 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.20:5080;branch=z9hG4bK-out-\(call)-\(cseq)\r\n"
+        for route in routes { text += "Route: \(route)\r\n" }
+        text += "From: <sip:2001@127.0.0.20>;tag=pbx\(call)\r\nTo: <sip:x@127.0.0.1>\(toTag.map { ";tag=\($0)" } ?? "")\r\n"
+        text += "Call-ID: out-\(call)@127.0.0.20\r\nCSeq: \(cseq) \(method)\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        return Array(text.utf8)
+    }
+}
+
+/// A proxy with fraud control as the gateway runs it: thresholds, and with `baselines` each
+/// account's normal learned from 60 days of history (50 accounts, 20 calls a working day each).
+func makeFraudProxy(_ outbound: LastSent, loop: EmbeddedEventLoop, baselines: Bool) -> SIPProxy {
+    let proxy = makeProxy(outbound, loop: loop)
+    var config = FraudConfig()
+    config.anomalies.enabled = baselines
+    config.defaultClassOfService = "international"
+    let fraud = try! FraudControl(config: config, classifier: NumberClassifier(config: config.numbering, prefixes: try! HighRiskPrefixes.shipped()))
+    if baselines {
+        let now = Date()
+        var history: [CallDetailRecord] = []
+        for day in 1...60 where day % 7 < 5 {
+            for account in 0..<50 {
+                for call in 0..<20 {
+                    let start = now.addingTimeInterval(-Double(day) * 86_400 + Double(9 * 3600 + call * 1500))
+                    history.append(CallDetailRecord(callID: "h-\(day)-\(account)-\(call)", direction: .outbound, from: "\(2000 + account)",
+                                                    to: call % 5 == 0 ? "0033142\(100000 + call)" : "01632960\(100 + call)",
+                                                    destinationClass: call % 5 == 0 ? "international" : "national", account: "\(2000 + account)",
+                                                    source: "127.0.0.20", start: start, answer: start.addingTimeInterval(5),
+                                                    end: start.addingTimeInterval(185), disposition: .answered))
+                }
+            }
+        }
+        loop.execute { fraud.learn(history: history) }
+    }
+    loop.execute { proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events)) }
+    loop.run()
+    return proxy
+}
+
+/// One outbound call through the proxy: the PBX's INVITE, the carrier's 200, the ACK, the BYE, its 200.
+func relayOutbound(_ proxy: SIPProxy, _ outbound: LastSent, _ out: OutboundScript, call: Int) {
+    let number = call % 5 == 0 ? "0033142\(100000 + call % 1000)" : "01632960\(100 + call % 800)"
+    proxy.receive(SIPInboundPacket(bytes: out.invite(call: call, account: "\(2000 + call % 50)", number: number), source: pbx, listener: 0))
+    proxy.receive(SIPInboundPacket(bytes: out.script.answer(outbound.toTrunk, withSDP: true), source: trunk, listener: 0))
+    let (tag, routes) = out.script.dialog(of: outbound.toPBX)
+    proxy.receive(SIPInboundPacket(bytes: out.inDialog("ACK", call: call, cseq: 1, toTag: tag, routes: routes), source: pbx, listener: 0))
+    proxy.receive(SIPInboundPacket(bytes: out.inDialog("BYE", call: call, cseq: 2, toTag: tag, routes: routes), source: pbx, listener: 0))
+    proxy.receive(SIPInboundPacket(bytes: out.script.answer(outbound.toTrunk, withSDP: false), source: trunk, listener: 0))
+}
+
 let benchmarks: @Sendable () -> Void = {
     // Each sample relays 1000 calls through one proxy (its set-up is outside the measurement).
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo,
@@ -126,6 +191,25 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
         blackHole(proxy.snapshot)
         proxy.stop()
+    }
+
+    for baselines in [false, true] {
+        Benchmark(baselines ? "Relay one outbound call, fraud thresholds and each account's normal" : "Relay one outbound call, fraud thresholds only") { benchmark in
+            let loop = EmbeddedEventLoop()
+            let outbound = LastSent()
+            let proxy = makeFraudProxy(outbound, loop: loop, baselines: baselines)
+            let out = OutboundScript()
+            var call = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                call += 1
+                relayOutbound(proxy, outbound, out, call: call)
+                if call % 100 == 0 { loop.advanceTime(by: .seconds(1)) }
+            }
+            benchmark.stopMeasurement()
+            blackHole(proxy.snapshot)
+            proxy.stop()
+        }
     }
 
     Benchmark("Peers only: the messages of one call built and read, no proxy") { benchmark in
