@@ -139,7 +139,9 @@ public struct FraudEngine: Sendable {
         let international = classification.map { [.international, .premium, .highRisk].contains($0.numberClass) } ?? false
         let prefix = classification?.e164.map { Self.prefix(of: $0, digits: profile.thresholds.shortCalls.prefixDigits) }
         func evaluate(_ scoped: inout CallCounters, _ scope: FraudScope, _ thresholds: FraudConfig.Thresholds) {
-            let who = scope == .account ? "account \(account)" : "all accounts together"
+            // Written only into an alarm's text: most calls raise none, and building it for each was a
+            // measurable part of a large file's analysis.
+            var who: String { scope == .account ? "account \(account)" : "all accounts together" }
             func check(_ rule: FraudRule, _ level: FraudConfig.Level, _ value: Double, from start: Date, _ what: String) {
                 if let critical = level.critical, value > critical {
                     alarm(rule, .critical, scope, value: value, limit: critical, from: start,
