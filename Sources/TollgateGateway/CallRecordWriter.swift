@@ -83,6 +83,9 @@ public final class CallRecordWriter: Sendable {
     }
 
     private let guarded = Guarded()
+
+    /// How many records wait to be written to the store.
+    public var backlog: Int { guarded.withLock { $0.pending.count } }
     private let store: any Store
     /// Written under `guarded`'s lock; `nil` when records wait for the store.
     private let journal: CallRecordJournal?

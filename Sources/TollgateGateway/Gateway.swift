@@ -195,6 +195,8 @@ public final class Gateway: Sendable {
             services.append(DivertSyncService(store: store, proxy: proxy, loop: loop, logger: logger))
         }
         services.append(StatusService(proxy: proxy, loop: loop, path: GatewayStatus.path(forStore: config.store.path), logger: logger))
+        let live = self.live
+        services.append(MetricsSampleService(stream: activity, writer: cdrWriter, relay: { live.relay() }))
         if let reload {
             services.append(ReloadService(reload: reload, proxy: proxy, fraud: fraud, identity: identityHook, loop: loop, logger: logger,
                                           store: store))

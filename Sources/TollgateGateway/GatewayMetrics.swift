@@ -9,7 +9,7 @@ import TollgateModel
 final class GatewayMetrics {
     private var inbound: [Key: Counter] = [:]
     private var outbound: [Key: Counter] = [:]
-    private var events: [GatewayEvent.Kind: Counter] = [:]
+    private var events: [EventKey: Counter] = [:]
     private var malformedCounters: [GatewayZone: Counter] = [:]
     private let retransmissions = Counter(label: "tollgate_sip_retransmissions_absorbed_total")
     private let keepAlives = Counter(label: "tollgate_sip_keepalives_total")
@@ -76,10 +76,17 @@ final class GatewayMetrics {
         counter.increment()
     }
 
-    func event(_ kind: GatewayEvent.Kind) {
-        if let counter = events[kind] { counter.increment(); return }
-        let counter = Counter(label: "tollgate_gateway_events_total", dimensions: [("kind", kind.rawValue)])
-        events[kind] = counter
+    /// An event's counter: by kind and by the rule that decided it (drops and bans by rule).
+    struct EventKey: Hashable {
+        var kind: GatewayEvent.Kind
+        var rule: String
+    }
+
+    func event(_ kind: GatewayEvent.Kind, rule: String) {
+        let key = EventKey(kind: kind, rule: rule)
+        if let counter = events[key] { counter.increment(); return }
+        let counter = Counter(label: "tollgate_gateway_events_total", dimensions: [("kind", kind.rawValue), ("rule", rule)])
+        events[key] = counter
         counter.increment()
     }
 

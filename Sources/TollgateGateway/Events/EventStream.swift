@@ -70,6 +70,11 @@ public final class EventStream<Element: Sendable>: Sendable {
 
     /// How many subscribers there are.
     public var subscriberCount: Int { state.withLockedValue { $0.subscriptions.count } }
+
+    /// Each subscriber's name and how many values wait in its buffer.
+    public var depths: [(subscriber: String, buffered: Int)] {
+        state.withLockedValue { $0.subscriptions }.map { ($0.name, $0.buffered) }
+    }
 }
 
 /// One subscriber's bounded buffer on an ``EventStream``: an `AsyncSequence` that ends when the

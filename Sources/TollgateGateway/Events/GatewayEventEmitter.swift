@@ -28,7 +28,7 @@ public final class GatewayEventEmitter: @unchecked Sendable {
 
     /// Counts an event and publishes it, unless it is one too many like it just now.
     public func emit(_ kind: GatewayEvent.Kind, address: String, rule: String, detail: String, severity: SecurityEvent.Severity = .notice) {
-        metrics.event(kind)
+        metrics.event(kind, rule: rule)
         var detail = detail
         let now = clock()
         if !Self.unthrottledKinds.contains(kind) {
