@@ -31,12 +31,12 @@ struct ConsoleLab: Sendable {
 
     static func with<T: Sendable>(configure: (inout ConsoleConfig) -> Void = { _ in }, tls: (certificate: String, key: String)? = nil,
                                   status: @escaping @Sendable () async -> GatewayStatus? = { nil },
-                                  editor: ConfigFileEditor? = nil, reload: (@Sendable () -> Void)? = nil,
+                                  editor: ConfigFileEditor? = nil, reload: (@Sendable () -> Void)? = nil, store given: SQLiteStore? = nil,
                                   _ body: (ConsoleLab) async throws -> T) async throws -> T {
         var settings = ConsoleConfig(listen: Endpoint(transport: .tcp, host: "127.0.0.1", port: 0))
         configure(&settings)
         if tls != nil { settings.tlsCertificate = tls?.certificate; settings.tlsKey = tls?.key }
-        let store = try SQLiteStore.inMemory()
+        let store = try given ?? SQLiteStore.inMemory()
         let clock = TestClock()
         var logger = Logger(label: "console-test")
         logger.logLevel = .warning

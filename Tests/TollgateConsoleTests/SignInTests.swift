@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TollgateConsole
 import TollgateModel
+import TollgateStoreSQLite
 
 @Suite("Console sign-in: password, then TOTP, new session IDs, throttling and bans", .serialized)
 struct SignInTests {
@@ -138,6 +139,23 @@ struct SignInTests {
             let out = try await client.post("/logout", form: [("csrf", csrf)], cookie: current)
             #expect(out.status == 303 && out.header("Set-Cookie")?.contains("Max-Age=0") == true)
             #expect(try await client.get("/", cookie: current).status == 401)
+        }
+    }
+
+    @Test("a session is kept in the store: after the console restarts on the same store the cookie still works")
+    func survivesRestart() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-console-restart-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("tollgate.db").path
+        let cookie = try await ConsoleLab.with(store: try SQLiteStore(path: path)) { lab in
+            try await lab.addUser("vera", role: .viewer)
+            let login = try await lab.client().post("/login", form: [("user", "vera"), ("password", ConsoleLab.password)])
+            return try #require(login.setCookie)
+        }
+        try await ConsoleLab.with(store: try SQLiteStore(path: path)) { lab in
+            let page = try await lab.client().get("/", cookie: cookie)
+            #expect(page.status == 200)
         }
     }
 
