@@ -82,7 +82,7 @@ struct ConsoleTests {
             "run", "http://127.0.0.1:\(consolePort)/api/v1/openapi.json", "-u", "http://127.0.0.1:\(consolePort)/api/v1",
             "-H", "Authorization: Bearer \(bearer)", "-n", "60", "--seed", "1",
             "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance,positive_data_acceptance",
-        ])
+        ], directory: lab.directory)  // its cache goes with the lab, not into the working tree
         #expect(schemathesis.wait(timeout: 600) == 0, "\(schemathesis.log.suffix(4000))")
 
         // /metrics in the Prometheus text format, read by the reference parser.
