@@ -132,6 +132,13 @@ struct ConsoleConfigTests {
             #expect(routesForm.status == 200 && routesForm.body.contains("+   - { prefix: &quot;44&quot;, trunks: [&quot;backup&quot;] }"),
                     "\(routesForm.body.suffix(1200))")
             #expect(try await client.get("/config", cookie: cookie).body.contains("name=\"route-0-trunks\" value=\"carrier, backup\""))
+            // The fraud form: the file has no fraud section; the defaults are shown and a change makes one.
+            let config = try await client.get("/config", cookie: cookie).body
+            #expect(config.contains("name=\"calls_per_minute-warning\" value=\"") && config.contains("name=\"default_class\" value=\"national\""))
+            let fraudForm = try await client.post("/config/preview", form: [("csrf", csrf), ("section", "fraud"), ("form", "fraud"),
+                                                                             ("default_class", "national"), ("calls_per_minute-warning", "3"),
+                                                                             ("calls_per_minute-critical", "9")], cookie: cookie)
+            #expect(fraudForm.status == 200 && fraudForm.body.contains("+ fraud:"), "\(fraudForm.body.suffix(800))")
 
             let block = "shield:\n  enabled: false"
             let preview = try await client.post("/config/preview", form: [("csrf", csrf), ("section", "shield"), ("block", block)], cookie: cookie)
@@ -197,5 +204,40 @@ struct ConfigFormsTests {
         #expect(config.shield.enabled && block.contains("never_ban"))
         let bad = try ConfigForms.shieldBlock(current: current, allow: ["not-an-address"], deny: [])
         #expect(throws: ConfigFileEditor.Refusal.self) { try fixture.editor.proposed(section: "shield", block: bad) }
+    }
+}
+
+@Suite("The fraud control form")
+struct FraudFormTests {
+    static let fraud = """
+        fraud:
+          numbering: { country_code: "44" }
+          default_class_of_service: national
+          thresholds:
+            calls_per_minute: { warning: 6, critical: 12 }
+            short_calls: { warning: 4, critical: 8, max_seconds: 10, prefix_digits: 6, window: 3600 }
+        """
+
+    @Test("classes of service and threshold levels from the form replace those of the section, numbering and the short-call window kept")
+    func block() throws {
+        let fixture = try ConfigFileFixture(text: ConfigFileFixture.text + "\n" + Self.fraud + "\n")
+        let block = try ConfigForms.fraudBlock(
+            current: Self.fraud, defaultClass: "office",
+            classes: [ConfigForms.ServiceClassRow(name: "office", allow: "internal, national, mobile"),
+                      ConfigForms.ServiceClassRow(name: "sales", allow: "internal, national, mobile, international", countries: "33, 49"),
+                      ConfigForms.ServiceClassRow()],
+            levels: ["calls_per_minute": ("5", "10"), "short_calls": ("", "6"), "minutes_per_day": ("240", "480.5")])
+        let (_, config) = try fixture.editor.proposed(section: "fraud", block: block)
+        #expect(config.fraud.defaultClassOfService == "office")
+        #expect(config.fraud.classesOfService["sales"]?.countries == ["33", "49"] && config.fraud.classesOfService["office"]?.allow.count == 3)
+        #expect(config.fraud.thresholds.callsPerMinute == FraudConfig.Level(warning: 5, critical: 10))
+        #expect(config.fraud.thresholds.shortCalls.level.warning == nil && config.fraud.thresholds.shortCalls.level.critical == 6)
+        #expect(config.fraud.thresholds.shortCalls.maxSeconds == 10 && config.fraud.thresholds.minutesPerDay.critical == 480.5)
+        #expect(config.fraud.numbering.countryCode == "44")
+        let levels = ConfigForms.thresholdLevels(config.fraud.thresholds)
+        #expect(levels["calls_per_minute"]?.warning == "5" && levels["minutes_per_day"]?.critical == "480.5")
+        // What the validator refuses, it refuses with the field.
+        let wrong = try ConfigForms.fraudBlock(current: Self.fraud, defaultClass: "", classes: [], levels: ["calls_per_day": ("many", "")])
+        #expect(throws: ConfigFileEditor.Refusal.self) { try fixture.editor.proposed(section: "fraud", block: wrong) }
     }
 }

@@ -92,6 +92,17 @@ extension RouteTable {
                                      prepend: input["route-\(index)-prepend"] ?? "")
             }
             return ConfigForms.routesBlock(rows)
+        case "fraud":
+            let classes = (0..<ConfigForms.maximumRows).map { index in
+                ConfigForms.ServiceClassRow(name: input["class-\(index)-name"] ?? "", allow: input["class-\(index)-allow"] ?? "",
+                                            countries: input["class-\(index)-countries"] ?? "")
+            }
+            var levels: [String: (warning: String, critical: String)] = [:]
+            for (rule, _) in ConfigForms.thresholdRules {
+                levels[rule] = (input["\(rule)-warning"] ?? "", input["\(rule)-critical"] ?? "")
+            }
+            return try ConfigForms.fraudBlock(current: ConfigFileEditor.section("fraud", in: current), defaultClass: input["default_class"] ?? "",
+                                              classes: classes, levels: levels)
         case "lists":
             return try ConfigForms.shieldBlock(current: ConfigFileEditor.section("shield", in: current), allow: ConfigForms.entries(input["allow"] ?? ""),
                                                deny: ConfigForms.entries(input["deny"] ?? ""))
@@ -149,7 +160,19 @@ extension Console {
         }
         let lists: [String: Any] = ["allow": parsed?.shield.allow.map(\.description).joined(separator: "\n") ?? "",
                                     "deny": parsed?.shield.deny.map(\.description).joined(separator: "\n") ?? ""]
-        let content: [String: Any] = ["routeRows": routeRows, "lists": lists, "trunkNames": parsed?.trunks.map(\.name).joined(separator: ", ") ?? "",
+        var classRows = ConfigForms.serviceClassRows(parsed?.fraud.classesOfService ?? [:])
+        classRows += Array(repeating: ConfigForms.ServiceClassRow(), count: 2)
+        let levels = parsed.map { ConfigForms.thresholdLevels($0.fraud.thresholds) } ?? [:]
+        let fraudForm: [String: Any] = [
+            "defaultClass": parsed?.fraud.defaultClassOfService ?? "",
+            "classes": classRows.prefix(ConfigForms.maximumRows).enumerated().map { index, row -> [String: Any] in
+                ["index": index, "name": row.name, "allow": row.allow, "countries": row.countries]
+            },
+            "thresholds": ConfigForms.thresholdRules.map { rule -> [String: Any] in
+                ["key": rule.key, "label": rule.label, "warning": levels[rule.key]?.warning ?? "", "critical": levels[rule.key]?.critical ?? ""]
+            },
+        ]
+        let content: [String: Any] = ["routeRows": routeRows, "lists": lists, "fraudForm": parsed == nil ? [] : [fraudForm], "trunkNames": parsed?.trunks.map(\.name).joined(separator: ", ") ?? "",
                                       "sections": sections, "problems": problems, "hasProblems": !problems.isEmpty, "versions": editor.versions().prefix(20).map { $0 }, "path": editor.path]
         return pages.respond("config", PageModel(title: "Configuration", caller: context.caller, message: message, notice: notice, content: content,
                                                  current: "/config"), status: status)
