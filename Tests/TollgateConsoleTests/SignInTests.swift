@@ -97,9 +97,14 @@ struct SignInTests {
         #expect(throttle.check(source: "198.51.100.1", account: "vera", at: now) != .allowed)
         if case .wait(let seconds) = throttle.check(source: "198.51.100.1", account: "vera", at: now) { #expect(seconds > 60) }
         #expect(throttle.check(source: "198.51.100.1", account: "ana", at: now) == .allowed)
+        // A source ban ends by itself.
+        var bans = LoginThrottle(banAfter: 2, window: 900, banFor: 3600)
+        #expect(bans.recordFailure(source: "192.0.2.66", account: "a", at: now) == nil)
+        #expect(bans.recordFailure(source: "192.0.2.66", account: "b", at: now) == now.addingTimeInterval(3600))
+        #expect(bans.isBanned("192.0.2.66", at: now.addingTimeInterval(3599)) && !bans.isBanned("192.0.2.66", at: now.addingTimeInterval(3600)))
     }
 
-    @Test("a source that keeps failing is banned from the console: its connections are closed unanswered, other sources still served")
+    @Test("a source that keeps failing is banned from the console: its connections are closed unanswered, other sources still served, and an admin can lift it")
     func sourceBan() async throws {
         try await ConsoleLab.with(configure: { $0.banAfterFailures = 5 }) { lab in
             try await lab.addUser("vera", role: .viewer)
@@ -112,8 +117,16 @@ struct SignInTests {
             #expect(refused.status == 0, "\(refused)")
             #expect(try await lab.client().get("/login").status == 200)
             #expect(try await lab.store.auditEntries(since: nil, limit: 20).contains { $0.action == "console.ban" && $0.target == "127.0.0.66" })
-            lab.clock.advance(3601)
+            // Another admin sees the console ban (not a SIP ban) and lifts it.
+            try await lab.addUser("ada", role: .admin)
+            let (cookie, csrf) = try await lab.session(for: "ada")
+            let bans = try await lab.client().get("/bans", cookie: cookie)
+            #expect(bans.body.contains("Banned from the console for failed sign-ins") && bans.body.contains("<td>127.0.0.66</td>"))
+            #expect(try await lab.store.activeBans(at: lab.clock.now).isEmpty, "a console ban is not a SIP ban")
+            let lifted = try await lab.client().post("/bans/console/lift", form: [("csrf", csrf), ("source", "127.0.0.66")], cookie: cookie)
+            #expect(lifted.status == 200 && lifted.body.contains("may use the console again"))
             #expect(try await attacker.get("/login").status == 200)
+            #expect(try await lab.store.auditEntries(since: nil, limit: 30).contains { $0.action == "console.unban" && $0.actor == "ada" })
         }
     }
 

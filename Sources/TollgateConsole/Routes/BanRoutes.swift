@@ -31,6 +31,22 @@ extension RouteTable {
                                               message: lifted ? nil : "\(source) is not banned.")
         }
 
+        // Sources banned from the console itself for failed sign-ins (not from SIP: an office whose
+        // admin mistyped must not lose its phones). Only another admin can lift one.
+        page(.post, "/bans/console/lift", .role(.admin)) { input, context in
+            let source = input["source"] ?? ""
+            let lifted = console.throttle.withLockedValue { throttle -> Bool in
+                guard throttle.isBanned(source, at: console.now()) else { return false }
+                throttle.lift(source)
+                return true
+            }
+            if lifted {
+                await console.audit(context.caller?.actor ?? "?", from: context.sourceText, "console.unban", target: source, before: "banned", after: "lifted")
+            }
+            return try await console.bansPage(context: context, notice: lifted ? "\(source) may use the console again." : nil,
+                                              message: lifted ? nil : "\(source) is not banned from the console.")
+        }
+
         api(.get, "/api/v1/bans", .role(.viewer)) { _, _ in
             do { return JSONAnswer.body(Listing(items: try await console.store.activeBans(at: console.now()), next: nil)) } catch {
                 throw ConsoleError.storeUnavailable
@@ -66,7 +82,11 @@ extension Console {
                 ? "permanent" : ConsoleFormat.time(ban.until),
              "rule": ban.rule, "reason": ban.reason, "offences": ban.offences, "origin": ban.origin.rawValue]
         }
-        return pages.respond("bans", PageModel(title: "Bans", caller: context.caller, message: message, notice: notice, content: ["rows": rows],
+        let consoleBans = throttle.withLockedValue { $0.bannedSources(at: now) }.map { ban -> [String: Any] in
+            ["source": ban.source, "until": ConsoleFormat.time(ban.until)]
+        }
+        return pages.respond("bans", PageModel(title: "Bans", caller: context.caller, message: message, notice: notice,
+                                               content: ["rows": rows, "consoleBans": consoleBans, "hasConsoleBans": !consoleBans.isEmpty],
                                                current: "/bans"), status: status)
     }
 
