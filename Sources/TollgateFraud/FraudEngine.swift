@@ -139,17 +139,18 @@ public struct FraudEngine: Sendable {
         let international = classification.map { [.international, .premium, .highRisk].contains($0.numberClass) } ?? false
         let prefix = classification?.e164.map { Self.prefix(of: $0, digits: profile.thresholds.shortCalls.prefixDigits) }
         func evaluate(_ scoped: inout CallCounters, _ scope: FraudScope, _ thresholds: FraudConfig.Thresholds) {
-            // Written only into an alarm's text: most calls raise none, and building it for each was a
-            // measurable part of a large file's analysis.
-            var who: String { scope == .account ? "account \(account)" : "all accounts together" }
             func check(_ rule: FraudRule, _ level: FraudConfig.Level, _ value: Double, from start: Date, _ what: String) {
+                let crossed: (FraudSeverity, Double)?
                 if let critical = level.critical, value > critical {
-                    alarm(rule, .critical, scope, value: value, limit: critical, from: start,
-                          "\(rule.rawValue): \(Self.number(value)) \(what) for \(who) exceed the critical level \(Self.number(critical))")
+                    crossed = (.critical, critical)
                 } else if let warning = level.warning, value > warning {
-                    alarm(rule, .warning, scope, value: value, limit: warning, from: start,
-                          "\(rule.rawValue): \(Self.number(value)) \(what) for \(who) exceed the warning level \(Self.number(warning))")
+                    crossed = (.warning, warning)
+                } else {
+                    crossed = nil
                 }
+                guard let (severity, limit) = crossed else { return }
+                alarms.append(FraudAlarm(threshold: rule, severity: severity, scope: scope, account: account, value: value, limit: limit,
+                                         windowStart: start, windowEnd: now, callID: attempt.callID, what: what))
             }
             check(.callsPerMinute, thresholds.callsPerMinute, Double(scoped.minute.count(at: now) + 1),
                   from: scoped.minute.oldest ?? now, "calls in 60 s")
@@ -161,8 +162,8 @@ public struct FraudEngine: Sendable {
             }
             let minutes = scoped.minutesToday(at: now)
             if let critical = thresholds.minutesPerDay.critical, minutes > critical {
-                alarm(.minutesPerDay, .critical, scope, value: minutes, limit: critical, from: scoped.dayStart,
-                      "minutes-per-day: \(Self.number(minutes)) minutes today for \(who) exceed the critical level \(Self.number(critical))")
+                alarms.append(FraudAlarm(threshold: .minutesPerDay, severity: .critical, scope: scope, account: account, value: minutes, limit: critical,
+                                         windowStart: scoped.dayStart, windowEnd: now, callID: attempt.callID, what: "minutes today"))
             }
             if scope == .account, let prefix, scoped.shortPrefix == prefix, now.timeIntervalSince(scoped.shortLast) <= thresholds.shortCalls.window,
                 let critical = thresholds.shortCalls.level.critical, Double(scoped.shortRun) > critical
@@ -234,17 +235,17 @@ public struct FraudEngine: Sendable {
         let profile = profile(for: call.account)
         var alarms: [FraudAlarm] = []
         func alarm(_ rule: FraudRule, _ level: FraudConfig.Level, _ scope: FraudScope, _ value: Double, from start: Date, _ what: String) {
-            let who = scope == .account ? "account \(call.account)" : "all accounts together"
-            for (severity, limit) in [(FraudSeverity.critical, level.critical), (.warning, level.warning)] {
-                guard let limit, value > limit else { continue }
-                alarms.append(
-                    FraudAlarm(
-                        rule: rule, severity: severity, scope: scope, account: call.account, value: value, limit: limit,
-                        windowStart: start, windowEnd: time, callID: callID,
-                        detail: "\(rule.rawValue): \(Self.number(value)) \(what) for \(who) exceed the \(severity.rawValue) level \(Self.number(limit))"
-                    ))
-                return
+            let crossed: (FraudSeverity, Double)?
+            if let critical = level.critical, value > critical {
+                crossed = (.critical, critical)
+            } else if let warning = level.warning, value > warning {
+                crossed = (.warning, warning)
+            } else {
+                crossed = nil
             }
+            guard let (severity, limit) = crossed else { return }
+            alarms.append(FraudAlarm(threshold: rule, severity: severity, scope: scope, account: call.account, value: value, limit: limit,
+                                     windowStart: start, windowEnd: time, callID: callID, what: what))
         }
         // Probing: sequential short answered calls to one destination prefix.
         if let prefix = call.prefix, call.answer != nil {

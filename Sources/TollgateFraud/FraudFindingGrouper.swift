@@ -18,6 +18,11 @@ public struct FraudFindingGrouper: Sendable {
         var finding: FraudFinding
         var numbers: Set<String>
         var lastLine: Int
+        /// The highest line in `finding.lines`: a line above it is not there, without a search.
+        var highestLine: Int
+        /// The alarm whose sentence the finding shows: written into `finding.detail` only when the
+        /// findings are read (a value that keeps growing would otherwise rewrite it at every alarm).
+        var detailAlarm: FraudAlarm
     }
 
     private var open: [Key: Int] = [:]
@@ -55,7 +60,7 @@ public struct FraudFindingGrouper: Sendable {
             finding.numberCount = 1
             numbers.insert(dialled)
         }
-        return Open(finding: finding, numbers: numbers, lastLine: line)
+        return Open(finding: finding, numbers: numbers, lastLine: line, highestLine: line, detailAlarm: alarm)
     }
 
     /// Adds an alarm out of time order (one held back until the end of a replay): it joins any
@@ -78,41 +83,43 @@ public struct FraudFindingGrouper: Sendable {
     }
 
     private static func merge(_ alarm: FraudAlarm, dialled: String, line: Int, maxNumberCount: Int, into entry: inout Open) {
-        // Taken out of the entry so the arrays are not copied on write.
-        var finding = entry.finding
-        entry.finding.numbers = []
-        entry.finding.lines = []
-        finding.alarmCount += 1
-        finding.windowStart = min(finding.windowStart, alarm.windowStart)
-        finding.windowEnd = max(finding.windowEnd, alarm.windowEnd)
-        if alarm.severity > finding.severity {
-            finding.severity = alarm.severity
-            finding.limit = alarm.limit
-            finding.value = alarm.value
-            finding.detail = alarm.detail
-        } else if alarm.severity == finding.severity, alarm.value > finding.value {
-            finding.value = alarm.value
-            finding.limit = alarm.limit
-            finding.detail = alarm.detail
+        // Changed in place: `entry` is the table's own element, so its arrays are never copied.
+        entry.finding.alarmCount += 1
+        entry.finding.windowStart = min(entry.finding.windowStart, alarm.windowStart)
+        entry.finding.windowEnd = max(entry.finding.windowEnd, alarm.windowEnd)
+        if alarm.severity > entry.finding.severity {
+            entry.finding.severity = alarm.severity
+            entry.finding.limit = alarm.limit
+            entry.finding.value = alarm.value
+            entry.detailAlarm = alarm
+        } else if alarm.severity == entry.finding.severity, alarm.value > entry.finding.value {
+            entry.finding.value = alarm.value
+            entry.finding.limit = alarm.limit
+            entry.detailAlarm = alarm
         }
         if !dialled.isEmpty, entry.numbers.count < maxNumberCount, entry.numbers.insert(dialled).inserted {
-            finding.numberCount += 1
-            if finding.numbers.count < FraudFinding.maxNumbers { finding.numbers.append(dialled) }
+            entry.finding.numberCount += 1
+            if entry.finding.numbers.count < FraudFinding.maxNumbers { entry.finding.numbers.append(dialled) }
         }
         if line != entry.lastLine {
             entry.lastLine = line
-            if !finding.lines.contains(line) {
-                finding.lineCount += 1
-                if finding.lines.count < FraudFinding.maxLines { finding.lines.append(line) }
+            // In a replay lines come in ascending order: a line above every kept one is new without
+            // a search (only an alarm added late can repeat an earlier line).
+            if line > entry.highestLine || !entry.finding.lines.contains(line) {
+                entry.finding.lineCount += 1
+                if entry.finding.lines.count < FraudFinding.maxLines {
+                    entry.finding.lines.append(line)
+                    entry.highestLine = max(entry.highestLine, line)
+                }
             }
         }
-        entry.finding = finding
     }
 
     /// The findings, by window start then rule and account, with their lines ascending.
     public var findings: [FraudFinding] {
         all.map { entry in
             var finding = entry.finding
+            finding.detail = entry.detailAlarm.detail
             finding.lines.sort()
             return finding
         }.sorted {
