@@ -140,15 +140,7 @@ public struct FraudEngine: Sendable {
         let prefix = classification?.e164.map { Self.prefix(of: $0, digits: profile.thresholds.shortCalls.prefixDigits) }
         func evaluate(_ scoped: inout CallCounters, _ scope: FraudScope, _ thresholds: FraudConfig.Thresholds) {
             func check(_ rule: FraudRule, _ level: FraudConfig.Level, _ value: Double, from start: Date, _ what: String) {
-                let crossed: (FraudSeverity, Double)?
-                if let critical = level.critical, value > critical {
-                    crossed = (.critical, critical)
-                } else if let warning = level.warning, value > warning {
-                    crossed = (.warning, warning)
-                } else {
-                    crossed = nil
-                }
-                guard let (severity, limit) = crossed else { return }
+                guard let (severity, limit) = Self.crossed(level, by: value) else { return }
                 alarms.append(FraudAlarm(threshold: rule, severity: severity, scope: scope, account: account, value: value, limit: limit,
                                          windowStart: start, windowEnd: now, callID: attempt.callID, what: what))
             }
@@ -235,15 +227,7 @@ public struct FraudEngine: Sendable {
         let profile = profile(for: call.account)
         var alarms: [FraudAlarm] = []
         func alarm(_ rule: FraudRule, _ level: FraudConfig.Level, _ scope: FraudScope, _ value: Double, from start: Date, _ what: String) {
-            let crossed: (FraudSeverity, Double)?
-            if let critical = level.critical, value > critical {
-                crossed = (.critical, critical)
-            } else if let warning = level.warning, value > warning {
-                crossed = (.warning, warning)
-            } else {
-                crossed = nil
-            }
-            guard let (severity, limit) = crossed else { return }
+            guard let (severity, limit) = Self.crossed(level, by: value) else { return }
             alarms.append(FraudAlarm(threshold: rule, severity: severity, scope: scope, account: call.account, value: value, limit: limit,
                                      windowStart: start, windowEnd: time, callID: callID, what: what))
         }
@@ -451,6 +435,13 @@ public struct FraudEngine: Sendable {
     }
 
     /// A count as a whole number, anything else with one decimal.
+    /// The highest level `value` is above, with that level's limit; `nil` when it is above none.
+    static func crossed(_ level: FraudConfig.Level, by value: Double) -> (FraudSeverity, Double)? {
+        if let critical = level.critical, value > critical { return (.critical, critical) }
+        if let warning = level.warning, value > warning { return (.warning, warning) }
+        return nil
+    }
+
     static func number(_ value: Double) -> String {
         guard abs(value) < 1e15 else { return String(value) }
         if value == value.rounded() { return String(Int(value)) }

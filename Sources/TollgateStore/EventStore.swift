@@ -7,6 +7,8 @@ public protocol EventStore: Sendable {
     func append(_ events: [SecurityEvent]) async throws(StoreError)
     /// Lists events matching `query`, newest first.
     func events(_ query: EventQuery) async throws(StoreError) -> [SecurityEvent]
+    /// How many events match `query` (its limit is ignored).
+    func eventCount(_ query: EventQuery) async throws(StoreError) -> Int
     /// Deletes events older than `date`; returns how many went.
     func pruneEvents(olderThan date: Date) async throws(StoreError) -> Int
 }

@@ -133,42 +133,52 @@ public final class SQLiteStore: Store {
     public func events(_ query: EventQuery) async throws(StoreError) -> [SecurityEvent] {
         guard query.limit > 0 else { return [] }
         let records = try await read { db in
-            var clauses: [String] = []
-            var arguments = StatementArguments()
-            if let since = query.since {
-                clauses.append("time >= ?")
-                arguments += [since.timeIntervalSince1970]
-            }
-            if let kind = query.kind {
-                clauses.append("kind = ?")
-                arguments += [kind]
-            }
-            if let kinds = query.kinds {
-                clauses.append(kinds.isEmpty ? "0" : "kind IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))")
-                for kind in kinds { arguments += [kind] }
-            }
-            if let source = query.source {
-                clauses.append("source = ?")
-                arguments += [source]
-            }
-            if let id = query.id {
-                clauses.append("id = ?")
-                arguments += [id]
-            }
-            if let text = query.text {
-                clauses.append("(instr(detail, ?) > 0 OR source = ? OR rule = ?)")
-                arguments += [text, text, text]
-            }
-            if let before = query.before {
-                clauses.append("(time < ? OR (time = ? AND id < ?))")
-                arguments += [before.time.timeIntervalSince1970, before.time.timeIntervalSince1970, before.id]
-            }
+            var (filter, arguments) = Self.eventFilter(query)
             arguments += [query.limit]
-            let filter = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
             return try EventRecord.fetchAll(
                 db, sql: "SELECT * FROM events\(filter) ORDER BY time DESC, id DESC LIMIT ?", arguments: arguments)
         }
         return records.map(\.event)
+    }
+
+    public func eventCount(_ query: EventQuery) async throws(StoreError) -> Int {
+        let (filter, arguments) = Self.eventFilter(query)
+        return try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events\(filter)", arguments: arguments) } ?? 0
+    }
+
+    /// The `WHERE` clause of `query` (all but its limit) and its arguments.
+    static func eventFilter(_ query: EventQuery) -> (String, StatementArguments) {
+        var clauses: [String] = []
+        var arguments = StatementArguments()
+        if let since = query.since {
+            clauses.append("time >= ?")
+            arguments += [since.timeIntervalSince1970]
+        }
+        if let kind = query.kind {
+            clauses.append("kind = ?")
+            arguments += [kind]
+        }
+        if let kinds = query.kinds {
+            clauses.append(kinds.isEmpty ? "0" : "kind IN (\(kinds.map { _ in "?" }.joined(separator: ", ")))")
+            for kind in kinds { arguments += [kind] }
+        }
+        if let source = query.source {
+            clauses.append("source = ?")
+            arguments += [source]
+        }
+        if let id = query.id {
+            clauses.append("id = ?")
+            arguments += [id]
+        }
+        if let text = query.text {
+            clauses.append("(instr(detail, ?) > 0 OR source = ? OR rule = ?)")
+            arguments += [text, text, text]
+        }
+        if let before = query.before {
+            clauses.append("(time < ? OR (time = ? AND id < ?))")
+            arguments += [before.time.timeIntervalSince1970, before.time.timeIntervalSince1970, before.id]
+        }
+        return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), arguments)
     }
 
     public func pruneEvents(olderThan date: Date) async throws(StoreError) -> Int {

@@ -57,9 +57,8 @@ enum ConsoleSetup {
             logger.notice("the console has no user yet: create the first with 'tollgate user add NAME --role admin' and open the link it prints")
         }
         let base = settings.baseURL
-        return try ConsoleService(console: console, certificatePath: certificate, keyPath: key) { address in
+        return try ConsoleService(console: console, certificatePath: certificate, keyPath: key) { _ in
             logger.notice("console listening", metadata: ["url": "\(base)", "allow": "\(settings.allow?.map(\.description).joined(separator: ", ") ?? "loopback only")"])
-            _ = address
         }
     }
 }

@@ -105,6 +105,22 @@ struct ConfigFileEditorTests {
         #expect(diff.contains("-   enabled: true") && diff.contains("+   enabled: false") && diff.contains("  shield:"))
         #expect(LineDiff.lines(from: text, to: text).isEmpty)
     }
+
+    @Test("a file that cannot be written is refused with the reason, and the file stays as it was")
+    func writeFails() throws {
+        let fixture = try ConfigFileFixture()
+        // Where the versions folder should go, a file: the version before cannot be kept, so nothing is written.
+        try "in the way".write(toFile: fixture.editor.versionsFolder, atomically: true, encoding: .utf8)
+        let (text, _) = try fixture.editor.proposed(section: "shield", block: "shield:\n  enabled: false")
+        do {
+            try fixture.editor.write(text, at: Date(timeIntervalSince1970: 1_796_000_000))
+            Issue.record("a write without its kept version succeeded")
+        } catch {
+            guard case .file(let reason) = error else { Issue.record("\(error)"); return }
+            #expect(reason.contains(fixture.path))
+        }
+        #expect(try String(contentsOfFile: fixture.path, encoding: .utf8) == ConfigFileFixture.text)
+    }
 }
 
 @Suite("Editing the configuration in the console")

@@ -92,6 +92,7 @@ final class FlakyCDRStore: Store, Sendable {
     func removeToken(id: String) async throws(StoreError) -> Bool { try await base.removeToken(id: id) }
     func touchToken(id: String, at time: Date) async throws(StoreError) { try await base.touchToken(id: id, at: time) }
     func divert() async throws(StoreError) -> DivertState? { try await base.divert() }
+    func eventCount(_ query: EventQuery) async throws(StoreError) -> Int { try await base.eventCount(query) }
     func setDivert(_ state: DivertState?) async throws(StoreError) { try await base.setDivert(state) }
     func acknowledge(_ acknowledgement: AlarmAcknowledgement) async throws(StoreError) -> Bool { try await base.acknowledge(acknowledgement) }
     func acknowledgements(eventIDs: [Int64]) async throws(StoreError) -> [Int64: AlarmAcknowledgement] {

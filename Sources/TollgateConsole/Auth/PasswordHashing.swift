@@ -19,8 +19,4 @@ public struct PasswordHashing: Sendable {
     public func verify(_ password: String, hash: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
-
-    /// A hash to check against when the user does not exist, so that the answer takes as long as
-    /// for one who does (no user enumeration by timing).
-    public static let decoy = "$2b$12$Tollgate.decoy.hash.for.timing.0uE0MEe0qHk7yq3Iu3eVr9Z6x2"
 }

@@ -61,7 +61,7 @@ extension Console {
                 gateway: gateway, callsInProgress: gateway?.confirmedDialogs ?? 0,
                 activeBans: try await store.activeBans(at: now).count, suspendedAccounts: try await store.activeSuspensions().count,
                 callsToday: try await store.cdrCount(CDRQuery(since: calendar.startOfDay(for: now))),
-                eventsLastHour: try await store.events(EventQuery(since: now.addingTimeInterval(-3600), limit: 10_000)).count,
+                eventsLastHour: try await store.eventCount(EventQuery(since: now.addingTimeInterval(-3600))),
                 openAlarms: try await unacknowledgedAlarms(),
                 divert: DivertView(state: try await store.divert(), destination: config.fallback.map(DivertSwitch.destination)), time: now)
         } catch {

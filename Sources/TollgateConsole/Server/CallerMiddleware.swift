@@ -23,8 +23,10 @@ struct CallerMiddleware: RouterMiddleware {
         } catch {
             return JSONAnswer.error(error)
         }
-        // While "divert now" is on, every page says so.
-        let divert = (try? await console.store.divert()).flatMap { $0 }
+        // While "divert now" is on, every page says so (only pages: the API, files and metrics show no banner).
+        let path = request.uri.path
+        let isPage = !(path.hasPrefix("/api/") || path.hasPrefix("/static/") || isMetrics || path.hasSuffix(".csv"))
+        let divert = isPage ? (try? await console.store.divert()).flatMap { $0 } : nil
         var response = try await PageModel.$divertBanner.withValue(divert.map { console.divertBanner($0) }) {
             try await next(request, context)
         }

@@ -116,6 +116,10 @@ struct StoreEventConformanceTests {
         #expect(try await store.events(query).map(\.kind) == ["ban"])
         query.text = "50%_"
         #expect(try await store.events(query).isEmpty)
+        // The count takes the same filters and ignores the limit.
+        #expect(try await store.eventCount(EventQuery(limit: 1)) == Self.sample.count)
+        #expect(try await store.eventCount(EventQuery(kind: "scanner")) == 2)
+        #expect(try await store.eventCount(EventQuery(since: Self.base.addingTimeInterval(25))) == 2)
     }
 
     @Test("appending nothing is allowed and stores nothing", arguments: StoreBackend.all)
