@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TollgateModel", targets: ["TollgateModel"]),
         .library(name: "TollgateStore", targets: ["TollgateStore"]),
         .library(name: "TollgateStoreSQLite", targets: ["TollgateStoreSQLite"]),
+        .library(name: "TollgateStorePostgres", targets: ["TollgateStorePostgres"]),
         .library(name: "TollgateMedia", targets: ["TollgateMedia"]),
         .library(name: "TollgateIdentity", targets: ["TollgateIdentity"]),
         .library(name: "TollgateAudit", targets: ["TollgateAudit"]),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -93,6 +95,19 @@ let package = Package(
                 "TollgateStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TollgateStorePostgres",
+            dependencies: [
+                "TollgateModel",
+                "TollgateStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "CTollgateSRTP"),
@@ -202,6 +217,7 @@ let package = Package(
                 "TollgateFraud",
                 "TollgateStore",
                 "TollgateStoreSQLite",
+                "TollgateStorePostgres",
                 "TollgateIdentity",
                 "TollgateAudit",
                 "TollgateConsole",
@@ -220,6 +236,8 @@ let package = Package(
             name: "TollgateTestSupport",
             dependencies: [
                 "TollgateIdentity",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -249,7 +267,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateStoreTests",
-            dependencies: ["TollgateStore", "TollgateStoreSQLite", "TollgateModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TollgateStore", "TollgateStoreSQLite", "TollgateStorePostgres", "TollgateModel", "TollgateTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TollgateGatewayTests",

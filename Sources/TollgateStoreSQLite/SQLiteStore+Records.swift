@@ -75,12 +75,3 @@ struct BanRecord: Codable, FetchableRecord, TableRecord {
             arguments: [source, since, until, rule, reason, offences, origin])
     }
 }
-
-extension String {
-    /// The text with each NUL replaced by U+2400 (␀): SQLite keeps a NUL, but text read back ends
-    /// at the first one, and an attacker's bytes after it must not vanish from the record silently.
-    var storableText: String {
-        guard utf8.contains(0) else { return self }
-        return replacingOccurrences(of: "\u{0}", with: "\u{2400}")
-    }
-}

@@ -33,7 +33,7 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             let account = try accountArgumentOrExit(account)
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let snapshot = try await store.accountSnapshot(account: account)
             let suspension = try await store.suspensionRecord(account: account)
             let reset = try await store.counterResets()[account]
@@ -79,7 +79,7 @@ struct AccountCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             var snapshots: [String: AccountSnapshot] = [:]
             for snapshot in try await store.accountSnapshots() { snapshots[snapshot.account] = snapshot }
             var suspensions: [String: AccountSuspension] = [:]
@@ -124,7 +124,7 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             let account = try accountArgumentOrExit(account)
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let record = try await store.suspensionRecord(account: account)
             if try await store.liftSuspension(account: account, at: Date()) {
                 var line = "resumed \(TextTable.printable(account))"
@@ -162,7 +162,7 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             let account = try accountArgumentOrExit(account)
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             if let active = try await store.suspension(account: account) {
                 printError("\(TextTable.printable(account)) is already suspended (since \(Timestamp.text(active.since)), rule \(TextTable.printable(active.rule)): \(TextTable.printable(active.reason)))")
                 throw ExitCode(1)
@@ -185,7 +185,7 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             let account = try accountArgumentOrExit(account)
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let now = Date()
             try await store.requestCounterReset(account: account, at: now)
             print("requested a counter reset for \(TextTable.printable(account)) at \(Timestamp.text(now))")
@@ -210,7 +210,7 @@ extension AccountCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let (account, destinations, store) = try allowance.opened(options)
+            let (account, destinations, store) = try await allowance.opened(options)
             for destination in destinations {
                 try await store.saveAllowance(account: account, destination: destination, at: Date())
             }
@@ -227,7 +227,7 @@ extension AccountCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let (account, destinations, store) = try allowance.opened(options)
+            let (account, destinations, store) = try await allowance.opened(options)
             var removed: [String] = []
             for destination in destinations where try await store.removeAllowance(account: account, destination: destination) {
                 removed.append(destination)
@@ -249,7 +249,7 @@ extension AccountCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let all = try await store.allowances().filter { allowance in account.map { allowance.account == $0 } ?? true }
             guard !all.isEmpty else {
                 print("no allowances")
@@ -270,8 +270,8 @@ struct AllowanceArguments: ParsableArguments {
     var destinations: [String] = []
 
     /// The checked account, the destinations, and the store they are kept in.
-    func opened(_ options: ConfigOptions) throws -> (account: String, destinations: [String], store: any Store) {
-        (try accountArgumentOrExit(account), destinations, try options.openStoreOrExit())
+    func opened(_ options: ConfigOptions) async throws -> (account: String, destinations: [String], store: any Store) {
+        (try accountArgumentOrExit(account), destinations, try await options.openStoreOrExit())
     }
 
     func validate() throws {

@@ -207,7 +207,7 @@ struct AuditCommand: AsyncParsableCommand {
                 printError(error.description)
                 throw ExitCode(2)
             }
-            let store = noInventory ? nil : try options.openStoreOrExit()
+            let store = noInventory ? nil : try await options.openStoreOrExit()
             FileHandle.standardError.write(Data(("tollgate audit discover: OPTIONS to \(addresses.count) addresses on \(ports.count) port(s) over "
                 + "\(kind.rawValue), at most \(rate) a second. Sweep only networks you are responsible for.\n").utf8))
             let sweep = Discovery(targets: addresses, ports: ports, transport: kind, requestsPerSecond: rate,

@@ -40,7 +40,7 @@ struct AuditLogCommand: AsyncParsableCommand {
                     throw ExitCode(2)
                 }
             }
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let entries = try await store.auditEntries(since: from, limit: limit)
             if json {
                 try printJSON(entries)
@@ -66,7 +66,7 @@ struct AuditLogCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let chain = try await store.auditChain()
             if let problem = AuditChain.firstProblem(entries: chain.entries, headHash: chain.headHash, headCount: chain.headCount) {
                 print("the audit log was tampered with: \(problem)")

@@ -28,7 +28,7 @@ struct BanCommand: AsyncParsableCommand {
         var all = false
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let now = Date()
             let bans = all ? try await store.allBans() : try await store.activeBans(at: now)
             if json {
@@ -83,7 +83,7 @@ struct BanCommand: AsyncParsableCommand {
                 printError("--for: \(error.description)")
                 throw ExitCode(2)
             }
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let now = Date()
             let previous = try await store.ban(source: source)
             let ban = Ban(source: source, since: now, until: now.addingTimeInterval(length.timeInterval), rule: "operator", reason: reason,
@@ -107,7 +107,7 @@ struct BanCommand: AsyncParsableCommand {
 
         func run() async throws {
             let source = try sourceAddressOrExit(address)
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let now = Date()
             if try await store.liftBan(source: source, at: now) {
                 print("lifted the ban on \(source)")
@@ -128,7 +128,7 @@ struct BanCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let lifted = try await store.liftAllBans(at: Date())
             print("lifted \(lifted) \(lifted == 1 ? "ban" : "bans")")
         }

@@ -38,7 +38,7 @@ struct CDRCommand: AsyncParsableCommand {
 
         func run() async throws {
             let query = try filter.queryOrExit(limit: limit)
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let records = try await store.cdrs(query)
             if json {
                 let encoder = JSONEncoder()
@@ -89,7 +89,7 @@ struct CDRCommand: AsyncParsableCommand {
 
         func run() async throws {
             let query = try filter.queryOrExit()
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let handle: FileHandle
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {

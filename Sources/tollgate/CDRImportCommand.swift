@@ -71,7 +71,7 @@ struct CDRImportCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(2)
         }
-        let store = try options.openStoreOrExit()
+        let store = try await options.openStoreOrExit()
         /// Calls taken in this run, so a file that repeats a row stores it once.
         var seen = Set<String>()
         var batch: [CallDetailRecord] = []

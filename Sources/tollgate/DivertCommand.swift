@@ -48,7 +48,7 @@ struct DivertCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             if let state = try await store.divert() {
                 print("on since \(Timestamp.text(state.since)), by \(state.actor): \(state.reason)")
             } else {
@@ -59,7 +59,7 @@ struct DivertCommand: AsyncParsableCommand {
 
     static func set(on: Bool, reason: String?, options: ConfigOptions) async throws {
         let fallback = (try? options.load())?.fallback
-        let store = try options.openStoreOrExit()
+        let store = try await options.openStoreOrExit()
         do {
             let state = try await DivertSwitch(store: store, fallback: fallback, actor: AuditLogCommand.localActor, source: "local")
                 .set(on: on, reason: reason)

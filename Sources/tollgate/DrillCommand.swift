@@ -43,7 +43,7 @@ struct DrillCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let config = try options.loadOrExit()
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let wait = TimeAmount.milliseconds(Int64(timeout * 1000))
             let source = self.source
             let result = await FailoverDrill(config: config, testNumber: testNumber).run(at: Date()) { trunk in

@@ -48,7 +48,7 @@ struct EventsCommand: AsyncParsableCommand {
             }
         }
         if let source { query.source = try sourceAddressOrExit(source) }
-        let store = try options.openStoreOrExit()
+        let store = try await options.openStoreOrExit()
         let events = try await store.events(query)
         if json {
             let encoder = JSONEncoder()

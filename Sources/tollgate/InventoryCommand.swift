@@ -68,7 +68,7 @@ struct InventoryCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let review = try InventoryCommand.review()
             let devices = try await store.inventory()
             let now = Date()
@@ -111,7 +111,7 @@ struct InventoryCommand: AsyncParsableCommand {
                 printError("'\(device)' is not ADDRESS or ADDRESS/EXTENSION")
                 throw ExitCode(2)
             }
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             guard let found = try await store.inventoryDevice(address: address.description, ext: parts.count > 1 ? parts[1] : "") else {
                 printError("no device \(device) in the inventory")
                 throw ExitCode(1)
@@ -174,7 +174,7 @@ struct InventoryCommand: AsyncParsableCommand {
                 printError("nothing imported")
                 throw ExitCode(2)
             }
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             var added = 0
             for device in read.devices where try await store.saveInventoryDetails(device) { added += 1 }
             print("imported \(read.devices.count) devices from \(file): \(added) added, \(read.devices.count - added) updated")
@@ -190,7 +190,7 @@ struct InventoryCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let devices = try await store.inventory()
             let text = ([InventoryCSV.header] + devices.map(InventoryCSV.line)).joined(separator: "\n") + "\n"
             if let output {

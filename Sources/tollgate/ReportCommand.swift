@@ -41,7 +41,7 @@ struct ReportCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let config = try options.loadOrExit()
-        let store = try options.openStoreOrExit()
+        let store = try await options.openStoreOrExit()
         let review = try InventoryCommand.review()
         var inputs = LivingDocument.Inputs(config: config, devices: try await store.inventory(), review: review, now: Date())
         inputs.activeBans = (try? await store.activeBans(at: Date()).count) ?? 0

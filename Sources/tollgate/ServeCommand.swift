@@ -43,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         let rules = try options.shieldRulesOrExit(for: config)
         let store: any Store
         do {
-            store = try openStore(config.store)
+            store = try await openStore(config.store)
         } catch {
             printError(error.message)
             throw ExitCode(1)

@@ -3,6 +3,7 @@ import Foundation
 import TollgateConfig
 import TollgateModel
 import TollgateStore
+import TollgateStorePostgres
 import TollgateStoreSQLite
 
 /// Where a store is: an SQLite file, or a database server by URL.
@@ -29,22 +30,22 @@ enum StoreLocation: Equatable {
 }
 
 /// Opens (and migrates) the store at `location`, picking the backend.
-func openStore(_ location: StoreLocation) throws(CLIError) -> any Store {
-    switch location {
-    case .sqlite(let path):
-        do {
+func openStore(_ location: StoreLocation) async throws(CLIError) -> any Store {
+    do throws(StoreError) {
+        switch location {
+        case .sqlite(let path):
             return try SQLiteStore(path: path)
-        } catch {
-            throw CLIError(message: error.description)
+        case .postgres(let url):
+            return try await PostgresStore.connect(url: url)
         }
-    case .postgres(let url):
-        throw CLIError(message: "the store is PostgreSQL (\(redactedURL(url))), which this build of tollgate does not support yet; use an SQLite file")
+    } catch {
+        throw CLIError(message: error.description)
     }
 }
 
 /// The configuration's store, opened as `serve` opens it.
-func openStore(_ config: StoreConfig) throws(CLIError) -> any Store {
-    try openStore(StoreLocation(config))
+func openStore(_ config: StoreConfig) async throws(CLIError) -> any Store {
+    try await openStore(StoreLocation(config))
 }
 
 extension ConfigOptions {
@@ -70,9 +71,9 @@ extension ConfigOptions {
 
     /// The store this command works on (``storeLocation()``), opened and migrated; problems are
     /// printed to standard error and end the command with status 1.
-    func openStoreOrExit() throws -> any Store {
+    func openStoreOrExit() async throws -> any Store {
         do {
-            return try openStore(storeLocation())
+            return try await openStore(storeLocation())
         } catch {
             printError(error.message)
             throw ExitCode(1)
@@ -82,11 +83,7 @@ extension ConfigOptions {
 
 /// A URL with any password replaced by `***`.
 func redactedURL(_ url: String) -> String {
-    // The last "@" ends the user information: a password may contain "@" itself.
-    guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
-    let userInfo = url[scheme.upperBound..<at]
-    guard let colon = userInfo.firstIndex(of: ":") else { return url }
-    return String(url[..<colon]) + ":***" + String(url[at...])
+    PostgresURL.withoutPassword(url)
 }
 
 /// A source address given on the command line, canonicalised as the store keeps it; anything but

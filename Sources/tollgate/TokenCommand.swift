@@ -46,7 +46,7 @@ struct TokenCommand: AsyncParsableCommand {
                 printError("--expires: \(error)")
                 throw ExitCode(2)
             }
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             do {
                 let (token, text) = try await UserCommand.administration(store).createToken(user: user, role: role, lifetime: lifetime.timeInterval)
                 print("token \(token.id) for \(token.user) (\(token.role.rawValue)), valid until \(Timestamp.text(token.expires)), shown once:")
@@ -70,7 +70,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let tokens = try await store.tokens(user: user)
             let now = Date()
             if json {
@@ -103,7 +103,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             do {
                 let token = try await UserCommand.administration(store).revokeToken(id: id)
                 print("revoked \(token.id) of \(token.user)")

@@ -67,7 +67,7 @@ struct UserCommand: AsyncParsableCommand {
                 printError("--role must be admin, operator or viewer")
                 throw ExitCode(2)
             }
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             do {
                 let (user, token) = try await UserCommand.administration(store).add(name: name, role: role)
                 UserCommand.printLink(user, token: token, options: options, base: consoleURL)
@@ -90,7 +90,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             let users = try await store.users()
             let now = Date()
             func state(_ user: ConsoleUser) -> String {
@@ -129,7 +129,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = try UserCommand.validName(name)
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             do {
                 _ = try await UserCommand.administration(store).remove(name: name)
                 print("removed \(name), their sessions and API tokens")
@@ -157,7 +157,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let name = try UserCommand.validName(name)
-            let store = try options.openStoreOrExit()
+            let store = try await options.openStoreOrExit()
             do {
                 let (user, token) = try await UserCommand.administration(store).reset(name: name)
                 UserCommand.printLink(user, token: token, options: options, base: consoleURL)

@@ -19,7 +19,7 @@ struct StoreAccountConformanceTests {
 
     @Test("saveSuspension suspends the account and bumps the accounts revision", arguments: StoreBackend.all)
     func save(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.accountsRevision() == 0)
         #expect(try await store.suspension(account: "1001") == nil)
         #expect(try await store.suspensionRecord(account: "1001") == nil)
@@ -35,7 +35,7 @@ struct StoreAccountConformanceTests {
 
     @Test("liftSuspension keeps the record with the time it was lifted, and says whether one was in force", arguments: StoreBackend.all)
     func liftKeepsHistory(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.liftSuspension(account: "1001", at: Self.now) == false, "nothing to lift")
         #expect(try await store.accountsRevision() == 0, "no change, no bump")
 
@@ -58,7 +58,7 @@ struct StoreAccountConformanceTests {
 
     @Test("a new suspension after a lift replaces the record and is in force again", arguments: StoreBackend.all)
     func suspendAgain(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.saveSuspension(Self.suspension("1001"))
         _ = try await store.liftSuspension(account: "1001", at: Self.now.addingTimeInterval(60))
         let second = Self.suspension("1001", at: 3600, rule: "operator")
@@ -70,7 +70,7 @@ struct StoreAccountConformanceTests {
 
     @Test("activeSuspensions lists the suspensions in force, the oldest first, and no lifted one", arguments: StoreBackend.all)
     func activeList(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let late = Self.suspension("1003", at: 120)
         let early = Self.suspension("1002", at: 10)
         let lifted = Self.suspension("1001", at: 0)
@@ -81,7 +81,7 @@ struct StoreAccountConformanceTests {
 
     @Test("saveAccountSnapshots round-trips every field, nils included, replaces by account, and leaves the revision alone", arguments: StoreBackend.all)
     func snapshots(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.accountSnapshot(account: "1001") == nil)
         #expect(try await store.accountSnapshots().isEmpty)
 
@@ -102,7 +102,7 @@ struct StoreAccountConformanceTests {
 
     @Test("requestCounterReset keeps the latest request per account and bumps the revision each time", arguments: StoreBackend.all)
     func counterResets(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.counterResets().isEmpty)
         try await store.requestCounterReset(account: "1001", at: Self.now)
         try await store.requestCounterReset(account: "1002", at: Self.now.addingTimeInterval(5))
@@ -114,7 +114,7 @@ struct StoreAccountConformanceTests {
     @Test("saveAllowance keeps each account's destinations in the order given, once each; removeAllowance withdraws one; the revision moves only on a change",
           arguments: StoreBackend.all)
     func allowances(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.allowances().isEmpty)
         try await store.saveAllowance(account: "3021", destination: "+371", at: Self.now)
         try await store.saveAllowance(account: "3021", destination: "premium", at: Self.now.addingTimeInterval(1))
@@ -135,7 +135,7 @@ struct StoreAccountConformanceTests {
 
     @Test("a suspension saved through one connection is seen by another with a new accounts revision", arguments: StoreBackend.shared)
     func sharedFile(backend: StoreBackend) async throws {
-        let (gateway, command) = try backend.makePair()
+        let (gateway, command) = try await backend.makePair()
         let before = try await gateway.accountsRevision()
         try await command.saveSuspension(Self.suspension("1001", rule: "operator"))
         #expect(try await gateway.accountsRevision() > before)

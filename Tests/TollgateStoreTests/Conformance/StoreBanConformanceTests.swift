@@ -15,7 +15,7 @@ struct StoreBanConformanceTests {
 
     @Test("saveBan inserts, then replaces the record of the same source, and bumps the revision each time", arguments: StoreBackend.all)
     func upsert(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.bansRevision() == 0)
         #expect(try await store.ban(source: "192.0.2.1") == nil)
 
@@ -35,7 +35,7 @@ struct StoreBanConformanceTests {
 
     @Test("activeBans lists only bans in force, soonest to expire first", arguments: StoreBackend.all)
     func activeVersusExpired(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let long = Self.ban("192.0.2.1", for: 7200)
         let short = Self.ban("2001:db8::1", for: 60)
         let expired = Self.ban("198.51.100.7", for: 60, since: Self.now.addingTimeInterval(-3600))
@@ -50,7 +50,7 @@ struct StoreBanConformanceTests {
 
     @Test("liftBan ends an active ban now, keeps the record and its offences, and bumps the revision", arguments: StoreBackend.all)
     func lift(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.saveBan(Self.ban("192.0.2.1", for: 600, offences: 3))
         let before = try await store.bansRevision()
 
@@ -73,7 +73,7 @@ struct StoreBanConformanceTests {
 
     @Test("liftAllBans lifts every active ban, leaves expired records alone and returns the count", arguments: StoreBackend.all)
     func liftAll(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let expired = Self.ban("198.51.100.7", for: 60, since: Self.now.addingTimeInterval(-3600))
         try await store.saveBan(expired)
         try await store.saveBan(Self.ban("192.0.2.1", for: 600))

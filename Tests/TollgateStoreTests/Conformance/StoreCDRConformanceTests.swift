@@ -15,7 +15,7 @@ struct StoreCDRConformanceTests {
 
     @Test("calls are found by a number they came from or went to, and paged by cursor newest first", arguments: StoreBackend.all)
     func numberAndCursor(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var records = (0..<7).map { Self.call("c\($0)", at: Double($0 / 2)) }
         records[1].to = "447700900123"
         records[4].from = "447700900123"
@@ -43,7 +43,7 @@ struct StoreCDRConformanceTests {
 
     @Test("appendCDRs stores every field, the optional ones empty and filled, and gives each record an id in order", arguments: StoreBackend.all)
     func roundTrip(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let full = CallDetailRecord(
             id: 999, callID: "a84b4c76e66710@pbx.example.com", direction: .inbound, from: "Alice, \"the boss\"", to: "1001",
             destinationClass: "internal", account: "carrier", source: "2001:db8::7", trunk: "carrier",
@@ -72,7 +72,7 @@ struct StoreCDRConformanceTests {
 
     @Test("every disposition, direction and hangup side round-trips", arguments: StoreBackend.all, CallDetailRecord.Disposition.allCases)
     func enumerations(backend: StoreBackend, disposition: CallDetailRecord.Disposition) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var records: [CallDetailRecord] = []
         for (index, side) in CallDetailRecord.HangupSide.allCases.enumerated() {
             var record = Self.call("c\(index)", at: Double(index))
@@ -88,14 +88,14 @@ struct StoreCDRConformanceTests {
 
     @Test("appending nothing is allowed and stores nothing", arguments: StoreBackend.all)
     func appendNothing(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.appendCDRs([])
         #expect(try await store.cdrCount(CDRQuery()) == 0)
     }
 
     @Test("cdrs lists newest first by default, oldest first on request, calls with the same start by storage order", arguments: StoreBackend.all)
     func ordering(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.appendCDRs([Self.call("b", at: 20), Self.call("a", at: 10), Self.call("c", at: 30), Self.call("c2", at: 30)])
         #expect(try await store.cdrs(CDRQuery()).map(\.callID) == ["c2", "c", "b", "a"])
         #expect(try await store.cdrs(CDRQuery(order: .oldestFirst)).map(\.callID) == ["a", "b", "c", "c2"])
@@ -105,7 +105,7 @@ struct StoreCDRConformanceTests {
 
     @Test("since (inclusive), until (exclusive), account and callID filter and combine, and cdrCount counts the same", arguments: StoreBackend.all)
     func filters(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.appendCDRs([
             Self.call("a", at: 0, account: "1001"), Self.call("b", at: 60, account: "1002"), Self.call("c", at: 120, account: "1001"),
             Self.call("d", at: 180, account: "1001"), Self.call("a", at: 240, account: "1002"),
@@ -129,7 +129,7 @@ struct StoreCDRConformanceTests {
 
     @Test("keyset pages over 2,500 records return each exactly once, in storage order, and end with a short page", arguments: StoreBackend.all)
     func keysetPagination(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var batch: [CallDetailRecord] = []
         for index in 0..<2500 {
             // Starts out of order, so storage order and start order differ.
@@ -169,7 +169,7 @@ struct StoreCDRConformanceTests {
 
     @Test("a NUL in a field is stored as U+2400, and nothing after it is lost", arguments: StoreBackend.all)
     func nulCharacter(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var record = Self.call("c\u{0}1", at: 0)
         record.from = "100\u{0}1"
         try await store.appendCDRs([record])

@@ -23,7 +23,7 @@ struct StoreEventConformanceTests {
 
     @Test("appended events come back with every field, newest first, each with an id", arguments: StoreBackend.all)
     func roundTrip(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.append(Self.sample)
         let events = try await store.events(EventQuery())
         #expect(events.count == Self.sample.count)
@@ -40,7 +40,7 @@ struct StoreEventConformanceTests {
 
     @Test("since, kind and source each filter, and combine with AND", arguments: StoreBackend.all)
     func filters(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.append(Self.sample)
 
         let recent = try await store.events(EventQuery(since: Self.base.addingTimeInterval(20)))
@@ -62,7 +62,7 @@ struct StoreEventConformanceTests {
 
     @Test("events at the same time list the later-appended first, and one batch keeps its order", arguments: StoreBackend.all)
     func order(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let batch = (0..<50).map { Self.event(0, "burst", "192.0.2.\($0)") }
         try await store.append(batch)
         try await store.append([Self.event(-1, "older", "192.0.2.200")])
@@ -74,7 +74,7 @@ struct StoreEventConformanceTests {
 
     @Test("limit caps the events returned, keeping the newest", arguments: StoreBackend.all)
     func limit(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.append(Self.sample)
         let two = try await store.events(EventQuery(limit: 2))
         #expect(two.map(\.kind) == ["malformed", "ban"])
@@ -86,7 +86,7 @@ struct StoreEventConformanceTests {
 
     @Test("pages follow the cursor of the last row: none skipped or repeated, also among events at the same time", arguments: StoreBackend.all)
     func cursorPages(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         // Ten events, three of them at one time.
         let events = (0..<10).map { Self.event(Double([0, 1, 2, 3, 3, 3, 4, 5, 6, 7][$0]), "scanner", "192.0.2.\($0)") }
         try await store.append(events)
@@ -105,7 +105,7 @@ struct StoreEventConformanceTests {
 
     @Test("a text search finds events whose detail contains the text, or whose source or rule is it", arguments: StoreBackend.all)
     func textSearch(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.append(Self.sample)
         var query = EventQuery()
         query.text = "friendly-scanner"
@@ -124,14 +124,14 @@ struct StoreEventConformanceTests {
 
     @Test("appending nothing is allowed and stores nothing", arguments: StoreBackend.all)
     func appendNothing(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.append([])
         #expect(try await store.events(EventQuery()).isEmpty)
     }
 
     @Test("pruneEvents deletes only events before the date and says how many", arguments: StoreBackend.all)
     func prune(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.append(Self.sample)
         let pruned = try await store.pruneEvents(olderThan: Self.base.addingTimeInterval(20))
         #expect(pruned == 2)
@@ -142,7 +142,7 @@ struct StoreEventConformanceTests {
 
     @Test("text is stored as given: quotes, SQL and non-ASCII survive", arguments: StoreBackend.all)
     func awkwardText(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let detail = "User-Agent: 'sipvicious'; DROP TABLE events; -- ☎ \"\n\t"
         try await store.append([Self.event(0, "scanner", "192.0.2.1", detail: detail)])
         let events = try await store.events(EventQuery(kind: "scanner"))
@@ -151,7 +151,7 @@ struct StoreEventConformanceTests {
 
     @Test("a NUL in event text is kept visible as ␀ rather than cutting the text short", arguments: StoreBackend.all)
     func nulInText(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.append([Self.event(0, "malformed", "192.0.2.1", rule: "bad\u{0}rule", detail: "User-Agent: x\u{0}hidden")])
         let event = try #require(try await store.events(EventQuery()).first)
         #expect(event.detail == "User-Agent: x\u{2400}hidden")

@@ -15,7 +15,7 @@ struct StoreInventoryConformanceTests {
 
     @Test("a first sighting adds the device; later ones move last seen and keep first seen", arguments: StoreBackend.all)
     func sightings(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.inventory().isEmpty)
         try await store.recordSightings([Self.sighting(), Self.sighting("127.0.0.20", ext: "", role: .pbx)])
         try await store.recordSightings([Self.sighting(at: 600)])
@@ -29,7 +29,7 @@ struct StoreInventoryConformanceTests {
 
     @Test("another firmware is dated as a change; an older sighting arriving late changes nothing", arguments: StoreBackend.all)
     func firmwareChange(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.recordSightings([Self.sighting()])
         try await store.recordSightings([Self.sighting(firmware: "66.86.0.20", at: 3_600)])
         try await store.recordSightings([Self.sighting(firmware: "66.86.0.15", at: 60)])
@@ -44,7 +44,7 @@ struct StoreInventoryConformanceTests {
 
     @Test("the operator's fields are written, merged by address and extension, and never touched by sightings", arguments: StoreBackend.all)
     func details(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.recordSightings([Self.sighting()])
         var entry = InventoryDevice(address: "127.0.0.30", ext: "201", role: .phone, firstSeen: Self.now, lastSeen: Self.now,
                                     owner: "Ana Ruiz", department: "Sales", location: "2nd floor, desk 14")
@@ -72,7 +72,7 @@ struct StoreInventoryConformanceTests {
 struct StoreDrillConformanceTests {
     @Test("the last drill result is the newest saved, whole", arguments: StoreBackend.all)
     func lastResult(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.lastDrillResult() == nil)
         let older = FailoverDrillResult(time: Date(timeIntervalSince1970: 1_790_000_000), testNumber: "0",
                                         steps: [.init(trunkOut: "carrier", through: nil, detail: "backup did not answer", passed: false)])
@@ -89,7 +89,7 @@ struct StoreDrillConformanceTests {
 struct StoreUserConformanceTests {
     @Test("users are saved whole, replaced by name, listed by name and removed", arguments: StoreBackend.all)
     func users(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.users().isEmpty, "there is no default user")
         let created = Date(timeIntervalSince1970: 1_790_000_000)
         var ana = ConsoleUser(name: "ana", role: .admin, enrolmentTokenHash: String(repeating: "a", count: 64),
@@ -115,7 +115,7 @@ struct StoreUserConformanceTests {
 struct StoreAuditLogConformanceTests {
     @Test("entries are appended in order, each chained to the one before; the chain verifies", arguments: StoreBackend.all)
     func chain(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let start = Date(timeIntervalSince1970: 1_790_000_000)
         let first = try await store.appendAuditEntry(actor: "cli:root", source: "local", action: "user.add", target: "ana", before: nil,
                                                      after: "role admin", at: start)
@@ -156,7 +156,7 @@ struct StoreAuditLogConformanceTests {
 struct StoreSessionConformanceTests {
     @Test("a session is found by its ID hash, touched, listed per user and ended alone or with the user's others", arguments: StoreBackend.all)
     func sessions(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let start = Date(timeIntervalSince1970: 1_790_000_000)
         let first = ConsoleSession(idHash: String(repeating: "1", count: 64), user: "ana", stage: .secondFactor, csrfToken: "c1", created: start,
                                    lastSeen: start, source: "127.0.0.10", userAgent: "Firefox")
@@ -186,7 +186,7 @@ struct StoreSessionConformanceTests {
 
     @Test("a TOTP time step is claimed once: the same or an earlier step is refused", arguments: StoreBackend.all)
     func totpClaim(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.saveUser(ConsoleUser(name: "ana", role: .admin, totpSecret: "JBSWY3DPEHPK3PXP", created: Date(timeIntervalSince1970: 0)))
         #expect(try await store.claimTOTPStep(user: "ana", step: 100))
         #expect(try await store.claimTOTPStep(user: "ana", step: 100) == false)
@@ -198,7 +198,7 @@ struct StoreSessionConformanceTests {
 
     @Test("a TOTP step claimed by two connections at once is won by exactly one", arguments: StoreBackend.shared)
     func totpRace(backend: StoreBackend) async throws {
-        let (one, two) = try backend.makePair()
+        let (one, two) = try await backend.makePair()
         try await one.saveUser(ConsoleUser(name: "ana", role: .admin, totpSecret: "JBSWY3DPEHPK3PXP", created: Date(timeIntervalSince1970: 0)))
         for step in Int64(1)...20 {
             async let a = one.claimTOTPStep(user: "ana", step: step)
@@ -210,7 +210,7 @@ struct StoreSessionConformanceTests {
 
     @Test("a token is found by its hash, listed, touched and revoked by its ID", arguments: StoreBackend.all)
     func tokens(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let start = Date(timeIntervalSince1970: 1_790_000_000)
         let token = APIToken(id: "tk_a1", user: "ana", role: .viewer, tokenHash: String(repeating: "a", count: 64), created: start,
                              expires: start.addingTimeInterval(30 * 86_400))
@@ -233,7 +233,7 @@ struct StoreSessionConformanceTests {
 struct StoreDivertConformanceTests {
     @Test("divert is off until switched on, seen by another connection, and off again", arguments: StoreBackend.shared)
     func divert(backend: StoreBackend) async throws {
-        let (console, gateway) = try backend.makePair()
+        let (console, gateway) = try await backend.makePair()
         #expect(try await gateway.divert() == nil)
         let state = DivertState(since: Date(timeIntervalSince1970: 1_790_000_000), actor: "otto", reason: "evacuation")
         try await console.setDivert(state)
@@ -247,7 +247,7 @@ struct StoreDivertConformanceTests {
 struct StoreAlarmConformanceTests {
     @Test("an alarm is acknowledged once (the first stands), and read back by event id; events filter by several kinds", arguments: StoreBackend.all)
     func acknowledge(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let time = Date(timeIntervalSince1970: 1_790_000_000)
         try await store.append([
             SecurityEvent(time: time, kind: "fraud", source: "", rule: "calls-per-minute", detail: "2001 made 30 calls", severity: .critical),

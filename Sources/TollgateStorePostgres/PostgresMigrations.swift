@@ -1,0 +1,216 @@
+import TollgateModel
+
+/// The schema of the PostgreSQL store, as named migrations applied in order.
+///
+/// A released migration never changes; a later schema is a new migration at the end. The applied
+/// names are kept in `tollgate_migrations`. A database listing a name this build does not know was
+/// written by a newer Tollgate and is refused rather than written with an older idea of its tables.
+/// Nodes starting together migrate one at a time: each migration runs in a transaction that holds a
+/// transaction-level advisory lock, and re-reads what is applied once it has the lock.
+///
+/// Times are Unix seconds (`DOUBLE PRECISION`), exactly as the SQLite backend keeps them, so both
+/// backends return the same `Date` to the bit and sort and compare in SQL alike.
+///
+/// - `pg1-schema`: the tables of SQLite's `v1`…`v13` as one (events, bans, store_meta, cdrs, account
+///   state, allowances, inventory, drill results, users, audit log and head, sessions, API tokens,
+///   divert, alarm acknowledgements). Bans carry the revision that last changed them, so a node
+///   catches up on the bans changed since the revision it last saw.
+enum PostgresMigrations {
+    /// The advisory lock every migration holds (an arbitrary constant: "TOLLGATE" in ASCII, truncated).
+    static let lockKey: Int64 = 0x544F_4C4C_4741_5445
+
+    static let bansRevisionKey = "bans_revision"
+    static let accountsRevisionKey = "accounts_revision"
+
+    /// Every migration this build knows, in order: a name and its statements.
+    static let all: [(name: String, statements: [String])] = [
+        ("pg1-schema", [
+            """
+            CREATE TABLE events (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                time DOUBLE PRECISION NOT NULL,
+                kind TEXT NOT NULL,
+                source TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                severity TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX events_time ON events (time, id)",
+            "CREATE INDEX events_kind_time ON events (kind, time)",
+            "CREATE INDEX events_source_time ON events (source, time)",
+            """
+            CREATE TABLE bans (
+                source TEXT PRIMARY KEY,
+                since DOUBLE PRECISION NOT NULL,
+                until DOUBLE PRECISION NOT NULL,
+                rule TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                offences INTEGER NOT NULL,
+                origin TEXT NOT NULL,
+                revision BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX bans_until ON bans (until)",
+            "CREATE INDEX bans_revision ON bans (revision)",
+            "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            "INSERT INTO store_meta (key, value) VALUES ('\(bansRevisionKey)', 0), ('\(accountsRevisionKey)', 0)",
+            """
+            CREATE TABLE cdrs (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                call_id TEXT NOT NULL,
+                direction TEXT NOT NULL,
+                from_user TEXT NOT NULL,
+                to_number TEXT NOT NULL,
+                class TEXT,
+                account TEXT NOT NULL,
+                source TEXT NOT NULL,
+                trunk TEXT,
+                start DOUBLE PRECISION NOT NULL,
+                answer DOUBLE PRECISION,
+                "end" DOUBLE PRECISION NOT NULL,
+                duration DOUBLE PRECISION NOT NULL,
+                billsec DOUBLE PRECISION NOT NULL,
+                cause INTEGER,
+                disposition TEXT NOT NULL,
+                hangup TEXT,
+                rule TEXT,
+                media TEXT,
+                identity TEXT
+            )
+            """,
+            "CREATE INDEX cdrs_start ON cdrs (start, id)",
+            "CREATE INDEX cdrs_account_start ON cdrs (account, start)",
+            "CREATE INDEX cdrs_from_start ON cdrs (from_user, start)",
+            "CREATE INDEX cdrs_to_start ON cdrs (to_number, start)",
+            "CREATE INDEX cdrs_call_id ON cdrs (call_id)",
+            """
+            CREATE TABLE account_suspensions (
+                account TEXT PRIMARY KEY,
+                since DOUBLE PRECISION NOT NULL,
+                rule TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                lifted DOUBLE PRECISION
+            )
+            """,
+            """
+            CREATE TABLE account_snapshots (
+                account TEXT PRIMARY KEY,
+                account_group TEXT,
+                class_of_service TEXT NOT NULL,
+                calls_last_minute INTEGER NOT NULL,
+                concurrent_calls INTEGER NOT NULL,
+                calls_today INTEGER NOT NULL,
+                international_last_hour INTEGER NOT NULL,
+                short_call_run INTEGER NOT NULL,
+                short_call_prefix TEXT,
+                minutes_today DOUBLE PRECISION NOT NULL,
+                time DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE TABLE account_resets (account TEXT PRIMARY KEY, requested DOUBLE PRECISION NOT NULL)",
+            """
+            CREATE TABLE anomaly_allowances (
+                account TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                given DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (account, destination)
+            )
+            """,
+            """
+            CREATE TABLE inventory (
+                address TEXT NOT NULL,
+                extension TEXT NOT NULL,
+                role TEXT NOT NULL,
+                user_agent TEXT,
+                vendor TEXT,
+                model TEXT,
+                firmware TEXT,
+                first_seen DOUBLE PRECISION NOT NULL,
+                last_seen DOUBLE PRECISION NOT NULL,
+                firmware_changed DOUBLE PRECISION,
+                owner TEXT,
+                department TEXT,
+                location TEXT,
+                notes TEXT,
+                PRIMARY KEY (address, extension)
+            )
+            """,
+            """
+            CREATE TABLE drill_results (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                time DOUBLE PRECISION NOT NULL,
+                result TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE users (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,
+                password_hash TEXT,
+                totp_secret TEXT,
+                totp_last_step BIGINT,
+                enrolment_token_hash TEXT,
+                enrolment_expires DOUBLE PRECISION,
+                created DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE audit_log (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                time DOUBLE PRECISION NOT NULL,
+                actor TEXT NOT NULL,
+                source TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                before TEXT,
+                after TEXT,
+                previous_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+            "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), hash TEXT NOT NULL, count BIGINT NOT NULL)",
+            "INSERT INTO audit_head (id, hash, count) VALUES (1, '\(AuditLogEntry.genesis)', 0)",
+            """
+            CREATE TABLE sessions (
+                id_hash TEXT PRIMARY KEY,
+                user_name TEXT NOT NULL,
+                stage TEXT NOT NULL,
+                csrf_token TEXT NOT NULL,
+                created DOUBLE PRECISION NOT NULL,
+                last_seen DOUBLE PRECISION NOT NULL,
+                source TEXT NOT NULL,
+                user_agent TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_name)",
+            """
+            CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY,
+                user_name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created DOUBLE PRECISION NOT NULL,
+                expires DOUBLE PRECISION NOT NULL,
+                last_used DOUBLE PRECISION
+            )
+            """,
+            """
+            CREATE TABLE divert (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                since DOUBLE PRECISION NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE alarm_acknowledgements (
+                event_id BIGINT PRIMARY KEY,
+                time DOUBLE PRECISION NOT NULL,
+                actor TEXT NOT NULL,
+                note TEXT NOT NULL
+            )
+            """,
+        ]),
+    ]
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TollgateModel
+import TollgateStore
+
+/// The store in a PostgreSQL database, shared by every Tollgate node that names it.
+///
+/// Opening it (``connect(url:logger:)``) starts the connection pool and applies the migrations;
+/// the pool runs until ``close()``, and the gateway's store upkeep (``maintain()``) closes it at
+/// shutdown. Every method is one statement or one transaction on a pooled connection, so any task
+/// may call any method at any time; a write that returned is committed.
+public final class PostgresStore: Store {
+    /// The database, as logs and `config show` name it: never the password.
+    public let location: String
+
+    let client: PostgresClient
+    let logger: Logger
+    let url: PostgresURL
+    private let running: Task<Void, Never>
+
+    /// How long opening waits for the database before it gives up.
+    public static let openTimeout: Duration = .seconds(15)
+
+    private init(url: PostgresURL, client: PostgresClient, logger: Logger) {
+        self.url = url
+        self.location = url.redacted
+        self.client = client
+        self.logger = logger
+        self.running = Task { await client.run() }
+    }
+
+    deinit {
+        running.cancel()
+    }
+
+    /// Connects to the database at `url` (see ``PostgresURL``) and brings its schema up to date.
+    ///
+    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the URL is wrong or the database cannot be
+    ///   reached within ``openTimeout``; ``StoreError/newerSchema(known:found:)`` when a newer
+    ///   Tollgate wrote it.
+    public static func connect(url text: String, logger: Logger = Logger(label: "tollgate.store.postgres"),
+                               environment: [String: String] = ProcessInfo.processInfo.environment) async throws(StoreError) -> PostgresStore {
+        let url = try PostgresURL(text, environment: environment)
+        let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
+        let store = PostgresStore(url: url, client: client, logger: logger)
+        do throws(StoreError) {
+            try await withDeadline(openTimeout) { () async throws(StoreError) in try await store.migrate() }
+        } catch {
+            await store.close()
+            switch error {
+            case .newerSchema, .migrationFailed: throw error
+            default: throw .cannotOpen(path: url.redacted, reason: "\(error)")
+            }
+        }
+        return store
+    }
+
+    /// Ends the pool: queries after this fail. Waits until its connections are closed.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// Runs until the task is cancelled, then closes the pool.
+    public func maintain() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(3600)) } catch { break }
+        }
+        await close()
+    }
+
+    // MARK: - Schema
+
+    /// The migrations applied to the database, in the order this build knows them.
+    public func appliedMigrations() async throws(StoreError) -> [String] {
+        let applied = try await rows("SELECT name FROM tollgate_migrations") { cells in try cells.next(String.self) }
+        let known = PostgresMigrations.all.map(\.name)
+        return known.filter(applied.contains) + Set(applied).subtracting(known).sorted()
+    }
+
+    private func migrate() async throws(StoreError) {
+        try await execute("CREATE TABLE IF NOT EXISTS tollgate_migrations (name TEXT PRIMARY KEY, applied DOUBLE PRECISION NOT NULL)")
+        let known = PostgresMigrations.all.map(\.name)
+        let found = try await appliedMigrations()
+        if found.contains(where: { !known.contains($0) }) { throw StoreError.newerSchema(known: known, found: found) }
+        for (name, statements) in PostgresMigrations.all where !found.contains(name) {
+            do {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))", logger: logger)
+                    // Another node may have applied it while this one waited for the lock.
+                    let rows = try await connection.query("SELECT 1 FROM tollgate_migrations WHERE name = \(name)", logger: logger)
+                    for try await _ in rows { return }
+                    for statement in statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        "INSERT INTO tollgate_migrations (name, applied) VALUES (\(name), \(Date().timeIntervalSince1970))", logger: logger)
+                }
+            } catch {
+                throw StoreError.migrationFailed("\(name): \(StoreError(postgres: error))")
+            }
+        }
+    }
+
+    // MARK: - Access
+
+    /// Runs `statement` and reads each row it returns with `read`.
+    func rows<Value>(_ statement: PostgresStatement, _ read: (inout PostgresCells) throws -> Value) async throws(StoreError) -> [Value] {
+        do {
+            var values: [Value] = []
+            for try await row in try await client.query(statement.query, logger: logger) {
+                var cells = PostgresCells(row)
+                values.append(try read(&cells))
+            }
+            return values
+        } catch {
+            throw StoreError(postgres: error)
+        }
+    }
+
+    /// Runs `sql`, a statement with no parameters, and reads each row with `read`.
+    func rows<Value>(_ sql: String, _ read: (inout PostgresCells) throws -> Value) async throws(StoreError) -> [Value] {
+        try await rows(PostgresStatement(sql), read)
+    }
+
+    /// Runs `statement` and returns how many rows it returned (`RETURNING 1` counts the rows a
+    /// write touched).
+    @discardableResult
+    func execute(_ statement: PostgresStatement) async throws(StoreError) -> Int {
+        try await rows(statement) { _ in () }.count
+    }
+
+    @discardableResult
+    func execute(_ sql: String) async throws(StoreError) -> Int {
+        try await execute(PostgresStatement(sql))
+    }
+
+    /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when
+    /// it throws; a ``RollBack`` thrown by `body` rolls back and returns the value it carries.
+    func transaction<Value: Sendable>(_ body: (PostgresTransaction) async throws -> Value) async throws(StoreError) -> Value {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(PostgresTransaction(connection: connection, logger: logger))
+            }
+        } catch let error as PostgresTransactionError where error.closureError is RollBack && error.rollbackError == nil {
+            guard let value = (error.closureError as? RollBack)?.value as? Value else {
+                throw StoreError.databaseError("a transaction rolled back without its result")
+            }
+            return value
+        } catch {
+            throw StoreError(postgres: error)
+        }
+    }
+}
+
+/// Thrown inside ``PostgresStore/transaction(_:)`` to undo the transaction and answer `value`
+/// (a write that turned out to change nothing must not move a revision).
+struct RollBack: Error {
+    let value: any Sendable
+
+    init(returning value: any Sendable) {
+        self.value = value
+    }
+}
+
+/// One connection inside an open transaction.
+struct PostgresTransaction {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func rows<Value>(_ statement: PostgresStatement, _ read: (inout PostgresCells) throws -> Value) async throws -> [Value] {
+        var values: [Value] = []
+        for try await row in try await connection.query(statement.query, logger: logger) {
+            var cells = PostgresCells(row)
+            values.append(try read(&cells))
+        }
+        return values
+    }
+
+    @discardableResult
+    func execute(_ statement: PostgresStatement) async throws -> Int {
+        try await rows(statement) { _ in () }.count
+    }
+
+    @discardableResult
+    func execute(_ sql: String) async throws -> Int {
+        try await execute(PostgresStatement(sql))
+    }
+
+    /// Adds one to the revision named `key` in `store_meta` and returns the new value.
+    func bumpRevision(_ key: String) async throws -> Int64 {
+        var statement = PostgresStatement()
+        statement.append("UPDATE store_meta SET value = value + 1 WHERE key = \(statement.bind(key)) RETURNING value")
+        return try await rows(statement) { cells in try cells.next(Int64.self) }.first ?? 0
+    }
+}
+
+/// Runs `body`, failing with a timeout when it takes longer than `limit`.
+func withDeadline<Value: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws(StoreError) -> Value) async throws(StoreError) -> Value {
+    do {
+        return try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw StoreError.databaseError("no answer from the database within \(limit.components.seconds) s")
+            }
+            return value
+        }
+    } catch let error as StoreError {
+        throw error
+    } catch {
+        throw StoreError.databaseError("\(error)")
+    }
+}
