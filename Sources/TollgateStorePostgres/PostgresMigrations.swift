@@ -1,12 +1,16 @@
+import Foundation
+import Logging
+import PostgresNIO
 import TollgateModel
+import TollgateStore
 
 /// The schema of the PostgreSQL store, as named migrations applied in order.
 ///
 /// A released migration never changes; a later schema is a new migration at the end. The applied
 /// names are kept in `tollgate_migrations`. A database listing a name this build does not know was
 /// written by a newer Tollgate and is refused rather than written with an older idea of its tables.
-/// Nodes starting together migrate one at a time: each migration runs in a transaction that holds a
-/// transaction-level advisory lock, and re-reads what is applied once it has the lock.
+/// Nodes starting together migrate one at a time: the whole check-and-migrate is one transaction
+/// that first takes a transaction-level advisory lock, so the second node finds the work done.
 ///
 /// Times are Unix seconds (`DOUBLE PRECISION`), exactly as the SQLite backend keeps them, so both
 /// backends return the same `Date` to the bit and sort and compare in SQL alike.
@@ -213,4 +217,42 @@ enum PostgresMigrations {
             """,
         ]),
     ]
+
+    /// Brings the database on `connection` up to date, or refuses one written by a newer Tollgate.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws(StoreError) {
+        let known = all.map(\.name)
+        do {
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS tollgate_migrations (name TEXT PRIMARY KEY, applied DOUBLE PRECISION NOT NULL)", logger: logger)
+                var applied: [String] = []
+                for try await name in try await connection.query("SELECT name FROM tollgate_migrations", logger: logger).decode(String.self) {
+                    applied.append(name)
+                }
+                if applied.contains(where: { !known.contains($0) }) {
+                    throw StoreError.newerSchema(known: known, found: ordered(applied))
+                }
+                for (name, statements) in all where !applied.contains(name) {
+                    for statement in statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        "INSERT INTO tollgate_migrations (name, applied) VALUES (\(name), \(Date().timeIntervalSince1970))", logger: logger)
+                }
+            }
+        } catch {
+            let failure = StoreError(postgres: error)
+            switch failure {
+            case .newerSchema: throw failure
+            default: throw .migrationFailed("\(failure)")
+            }
+        }
+    }
+
+    /// Applied migration names, the known ones in this build's order, then the unknown ones sorted.
+    static func ordered(_ applied: [String]) -> [String] {
+        let known = all.map(\.name)
+        return known.filter(applied.contains) + Set(applied).subtracting(known).sorted()
+    }
 }

@@ -36,24 +36,39 @@ public final class PostgresStore: Store {
 
     /// Connects to the database at `url` (see ``PostgresURL``) and brings its schema up to date.
     ///
+    /// One connection is made first, so that a server that is not there or refuses the password
+    /// fails the open at once with the server's reason; the migrations run on it, then the pool starts.
+    ///
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the URL is wrong or the database cannot be
     ///   reached within ``openTimeout``; ``StoreError/newerSchema(known:found:)`` when a newer
     ///   Tollgate wrote it.
     public static func connect(url text: String, logger: Logger = Logger(label: "tollgate.store.postgres"),
                                environment: [String: String] = ProcessInfo.processInfo.environment) async throws(StoreError) -> PostgresStore {
         let url = try PostgresURL(text, environment: environment)
-        let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
-        let store = PostgresStore(url: url, client: client, logger: logger)
+        let configuration = try url.connectionConfiguration()
         do throws(StoreError) {
-            try await withDeadline(openTimeout) { () async throws(StoreError) in try await store.migrate() }
+            try await withDeadline(openTimeout) { () async throws(StoreError) in
+                let connection: PostgresConnection
+                do {
+                    connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+                } catch {
+                    throw StoreError(postgres: error)
+                }
+                do throws(StoreError) {
+                    try await PostgresMigrations.migrate(connection, logger: logger)
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            }
         } catch {
-            await store.close()
             switch error {
             case .newerSchema, .migrationFailed: throw error
             default: throw .cannotOpen(path: url.redacted, reason: "\(error)")
             }
         }
-        return store
+        return PostgresStore(url: url, client: PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger), logger: logger)
     }
 
     /// Ends the pool: queries after this fail. Waits until its connections are closed.
@@ -74,33 +89,7 @@ public final class PostgresStore: Store {
 
     /// The migrations applied to the database, in the order this build knows them.
     public func appliedMigrations() async throws(StoreError) -> [String] {
-        let applied = try await rows("SELECT name FROM tollgate_migrations") { cells in try cells.next(String.self) }
-        let known = PostgresMigrations.all.map(\.name)
-        return known.filter(applied.contains) + Set(applied).subtracting(known).sorted()
-    }
-
-    private func migrate() async throws(StoreError) {
-        try await execute("CREATE TABLE IF NOT EXISTS tollgate_migrations (name TEXT PRIMARY KEY, applied DOUBLE PRECISION NOT NULL)")
-        let known = PostgresMigrations.all.map(\.name)
-        let found = try await appliedMigrations()
-        if found.contains(where: { !known.contains($0) }) { throw StoreError.newerSchema(known: known, found: found) }
-        for (name, statements) in PostgresMigrations.all where !found.contains(name) {
-            do {
-                try await client.withTransaction(logger: logger) { connection in
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))", logger: logger)
-                    // Another node may have applied it while this one waited for the lock.
-                    let rows = try await connection.query("SELECT 1 FROM tollgate_migrations WHERE name = \(name)", logger: logger)
-                    for try await _ in rows { return }
-                    for statement in statements {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                    try await connection.query(
-                        "INSERT INTO tollgate_migrations (name, applied) VALUES (\(name), \(Date().timeIntervalSince1970))", logger: logger)
-                }
-            } catch {
-                throw StoreError.migrationFailed("\(name): \(StoreError(postgres: error))")
-            }
-        }
+        PostgresMigrations.ordered(try await rows("SELECT name FROM tollgate_migrations") { cells in try cells.next(String.self) })
     }
 
     // MARK: - Access

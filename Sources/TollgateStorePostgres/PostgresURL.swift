@@ -88,33 +88,59 @@ public struct PostgresURL: Sendable, Hashable {
         }
     }
 
-    /// The client configuration this URL describes.
-    func clientConfiguration() throws(StoreError) -> PostgresClient.Configuration {
+    /// The TLS settings of ``tlsMode``: `nil` for `disable`, else the client configuration and
+    /// whether the server must speak TLS.
+    func tlsSettings() -> (configuration: TLSConfiguration, required: Bool)? {
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let rootCertificate {
-            tls.trustRoots = .file(rootCertificate)
-        }
-        let choice: PostgresClient.Configuration.TLS
+        if let rootCertificate { tls.trustRoots = .file(rootCertificate) }
         switch tlsMode {
         case .disable:
-            choice = .disable
+            return nil
         case .prefer:
             tls.certificateVerification = rootCertificate == nil ? .none : .fullVerification
-            choice = .prefer(tls)
+            return (tls, false)
         case .require:
             tls.certificateVerification = rootCertificate == nil ? .none : .noHostnameVerification
-            choice = .require(tls)
+            return (tls, true)
         case .verifyCA:
             tls.certificateVerification = .noHostnameVerification
-            choice = .require(tls)
+            return (tls, true)
         case .verifyFull:
             tls.certificateVerification = .fullVerification
-            choice = .require(tls)
+            return (tls, true)
         }
-        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: choice)
+    }
+
+    /// The pool's configuration.
+    func clientConfiguration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS = switch tlsSettings() {
+        case nil: .disable
+        case let (configuration, required)?: required ? .require(configuration) : .prefer(configuration)
+        }
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
         configuration.options.additionalStartupParameters = [("application_name", "tollgate")]
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 8
+        return configuration
+    }
+
+    /// The configuration of a single connection (opening checks and LISTEN).
+    func connectionConfiguration() throws(StoreError) -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch tlsSettings() {
+        case nil:
+            tls = .disable
+        case let (configuration, required)?:
+            do {
+                let context = try NIOSSLContext(configuration: configuration)
+                tls = required ? .require(context) : .prefer(context)
+            } catch {
+                throw .cannotOpen(path: redacted, reason: "the TLS settings cannot be used: \(error)")
+            }
+        }
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.additionalStartupParameters = [("application_name", "tollgate")]
+        configuration.options.connectTimeout = .seconds(5)
         return configuration
     }
 

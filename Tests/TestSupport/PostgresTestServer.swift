@@ -15,6 +15,7 @@ public enum PostgresTestServer {
     public static let enabled: Bool = url != nil || ProcessInfo.processInfo.environment["CI"] == "true"
 
     public struct Missing: Error, CustomStringConvertible {
+        public init() {}
         public var description: String { "no PostgreSQL test server: set TOLLGATE_TEST_POSTGRES (scripts/test starts one)" }
     }
 
