@@ -184,6 +184,22 @@ public final class ShieldEngine: @unchecked Sendable {
         bans = next
     }
 
+    /// Applies the ban records another node or command saved or lifted since the last look: one in
+    /// force replaces this source's ban; one that has ended lifts it here too and forgets the
+    /// source's counters, as ``lift(_:now:)`` does, unless this engine holds a ban of its own the
+    /// store has not been told of yet.
+    public func applyBanChanges(_ changed: [ShieldBan], now: Double) {
+        for ban in changed {
+            offences[ban.source] = max(offences[ban.source] ?? 0, ban.offences)
+            if ban.until > now {
+                bans[ban.source] = ban
+            } else if !unsaved.contains(ban.source), let held = bans[ban.source], held.until > now {
+                bans[ban.source] = nil
+                sources[ban.source] = nil
+            }
+        }
+    }
+
     /// Notes that the store has the ban of `source` (as set at `since`), so the store decides from now on.
     public func banSaved(_ source: IPAddress, since: Double) {
         if bans[source]?.since == since || bans[source] == nil { unsaved.remove(source) }

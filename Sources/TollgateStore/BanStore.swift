@@ -19,4 +19,9 @@ public protocol BanStore: Sendable {
     func liftAllBans(at date: Date) async throws(StoreError) -> Int
     /// A number that changes whenever a ban is saved or lifted, by this process or another.
     func bansRevision() async throws(StoreError) -> Int64
+    /// The records saved or lifted after `revision` (a value ``bansRevision()`` or an earlier call
+    /// returned), in the order they changed, and the revision to ask from next time. A node that
+    /// keeps asking with the revision it was given misses no change, whatever connection dropped
+    /// in between; a record changed twice comes once, as it is now.
+    func banChanges(after revision: Int64) async throws(StoreError) -> (bans: [Ban], revision: Int64)
 }

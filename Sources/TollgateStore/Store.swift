@@ -10,11 +10,31 @@ public protocol Store: EventStore, BanStore, CallRecordStore, AccountStore, Inve
     SessionStore, APITokenStore, DivertStore, AlarmStore {
     /// A short description for logs and `config show`: the backend and where it is, never a password.
     var location: String { get }
-    /// Runs the backend's own upkeep until the task is cancelled (SQLite: WAL checkpoints), then
-    /// once more; returns at once when the backend needs none.
+    /// Runs the backend's own upkeep until the task is cancelled (SQLite: WAL checkpoints;
+    /// PostgreSQL: the connection that hears other nodes' changes), then once more; returns at
+    /// once when the backend needs none.
     func maintain() async
+    /// A doorbell for changes made through other connections (other nodes, commands): an element
+    /// says what kind of record changed, and the reader asks the store what changed. It may ring
+    /// for nothing and a backend may have none (the stream then ends at once), so readers also
+    /// ask every few seconds. Rings only while ``maintain()`` runs.
+    func changes() -> AsyncStream<StoreChange>
 }
 
 extension Store {
     public func maintain() async {}
+
+    public func changes() -> AsyncStream<StoreChange> {
+        AsyncStream { $0.finish() }
+    }
+}
+
+/// What kind of record another connection changed (see ``Store/changes()``).
+public enum StoreChange: String, Sendable, Hashable, CaseIterable {
+    /// A ban saved or lifted: ask ``BanStore/banChanges(after:)``.
+    case bans
+    /// A suspension, counter reset or allowance: ask ``AccountStore/accountsRevision()``.
+    case accounts
+    /// "Divert now" switched: ask ``DivertStore/divert()``.
+    case divert
 }

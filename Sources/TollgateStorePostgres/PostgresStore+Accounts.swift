@@ -19,6 +19,7 @@ extension PostgresStore {
                 """)
             try await transaction.execute(statement)
             _ = try await transaction.bumpRevision(PostgresMigrations.accountsRevisionKey)
+            try await transaction.notify(.accounts)
         }
     }
 
@@ -51,6 +52,7 @@ extension PostgresStore {
             statement.append("WHERE account = \(statement.bind(account.storableText)) AND lifted IS NULL RETURNING 1")
             guard try await transaction.execute(statement) > 0 else { return false }
             _ = try await transaction.bumpRevision(PostgresMigrations.accountsRevisionKey)
+            try await transaction.notify(.accounts)
             return true
         }
     }
@@ -120,6 +122,7 @@ extension PostgresStore {
             statement.append("\(statement.bind(date.timeIntervalSince1970))) ON CONFLICT (account) DO UPDATE SET requested = excluded.requested")
             try await transaction.execute(statement)
             _ = try await transaction.bumpRevision(PostgresMigrations.accountsRevisionKey)
+            try await transaction.notify(.accounts)
         }
     }
 
@@ -137,6 +140,7 @@ extension PostgresStore {
             statement.append("\(statement.bind(date.timeIntervalSince1970))) ON CONFLICT (account, destination) DO NOTHING RETURNING 1")
             if try await transaction.execute(statement) > 0 {
                 _ = try await transaction.bumpRevision(PostgresMigrations.accountsRevisionKey)
+                try await transaction.notify(.accounts)
             }
         }
     }
@@ -148,6 +152,7 @@ extension PostgresStore {
             statement.append("AND destination = \(statement.bind(destination.storableText)) RETURNING 1")
             guard try await transaction.execute(statement) > 0 else { return false }
             _ = try await transaction.bumpRevision(PostgresMigrations.accountsRevisionKey)
+            try await transaction.notify(.accounts)
             return true
         }
     }

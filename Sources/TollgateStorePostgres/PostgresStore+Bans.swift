@@ -25,6 +25,7 @@ extension PostgresStore {
                     reason = excluded.reason, offences = excluded.offences, origin = excluded.origin, revision = excluded.revision
                 """)
             try await transaction.execute(statement)
+            try await transaction.notify(.bans)
         }
     }
 
@@ -65,12 +66,26 @@ extension PostgresStore {
             let lifted = try await transaction.execute(statement)
             // Nothing lifted: no new revision either.
             if lifted == 0 { throw RollBack(returning: 0) }
+            try await transaction.notify(.bans)
             return lifted
         }
     }
 
     public func bansRevision() async throws(StoreError) -> Int64 {
         try await revision(PostgresMigrations.bansRevisionKey)
+    }
+
+    public func banChanges(after revision: Int64) async throws(StoreError) -> (bans: [Ban], revision: Int64) {
+        // One snapshot for the rows and the revision, so a change committed between them is not skipped.
+        try await transaction { transaction in
+            try await transaction.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            var current = PostgresStatement("SELECT value FROM store_meta WHERE key = ")
+            current.append(current.bind(PostgresMigrations.bansRevisionKey))
+            let now = try await transaction.rows(current) { cells in try cells.next(Int64.self) }.first ?? 0
+            var statement = PostgresStatement("SELECT \(Self.banColumns) FROM bans WHERE revision > ")
+            statement.append("\(statement.bind(revision)) ORDER BY revision, source")
+            return (try await transaction.rows(statement, Self.ban), max(now, revision))
+        }
     }
 
     func revision(_ key: String) async throws(StoreError) -> Int64 {

@@ -179,15 +179,17 @@ extension PostgresStore {
     }
 
     public func setDivert(_ state: DivertState?) async throws(StoreError) {
-        guard let state else {
-            try await execute("DELETE FROM divert")
-            return
+        var statement = PostgresStatement("DELETE FROM divert")
+        if let state {
+            statement = PostgresStatement("INSERT INTO divert (id, since, actor, reason) VALUES (1, ")
+            statement.append("\(statement.bind(state.since.timeIntervalSince1970)), \(statement.bind(state.actor.storableText)), ")
+            statement.append("\(statement.bind(state.reason.storableText))) ")
+            statement.append("ON CONFLICT (id) DO UPDATE SET since = excluded.since, actor = excluded.actor, reason = excluded.reason")
         }
-        var statement = PostgresStatement("INSERT INTO divert (id, since, actor, reason) VALUES (1, ")
-        statement.append("\(statement.bind(state.since.timeIntervalSince1970)), \(statement.bind(state.actor.storableText)), ")
-        statement.append("\(statement.bind(state.reason.storableText))) ")
-        statement.append("ON CONFLICT (id) DO UPDATE SET since = excluded.since, actor = excluded.actor, reason = excluded.reason")
-        try await execute(statement)
+        try await transaction { [statement] transaction in
+            try await transaction.execute(statement)
+            try await transaction.notify(.divert)
+        }
     }
 
     // MARK: - Alarm acknowledgements

@@ -18,6 +18,7 @@ public final class PostgresStore: Store {
     let logger: Logger
     let url: PostgresURL
     private let running: Task<Void, Never>
+    private let listener = PostgresChangeListener()
 
     /// How long opening waits for the database before it gives up.
     public static let openTimeout: Duration = .seconds(15)
@@ -77,12 +78,21 @@ public final class PostgresStore: Store {
         await running.value
     }
 
-    /// Runs until the task is cancelled, then closes the pool.
+    /// Hears other nodes' changes (``changes()``) until the task is cancelled, then closes the pool.
     public func maintain() async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(3600)) } catch { break }
+        do {
+            await listener.run(configuration: try url.connectionConfiguration(), logger: logger)
+        } catch {
+            logger.error("cannot hear other nodes' changes; they are read every few seconds instead", metadata: ["error": "\(error)"])
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(3600)) } catch { break }
+            }
         }
         await close()
+    }
+
+    public func changes() -> AsyncStream<StoreChange> {
+        listener.stream()
     }
 
     // MARK: - Schema
@@ -175,6 +185,13 @@ struct PostgresTransaction {
     @discardableResult
     func execute(_ sql: String) async throws -> Int {
         try await execute(PostgresStatement(sql))
+    }
+
+    /// Rings the other nodes' doorbell for `change` when the transaction commits (nothing if it rolls back).
+    func notify(_ change: StoreChange) async throws {
+        var statement = PostgresStatement()
+        statement.append("SELECT pg_notify(\(statement.bind(PostgresChangeListener.channel)), \(statement.bind(change.rawValue)))")
+        try await execute(statement)
     }
 
     /// Adds one to the revision named `key` in `store_meta` and returns the new value.

@@ -65,13 +65,14 @@ struct BanRecord: Codable, FetchableRecord, TableRecord {
     }
 
     /// Inserts the record, or replaces every column of the record with the same source.
-    func save(_ db: Database) throws {
+    /// Writes the record under `revision`, replacing the one of the same source.
+    func save(_ db: Database, revision: Int64) throws {
         try db.execute(
             sql: """
-                INSERT INTO bans (source, since, until, rule, reason, offences, origin) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO bans (source, since, until, rule, reason, offences, origin, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source) DO UPDATE SET since = excluded.since, until = excluded.until, rule = excluded.rule,
-                    reason = excluded.reason, offences = excluded.offences, origin = excluded.origin
+                    reason = excluded.reason, offences = excluded.offences, origin = excluded.origin, revision = excluded.revision
                 """,
-            arguments: [source, since, until, rule, reason, offences, origin])
+            arguments: [source, since, until, rule, reason, offences, origin, revision])
     }
 }

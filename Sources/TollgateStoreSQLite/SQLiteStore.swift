@@ -192,8 +192,9 @@ public final class SQLiteStore: Store {
 
     public func saveBan(_ ban: Ban) async throws(StoreError) {
         try await write { db in
-            try BanRecord(ban).save(db)
-            try Self.bumpBansRevision(db)
+            let revision = try Self.currentBansRevision(db) + 1
+            try BanRecord(ban).save(db, revision: revision)
+            try Self.setBansRevision(db, revision)
         }
     }
 
@@ -214,35 +215,53 @@ public final class SQLiteStore: Store {
     }
 
     public func liftBan(source: String, at date: Date) async throws(StoreError) -> Bool {
-        try await write { db in
-            let time = date.timeIntervalSince1970
-            try db.execute(sql: "UPDATE bans SET until = ? WHERE source = ? AND until > ?", arguments: [time, source, time])
-            guard db.changesCount > 0 else { return false }
-            try Self.bumpBansRevision(db)
-            return true
-        }
+        try await lift(source: source, at: date) > 0
     }
 
     public func liftAllBans(at date: Date) async throws(StoreError) -> Int {
+        try await lift(source: nil, at: date)
+    }
+
+    /// Ends the bans in force of `source` (all when `nil`) at `date` under one new revision; the
+    /// revision moves only when a ban was lifted.
+    private func lift(source: String?, at date: Date) async throws(StoreError) -> Int {
         try await write { db in
             let time = date.timeIntervalSince1970
-            try db.execute(sql: "UPDATE bans SET until = ? WHERE until > ?", arguments: [time, time])
+            let revision = try Self.currentBansRevision(db) + 1
+            if let source {
+                try db.execute(sql: "UPDATE bans SET until = ?, revision = ? WHERE source = ? AND until > ?",
+                               arguments: [time, revision, source, time])
+            } else {
+                try db.execute(sql: "UPDATE bans SET until = ?, revision = ? WHERE until > ?", arguments: [time, revision, time])
+            }
             let lifted = db.changesCount
-            if lifted > 0 { try Self.bumpBansRevision(db) }
+            if lifted > 0 { try Self.setBansRevision(db, revision) }
             return lifted
         }
     }
 
     public func bansRevision() async throws(StoreError) -> Int64 {
-        try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [StoreMigrations.bansRevisionKey])
-        } ?? 0
+        try await read { db in try Self.currentBansRevision(db) }
     }
 
-    private static func bumpBansRevision(_ db: Database) throws {
+    public func banChanges(after revision: Int64) async throws(StoreError) -> (bans: [Ban], revision: Int64) {
+        try await read { db in
+            let current = try Self.currentBansRevision(db)
+            let records = try BanRecord.fetchAll(
+                db, sql: "SELECT source, since, until, rule, reason, offences, origin FROM bans WHERE revision > ? ORDER BY revision, source",
+                arguments: [revision])
+            return (records.map(\.ban), max(current, revision))
+        }
+    }
+
+    private static func currentBansRevision(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [StoreMigrations.bansRevisionKey]) ?? 0
+    }
+
+    private static func setBansRevision(_ db: Database, _ revision: Int64) throws {
         try db.execute(
-            sql: "INSERT INTO store_meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = value + 1",
-            arguments: [StoreMigrations.bansRevisionKey])
+            sql: "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            arguments: [StoreMigrations.bansRevisionKey, revision])
     }
 
     // MARK: - Access

@@ -30,6 +30,8 @@ import TollgateStore
 /// - `v11-console-indexes`: indexes for the console's searches (CDRs by number, events by source).
 /// - `v12-divert`: `divert` (one row while "divert now" is on: since, who, why).
 /// - `v13-alarm-acknowledgements`: `alarm_acknowledgements` (event id, when, who, note).
+/// - `v14-ban-revisions`: the `revision` of `bans` (the bans revision that last changed the record),
+///   so a reader catches up on the records changed since the revision it last saw.
 enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
@@ -48,6 +50,7 @@ enum StoreMigrations {
     static let consoleIndexes = "v11-console-indexes"
     static let divert = "v12-divert"
     static let alarmAcknowledgements = "v13-alarm-acknowledgements"
+    static let banRevisions = "v14-ban-revisions"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -283,6 +286,12 @@ enum StoreMigrations {
                     actor TEXT NOT NULL,
                     note TEXT NOT NULL
                 );
+                """)
+        }
+        migrator.registerMigration(banRevisions) { db in
+            try db.execute(sql: """
+                ALTER TABLE bans ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX bans_revision ON bans (revision);
                 """)
         }
         return migrator

@@ -42,6 +42,8 @@ final class FlakyCDRStore: Store, Sendable {
     func liftBan(source: String, at date: Date) async throws(StoreError) -> Bool { try await base.liftBan(source: source, at: date) }
     func liftAllBans(at date: Date) async throws(StoreError) -> Int { try await base.liftAllBans(at: date) }
     func bansRevision() async throws(StoreError) -> Int64 { try await base.bansRevision() }
+    func banChanges(after revision: Int64) async throws(StoreError) -> (bans: [Ban], revision: Int64) { try await base.banChanges(after: revision) }
+    func changes() -> AsyncStream<StoreChange> { base.changes() }
     func cdrs(_ query: CDRQuery) async throws(StoreError) -> [CallDetailRecord] { try await base.cdrs(query) }
     func cdrs(after id: Int64, matching query: CDRQuery, limit: Int) async throws(StoreError) -> [CallDetailRecord] {
         try await base.cdrs(after: id, matching: query, limit: limit)

@@ -260,6 +260,24 @@ struct ShieldRequestTests {
         // Escalation remembers the stored offences.
         #expect(engine.ban(F.attacker, rule: "t", reason: "t", now: 1000)?.offences == 3)
     }
+
+    @Test("Another node's bans arrive as changes: one in force refuses the source, a lift there lifts it here, a ban of this node's own not yet stored stays")
+    func appliesChangesFromOtherNodes() throws {
+        let engine = try F.engine()
+        let remote = ShieldBan(source: F.attacker, since: 900, until: 2000, offences: 2, rule: "scanner", reason: "banned by node B")
+        engine.applyBanChanges([remote], now: 1000)
+        #expect(engine.isRefused(F.attacker, now: 1000))
+
+        var lifted = remote
+        lifted.until = 1001
+        engine.applyBanChanges([lifted], now: 1001)
+        #expect(!engine.isRefused(F.attacker, now: 1001))
+        #expect(engine.ban(F.attacker, rule: "t", reason: "t", now: 1002)?.offences == 3, "the other node's offences count for escalation")
+
+        // This node's own ban, which the store has not confirmed yet, outlives an older lift arriving late.
+        engine.applyBanChanges([lifted], now: 1003)
+        #expect(engine.isRefused(F.attacker, now: 1003))
+    }
 }
 
 @Suite("Shield engine: answers from the PBX")

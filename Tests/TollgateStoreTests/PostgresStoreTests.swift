@@ -72,3 +72,68 @@ struct PostgresStoreTests {
         #expect(!store.location.contains(password))
     }
 }
+
+@Suite("PostgresStore: the doorbell for other nodes' changes",
+       .enabled(if: PostgresTestServer.enabled, "no PostgreSQL test server ($TOLLGATE_TEST_POSTGRES; scripts/test starts one); required under CI"))
+struct PostgresChangeTests {
+    static let now = Date(timeIntervalSince1970: 1_750_000_000)
+
+    /// Waits up to `limit` for `change` on `stream`; whether it came.
+    static func heard(_ change: StoreChange, on stream: AsyncStream<StoreChange>, within limit: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await rung in stream where rung == change { return true }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test("a ban, a suspension and divert written by one node ring the other's doorbell with their kind")
+    func rings() async throws {
+        let url = try await PostgresTestServer.newDatabase(prefix: "doorbell")
+        let node = try await PostgresStore.connect(url: url)
+        let other = try await PostgresStore.connect(url: url)
+        let changes = node.changes()
+        let maintaining = Task { await node.maintain() }
+        defer { maintaining.cancel() }
+        // Each (re)connection rings every kind once, so readers catch up: that is the sign it listens.
+        #expect(await Self.heard(.bans, on: changes, within: .seconds(5)))
+
+        try await other.saveBan(Ban(source: "192.0.2.66", since: Self.now, until: Self.now.addingTimeInterval(600), rule: "r", reason: "r"))
+        #expect(await Self.heard(.bans, on: changes, within: .seconds(2)))
+        try await other.saveSuspension(AccountSuspension(account: "1001", since: Self.now, rule: "r", reason: "r"))
+        #expect(await Self.heard(.accounts, on: changes, within: .seconds(2)))
+        try await other.setDivert(DivertState(since: Self.now, actor: "ops", reason: "drill"))
+        #expect(await Self.heard(.divert, on: changes, within: .seconds(2)))
+    }
+
+    @Test("when the listening connection is killed, the node reconnects, rings, and the bans saved meanwhile are caught up")
+    func reconnects() async throws {
+        let url = try await PostgresTestServer.newDatabase(prefix: "relisten")
+        let node = try await PostgresStore.connect(url: url)
+        let other = try await PostgresStore.connect(url: url)
+        let changes = node.changes()
+        let maintaining = Task { await node.maintain() }
+        defer { maintaining.cancel() }
+        #expect(await Self.heard(.bans, on: changes, within: .seconds(5)))
+        let seen = try await node.bansRevision()
+
+        let database = String(url.split(separator: "/").last ?? "")
+        try await PostgresTestServer.execute("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = '\(database)' AND query ILIKE 'LISTEN%'
+            """, on: url)
+        for index in 1...5 {
+            try await other.saveBan(Ban(source: "192.0.2.\(index)", since: Self.now, until: Self.now.addingTimeInterval(600), rule: "r", reason: "r"))
+        }
+        #expect(await Self.heard(.bans, on: changes, within: .seconds(5)), "the reconnection rings")
+        #expect(try await node.banChanges(after: seen).bans.count == 5)
+    }
+}

@@ -1,13 +1,16 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 import TollgateModel
 import TollgateShield
 import TollgateStore
 
-/// Brings bans set or lifted by another process (`tollgate ban`, another node) into Shield within
-/// a second: the store's ban revision is read every second and the bans in force reloaded when it changed.
+/// Brings bans set or lifted by another node or process (`tollgate ban`, the console) into Shield:
+/// at once when the store rings (PostgreSQL's notifications), else within a second. Only the records
+/// changed since the revision last seen are read, so a node catches up on whatever it missed while
+/// its doorbell was down, and a packet never waits for the store: Shield decides from memory.
 struct BanSyncService: Service {
     let store: any Store
     let shield: ShieldEngine
@@ -17,17 +20,16 @@ struct BanSyncService: Service {
     let revision: Int64
 
     func run() async throws {
-        let (store, shield, loop, logger, initial) = (self.store, self.shield, self.loop, self.logger, self.revision)
+        let (store, shield, loop, logger) = (self.store, self.shield, self.loop, self.logger)
+        let seen = NIOLockedValueBox(revision)
         await cancelWhenGracefulShutdown {
-            var revision = initial
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: .seconds(1)) } catch { return }
+            await watchStore(store, for: .bans, every: .seconds(1)) {
                 do {
-                    let now = try await store.bansRevision()
-                    guard now != revision else { continue }
-                    revision = now
-                    let bans = try await store.activeBans(at: Date()).compactMap(ShieldBan.init)
-                    loop.execute { shield.restoreBans(bans, now: Date().timeIntervalSince1970) }
+                    let (changed, next) = try await store.banChanges(after: seen.withLockedValue { $0 })
+                    seen.withLockedValue { $0 = next }
+                    guard !changed.isEmpty else { return }
+                    let bans = changed.compactMap(ShieldBan.init)
+                    loop.execute { shield.applyBanChanges(bans, now: Date().timeIntervalSince1970) }
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("cannot read bans from the store", metadata: ["error": "\(error)"])

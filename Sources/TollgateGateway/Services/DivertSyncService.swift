@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
 import TollgateModel
@@ -15,35 +16,35 @@ struct DivertSyncService: Service {
 
     func run() async throws {
         let (store, proxy, loop, logger) = (self.store, self.proxy, self.loop, self.logger)
-        await cancelWhenGracefulShutdown {
-            var applied: DivertState?
-            var first = true
-            while !Task.isCancelled {
-                do {
-                    let state = try await store.divert()
-                    if first || state != applied {
-                        let wasOn = applied != nil
-                        // At start only a divert that is on is news.
-                        let announce = !first || state != nil
-                        applied = state
-                        loop.execute {
-                            proxy.divertsInbound = state != nil
-                            guard announce else { return }
-                            if let state {
-                                proxy.events.emit(.divert, address: "", rule: "divert-now",
-                                                  detail: "inbound calls diverted to the fallback by \(state.actor): \(state.reason)", severity: .warning)
-                            } else if wasOn {
-                                proxy.events.emit(.divert, address: "", rule: "divert-now", detail: "inbound calls go to the PBX again", severity: .notice)
-                            }
-                        }
-                        first = false
+        // What was applied last, and whether anything was yet.
+        let applied = NIOLockedValueBox<(state: DivertState?, first: Bool)>((nil, true))
+        let apply: @Sendable () async -> Void = {
+            do {
+                let state = try await store.divert()
+                let (previous, first) = applied.withLockedValue { $0 }
+                guard first || state != previous else { return }
+                applied.withLockedValue { $0 = (state, false) }
+                let wasOn = previous != nil
+                // At start only a divert that is on is news.
+                let announce = !first || state != nil
+                loop.execute {
+                    proxy.divertsInbound = state != nil
+                    guard announce else { return }
+                    if let state {
+                        proxy.events.emit(.divert, address: "", rule: "divert-now",
+                                          detail: "inbound calls diverted to the fallback by \(state.actor): \(state.reason)", severity: .warning)
+                    } else if wasOn {
+                        proxy.events.emit(.divert, address: "", rule: "divert-now", detail: "inbound calls go to the PBX again", severity: .notice)
                     }
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("cannot read divert from the store", metadata: ["error": "\(error)"])
                 }
-                do { try await Task.sleep(for: .seconds(1)) } catch { return }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cannot read divert from the store", metadata: ["error": "\(error)"])
             }
+        }
+        await cancelWhenGracefulShutdown {
+            await apply()
+            await watchStore(store, for: .divert, every: .seconds(1), apply)
         }
     }
 }

@@ -90,4 +90,48 @@ struct StoreBanConformanceTests {
         #expect(try await store.liftAllBans(at: Self.now) == 0)
         #expect(try await store.bansRevision() == after)
     }
+
+    @Test("banChanges gives the records saved or lifted after a revision, once each as they are now, and the revision to ask from next",
+          arguments: StoreBackend.all)
+    func changesAfterRevision(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        #expect(try await store.banChanges(after: 0) == ([], 0))
+        let first = Self.ban("192.0.2.1", for: 600)
+        try await store.saveBan(first)
+        let (afterFirst, revision1) = try await store.banChanges(after: 0)
+        #expect(afterFirst == [first])
+        #expect(revision1 == (try await store.bansRevision()))
+        #expect(try await store.banChanges(after: revision1) == ([], revision1), "nothing new")
+
+        let second = Self.ban("2001:db8::1", for: 60)
+        try await store.saveBan(second)
+        #expect(try await store.liftBan(source: "192.0.2.1", at: Self.now.addingTimeInterval(5)))
+        let (changed, revision2) = try await store.banChanges(after: revision1)
+        var lifted = first
+        lifted.until = Self.now.addingTimeInterval(5)
+        #expect(changed == [second, lifted], "in the order they changed, the lift as it is now")
+        #expect(revision2 > revision1)
+
+        // A lift that finds nothing in force changes nothing and is not reported.
+        #expect(try await store.liftBan(source: "192.0.2.1", at: Self.now.addingTimeInterval(9)) == false)
+        #expect(try await store.banChanges(after: revision2) == ([], revision2))
+
+        // A record changed twice since the reader looked comes once.
+        var again = second
+        again.offences = 2
+        try await store.saveBan(again)
+        #expect(try await store.liftAllBans(at: Self.now.addingTimeInterval(10)) == 1)
+        var liftedAgain = again
+        liftedAgain.until = Self.now.addingTimeInterval(10)
+        #expect(try await store.banChanges(after: revision2).bans == [liftedAgain])
+    }
+
+    @Test("a reader on another connection catches up on every change from the revision it saw", arguments: StoreBackend.shared)
+    func changesAcrossConnections(backend: StoreBackend) async throws {
+        let (node, command) = try await backend.makePair()
+        let seen = try await node.bansRevision()
+        for index in 1...20 { try await command.saveBan(Self.ban("192.0.2.\(index)", for: 600)) }
+        let (changed, _) = try await node.banChanges(after: seen)
+        #expect(changed.map(\.source) == (1...20).map { "192.0.2.\($0)" })
+    }
 }
