@@ -7,7 +7,7 @@
 /// past these protocols at a backend's type. Every method is safe to call from any task, and a
 /// write that returned is durable against a crash of the process.
 public protocol Store: EventStore, BanStore, CallRecordStore, AccountStore, InventoryStore, DrillStore, UserStore, AuditLogStore,
-    SessionStore, APITokenStore, DivertStore, AlarmStore {
+    SessionStore, APITokenStore, DivertStore, AlarmStore, ClusterStore {
     /// A short description for logs and `config show`: the backend and where it is, never a password.
     var location: String { get }
     /// Runs the backend's own upkeep until the task is cancelled (SQLite: WAL checkpoints;

@@ -19,6 +19,9 @@ import TollgateStore
 ///   state, allowances, inventory, drill results, users, audit log and head, sessions, API tokens,
 ///   divert, alarm acknowledgements). Bans carry the revision that last changed them, so a node
 ///   catches up on the bans changed since the revision it last saw.
+/// - `pg2-cluster`: `nodes` (each gateway's registration and heartbeat), `cluster_calls` (the calls
+///   admitted against the shared limits, by the node holding each), `shared_counters` (per account
+///   and for all accounts: calls in progress, the start times of the last minute, calls today).
 enum PostgresMigrations {
     /// The advisory lock every migration holds (an arbitrary constant: "TOLLGATE" in ASCII, truncated).
     static let lockKey: Int64 = 0x544F_4C4C_4741_5445
@@ -213,6 +216,37 @@ enum PostgresMigrations {
                 time DOUBLE PRECISION NOT NULL,
                 actor TEXT NOT NULL,
                 note TEXT NOT NULL
+            )
+            """,
+        ]),
+        ("pg2-cluster", [
+            """
+            CREATE TABLE nodes (
+                name TEXT PRIMARY KEY,
+                listeners TEXT NOT NULL,
+                version TEXT NOT NULL,
+                started DOUBLE PRECISION NOT NULL,
+                last_seen DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE cluster_calls (
+                call_id TEXT PRIMARY KEY,
+                account TEXT NOT NULL,
+                node TEXT NOT NULL,
+                started DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE INDEX cluster_calls_node ON cluster_calls (node)",
+            """
+            CREATE TABLE shared_counters (
+                scope TEXT NOT NULL,
+                account TEXT NOT NULL,
+                active INTEGER NOT NULL,
+                minute_starts DOUBLE PRECISION[] NOT NULL,
+                day_start DOUBLE PRECISION NOT NULL,
+                day_count INTEGER NOT NULL,
+                PRIMARY KEY (scope, account)
             )
             """,
         ]),

@@ -32,6 +32,9 @@ import TollgateStore
 /// - `v13-alarm-acknowledgements`: `alarm_acknowledgements` (event id, when, who, note).
 /// - `v14-ban-revisions`: the `revision` of `bans` (the bans revision that last changed the record),
 ///   so a reader catches up on the records changed since the revision it last saw.
+/// - `v15-cluster`: `nodes` (each gateway's registration and heartbeat), `cluster_calls` (the calls
+///   admitted against the shared limits, by the node holding each), `shared_call_starts` (when calls
+///   began, for the last minute) and `shared_day_counts` (calls begun today, per account and for all).
 enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
@@ -51,6 +54,7 @@ enum StoreMigrations {
     static let divert = "v12-divert"
     static let alarmAcknowledgements = "v13-alarm-acknowledgements"
     static let banRevisions = "v14-ban-revisions"
+    static let cluster = "v15-cluster"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -292,6 +296,39 @@ enum StoreMigrations {
             try db.execute(sql: """
                 ALTER TABLE bans ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
                 CREATE INDEX bans_revision ON bans (revision);
+                """)
+        }
+        migrator.registerMigration(cluster) { db in
+            try db.execute(sql: """
+                CREATE TABLE nodes (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    listeners TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    started REAL NOT NULL,
+                    last_seen REAL NOT NULL
+                );
+                CREATE TABLE cluster_calls (
+                    call_id TEXT PRIMARY KEY NOT NULL,
+                    account TEXT NOT NULL,
+                    node TEXT NOT NULL,
+                    started REAL NOT NULL
+                );
+                CREATE INDEX cluster_calls_account ON cluster_calls (account);
+                CREATE INDEX cluster_calls_node ON cluster_calls (node);
+                CREATE TABLE shared_call_starts (
+                    scope TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    time REAL NOT NULL
+                );
+                CREATE INDEX shared_call_starts_account ON shared_call_starts (scope, account, time);
+                CREATE INDEX shared_call_starts_time ON shared_call_starts (time);
+                CREATE TABLE shared_day_counts (
+                    scope TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    day_start REAL NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (scope, account)
+                );
                 """)
         }
         return migrator

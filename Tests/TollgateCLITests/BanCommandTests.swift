@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TollgateTestSupport
 import TollgateStore
 import TollgateStoreSQLite
 
@@ -110,14 +111,28 @@ struct BanCommandTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.storePath))
     }
 
-    @Test("a PostgreSQL store is reported as not supported by this build, exit status 1")
-    func postgres() throws {
-        let fixture = try StoreFixture(storeURL: "postgres://tollgate:secret@db.example.com/tollgate")
+    @Test("a PostgreSQL store nobody answers for is reported with its address and without its password, exit status 1")
+    func postgresAway() throws {
+        // Port 9 on loopback: nothing listens, the connection is refused at once.
+        let fixture = try StoreFixture(storeURL: "postgres://tollgate:secret@127.0.0.1:9/tollgate?sslmode=disable")
         let output = try fixture.run(["ban", "list"])
         #expect(output.status == 1)
-        #expect(output.stderr.contains("PostgreSQL"), "\(output.stderr)")
-        #expect(output.stderr.contains("not support"))
+        #expect(output.stderr.contains("cannot open the store at postgres://tollgate@127.0.0.1:9/tollgate"), "\(output.stderr)")
         #expect(!output.stderr.contains("secret"))
+    }
+
+    @Test("a ban added through one node's configuration is listed through --store URL, and lifted", .enabled(if: PostgresTestServer.enabled))
+    func postgresShared() async throws {
+        let url = try await PostgresTestServer.newDatabase(prefix: "cli_ban")
+        let fixture = try StoreFixture(storeURL: url)
+        let added = try fixture.run(["ban", "add", "192.0.2.66", "--for=1h", "--reason", "scanner seen at node A"])
+        #expect(added.status == 0, "\(added.stdout)\(added.stderr)")
+        let listed = try TollgateBinary.run(["ban", "list", "--store", url])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("192.0.2.66"), "\(listed.stdout)")
+        let removed = try TollgateBinary.run(["ban", "remove", "192.0.2.66", "--store", url])
+        #expect(removed.status == 0, "\(removed.stdout)\(removed.stderr)")
+        #expect(!(try TollgateBinary.run(["ban", "list", "--store", url]).stdout.contains("192.0.2.66")))
     }
 
     @Test("a store file that is not a database is reported, exit status 1")

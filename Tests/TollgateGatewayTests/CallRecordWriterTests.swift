@@ -44,6 +44,16 @@ final class FlakyCDRStore: Store, Sendable {
     func bansRevision() async throws(StoreError) -> Int64 { try await base.bansRevision() }
     func banChanges(after revision: Int64) async throws(StoreError) -> (bans: [Ban], revision: Int64) { try await base.banChanges(after: revision) }
     func changes() -> AsyncStream<StoreChange> { base.changes() }
+    func registerNode(_ node: ClusterNode) async throws(StoreError) { try await base.registerNode(node) }
+    func heartbeat(node name: String, at date: Date) async throws(StoreError) -> Bool { try await base.heartbeat(node: name, at: date) }
+    func nodes() async throws(StoreError) -> [ClusterNode] { try await base.nodes() }
+    func removeNode(named name: String) async throws(StoreError) -> Bool { try await base.removeNode(named: name) }
+    func admitCall(_ admission: SharedCallAdmission) async throws(StoreError) -> SharedCallVerdict { try await base.admitCall(admission) }
+    func releaseCall(callID: String) async throws(StoreError) -> Bool { try await base.releaseCall(callID: callID) }
+    func releaseCalls(ofNodesSilentSince date: Date) async throws(StoreError) -> Int { try await base.releaseCalls(ofNodesSilentSince: date) }
+    func sharedCounts(account: String?, at date: Date, dayStart: Date) async throws(StoreError) -> SharedCallCounts {
+        try await base.sharedCounts(account: account, at: date, dayStart: dayStart)
+    }
     func cdrs(_ query: CDRQuery) async throws(StoreError) -> [CallDetailRecord] { try await base.cdrs(query) }
     func cdrs(after id: Int64, matching query: CDRQuery, limit: Int) async throws(StoreError) -> [CallDetailRecord] {
         try await base.cdrs(after: id, matching: query, limit: limit)

@@ -1,0 +1,33 @@
+import Foundation
+
+/// A Tollgate gateway as it registered itself in the store it shares with the others, and its
+/// heartbeat: a node whose heartbeat has lapsed is no longer counted as live, and the calls it
+/// held stop counting against the shared limits.
+public struct ClusterNode: Sendable, Hashable, Codable {
+    /// The node's name (`node.name`; by default the host name and the first listener).
+    public var name: String
+    /// Its SIP listeners, as `transport:address:port` separated by spaces.
+    public var listeners: String
+    /// The Tollgate version it runs.
+    public var version: String
+    /// When it started.
+    public var started: Date
+    /// Its last heartbeat.
+    public var lastSeen: Date
+    /// The calls it holds against the shared limits (read from the store; ignored when saving).
+    public var activeCalls: Int
+
+    public init(name: String, listeners: String, version: String, started: Date, lastSeen: Date, activeCalls: Int = 0) {
+        self.name = name
+        self.listeners = listeners
+        self.version = version
+        self.started = started
+        self.lastSeen = lastSeen
+        self.activeCalls = activeCalls
+    }
+
+    /// Whether its heartbeat is recent at `date`, allowing `timeout` of silence.
+    public func isLive(at date: Date, timeout: TimeInterval) -> Bool {
+        date.timeIntervalSince(lastSeen) <= timeout
+    }
+}
