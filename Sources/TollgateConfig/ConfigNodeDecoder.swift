@@ -59,8 +59,10 @@ final class ConfigNodeDecoder {
 
     static let rootKeys = [
         "listeners", "pbx", "trunks", "routes", "fallback", "remote_phones", "remote_phones_path", "topology_hiding", "limits",
-        "performance", "console", "logging", "store", "shield", "alerts", "fraud", "media", "identity",
+        "performance", "console", "logging", "store", "shield", "alerts", "fraud", "media", "identity", "node", "cluster",
     ]
+    static let nodeKeys = ["name"]
+    static let clusterKeys = ["heartbeat_interval", "node_timeout", "shared_limits", "on_database_loss", "admission_timeout"]
     static let identityKeys = [
         "trust_anchors", "certificates", "x5u_allow", "x5u_tls_ca", "max_age", "fetch_budget", "country_code", "international_prefix",
         "national_prefix", "verstat", "own_numbers", "vips", "spoofed_action", "tag_prefix", "spoofed_tag_prefix",
@@ -171,6 +173,12 @@ final class ConfigNodeDecoder {
         }
         if let (node, path) = value(map, "identity") {
             config.identity = identity(node, path: path)
+        }
+        if let (node, path) = value(map, "node"), let names = mapping(node, path: path, keys: Self.nodeKeys) {
+            config.cluster.nodeName = optional(names, "name", string)
+        }
+        if let (node, path) = value(map, "cluster") {
+            cluster(node, path: path, into: &config.cluster)
         }
         return config
     }
@@ -401,6 +409,17 @@ final class ConfigNodeDecoder {
         config.stripHeaders = optional(map, "strip_headers", stringList) ?? config.stripHeaders
         config.maskSDP = optional(map, "mask_sdp", bool) ?? config.maskSDP
         return config
+    }
+
+    private func cluster(_ node: Node, path: String, into config: inout ClusterConfig) {
+        guard let map = mapping(node, path: path, keys: Self.clusterKeys) else { return }
+        config.heartbeatInterval = optional(map, "heartbeat_interval", double) ?? config.heartbeatInterval
+        config.nodeTimeout = optional(map, "node_timeout", double) ?? config.nodeTimeout
+        config.sharedLimits = optional(map, "shared_limits", bool) ?? config.sharedLimits
+        if let (node, path) = value(map, "on_database_loss") {
+            config.onDatabaseLoss = enumeration(ClusterConfig.DatabaseLossAction.self, node, path: path, what: "action") ?? config.onDatabaseLoss
+        }
+        config.admissionTimeout = optional(map, "admission_timeout", double) ?? config.admissionTimeout
     }
 
     private func performance(_ node: Node, path: String) -> PerformanceConfig {

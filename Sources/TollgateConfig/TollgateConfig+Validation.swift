@@ -16,6 +16,7 @@ extension TollgateConfig {
         validateTopologyHiding(&report)
         validateLimits(&report)
         validatePerformance(&report)
+        validateCluster(&report)
         validateConsole(&report)
         validateLogging(&report)
         validateStore(&report)
@@ -344,6 +345,22 @@ extension TollgateConfig {
                 "limits.max_connections_per_source",
                 "must be at least 1, found \(limits.maxConnectionsPerSource)"
             )
+        }
+    }
+
+    private func validateCluster(_ report: inout ValidationReport) {
+        if let name = cluster.nodeName, name.isEmpty || name.count > 200 || name.contains(where: { $0.isNewline || $0 == "\0" }) {
+            report.add("node.name", "must be 1-200 characters on one line")
+        }
+        if !(0.2...60).contains(cluster.heartbeatInterval) {
+            report.add("cluster.heartbeat_interval", "must be 0.2-60 seconds, found \(cluster.heartbeatInterval)")
+        }
+        if cluster.nodeTimeout < cluster.heartbeatInterval * 3 || cluster.nodeTimeout > 3600 {
+            report.add("cluster.node_timeout",
+                       "must be at least three heartbeats (\(cluster.heartbeatInterval * 3) s) and at most 3600 s, found \(cluster.nodeTimeout)")
+        }
+        if !(0.05...10).contains(cluster.admissionTimeout) {
+            report.add("cluster.admission_timeout", "must be 0.05-10 seconds, found \(cluster.admissionTimeout)")
         }
     }
 

@@ -43,6 +43,8 @@ public struct TollgateConfig: Sendable, Hashable, Codable {
     public var alerts: AlertsConfig = AlertsConfig()
     /// Fraud control: the numbering plan dialled numbers are classified with.
     public var fraud: FraudConfig = FraudConfig()
+    /// This node among others sharing the store: its name, heartbeat and shared limits.
+    public var cluster: ClusterConfig = ClusterConfig()
 
     /// Creates a configuration; everything but the listeners and the PBX has a default.
     ///

@@ -379,6 +379,19 @@ public struct FraudEngine: Sendable {
         return result
     }
 
+    /// What several gateways must hold together for calls of `account`: the critical levels of
+    /// calls at once, per minute and per day, of the account and of all accounts, as whole numbers
+    /// of calls (``crossed(_:by:)`` refuses the call that would pass a level), and when the local
+    /// day of `date` began.
+    public mutating func sharedCallLimits(account: String, at date: Date) -> (account: SharedCallLimits, global: SharedCallLimits, dayStart: Date) {
+        func limits(_ thresholds: FraudConfig.Thresholds) -> SharedCallLimits {
+            func whole(_ level: FraudConfig.Level) -> Int? { level.critical.map { Int(max(0, $0.rounded(.down))) } }
+            return SharedCallLimits(concurrent: whole(thresholds.concurrentCalls), perMinute: whole(thresholds.callsPerMinute),
+                                    perDay: whole(thresholds.callsPerDay))
+        }
+        return (limits(profile(for: account).thresholds), limits(config.global), clock.dayStart(date))
+    }
+
     private func profile(for account: String) -> AccountProfile {
         for entry in groupProfiles where entry.group.contains(account) { return entry.profile }
         return defaultProfile

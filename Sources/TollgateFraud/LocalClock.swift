@@ -36,4 +36,10 @@ public struct LocalClock: Sendable {
         let weekday = ((day % 7) + 7 + 3) % 7
         return Moment(day: day, weekday: weekday, minute: secondOfDay / 60)
     }
+
+    /// When the local day of `date` began (local midnight), the same instant on every node with the same time zone.
+    public mutating func dayStart(_ date: Date) -> Date {
+        let day = moment(date).day
+        return Date(timeIntervalSince1970: Double(day * 86_400 - cachedOffset))
+    }
 }

@@ -147,6 +147,11 @@ public final class Gateway: Sendable {
         }))
 
         let started = Date()
+        let listenerText = config.listeners.map(\.endpoint.description).joined(separator: " ")
+        let nodeName = config.cluster.nodeName ?? ClusterMembership.defaultName(firstListener: config.listeners.first?.endpoint.description)
+        let membership = store.map { _ in ClusterMembership(nodeName: nodeName, settings: config.cluster) }
+        // Shared limits cost a statement a call: on by default only where several nodes can share the store.
+        let sharedLimits = (config.cluster.sharedLimits ?? (config.store.url != nil)) ? store : nil
         let identityHook = try await loop.submit { [restored] in
             fraud.learn(history: restored.history)
             fraud.setAllowances(restored.allowances)
@@ -176,6 +181,11 @@ public final class Gateway: Sendable {
             // Always there, so that a reload can turn it on; with no rules it passes every call untouched.
             let identityHook = IdentityCallHook(rules: identity?.makeRules(on: loop, logger: logger), events: proxy.events)
             proxy.addCallHook(identityHook)
+            if let membership, let sharedLimits {
+                // Before the fraud policy: a call the shared count refuses is not counted by this node either.
+                proxy.addCallHook(SharedLimitsCallHook(store: sharedLimits, control: fraud, membership: membership, events: proxy.events, loop: loop,
+                                                       logger: logger))
+            }
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }
             if let progress { proxy.addCallHook(CallProgressHook(journal: progress, events: proxy.events)) }
@@ -193,6 +203,7 @@ public final class Gateway: Sendable {
             services.append(AccountSyncService(store: store, fraud: fraud, loop: loop, logger: logger, revision: restored.accountsRevision,
                                                started: started))
             services.append(DivertSyncService(store: store, proxy: proxy, loop: loop, logger: logger))
+            if let membership { services.append(NodeHeartbeatService(store: store, membership: membership, listeners: listenerText, logger: logger)) }
         }
         services.append(StatusService(proxy: proxy, loop: loop, path: GatewayStatus.path(forStore: config.store.path), logger: logger))
         let live = self.live

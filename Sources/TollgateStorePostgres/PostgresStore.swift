@@ -23,12 +23,15 @@ public final class PostgresStore: Store {
     /// How long opening waits for the database before it gives up.
     public static let openTimeout: Duration = .seconds(15)
 
-    private init(url: PostgresURL, client: PostgresClient, logger: Logger) {
+    private init(url: PostgresURL, client: PostgresClient, logger: Logger, started: AsyncStream<Void>.Continuation) {
         self.url = url
         self.location = url.redacted
         self.client = client
         self.logger = logger
-        self.running = Task { await client.run() }
+        self.running = Task {
+            started.finish()
+            await client.run()
+        }
     }
 
     deinit {
@@ -69,7 +72,13 @@ public final class PostgresStore: Store {
             default: throw .cannotOpen(path: url.redacted, reason: "\(error)")
             }
         }
-        return PostgresStore(url: url, client: PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger), logger: logger)
+        // The pool takes requests once its run loop has begun: the store is handed out after that.
+        let (started, starting) = AsyncStream.makeStream(of: Void.self)
+        let store = PostgresStore(url: url, client: PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger), logger: logger,
+                                  started: starting)
+        for await _ in started {}
+        await Task.yield()
+        return store
     }
 
     /// Ends the pool: queries after this fail. Waits until its connections are closed.

@@ -124,6 +124,11 @@ public final class FraudControl: @unchecked Sendable {
 
     /// Classifies a number for a CDR (no rule applied), through the engine's cache, so an outbound
     /// call's number is read once for its CDR and its policy check.
+    /// The critical levels several nodes hold together for `account`, and when its day began.
+    func sharedCallLimits(account: String, at date: Date) -> (account: SharedCallLimits, global: SharedCallLimits, dayStart: Date) {
+        engine.sharedCallLimits(account: account, at: date)
+    }
+
     func classify(_ dialled: String) -> NumberClass? {
         engine.classify(dialled)?.numberClass
     }
