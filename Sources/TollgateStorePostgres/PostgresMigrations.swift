@@ -90,7 +90,9 @@ enum PostgresMigrations {
             "CREATE INDEX cdrs_account_start ON cdrs (account, start)",
             "CREATE INDEX cdrs_from_start ON cdrs (from_user, start)",
             "CREATE INDEX cdrs_to_start ON cdrs (to_number, start)",
-            "CREATE INDEX cdrs_call_id ON cdrs (call_id)",
+            // A call's record is one row: a journal replayed after a crash, or a batch retried after
+            // a commit whose answer was lost, stores nothing twice.
+            "CREATE UNIQUE INDEX cdrs_call ON cdrs (call_id, start)",
             """
             CREATE TABLE account_suspensions (
                 account TEXT PRIMARY KEY,

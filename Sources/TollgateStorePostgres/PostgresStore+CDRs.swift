@@ -26,6 +26,9 @@ extension PostgresStore {
 
     public func appendCDRs(_ records: [CallDetailRecord]) async throws(StoreError) {
         guard !records.isEmpty else { return }
+        // One statement may not name a row twice in ON CONFLICT: a batch's repeats are dropped here.
+        var seen: Set<CDRKey> = []
+        let records = records.filter { seen.insert(CDRKey($0)).inserted }
         // At most 20 parameters a record, so batches stay far below PostgreSQL's 65,535 parameters.
         for start in stride(from: 0, to: records.count, by: 1000) {
             try await execute(Self.insertStatement(records[start..<min(start + 1000, records.count)]))
@@ -49,6 +52,7 @@ extension PostgresStore {
             ]
             statement.append((index > 0 ? ", (" : "(") + values.joined(separator: ", ") + ")")
         }
+        statement.append(" ON CONFLICT (call_id, start) DO NOTHING")
         return statement
     }
 
@@ -94,5 +98,16 @@ extension PostgresStore {
             clauses.append("(start < \(time) OR (start = \(time) AND id < \(statement.bind(before.id))))")
         }
         if !clauses.isEmpty { statement.append(" WHERE " + clauses.joined(separator: " AND ")) }
+    }
+}
+
+/// What makes a call's record one row: its Call-ID and start.
+struct CDRKey: Hashable {
+    let callID: String
+    let start: Double
+
+    init(_ record: CallDetailRecord) {
+        callID = record.callID.storableText
+        start = record.start.timeIntervalSince1970
     }
 }

@@ -17,14 +17,17 @@ public final class PostgresStore: Store {
     let client: PostgresClient
     let logger: Logger
     let url: PostgresURL
+    /// Where the gateway keeps the local CDR journal (see ``CallRecordStore/callRecordJournalBase``).
+    public let callRecordJournalBase: String?
     private let running: Task<Void, Never>
     private let listener = PostgresChangeListener()
 
     /// How long opening waits for the database before it gives up.
     public static let openTimeout: Duration = .seconds(15)
 
-    private init(url: PostgresURL, client: PostgresClient, logger: Logger, started: AsyncStream<Void>.Continuation) {
+    private init(url: PostgresURL, client: PostgresClient, logger: Logger, journal: String?, started: AsyncStream<Void>.Continuation) {
         self.url = url
+        self.callRecordJournalBase = journal
         self.location = url.redacted
         self.client = client
         self.logger = logger
@@ -43,10 +46,14 @@ public final class PostgresStore: Store {
     /// One connection is made first, so that a server that is not there or refuses the password
     /// fails the open at once with the server's reason; the migrations run on it, then the pool starts.
     ///
+    /// - Parameters:
+    ///   - journal: Where a gateway keeps its CDR journal on local disk (`…-cdr-journal.N`), so a
+    ///     call's record is durable before the database has it, and none is lost while the
+    ///     database is away; `nil` for a command that writes no call records.
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` when the URL is wrong or the database cannot be
     ///   reached within ``openTimeout``; ``StoreError/newerSchema(known:found:)`` when a newer
     ///   Tollgate wrote it.
-    public static func connect(url text: String, logger: Logger = Logger(label: "tollgate.store.postgres"),
+    public static func connect(url text: String, journal: String? = nil, logger: Logger = Logger(label: "tollgate.store.postgres"),
                                environment: [String: String] = ProcessInfo.processInfo.environment) async throws(StoreError) -> PostgresStore {
         let url = try PostgresURL(text, environment: environment)
         let configuration = try url.connectionConfiguration()
@@ -75,7 +82,7 @@ public final class PostgresStore: Store {
         // The pool takes requests once its run loop has begun: the store is handed out after that.
         let (started, starting) = AsyncStream.makeStream(of: Void.self)
         let store = PostgresStore(url: url, client: PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger), logger: logger,
-                                  started: starting)
+                                  journal: journal, started: starting)
         for await _ in started {}
         await Task.yield()
         return store

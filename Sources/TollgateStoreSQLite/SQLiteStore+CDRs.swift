@@ -20,7 +20,7 @@ extension SQLiteStore {
     /// ``CDRRecord`` describes, without encoding each record through `Codable`).
     private static func insert(_ records: [CallDetailRecord], into db: Database) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO cdrs (call_id, direction, from_user, to_number, class, account, source, trunk, start, answer, "end",
+            INSERT OR IGNORE INTO cdrs (call_id, direction, from_user, to_number, class, account, source, trunk, start, answer, "end",
                               duration, billsec, cause, disposition, hangup, rule, media, identity)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)

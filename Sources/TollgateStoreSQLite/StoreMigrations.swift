@@ -35,6 +35,8 @@ import TollgateStore
 /// - `v15-cluster`: `nodes` (each gateway's registration and heartbeat), `cluster_calls` (the calls
 ///   admitted against the shared limits, by the node holding each), `shared_call_starts` (when calls
 ///   began, for the last minute) and `shared_day_counts` (calls begun today, per account and for all).
+/// - `v16-cdr-keys`: one row per call's record, by Call-ID and start (`cdrs_call`), so a journal
+///   replayed after a crash stores nothing twice; repeats an earlier replay left are removed first.
 enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
@@ -55,6 +57,7 @@ enum StoreMigrations {
     static let alarmAcknowledgements = "v13-alarm-acknowledgements"
     static let banRevisions = "v14-ban-revisions"
     static let cluster = "v15-cluster"
+    static let cdrKeys = "v16-cdr-keys"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -329,6 +332,12 @@ enum StoreMigrations {
                     count INTEGER NOT NULL,
                     PRIMARY KEY (scope, account)
                 );
+                """)
+        }
+        migrator.registerMigration(cdrKeys) { db in
+            try db.execute(sql: """
+                DELETE FROM cdrs WHERE id NOT IN (SELECT MIN(id) FROM cdrs GROUP BY call_id, start);
+                CREATE UNIQUE INDEX cdrs_call ON cdrs (call_id, start);
                 """)
         }
         return migrator

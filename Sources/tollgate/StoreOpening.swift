@@ -29,23 +29,25 @@ enum StoreLocation: Equatable {
     }
 }
 
-/// Opens (and migrates) the store at `location`, picking the backend.
-func openStore(_ location: StoreLocation) async throws(CLIError) -> any Store {
+/// Opens (and migrates) the store at `location`, picking the backend. `journal` is where a gateway
+/// keeps its CDR journal when the store is a database server (an SQLite store keeps it beside its file).
+func openStore(_ location: StoreLocation, journal: String? = nil) async throws(CLIError) -> any Store {
     do throws(StoreError) {
         switch location {
         case .sqlite(let path):
             return try SQLiteStore(path: path)
         case .postgres(let url):
-            return try await PostgresStore.connect(url: url)
+            return try await PostgresStore.connect(url: url, journal: journal)
         }
     } catch {
         throw CLIError(message: error.description)
     }
 }
 
-/// The configuration's store, opened as `serve` opens it.
+/// The configuration's store, opened as `serve` opens it: with a database server, the CDR journal
+/// is kept on local disk where `store.path` would put an SQLite file (`tollgate.db-cdr-journal.N`).
 func openStore(_ config: StoreConfig) async throws(CLIError) -> any Store {
-    try await openStore(StoreLocation(config))
+    try await openStore(StoreLocation(config), journal: config.path + "-cdr-journal")
 }
 
 extension ConfigOptions {

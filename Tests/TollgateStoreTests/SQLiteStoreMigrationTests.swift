@@ -60,7 +60,7 @@ struct SQLiteStoreMigrationTests {
         try Self.writeVersion1File(at: path)
 
         let store = try SQLiteStore(path: path)
-        #expect(try await store.appliedMigrations() == ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media", "v4-anomaly-allowances", "v5-cdr-identity", "v6-inventory", "v7-drill-results", "v8-users", "v9-audit-log", "v10-sessions-tokens", "v11-console-indexes", "v12-divert", "v13-alarm-acknowledgements", "v14-ban-revisions", "v15-cluster"])
+        #expect(try await store.appliedMigrations() == ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media", "v4-anomaly-allowances", "v5-cdr-identity", "v6-inventory", "v7-drill-results", "v8-users", "v9-audit-log", "v10-sessions-tokens", "v11-console-indexes", "v12-divert", "v13-alarm-acknowledgements", "v14-ban-revisions", "v15-cluster", "v16-cdr-keys"])
         let events = try await store.events(EventQuery())
         #expect(events.map(\.detail) == ["User-Agent friendly-scanner"])
         #expect(events.first?.severity == .warning)

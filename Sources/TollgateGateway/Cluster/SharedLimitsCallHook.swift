@@ -66,7 +66,7 @@ public final class SharedLimitsCallHook: CallHook, @unchecked Sendable {
         }
         let admission = SharedCallAdmission(callID: key.callID, account: account, node: membership.nodeName, time: call.time,
                                             dayStart: dayStart, limits: limits, global: global)
-        let (store, timeout) = (self.store, membership.settings.admissionTimeout)
+        let (store, timeout, membership) = (self.store, membership.settings.admissionTimeout, self.membership)
         let promise = loop.makePromise(of: Admission.self)
         promise.completeWithTask {
             do {
@@ -77,6 +77,8 @@ public final class SharedLimitsCallHook: CallHook, @unchecked Sendable {
                     }
                 }
             } catch {
+                // The calls after this one do not wait for it too: the next heartbeat that gets an answer says when it is back.
+                membership.lostDatabase()
                 return .unreachable("\(error)")
             }
         }

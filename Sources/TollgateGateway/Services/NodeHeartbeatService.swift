@@ -16,37 +16,21 @@ struct NodeHeartbeatService: Service {
     let logger: Logger
 
     func run() async throws {
-        let (store, membership, logger) = (self.store, self.membership, self.logger)
+        let (membership, logger) = (self.membership, self.logger)
         let started = Date()
-        let node = ClusterNode(name: membership.nodeName, listeners: listeners, version: TollgateVersion.current, started: started,
-                               lastSeen: started)
         let interval = Duration.milliseconds(Int(membership.settings.heartbeatInterval * 1000))
         await cancelWhenGracefulShutdown {
             var registered = false
             var lost = false
             while !Task.isCancelled {
-                let now = Date()
                 do {
-                    if !registered {
-                        var node = node
-                        node.lastSeen = now
-                        try await store.registerNode(node)
-                        registered = true
-                        logger.info("registered as a node", metadata: ["node": "\(node.name)", "store": "\(store.location)"])
-                    } else if try await !store.heartbeat(node: node.name, at: now) {
-                        registered = false
-                        continue
+                    // A database that does not answer within two heartbeats counts as lost.
+                    let wasRegistered = registered
+                    let answer: (Bool, Int) = try await SharedLimitsCallHook.within(membership.settings.heartbeatInterval * 2) {
+                        try await self.beat(registered: wasRegistered, started: started, now: Date())
                     }
-                    let timeout = membership.settings.nodeTimeout
-                    let released = try await store.releaseCalls(ofNodesSilentSince: now.addingTimeInterval(-timeout))
-                    if released > 0 {
-                        logger.warning("calls of a node that stopped beating no longer count against the shared limits",
-                                       metadata: ["calls": "\(released)"])
-                    }
-                    for callID in membership.takeOwedReleases() {
-                        do { _ = try await store.releaseCall(callID: callID) } catch { membership.owe(release: callID) }
-                    }
-                    let live = try await store.nodes().filter { $0.isLive(at: now, timeout: timeout) }.count
+                    registered = answer.0
+                    let live = answer.1
                     membership.heard(liveNodes: live)
                     if lost {
                         lost = false
@@ -64,5 +48,26 @@ struct NodeHeartbeatService: Service {
                 do { try await Task.sleep(for: interval) } catch { return }
             }
         }
+    }
+
+    /// One heartbeat: registers (again) when needed, beats, releases the calls of silent nodes and
+    /// the releases owed; returns whether the node is registered and how many nodes are live.
+    private func beat(registered: Bool, started: Date, now: Date) async throws -> (Bool, Int) {
+        var known = registered
+        if known { known = try await store.heartbeat(node: membership.nodeName, at: now) }
+        if !known {
+            try await store.registerNode(ClusterNode(name: membership.nodeName, listeners: listeners, version: TollgateVersion.current,
+                                                     started: started, lastSeen: now))
+            if !registered { logger.info("registered as a node", metadata: ["node": "\(membership.nodeName)", "store": "\(store.location)"]) }
+        }
+        let timeout = membership.settings.nodeTimeout
+        let released = try await store.releaseCalls(ofNodesSilentSince: now.addingTimeInterval(-timeout))
+        if released > 0 {
+            logger.warning("calls of a node that stopped beating no longer count against the shared limits", metadata: ["calls": "\(released)"])
+        }
+        for callID in membership.takeOwedReleases() {
+            do { _ = try await store.releaseCall(callID: callID) } catch { membership.owe(release: callID) }
+        }
+        return (true, try await store.nodes().filter { $0.isLive(at: now, timeout: timeout) }.count)
     }
 }

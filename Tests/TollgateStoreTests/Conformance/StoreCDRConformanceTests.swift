@@ -177,4 +177,16 @@ struct StoreCDRConformanceTests {
         #expect(stored.callID == "c\u{2400}1")
         #expect(stored.from == "100\u{2400}1")
     }
+
+    @Test("a record stored again (a journal replayed after a crash, a batch retried after a lost answer) is kept once", arguments: StoreBackend.all)
+    func replayedRecordsOnce(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let first = [Self.call("a", at: 0), Self.call("b", at: 60)]
+        try await store.appendCDRs(first)
+        try await store.appendCDRs(first + [Self.call("c", at: 120), Self.call("c", at: 120)])
+        #expect(try await store.cdrs(CDRQuery(order: .oldestFirst)).map(\.callID) == ["a", "b", "c"])
+        #expect(try await store.cdrCount(CDRQuery()) == 3)
+        try await store.appendCDRs([Self.call("a", at: 30)])
+        #expect(try await store.cdrCount(CDRQuery(callID: "a")) == 2, "the same Call-ID at another start is another record")
+    }
 }
