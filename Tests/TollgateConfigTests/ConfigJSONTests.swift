@@ -57,7 +57,7 @@ struct ConfigJSONTests {
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(
             Set(object.keys) == [
-                "listeners", "pbx", "trunks", "routes", "remotePhones", "remotePhonesPath", "topologyHiding", "limits", "performance", "logging", "store", "shield", "alerts", "fraud", "media", "identity",
+                "listeners", "pbx", "trunks", "routes", "remotePhones", "remotePhonesPath", "topologyHiding", "limits", "performance", "logging", "store", "shield", "alerts", "fraud", "media", "identity", "cluster",
             ])
         let trunks = try #require(object["trunks"] as? [[String: Any]])
         #expect(trunks[0]["allowedSources"] as? [String] == ["127.0.0.10/32"])
