@@ -273,3 +273,32 @@ struct ConsoleTLSTests {
         }
     }
 }
+
+@Suite("Nodes in the console")
+struct ConsoleNodeTests {
+    @Test("the status page and /api/v1/status list the nodes sharing the store, live or down, with the calls each holds; a node's name is shown as text")
+    func nodes() async throws {
+        try await ConsoleLab.with { lab in
+            try await lab.addUser("vera", role: .viewer)
+            let now = lab.clock.now
+            try await lab.store.registerNode(ClusterNode(name: "edge-<b>1</b>", listeners: "udp:127.0.0.51:5060", version: "0.9.0",
+                                                         started: now.addingTimeInterval(-600), lastSeen: now))
+            try await lab.store.registerNode(ClusterNode(name: "edge-2", listeners: "udp:127.0.0.52:5060", version: "0.9.0",
+                                                         started: now.addingTimeInterval(-600), lastSeen: now.addingTimeInterval(-60)))
+            _ = try await lab.store.admitCall(SharedCallAdmission(callID: "c1", account: "1001", node: "edge-2", time: now, dayStart: now,
+                                                                  limits: SharedCallLimits()))
+            let client = lab.client()
+            let (viewer, _) = try await lab.session(for: "vera")
+            let page = try await client.get("/", cookie: viewer)
+            #expect(page.status == 200)
+            #expect(page.body.contains("edge-&lt;b&gt;1&lt;/b&gt;") && !page.body.contains("edge-<b>1</b>"))
+            #expect(page.body.contains("<td>edge-2</td><td><span class=\"down\">down</span></td>"), "\(page.body)")
+            let status = try await client.get("/api/v1/status", cookie: viewer)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any])
+            let nodes = try #require(object["nodes"] as? [[String: Any]])
+            #expect(nodes.map { $0["name"] as? String } == ["edge-2", "edge-<b>1</b>"])
+            #expect(nodes[0]["live"] as? Bool == false && nodes[0]["activeCalls"] as? Int == 1)
+            #expect(nodes[1]["live"] as? Bool == true && nodes[1]["listeners"] as? [String] == ["udp:127.0.0.51:5060"])
+        }
+    }
+}

@@ -20,6 +20,10 @@ extension RouteTable {
                 "divertOn": summary.divert.on, "canDivert": console.config.fallback != nil,
                 "divertTo": console.config.fallback.map(DivertSwitch.destination) ?? "",
                 "running": summary.gateway != nil, "summary": summary, "trunks": trunks, "listeners": console.listenerNames,
+                "nodes": summary.nodes.map { node in
+                    ["name": node.name, "live": node.live, "calls": node.activeCalls, "version": node.version,
+                     "seen": ConsoleFormat.time(node.lastSeen), "listeners": node.listeners.joined(separator: " ")] as [String: Any]
+                },
                 "callsChart": charts.calls, "attacksChart": charts.attacks, "topSources": charts.topSources,
             ]
             return console.pages.respond("status", PageModel(title: "Status", caller: context.caller, content: content, current: "/"))
@@ -44,7 +48,32 @@ struct StatusSummary: Encodable {
     var openAlarms: Int
     /// "Divert now".
     var divert: DivertView
+    /// The gateways sharing the store (one, unless several nodes share a PostgreSQL store).
+    var nodes: [NodeView]
     var time: Date
+}
+
+/// A node as the status page and `/api/v1/status` show it.
+struct NodeView: Encodable {
+    var name: String
+    /// Whether it beat within `cluster.node_timeout`.
+    var live: Bool
+    var lastSeen: Date
+    var started: Date
+    /// The calls it holds against the shared limits.
+    var activeCalls: Int
+    var version: String
+    var listeners: [String]
+
+    init(_ node: ClusterNode, at date: Date, timeout: TimeInterval) {
+        name = node.name
+        live = node.isLive(at: date, timeout: timeout)
+        lastSeen = node.lastSeen
+        started = node.started
+        activeCalls = node.activeCalls
+        version = node.version
+        listeners = node.listeners.split(separator: " ").map(String.init)
+    }
 }
 
 extension Console {
@@ -63,7 +92,8 @@ extension Console {
                 callsToday: try await store.cdrCount(CDRQuery(since: calendar.startOfDay(for: now))),
                 eventsLastHour: try await store.eventCount(EventQuery(since: now.addingTimeInterval(-3600))),
                 openAlarms: try await unacknowledgedAlarms(),
-                divert: DivertView(state: try await store.divert(), destination: config.fallback.map(DivertSwitch.destination)), time: now)
+                divert: DivertView(state: try await store.divert(), destination: config.fallback.map(DivertSwitch.destination)),
+                nodes: try await store.nodes().map { NodeView($0, at: now, timeout: config.cluster.nodeTimeout) }, time: now)
         } catch {
             throw .storeUnavailable
         }
