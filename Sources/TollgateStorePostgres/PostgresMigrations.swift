@@ -21,7 +21,7 @@ import TollgateStore
 ///   catches up on the bans changed since the revision it last saw.
 /// - `pg2-cluster`: `nodes` (each gateway's registration and heartbeat), `cluster_calls` (the calls
 ///   admitted against the shared limits, by the node holding each), `shared_counters` (per account
-///   and for all accounts: calls in progress, the start times of the last minute, calls today).
+///   and for all accounts: calls in progress, calls begun in each of the last 61 seconds, calls today).
 enum PostgresMigrations {
     /// The advisory lock every migration holds (an arbitrary constant: "TOLLGATE" in ASCII, truncated).
     static let lockKey: Int64 = 0x544F_4C4C_4741_5445
@@ -245,7 +245,8 @@ enum PostgresMigrations {
                 scope TEXT NOT NULL,
                 account TEXT NOT NULL,
                 active INTEGER NOT NULL,
-                minute_starts DOUBLE PRECISION[] NOT NULL,
+                minute_second BIGINT NOT NULL,
+                minute_counts INTEGER[] NOT NULL,
                 day_start DOUBLE PRECISION NOT NULL,
                 day_count INTEGER NOT NULL,
                 PRIMARY KEY (scope, account)

@@ -9,7 +9,9 @@ import TollgateStore
 /// counts the call only while the count is under the limit, and PostgreSQL's row lock with its
 /// re-check of the condition on the latest row makes concurrent admissions from any number of
 /// nodes queue on the row, so the N+1th call of a limit of N is refused however they interleave.
-/// The minute is a sliding window (the start times of the last 60 s are kept in the row).
+/// The minute is a sliding window kept as 61 per-second counts in the row (a fixed cost however busy
+/// the row): a call is counted against the calls of the current second and the 60 before it, so the
+/// window is 60 to 61 s long and never shorter than a minute.
 extension PostgresStore {
     private static let accountScope = "account"
     private static let globalScope = "global"
@@ -47,9 +49,9 @@ extension PostgresStore {
 
     public func removeNode(named name: String) async throws(StoreError) -> Bool {
         try await transaction { transaction in
-            var release = PostgresStatement("WITH gone AS (DELETE FROM cluster_calls WHERE node = ")
-            release.append(release.bind(name.storableText) + " RETURNING account) " + Self.decrementHeld)
-            try await transaction.execute(release)
+            var release = PostgresStatement("DELETE FROM cluster_calls WHERE node = ")
+            release.append(release.bind(name.storableText) + " RETURNING account")
+            try await Self.uncount(try await transaction.rows(release) { cells in try cells.next(String.self) }, in: transaction)
             var remove = PostgresStatement("DELETE FROM nodes WHERE name = ")
             remove.append(remove.bind(name.storableText) + " RETURNING 1")
             return try await transaction.execute(remove) > 0
@@ -88,60 +90,91 @@ extension PostgresStore {
         return .refused(SharedCallRefusal(account: admission.account, limit: .concurrent, value: limit))
     }
 
+    /// The per-second buckets of the minute window.
+    static let buckets = 61
+
+    /// The SQL sum of the calls of row `c` within the window that ends at the second bound as
+    /// `second` (bucket `j` last held the second `c.minute_second - ((c.minute_second - j) mod 61)`).
+    static func windowed(_ second: String) -> String {
+        "(CASE WHEN c.minute_second - (((c.minute_second - (i - 1)) % \(buckets) + \(buckets)) % \(buckets)) > \(second) - \(buckets) THEN n ELSE 0 END)"
+    }
+
     /// The conditional upsert that counts one call in a scope's row while every limit allows it;
     /// it returns a row only when it counted.
     private static func countCall(scope: String, account: String, limits: SharedCallLimits, admission: SharedCallAdmission) -> PostgresStatement {
         var statement = PostgresStatement()
-        let now = statement.bind(admission.time.timeIntervalSince1970)
-        let cutoff = statement.bind(admission.time.timeIntervalSince1970 - 60)
+        let secondValue = Int64(admission.time.timeIntervalSince1970.rounded(.down))
+        let second = statement.bind(secondValue)
+        let slot = statement.bind(Int(((secondValue % Int64(buckets)) + Int64(buckets)) % Int64(buckets)))
         let day = statement.bind(admission.dayStart.timeIntervalSince1970)
         let unlimited = Int(Int32.max)
         statement.append("""
-            INSERT INTO shared_counters AS c (scope, account, active, minute_starts, day_start, day_count)
-            VALUES (\(statement.bind(scope)), \(statement.bind(account)), 1, ARRAY[\(now)]::double precision[], \(day), 1)
+            INSERT INTO shared_counters AS c (scope, account, active, minute_second, minute_counts, day_start, day_count)
+            VALUES (\(statement.bind(scope)), \(statement.bind(account)), 1, \(second),
+                    (SELECT array_agg(CASE WHEN g = \(slot) THEN 1 ELSE 0 END ORDER BY g) FROM generate_series(0, \(buckets - 1)) AS g), \(day), 1)
             ON CONFLICT (scope, account) DO UPDATE SET
                 active = c.active + 1,
-                minute_starts = array_append(ARRAY(SELECT t FROM unnest(c.minute_starts) AS t WHERE t > \(cutoff)), \(now)),
+                minute_counts = ARRAY(SELECT \(windowed(second)) + CASE WHEN i - 1 = \(slot) THEN 1 ELSE 0 END
+                                      FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i) ORDER BY i),
+                minute_second = GREATEST(c.minute_second, \(second)),
                 day_count = CASE WHEN c.day_start = \(day) THEN c.day_count + 1 ELSE 1 END,
                 day_start = \(day)
             WHERE c.active < \(statement.bind(limits.concurrent ?? unlimited))
-                AND (SELECT count(*) FROM unnest(c.minute_starts) AS t WHERE t > \(cutoff)) < \(statement.bind(limits.perMinute ?? unlimited))
+                AND (SELECT COALESCE(sum(\(windowed(second))), 0) FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i))
+                    < \(statement.bind(limits.perMinute ?? unlimited))
                 AND (c.day_start <> \(day) OR c.day_count < \(statement.bind(limits.perDay ?? unlimited)))
             RETURNING 1
             """)
         return statement
     }
 
-    /// After `WITH gone AS (DELETE FROM cluster_calls … RETURNING account)`: takes the released
-    /// calls off the counts of their accounts and of all accounts, and returns how many there were.
-    private static let decrementHeld = """
-        , per AS (
-            SELECT 'account' AS scope, account, count(*) AS n FROM gone GROUP BY account
-            UNION ALL SELECT 'global', '', count(*) FROM gone HAVING count(*) > 0
-        ), counted AS (
-            UPDATE shared_counters c SET active = GREATEST(c.active - per.n, 0) FROM per
-            WHERE c.scope = per.scope AND c.account = per.account RETURNING 1
-        )
-        SELECT 1 FROM gone
-        """
+    /// Takes released calls off the counts of their accounts and of all accounts. Rows are locked in
+    /// the order every admission locks them (accounts, by name, then the all-accounts row), so a
+    /// release and an admission never wait for each other in a circle.
+    private static func uncount(_ accounts: [String], in transaction: PostgresTransaction) async throws {
+        guard !accounts.isEmpty else { return }
+        var counts: [String: Int] = [:]
+        for account in accounts { counts[account, default: 0] += 1 }
+        for (account, count) in counts.sorted(by: { $0.key < $1.key }) {
+            var statement = PostgresStatement()
+            statement.append("UPDATE shared_counters SET active = GREATEST(active - \(statement.bind(count)), 0) ")
+            statement.append("WHERE scope = \(statement.bind(accountScope)) AND account = \(statement.bind(account))")
+            try await transaction.execute(statement)
+        }
+        var global = PostgresStatement()
+        global.append("UPDATE shared_counters SET active = GREATEST(active - \(global.bind(accounts.count)), 0) ")
+        global.append("WHERE scope = \(global.bind(globalScope)) AND account = ''")
+        try await transaction.execute(global)
+    }
+
+    /// Deletes the held calls `statement` selects (`DELETE … RETURNING account`) and takes them off
+    /// the counts, in one transaction; how many there were.
+    private func release(_ statement: PostgresStatement) async throws(StoreError) -> Int {
+        try await transaction { transaction in
+            let accounts = try await transaction.rows(statement) { cells in try cells.next(String.self) }
+            try await Self.uncount(accounts, in: transaction)
+            return accounts.count
+        }
+    }
 
     public func releaseCall(callID: String) async throws(StoreError) -> Bool {
-        var statement = PostgresStatement("WITH gone AS (DELETE FROM cluster_calls WHERE call_id = ")
-        statement.append(statement.bind(callID.storableText) + " RETURNING account) " + Self.decrementHeld)
-        return try await execute(statement) > 0
+        var statement = PostgresStatement("DELETE FROM cluster_calls WHERE call_id = ")
+        statement.append(statement.bind(callID.storableText) + " RETURNING account")
+        return try await release(statement) > 0
     }
 
     public func releaseCalls(ofNodesSilentSince date: Date) async throws(StoreError) -> Int {
-        var statement = PostgresStatement("WITH gone AS (DELETE FROM cluster_calls WHERE node IN (SELECT name FROM nodes WHERE last_seen < ")
-        statement.append(statement.bind(date.timeIntervalSince1970) + ") RETURNING account) " + Self.decrementHeld)
-        return try await execute(statement)
+        var statement = PostgresStatement("DELETE FROM cluster_calls WHERE node IN (SELECT name FROM nodes WHERE last_seen < ")
+        statement.append(statement.bind(date.timeIntervalSince1970) + ") RETURNING account")
+        return try await release(statement)
     }
 
     public func sharedCounts(account: String?, at date: Date, dayStart: Date) async throws(StoreError) -> SharedCallCounts {
-        var statement = PostgresStatement("SELECT active, (SELECT count(*) FROM unnest(minute_starts) AS t WHERE t > ")
-        statement.append(statement.bind(date.timeIntervalSince1970 - 60))
-        statement.append("), CASE WHEN day_start = \(statement.bind(dayStart.timeIntervalSince1970)) THEN day_count ELSE 0 END ")
-        statement.append("FROM shared_counters WHERE scope = \(statement.bind(account == nil ? Self.globalScope : Self.accountScope)) ")
+        var statement = PostgresStatement()
+        let second = statement.bind(Int64(date.timeIntervalSince1970.rounded(.down)))
+        statement.append("SELECT active, (SELECT COALESCE(sum(\(Self.windowed(second))), 0)::integer FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i))")
+        statement.append(", CASE WHEN day_start = \(statement.bind(dayStart.timeIntervalSince1970)) THEN day_count ELSE 0 END ")
+        statement.append("FROM shared_counters c WHERE scope = \(statement.bind(account == nil ? Self.globalScope : Self.accountScope)) ")
         statement.append("AND account = \(statement.bind(account?.storableText ?? ""))")
         return try await rows(statement) { cells in
             SharedCallCounts(concurrent: try cells.next(Int.self), lastMinute: try cells.next(Int.self), today: try cells.next(Int.self))

@@ -4,7 +4,8 @@ import ServiceLifecycle
 import TollgateModel
 import TollgateStore
 
-/// Keeps this node registered in the store and alive to the others: registers at start, then
+/// Keeps this node registered in the store and alive to the others, and takes it out when it stops
+/// cleanly: registers at start, then
 /// every `cluster.heartbeat_interval` records a heartbeat (registering again if an operator removed
 /// the node), releases the calls of nodes silent for longer than `cluster.node_timeout`, counts the
 /// live nodes (each node's share of a limit while the database is away), and writes the call
@@ -47,6 +48,17 @@ struct NodeHeartbeatService: Service {
                 }
                 do { try await Task.sleep(for: interval) } catch { return }
             }
+        }
+        // Stopping cleanly (the SIP side has ended its calls): the node leaves the cluster, and
+        // whatever it still held stops counting at once rather than after its heartbeat lapses.
+        do {
+            _ = try await SharedLimitsCallHook.within(membership.settings.heartbeatInterval * 2) {
+                try await self.store.removeNode(named: membership.nodeName)
+            }
+            logger.info("left the cluster", metadata: ["node": "\(membership.nodeName)"])
+        } catch {
+            logger.warning("could not leave the cluster; the other nodes release this node's calls when its heartbeat lapses",
+                           metadata: ["error": "\(error)"])
         }
     }
 
