@@ -105,7 +105,8 @@ public final class Gateway: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
-        let restored = await restore(shield: shield)
+        let storeClock = StoreClock()
+        let restored = await restore(shield: shield, clock: storeClock)
         let fingerprints: DeviceFingerprints
         do {
             fingerprints = try DeviceFingerprints.shipped()
@@ -129,7 +130,7 @@ public final class Gateway: Sendable {
                     guard let shield, let stored = ShieldBan(ban) else { return }
                     loop.execute { shield.banSaved(stored.source, since: stored.since) }
                 },
-                suspensionStored: { suspension in loop.execute { fraud.suspensionStored(suspension.account) } })
+                suspensionStored: { suspension in loop.execute { fraud.suspensionStored(suspension.account) } }, clock: storeClock)
             services.append(ActivitySubscriberService(name: "store", read: { await writer.run() }))
         }
         if let alerts {
@@ -199,11 +200,13 @@ public final class Gateway: Sendable {
         }.get()
 
         if let store {
-            if let shield { services.append(BanSyncService(store: store, shield: shield, loop: loop, logger: logger, revision: restored.bansRevision)) }
+            if let shield { services.append(BanSyncService(store: store, shield: shield, loop: loop, logger: logger, revision: restored.bansRevision,
+                                                         clock: storeClock)) }
             services.append(AccountSyncService(store: store, fraud: fraud, loop: loop, logger: logger, revision: restored.accountsRevision,
                                                started: started))
             services.append(DivertSyncService(store: store, proxy: proxy, loop: loop, logger: logger))
-            if let membership { services.append(NodeHeartbeatService(store: store, membership: membership, listeners: listenerText, logger: logger)) }
+            if let membership { services.append(NodeHeartbeatService(store: store, membership: membership, listeners: listenerText, logger: logger,
+                                                                                       clock: storeClock)) }
         }
         services.append(StatusService(proxy: proxy, loop: loop, path: GatewayStatus.path(forStore: config.store.path), logger: logger))
         let live = self.live
@@ -247,9 +250,14 @@ public final class Gateway: Sendable {
     /// Bans from before the restart are in force before the first packet is read, and earlier
     /// offences count for escalation; suspended accounts stay suspended, and the last day's calls
     /// count again. The revisions are read first, so a change made meanwhile is picked up by the first sync.
-    private func restore(shield: ShieldEngine?) async -> Restored {
+    private func restore(shield: ShieldEngine?, clock: StoreClock) async -> Restored {
         var restored = Restored()
         guard let store else { return restored }
+        do {
+            try await clock.measure(store)
+        } catch {
+            logger.warning("cannot read the store's clock; bans are read in this node's time", metadata: ["error": "\(error)"])
+        }
         if let shield {
             do {
                 restored.bansRevision = try await store.bansRevision()
@@ -258,7 +266,7 @@ public final class Gateway: Sendable {
                     if let source = IPAddress(record.source) { shield.restoreOffences(source, count: record.offences) }
                 }
                 let now = Date()
-                let active = records.filter { $0.isActive(at: now) }.compactMap(ShieldBan.init)
+                let active = records.map(clock.fromStore).filter { $0.isActive(at: now) }.compactMap(ShieldBan.init)
                 shield.restoreBans(active, now: now.timeIntervalSince1970)
                 if !active.isEmpty { logger.info("bans restored from the store", metadata: ["count": "\(active.count)"]) }
             } catch {

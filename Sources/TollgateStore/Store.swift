@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where Tollgate keeps what must outlive the process, one protocol per concern: security events
 /// (``EventStore``), bans (``BanStore``), call detail records (``CallRecordStore``) and the fraud
 /// control's account state (``AccountStore``), the inventory (``InventoryStore``), failover drills
@@ -19,10 +21,17 @@ public protocol Store: EventStore, BanStore, CallRecordStore, AccountStore, Inve
     /// for nothing and a backend may have none (the stream then ends at once), so readers also
     /// ask every few seconds. Rings only while ``maintain()`` runs.
     func changes() -> AsyncStream<StoreChange>
+    /// The store's clock: a database server's, which every node sharing it agrees on (a ban ends by
+    /// it); this machine's for a local file.
+    func databaseTime() async throws(StoreError) -> Date
 }
 
 extension Store {
     public func maintain() async {}
+
+    public func databaseTime() async throws(StoreError) -> Date {
+        Date()
+    }
 
     public func changes() -> AsyncStream<StoreChange> {
         AsyncStream { $0.finish() }

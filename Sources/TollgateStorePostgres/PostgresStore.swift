@@ -111,6 +111,12 @@ public final class PostgresStore: Store {
         listener.stream()
     }
 
+    public func databaseTime() async throws(StoreError) -> Date {
+        let seconds = try await rows("SELECT extract(epoch FROM clock_timestamp())::float8") { cells in try cells.next(Double.self) }
+        guard let seconds = seconds.first else { throw StoreError.databaseError("PostgreSQL gave no time") }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
     // MARK: - Schema
 
     /// The migrations applied to the database, in the order this build knows them.

@@ -29,7 +29,8 @@ struct BanCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await options.openStoreOrExit()
-            let now = Date()
+            // The store's clock: on a shared database, every node ends the ban at the same moment.
+            let now = try await store.databaseTime()
             let bans = all ? try await store.allBans() : try await store.activeBans(at: now)
             if json {
                 let encoder = JSONEncoder()
@@ -84,7 +85,8 @@ struct BanCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let store = try await options.openStoreOrExit()
-            let now = Date()
+            // The store's clock: on a shared database, every node ends the ban at the same moment.
+            let now = try await store.databaseTime()
             let previous = try await store.ban(source: source)
             let ban = Ban(source: source, since: now, until: now.addingTimeInterval(length.timeInterval), rule: "operator", reason: reason,
                           offences: (previous?.offences ?? 0) + 1, origin: .operator_)
@@ -108,7 +110,8 @@ struct BanCommand: AsyncParsableCommand {
         func run() async throws {
             let source = try sourceAddressOrExit(address)
             let store = try await options.openStoreOrExit()
-            let now = Date()
+            // The store's clock: on a shared database, every node ends the ban at the same moment.
+            let now = try await store.databaseTime()
             if try await store.liftBan(source: source, at: now) {
                 print("lifted the ban on \(source)")
                 return
@@ -129,7 +132,7 @@ struct BanCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await options.openStoreOrExit()
-            let lifted = try await store.liftAllBans(at: Date())
+            let lifted = try await store.liftAllBans(at: try await store.databaseTime())
             print("lifted \(lifted) \(lifted == 1 ? "ban" : "bans")")
         }
     }

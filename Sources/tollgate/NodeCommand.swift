@@ -34,7 +34,8 @@ struct NodeCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try await options.openStoreOrExit()
             let nodes = try await store.nodes()
-            let now = Date()
+            // Heartbeats are in the store's time.
+            let now = try await store.databaseTime()
             let timeout = NodeCommand.timeout(options)
             if json {
                 try printJSON(nodes.map { NodeListing($0, at: now, timeout: timeout) })

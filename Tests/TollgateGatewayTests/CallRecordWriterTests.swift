@@ -16,11 +16,16 @@ import TollgateStoreSQLite
 final class FlakyCDRStore: Store, Sendable {
     let base: SQLiteStore
     let failures: NIOLockedValueBox<Int>
+    /// How far this store's clock runs ahead of the machine's (a database server's clock elsewhere).
+    let clockSkew: TimeInterval
 
-    init(path: String, failures: Int) throws {
+    init(path: String, failures: Int, clockSkew: TimeInterval = 0) throws {
         base = try SQLiteStore(path: path)
         self.failures = NIOLockedValueBox(failures)
+        self.clockSkew = clockSkew
     }
+
+    func databaseTime() async throws(StoreError) -> Date { Date().addingTimeInterval(clockSkew) }
 
     func appendCDRs(_ records: [CallDetailRecord]) async throws(StoreError) {
         let fail = failures.withLockedValue { value -> Bool in

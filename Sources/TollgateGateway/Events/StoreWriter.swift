@@ -15,6 +15,7 @@ public final class StoreWriter: Sendable {
     private let logger: Logger
     private let banStored: @Sendable (Ban) -> Void
     private let suspensionStored: @Sendable (AccountSuspension) -> Void
+    private let clock: StoreClock
     private let stored = Counter(label: "tollgate_events_stored_total")
     private let failed = Counter(label: "tollgate_events_store_failures_total")
 
@@ -30,9 +31,11 @@ public final class StoreWriter: Sendable {
     /// - Parameters:
     ///   - banStored: Called once a ban is in the store (from then on the store decides about it).
     ///   - suspensionStored: Called once a suspension is in the store.
+    ///   - clock: The store's clock: bans are written in its time.
     public init(store: any Store, subscription: EventSubscription<GatewayActivity>, logger: Logger,
                 banStored: @escaping @Sendable (Ban) -> Void = { _ in },
-                suspensionStored: @escaping @Sendable (AccountSuspension) -> Void = { _ in }) {
+                suspensionStored: @escaping @Sendable (AccountSuspension) -> Void = { _ in }, clock: StoreClock = StoreClock()) {
+        self.clock = clock
         self.store = store
         self.subscription = subscription
         self.logger = logger
@@ -103,7 +106,7 @@ public final class StoreWriter: Sendable {
                 eventItems.append(activity)
             case .ban(let ban):
                 do {
-                    try await store.saveBan(ban)
+                    try await store.saveBan(clock.toStore(ban))
                     banStored(ban)
                 } catch {
                     logger.error("cannot store a ban; it is kept and written again", metadata: ["source": "\(ban.source)", "error": "\(error)"])

@@ -18,9 +18,11 @@ struct BanSyncService: Service {
     let logger: Logger
     /// The revision the bans were restored at.
     let revision: Int64
+    /// The store's clock: bans are held in this node's time.
+    let clock: StoreClock
 
     func run() async throws {
-        let (store, shield, loop, logger) = (self.store, self.shield, self.loop, self.logger)
+        let (store, shield, loop, logger, clock) = (self.store, self.shield, self.loop, self.logger, self.clock)
         let seen = NIOLockedValueBox(revision)
         await cancelWhenGracefulShutdown {
             await watchStore(store, for: .bans, every: .seconds(1)) {
@@ -28,7 +30,7 @@ struct BanSyncService: Service {
                     let (changed, next) = try await store.banChanges(after: seen.withLockedValue { $0 })
                     seen.withLockedValue { $0 = next }
                     guard !changed.isEmpty else { return }
-                    let bans = changed.compactMap(ShieldBan.init)
+                    let bans = changed.map(clock.fromStore).compactMap(ShieldBan.init)
                     loop.execute { shield.applyBanChanges(bans, now: Date().timeIntervalSince1970) }
                 } catch {
                     if Task.isCancelled { return }

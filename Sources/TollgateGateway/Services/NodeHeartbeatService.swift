@@ -15,6 +15,8 @@ struct NodeHeartbeatService: Service {
     let membership: ClusterMembership
     let listeners: String
     let logger: Logger
+    /// Measured again with every heartbeat.
+    let clock: StoreClock
 
     func run() async throws {
         let (membership, logger) = (self.membership, self.logger)
@@ -28,7 +30,8 @@ struct NodeHeartbeatService: Service {
                     // A database that does not answer within two heartbeats counts as lost.
                     let wasRegistered = registered
                     let answer: (Bool, Int) = try await SharedLimitsCallHook.within(membership.settings.heartbeatInterval * 2) {
-                        try await self.beat(registered: wasRegistered, started: started, now: Date())
+                        // Heartbeats are written and judged in the store's time, like bans.
+                        try await self.beat(registered: wasRegistered, started: started, now: Date().addingTimeInterval(self.clock.current))
                     }
                     registered = answer.0
                     let live = answer.1
@@ -77,6 +80,7 @@ struct NodeHeartbeatService: Service {
         if released > 0 {
             logger.warning("calls of a node that stopped beating no longer count against the shared limits", metadata: ["calls": "\(released)"])
         }
+        try await clock.measure(store)
         for callID in membership.takeOwedReleases() {
             do { _ = try await store.releaseCall(callID: callID) } catch { membership.owe(release: callID) }
         }

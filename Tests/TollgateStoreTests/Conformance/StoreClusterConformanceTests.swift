@@ -123,4 +123,13 @@ struct StoreClusterConformanceTests {
         #expect(admitted == 10)
         #expect(try await first.sharedCounts(account: "1001", at: Self.now, dayStart: Self.day).concurrent == 10)
     }
+
+    @Test("the store's clock is the time now (the test server runs on this machine)", arguments: StoreBackend.all)
+    func clock(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let before = Date()
+        let theirs = try await store.databaseTime()
+        let after = Date()
+        #expect(theirs.timeIntervalSince(before) > -1 && after.timeIntervalSince(theirs) > -1, "\(before) \(theirs) \(after)")
+    }
 }
