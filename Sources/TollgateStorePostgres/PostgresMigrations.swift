@@ -21,7 +21,9 @@ import TollgateStore
 ///   catches up on the bans changed since the revision it last saw.
 /// - `pg2-cluster`: `nodes` (each gateway's registration and heartbeat), `cluster_calls` (the calls
 ///   admitted against the shared limits, by the node holding each), `shared_counters` (per account
-///   and for all accounts: calls in progress, calls begun in each of the last 61 seconds, calls today).
+///   and for all accounts: calls in progress, calls begun in each of the last 61 seconds, calls today),
+///   and the functions that admit and release a call in one round trip (`tollgate_admit`,
+///   `tollgate_release`), so the all-accounts row is locked for microseconds, not for round trips.
 enum PostgresMigrations {
     /// The advisory lock every migration holds (an arbitrary constant: "TOLLGATE" in ASCII, truncated).
     static let lockKey: Int64 = 0x544F_4C4C_4741_5445
@@ -251,6 +253,82 @@ enum PostgresMigrations {
                 day_count INTEGER NOT NULL,
                 PRIMARY KEY (scope, account)
             )
+            """,
+            // Counts one call in a scope's row while every limit allows it (one conditional upsert:
+            // the row lock queues concurrent callers and the condition is checked again on the latest
+            // row); NULL when a limit refuses it. The minute is 61 per-second counts, bucket j last
+            // holding the second minute_second - ((minute_second - j) mod 61).
+            """
+            CREATE FUNCTION tollgate_count_call(p_scope text, p_account text, p_second bigint, p_day double precision,
+                                                p_active bigint, p_minute bigint, p_per_day bigint) RETURNS boolean
+            LANGUAGE sql AS $$
+                INSERT INTO shared_counters AS c (scope, account, active, minute_second, minute_counts, day_start, day_count)
+                VALUES (p_scope, p_account, 1, p_second,
+                        (SELECT array_agg(CASE WHEN g = ((p_second % 61) + 61) % 61 THEN 1 ELSE 0 END ORDER BY g) FROM generate_series(0, 60) AS g),
+                        p_day, 1)
+                ON CONFLICT (scope, account) DO UPDATE SET
+                    active = c.active + 1,
+                    minute_counts = ARRAY(
+                        SELECT (CASE WHEN c.minute_second - (((c.minute_second - (i - 1)) % 61 + 61) % 61) > p_second - 61 THEN n ELSE 0 END)
+                               + CASE WHEN i - 1 = ((p_second % 61) + 61) % 61 THEN 1 ELSE 0 END
+                        FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i) ORDER BY i),
+                    minute_second = GREATEST(c.minute_second, p_second),
+                    day_count = CASE WHEN c.day_start = p_day THEN c.day_count + 1 ELSE 1 END,
+                    day_start = p_day
+                WHERE c.active < p_active
+                    AND (SELECT COALESCE(sum(CASE WHEN c.minute_second - (((c.minute_second - (i - 1)) % 61 + 61) % 61) > p_second - 61
+                                                  THEN n ELSE 0 END), 0)
+                         FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i)) < p_minute
+                    AND (c.day_start <> p_day OR c.day_count < p_per_day)
+                RETURNING true
+            $$
+            """,
+            // Admits a call: holds it, counts it in its account's row, then in the all-accounts row
+            // (always in this order); 'admitted', or the scope that refused it with nothing kept.
+            """
+            CREATE FUNCTION tollgate_admit(p_call text, p_account text, p_node text, p_time double precision, p_day double precision,
+                                           a_active bigint, a_minute bigint, a_day bigint,
+                                           g_active bigint, g_minute bigint, g_day bigint) RETURNS text
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                v_second bigint := floor(p_time)::bigint;
+            BEGIN
+                BEGIN
+                    INSERT INTO cluster_calls (call_id, account, node, started) VALUES (p_call, p_account, p_node, p_time)
+                        ON CONFLICT (call_id) DO NOTHING;
+                    IF NOT FOUND THEN
+                        RETURN 'admitted';
+                    END IF;
+                    IF tollgate_count_call('account', p_account, v_second, p_day, a_active, a_minute, a_day) IS NULL THEN
+                        RAISE EXCEPTION 'refused for the account' USING ERRCODE = 'TG001';
+                    END IF;
+                    IF tollgate_count_call('global', '', v_second, p_day, g_active, g_minute, g_day) IS NULL THEN
+                        RAISE EXCEPTION 'refused for all accounts' USING ERRCODE = 'TG002';
+                    END IF;
+                EXCEPTION
+                    WHEN SQLSTATE 'TG001' THEN RETURN 'account';
+                    WHEN SQLSTATE 'TG002' THEN RETURN 'global';
+                END;
+                RETURN 'admitted';
+            END
+            $$
+            """,
+            // Releases a held call: it no longer counts as in progress (account row, then all accounts).
+            """
+            CREATE FUNCTION tollgate_release(p_call text) RETURNS boolean
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                v_account text;
+            BEGIN
+                DELETE FROM cluster_calls WHERE call_id = p_call RETURNING account INTO v_account;
+                IF NOT FOUND THEN
+                    RETURN false;
+                END IF;
+                UPDATE shared_counters SET active = GREATEST(active - 1, 0) WHERE scope = 'account' AND account = v_account;
+                UPDATE shared_counters SET active = GREATEST(active - 1, 0) WHERE scope = 'global' AND account = '';
+                RETURN true;
+            END
+            $$
             """,
         ]),
     ]

@@ -5,7 +5,8 @@ import TollgateStore
 
 /// Nodes and the shared call counters.
 ///
-/// Each counter (one row per account, one for all accounts) is moved by one conditional upsert: it
+/// Each counter (one row per account, one for all accounts) is moved by one conditional upsert
+/// (`tollgate_count_call`, run by `tollgate_admit` in the database, one round trip a call): it
 /// counts the call only while the count is under the limit, and PostgreSQL's row lock with its
 /// re-check of the condition on the latest row makes concurrent admissions from any number of
 /// nodes queue on the row, so the N+1th call of a limit of N is refused however they interleave.
@@ -65,21 +66,19 @@ extension PostgresStore {
                 return .refused(SharedCallRefusal(account: account, limit: limit, value: value))
             }
         }
-        let outcome: SharedCallVerdict? = try await transaction { transaction in
-            var hold = PostgresStatement("INSERT INTO cluster_calls (call_id, account, node, started) VALUES (")
-            hold.append([
-                hold.bind(admission.callID.storableText), hold.bind(admission.account.storableText), hold.bind(admission.node.storableText),
-                hold.bind(admission.time.timeIntervalSince1970),
-            ].joined(separator: ", ") + ") ON CONFLICT (call_id) DO NOTHING RETURNING 1")
-            // A call admitted already (a retransmitted INVITE) is not counted twice.
-            guard try await transaction.execute(hold) > 0 else { return SharedCallVerdict.admitted }
-            for (scope, key, limits) in [(Self.accountScope, admission.account.storableText, admission.limits), (Self.globalScope, "", admission.global)] {
-                let counted = try await transaction.execute(Self.countCall(scope: scope, account: key, limits: limits, admission: admission))
-                // Refused: nothing of this call is kept; which limit it met is read afterwards.
-                if counted == 0 { throw RollBack(returning: Optional<SharedCallVerdict>.none) }
-            }
-            return SharedCallVerdict.admitted
-        }
+        let unlimited = Int(Int32.max)
+        var statement = PostgresStatement("SELECT tollgate_admit(")
+        statement.append([
+            statement.bind(admission.callID.storableText), statement.bind(admission.account.storableText), statement.bind(admission.node.storableText),
+            statement.bind(admission.time.timeIntervalSince1970), statement.bind(admission.dayStart.timeIntervalSince1970),
+            statement.bind(admission.limits.concurrent ?? unlimited), statement.bind(admission.limits.perMinute ?? unlimited),
+            statement.bind(admission.limits.perDay ?? unlimited), statement.bind(admission.global.concurrent ?? unlimited),
+            statement.bind(admission.global.perMinute ?? unlimited), statement.bind(admission.global.perDay ?? unlimited),
+        ].joined(separator: ", ") + ")")
+        // One round trip: the function holds the call and counts it, or keeps nothing and names the
+        // scope that refused it; which limit that was is read afterwards.
+        let answer = try await rows(statement) { cells in try cells.next(String.self) }.first
+        let outcome: SharedCallVerdict? = answer == "admitted" ? .admitted : nil
         if let outcome { return outcome }
         for (limits, account) in [(admission.limits, admission.account as String?), (admission.global, nil)] {
             let counts = try await sharedCounts(account: account, at: admission.time, dayStart: admission.dayStart)
@@ -97,35 +96,6 @@ extension PostgresStore {
     /// `second` (bucket `j` last held the second `c.minute_second - ((c.minute_second - j) mod 61)`).
     static func windowed(_ second: String) -> String {
         "(CASE WHEN c.minute_second - (((c.minute_second - (i - 1)) % \(buckets) + \(buckets)) % \(buckets)) > \(second) - \(buckets) THEN n ELSE 0 END)"
-    }
-
-    /// The conditional upsert that counts one call in a scope's row while every limit allows it;
-    /// it returns a row only when it counted.
-    private static func countCall(scope: String, account: String, limits: SharedCallLimits, admission: SharedCallAdmission) -> PostgresStatement {
-        var statement = PostgresStatement()
-        let secondValue = Int64(admission.time.timeIntervalSince1970.rounded(.down))
-        let second = statement.bind(secondValue)
-        let slot = statement.bind(Int(((secondValue % Int64(buckets)) + Int64(buckets)) % Int64(buckets)))
-        let day = statement.bind(admission.dayStart.timeIntervalSince1970)
-        let unlimited = Int(Int32.max)
-        statement.append("""
-            INSERT INTO shared_counters AS c (scope, account, active, minute_second, minute_counts, day_start, day_count)
-            VALUES (\(statement.bind(scope)), \(statement.bind(account)), 1, \(second),
-                    (SELECT array_agg(CASE WHEN g = \(slot) THEN 1 ELSE 0 END ORDER BY g) FROM generate_series(0, \(buckets - 1)) AS g), \(day), 1)
-            ON CONFLICT (scope, account) DO UPDATE SET
-                active = c.active + 1,
-                minute_counts = ARRAY(SELECT \(windowed(second)) + CASE WHEN i - 1 = \(slot) THEN 1 ELSE 0 END
-                                      FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i) ORDER BY i),
-                minute_second = GREATEST(c.minute_second, \(second)),
-                day_count = CASE WHEN c.day_start = \(day) THEN c.day_count + 1 ELSE 1 END,
-                day_start = \(day)
-            WHERE c.active < \(statement.bind(limits.concurrent ?? unlimited))
-                AND (SELECT COALESCE(sum(\(windowed(second))), 0) FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i))
-                    < \(statement.bind(limits.perMinute ?? unlimited))
-                AND (c.day_start <> \(day) OR c.day_count < \(statement.bind(limits.perDay ?? unlimited)))
-            RETURNING 1
-            """)
-        return statement
     }
 
     /// Takes released calls off the counts of their accounts and of all accounts. Rows are locked in
@@ -158,9 +128,9 @@ extension PostgresStore {
     }
 
     public func releaseCall(callID: String) async throws(StoreError) -> Bool {
-        var statement = PostgresStatement("DELETE FROM cluster_calls WHERE call_id = ")
-        statement.append(statement.bind(callID.storableText) + " RETURNING account")
-        return try await release(statement) > 0
+        var statement = PostgresStatement("SELECT tollgate_release(")
+        statement.append(statement.bind(callID.storableText) + ")")
+        return try await rows(statement) { cells in try cells.next(Bool.self) }.first ?? false
     }
 
     public func releaseCalls(ofNodesSilentSince date: Date) async throws(StoreError) -> Int {

@@ -7,9 +7,9 @@
 #   2. Outbound calls/s through one node, PBX → trunk (fraud control and, with PostgreSQL, one shared
 #      admission and one release per call), with the SQLite store and with the PostgreSQL store: the
 #      highest of RATES sustained for SECS s with no failed call.
-#   3. Admission transactions per second: pgbench running the statements PostgresStore.admitCall runs
-#      (hold the call, count it in its account's row and in the all-accounts row, each a conditional
-#      upsert) and releaseCall, CLIENTS clients over 100 accounts for 10 s.
+#   3. Admissions per second: pgbench calling what PostgresStore.admitCall and releaseCall call
+#      (tollgate_admit: hold the call, count it in its account's row and in the all-accounts row, each
+#      a conditional upsert; tollgate_release), CLIENTS clients over 100 accounts for 10 s.
 #   scripts/load/cluster.sh
 # Needs: apt-get install -y postgresql sip-tester bc
 set -euo pipefail
@@ -120,38 +120,13 @@ cps postgres "store: { url: \"$calls\", path: \"$work/postgres/tollgate.db\" }
 cluster: { shared_limits: true }"
 echo "  admitted and released in PostgreSQL: $(psql "$calls" -qAtc "SELECT day_count FROM shared_counters WHERE scope = 'global'") calls, $(psql "$calls" -qAtc 'SELECT count(*) FROM cluster_calls') still held"
 
-echo "== 3. admission transactions/s: pgbench, $CLIENTS clients, 100 accounts, 10 s"
-# The statements of PostgresStore.admitCall and releaseCall (limits far above the load).
+echo "== 3. admissions/s (each an admission and a release): pgbench, $CLIENTS clients, 100 accounts, 10 s"
+# What PostgresStore.admitCall and releaseCall run (limits far above the load).
 cat >"$work/admit.sql" <<'EOF'
 \set account random(1, 100)
 \set call random(1, 1000000000)
-BEGIN;
-INSERT INTO cluster_calls (call_id, account, node, started) VALUES (:call || '-' || :client_id, :account, 'bench', extract(epoch from now()))
-  ON CONFLICT (call_id) DO NOTHING;
-INSERT INTO shared_counters AS c (scope, account, active, minute_second, minute_counts, day_start, day_count)
-  VALUES ('account', :account, 1, extract(epoch from now())::bigint, array_fill(0, ARRAY[61]), 0, 1)
-  ON CONFLICT (scope, account) DO UPDATE SET active = c.active + 1,
-    minute_counts = ARRAY(SELECT (CASE WHEN c.minute_second - (((c.minute_second - (i - 1)) % 61 + 61) % 61) > extract(epoch from now())::bigint - 61
-                                  THEN n ELSE 0 END) + CASE WHEN i - 1 = extract(epoch from now())::bigint % 61 THEN 1 ELSE 0 END
-                          FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i) ORDER BY i),
-    minute_second = GREATEST(c.minute_second, extract(epoch from now())::bigint), day_count = c.day_count + 1
-  WHERE c.active < 1000000
-    AND (SELECT COALESCE(sum(CASE WHEN c.minute_second - (((c.minute_second - (i - 1)) % 61 + 61) % 61) > extract(epoch from now())::bigint - 61
-                             THEN n ELSE 0 END), 0) FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i)) < 1000000;
-INSERT INTO shared_counters AS c (scope, account, active, minute_second, minute_counts, day_start, day_count)
-  VALUES ('global', '', 1, extract(epoch from now())::bigint, array_fill(0, ARRAY[61]), 0, 1)
-  ON CONFLICT (scope, account) DO UPDATE SET active = c.active + 1,
-    minute_counts = ARRAY(SELECT (CASE WHEN c.minute_second - (((c.minute_second - (i - 1)) % 61 + 61) % 61) > extract(epoch from now())::bigint - 61
-                                  THEN n ELSE 0 END) + CASE WHEN i - 1 = extract(epoch from now())::bigint % 61 THEN 1 ELSE 0 END
-                          FROM unnest(c.minute_counts) WITH ORDINALITY AS u(n, i) ORDER BY i),
-    minute_second = GREATEST(c.minute_second, extract(epoch from now())::bigint), day_count = c.day_count + 1
-  WHERE c.active < 1000000;
-COMMIT;
-BEGIN;
-DELETE FROM cluster_calls WHERE call_id = :call || '-' || :client_id;
-UPDATE shared_counters SET active = GREATEST(active - 1, 0) WHERE scope = 'account' AND account = :account::text;
-UPDATE shared_counters SET active = GREATEST(active - 1, 0) WHERE scope = 'global' AND account = '';
-COMMIT;
+SELECT tollgate_admit(:call || '-' || :client_id, :account::text, 'bench', extract(epoch from now()), 0, 1000000, 1000000, 1000000, 1000000, 1000000, 1000000);
+SELECT tollgate_release(:call || '-' || :client_id);
 EOF
 bench=$(newdb admissions)
 # The schema comes from Tollgate itself: any command opening the store migrates it.
