@@ -12,10 +12,11 @@ struct NodeCommandTests {
         #expect(try fixture.run(["node", "list"]).stdout.contains("no nodes registered"))
         let store = try SQLiteStore(path: fixture.storePath)
         let now = Date()
+        // edge-1's heartbeat is stamped a minute ahead, so it is live however long the command takes to start.
         try await store.registerNode(ClusterNode(name: "edge-1", listeners: "udp:127.0.0.1:5060 tls:127.0.0.1:5061", version: "0.9.0",
-                                                 started: now.addingTimeInterval(-3600), lastSeen: now))
+                                                 started: now.addingTimeInterval(-3600), lastSeen: now.addingTimeInterval(60)))
         try await store.registerNode(ClusterNode(name: "edge-2", listeners: "udp:127.0.0.2:5060", version: "0.9.0",
-                                                 started: now.addingTimeInterval(-3600), lastSeen: now.addingTimeInterval(-60)))
+                                                 started: now.addingTimeInterval(-3600), lastSeen: now.addingTimeInterval(-600)))
         _ = try await store.admitCall(SharedCallAdmission(callID: "c1", account: "1001", node: "edge-1", time: now, dayStart: now,
                                                           limits: SharedCallLimits()))
         let table = try fixture.run(["node", "list"])
