@@ -31,3 +31,27 @@ public struct ClusterNode: Sendable, Hashable, Codable {
         date.timeIntervalSince(lastSeen) <= timeout
     }
 }
+
+/// A node as people and programs are shown it (`tollgate node list --json`, the console's status):
+/// whether it is live at the time asked, and its listeners one by one.
+public struct ClusterNodeView: Sendable, Hashable, Encodable {
+    public var name: String
+    /// Whether it beat within the node timeout.
+    public var live: Bool
+    public var lastSeen: Date
+    public var started: Date
+    /// The calls it holds against the shared limits.
+    public var activeCalls: Int
+    public var version: String
+    public var listeners: [String]
+
+    public init(_ node: ClusterNode, at date: Date, timeout: TimeInterval) {
+        name = node.name
+        live = node.isLive(at: date, timeout: timeout)
+        lastSeen = node.lastSeen
+        started = node.started
+        activeCalls = node.activeCalls
+        version = node.version
+        listeners = node.listeners.split(separator: " ").map(String.init)
+    }
+}

@@ -96,12 +96,7 @@ extension PostgresStore {
     // MARK: - Failover drills
 
     public func saveDrillResult(_ result: FailoverDrillResult) async throws(StoreError) {
-        let text: String
-        do {
-            text = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
-        } catch {
-            throw StoreError.databaseError("a drill result that does not encode: \(error)")
-        }
+        let text = try result.storedText()
         var statement = PostgresStatement("INSERT INTO drill_results (time, result) VALUES (")
         statement.append("\(statement.bind(result.time.timeIntervalSince1970)), \(statement.bind(text)))")
         try await execute(statement)
@@ -109,6 +104,6 @@ extension PostgresStore {
 
     public func lastDrillResult() async throws(StoreError) -> FailoverDrillResult? {
         let text = try await rows("SELECT result FROM drill_results ORDER BY time DESC, id DESC LIMIT 1") { cells in try cells.next(String.self) }
-        return text.first.flatMap { try? JSONDecoder().decode(FailoverDrillResult.self, from: Data($0.utf8)) }
+        return text.first.flatMap(FailoverDrillResult.init(storedText:))
     }
 }

@@ -5,12 +5,7 @@ import TollgateStore
 
 extension SQLiteStore {
     public func saveDrillResult(_ result: FailoverDrillResult) async throws(StoreError) {
-        let text: String
-        do {
-            text = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
-        } catch {
-            throw StoreError.databaseError("a drill result that does not encode: \(error)")
-        }
+        let text = try result.storedText()
         try await write { db in
             try db.execute(sql: "INSERT INTO drill_results (time, result) VALUES (?, ?)", arguments: [result.time.timeIntervalSince1970, text])
         }
@@ -18,6 +13,6 @@ extension SQLiteStore {
 
     public func lastDrillResult() async throws(StoreError) -> FailoverDrillResult? {
         let text = try await read { db in try String.fetchOne(db, sql: "SELECT result FROM drill_results ORDER BY time DESC, id DESC LIMIT 1") }
-        return text.flatMap { try? JSONDecoder().decode(FailoverDrillResult.self, from: Data($0.utf8)) }
+        return text.flatMap(FailoverDrillResult.init(storedText:))
     }
 }

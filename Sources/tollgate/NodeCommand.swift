@@ -38,7 +38,7 @@ struct NodeCommand: AsyncParsableCommand {
             let now = try await store.databaseTime()
             let timeout = NodeCommand.timeout(options)
             if json {
-                try printJSON(nodes.map { NodeListing($0, at: now, timeout: timeout) })
+                try printJSON(nodes.map { ClusterNodeView($0, at: now, timeout: timeout) })
                 return
             }
             guard !nodes.isEmpty else {
@@ -73,26 +73,5 @@ struct NodeCommand: AsyncParsableCommand {
             }
             print("removed node \(name)")
         }
-    }
-}
-
-/// A node as `tollgate node list --json` prints it.
-struct NodeListing: Encodable {
-    var name: String
-    var live: Bool
-    var lastSeen: Date
-    var started: Date
-    var activeCalls: Int
-    var version: String
-    var listeners: [String]
-
-    init(_ node: ClusterNode, at date: Date, timeout: TimeInterval) {
-        name = node.name
-        live = node.isLive(at: date, timeout: timeout)
-        lastSeen = node.lastSeen
-        started = node.started
-        activeCalls = node.activeCalls
-        version = node.version
-        listeners = node.listeners.split(separator: " ").map(String.init)
     }
 }

@@ -49,31 +49,8 @@ struct StatusSummary: Encodable {
     /// "Divert now".
     var divert: DivertView
     /// The gateways sharing the store (one, unless several nodes share a PostgreSQL store).
-    var nodes: [NodeView]
+    var nodes: [ClusterNodeView]
     var time: Date
-}
-
-/// A node as the status page and `/api/v1/status` show it.
-struct NodeView: Encodable {
-    var name: String
-    /// Whether it beat within `cluster.node_timeout`.
-    var live: Bool
-    var lastSeen: Date
-    var started: Date
-    /// The calls it holds against the shared limits.
-    var activeCalls: Int
-    var version: String
-    var listeners: [String]
-
-    init(_ node: ClusterNode, at date: Date, timeout: TimeInterval) {
-        name = node.name
-        live = node.isLive(at: date, timeout: timeout)
-        lastSeen = node.lastSeen
-        started = node.started
-        activeCalls = node.activeCalls
-        version = node.version
-        listeners = node.listeners.split(separator: " ").map(String.init)
-    }
 }
 
 extension Console {
@@ -93,7 +70,7 @@ extension Console {
                 eventsLastHour: try await store.eventCount(EventQuery(since: now.addingTimeInterval(-3600))),
                 openAlarms: try await unacknowledgedAlarms(),
                 divert: DivertView(state: try await store.divert(), destination: config.fallback.map(DivertSwitch.destination)),
-                nodes: try await store.nodes().map { NodeView($0, at: now, timeout: config.cluster.nodeTimeout) }, time: now)
+                nodes: try await store.nodes().map { ClusterNodeView($0, at: now, timeout: config.cluster.nodeTimeout) }, time: now)
         } catch {
             throw .storeUnavailable
         }
