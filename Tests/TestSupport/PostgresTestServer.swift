@@ -14,6 +14,14 @@ public enum PostgresTestServer {
     /// Whether the PostgreSQL tests run: there is a server, or CI requires one.
     public static let enabled: Bool = url != nil || ProcessInfo.processInfo.environment["CI"] == "true"
 
+    /// The test server's TLS certificate (self-signed, so also the CA to trust), when `scripts/test`
+    /// started the server (`$TOLLGATE_TEST_POSTGRES_DIR/server.crt`).
+    public static let certificate: String? = {
+        guard let directory = ProcessInfo.processInfo.environment["TOLLGATE_TEST_POSTGRES_DIR"] else { return nil }
+        let path = directory + "/server.crt"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }()
+
     public struct Missing: Error, CustomStringConvertible {
         public init() {}
         public var description: String { "no PostgreSQL test server: set TOLLGATE_TEST_POSTGRES (scripts/test starts one)" }

@@ -137,3 +137,64 @@ struct PostgresChangeTests {
         #expect(try await node.banChanges(after: seen).bans.count == 5)
     }
 }
+
+@Suite("PostgresStore over TLS",
+       .enabled(if: PostgresTestServer.enabled
+                    && (PostgresTestServer.certificate != nil || ProcessInfo.processInfo.environment["CI"] == "true"),
+                "no PostgreSQL test server with its certificate ($TOLLGATE_TEST_POSTGRES_DIR; scripts/test starts one); required under CI"))
+struct PostgresTLSTests {
+    /// `url` with `parameters` in its query.
+    static func with(_ url: String, _ parameters: [(String, String)]) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.queryItems = parameters.map { URLQueryItem(name: $0.0, value: $0.1) }
+        return components.string ?? url
+    }
+
+    /// How many of the database's connections named `tollgate` are encrypted, and how many are not.
+    static func encryption(of url: String) async throws -> (encrypted: Int, clear: Int) {
+        let database = String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
+        let rows = try await PostgresTestServer.column("""
+            SELECT s.ssl::text FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+            WHERE a.datname = '\(database)' AND a.application_name = 'tollgate'
+            """, on: url)
+        return (rows.filter { $0 == "true" }.count, rows.filter { $0 == "false" }.count)
+    }
+
+    @Test("verify-full with the server's CA connects encrypted; require connects encrypted; disable connects in clear")
+    func modes() async throws {
+        let certificate = try #require(PostgresTestServer.certificate)
+        for (mode, encrypted) in [("verify-full", true), ("require", true), ("disable", false)] {
+            let url = try await PostgresTestServer.newDatabase(prefix: "tls")
+            var parameters = [("sslmode", mode)]
+            if mode == "verify-full" { parameters.append(("sslrootcert", certificate)) }
+            let store = try await PostgresStore.connect(url: Self.with(url, parameters))
+            _ = try await store.nodes()
+            let seen = try await Self.encryption(of: url)
+            #expect(encrypted ? (seen.encrypted > 0 && seen.clear == 0) : (seen.clear > 0 && seen.encrypted == 0), "\(mode): \(seen)")
+            await store.close()
+        }
+    }
+
+    @Test("verify-full against a CA that did not sign the server's certificate is refused, with the reason")
+    func wrongAuthority() async throws {
+        let url = try await PostgresTestServer.newDatabase(prefix: "tls_wrong")
+        let folder = try TemporaryFolder()
+        // Another self-signed certificate for 127.0.0.1, which never signed the test server's.
+        let other = folder.path("other-ca.pem")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", folder.path("other.key"), "-out", other]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        do {
+            _ = try await PostgresStore.connect(url: Self.with(url, [("sslmode", "verify-full"), ("sslrootcert", other)]))
+            Issue.record("connected to a server whose certificate the CA never signed")
+        } catch {
+            #expect(error.description.contains("cannot open the store") && error.description.contains("CERTIFICATE_VERIFY_FAILED"), "\(error)")
+        }
+    }
+}
