@@ -280,6 +280,15 @@ struct ClusterTests {
         let script = Peers.packageRoot.appendingPathComponent("scripts/test-postgres")
         let crash = try PeerProcess(name: "pg-crash", executable: script, arguments: ["crash", serverDirectory])
         #expect(crash.wait(timeout: 60) == 0, "\(crash.log)")
+        // While the database is down, a scanner is banned by node 0: the ban is kept and written later.
+        let scanner = try PeerProcess(name: "scanner", executable: try Peers.executable("python3"), arguments: ["-c", """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.77", 0))
+            s.sendto(b"OPTIONS sip:100@\(Lab.addresses[0]) SIP/2.0\\r\\nVia: SIP/2.0/UDP 127.0.0.77:5060;branch=z9hG4bKscan1\\r\\n"
+                     b"From: <sip:100@127.0.0.77>;tag=1\\r\\nTo: <sip:100@\(Lab.addresses[0])>\\r\\nCall-ID: scan-during-outage\\r\\n"
+                     b"CSeq: 1 OPTIONS\\r\\nUser-Agent: friendly-scanner\\r\\nContent-Length: 0\\r\\n\\r\\n", ("\(Lab.addresses[0])", \(lab.port)))
+            """])
+        #expect(scanner.wait(timeout: 10) == 0, "\(scanner.log)")
         usleep(3_000_000)
         let resume = try PeerProcess(name: "pg-resume", executable: script, arguments: ["resume", serverDirectory])
         #expect(resume.wait(timeout: 60) == 0, "\(resume.log)")
@@ -293,7 +302,10 @@ struct ClusterTests {
         let rows = try lab.cdrs(of: placed)
         let ids = rows.compactMap { $0["call_id"] as? String }
         let missing = placed.subtracting(ids), stranger = Set(ids).subtracting(placed)
-        #expect(missing.isEmpty && stranger.isEmpty, "\(missing.count) calls have no CDR (\(missing.sorted().prefix(5))), \(stranger.count) CDRs of calls not placed")
+        #expect(missing.isEmpty && stranger.isEmpty, """
+            \(missing.count) calls have no CDR (\(missing.sorted().prefix(5))), \(stranger.count) CDRs of calls not placed; \
+            node logs: \((0..<2).map { lab.nodes[$0]?.log.suffix(2000) ?? "" })
+            """)
         #expect(ids.count == Set(ids).count, "\(ids.count - Set(ids).count) CDRs stored twice")
 
         // Owed releases are written once the database answers: nothing counts as in progress.
@@ -304,6 +316,9 @@ struct ClusterTests {
             nodes = try lab.json(["node", "list", "--json"])
         }
         #expect(nodes.allSatisfy { $0["activeCalls"] as? Int == 0 }, "\(nodes)")
+        // The ban made during the outage reached the database.
+        let bans = try lab.json(["ban", "list", "--json"])
+        #expect(bans.contains { $0["source"] as? String == "127.0.0.77" }, "\(bans)")
     }
 }
 
