@@ -58,7 +58,7 @@ public final class PostgresStore: Store {
         let url = try PostgresURL(text, environment: environment)
         let configuration = try url.connectionConfiguration()
         do throws(StoreError) {
-            try await withDeadline(openTimeout) { () async throws(StoreError) in
+            try await withStoreDeadline(openTimeout) {
                 let connection: PostgresConnection
                 do {
                     connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
@@ -221,27 +221,5 @@ struct PostgresTransaction {
         var statement = PostgresStatement()
         statement.append("UPDATE store_meta SET value = value + 1 WHERE key = \(statement.bind(key)) RETURNING value")
         return try await rows(statement) { cells in try cells.next(Int64.self) }.first ?? 0
-    }
-}
-
-/// Runs `body`, failing with a timeout when it takes longer than `limit`.
-func withDeadline<Value: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws(StoreError) -> Value) async throws(StoreError) -> Value {
-    do {
-        return try await withThrowingTaskGroup(of: Value?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw StoreError.databaseError("no answer from the database within \(limit.components.seconds) s")
-            }
-            return value
-        }
-    } catch let error as StoreError {
-        throw error
-    } catch {
-        throw StoreError.databaseError("\(error)")
     }
 }

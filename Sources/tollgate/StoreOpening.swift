@@ -83,11 +83,6 @@ extension ConfigOptions {
     }
 }
 
-/// A URL with any password replaced by `***`.
-func redactedURL(_ url: String) -> String {
-    PostgresURL.withoutPassword(url)
-}
-
 /// A source address given on the command line, canonicalised as the store keeps it; anything but
 /// one IPv4 or IPv6 address is printed as an error and ends the command with status 2.
 func sourceAddressOrExit(_ text: String) throws -> String {

@@ -70,7 +70,7 @@ public final class SharedLimitsCallHook: CallHook, @unchecked Sendable {
         let promise = loop.makePromise(of: Admission.self)
         promise.completeWithTask {
             do {
-                return try await Self.within(timeout) {
+                return try await withStoreDeadline(.seconds(fraction: timeout)) {
                     switch try await store.admitCall(admission) {
                     case .admitted: .admitted
                     case .refused(let refusal): .refused(refusal)
@@ -178,22 +178,6 @@ public final class SharedLimitsCallHook: CallHook, @unchecked Sendable {
         case .concurrent: "concurrent-calls"
         case .perMinute: "calls-per-minute"
         case .perDay: "calls-per-day"
-        }
-    }
-
-    /// Runs `body`, failing when it takes longer than `seconds`.
-    static func within<Value: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        try await withThrowingTaskGroup(of: Value?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw StoreError.databaseError("no answer within \(seconds) s")
-            }
-            return value
         }
     }
 }

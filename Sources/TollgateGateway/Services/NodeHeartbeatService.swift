@@ -21,7 +21,7 @@ struct NodeHeartbeatService: Service {
     func run() async throws {
         let (membership, logger) = (self.membership, self.logger)
         let started = Date()
-        let interval = Duration.milliseconds(Int(membership.settings.heartbeatInterval * 1000))
+        let interval = Duration.seconds(fraction: membership.settings.heartbeatInterval)
         await cancelWhenGracefulShutdown {
             var registered = false
             var lost = false
@@ -29,7 +29,7 @@ struct NodeHeartbeatService: Service {
                 do {
                     // A database that does not answer within two heartbeats counts as lost.
                     let wasRegistered = registered
-                    let answer: (Bool, Int) = try await SharedLimitsCallHook.within(membership.settings.heartbeatInterval * 2) {
+                    let answer: (Bool, Int) = try await withStoreDeadline(.seconds(fraction: membership.settings.heartbeatInterval * 2)) {
                         // Heartbeats are written and judged in the store's time, like bans.
                         try await self.beat(registered: wasRegistered, started: started, now: Date().addingTimeInterval(self.clock.current))
                     }
@@ -55,7 +55,7 @@ struct NodeHeartbeatService: Service {
         // Stopping cleanly (the SIP side has ended its calls): the node leaves the cluster, and
         // whatever it still held stops counting at once rather than after its heartbeat lapses.
         do {
-            _ = try await SharedLimitsCallHook.within(membership.settings.heartbeatInterval * 2) {
+            _ = try await withStoreDeadline(.seconds(fraction: membership.settings.heartbeatInterval * 2)) {
                 try await self.store.removeNode(named: membership.nodeName)
             }
             logger.info("left the cluster", metadata: ["node": "\(membership.nodeName)"])
