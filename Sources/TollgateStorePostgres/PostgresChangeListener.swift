@@ -43,19 +43,27 @@ final class PostgresChangeListener: Sendable {
             do {
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
                 id += 1
-                try await withTaskCancellationHandler {
-                    try await connection.listen(on: Self.channel) { notifications in
-                        connections.increment()
-                        delay = .milliseconds(500)
-                        for change in StoreChange.allCases { ring(change) }
-                        for try await notification in notifications {
-                            if let change = StoreChange(rawValue: notification.payload) { ring(change) }
+                // Closed however listening ends (a dropped connection throws): a connection must be closed before it goes.
+                let ended: Result<Void, any Error>
+                do {
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: Self.channel) { notifications in
+                            connections.increment()
+                            delay = .milliseconds(500)
+                            for change in StoreChange.allCases { ring(change) }
+                            for try await notification in notifications {
+                                if let change = StoreChange(rawValue: notification.payload) { ring(change) }
+                            }
                         }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
                     }
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
+                    ended = .success(())
+                } catch {
+                    ended = .failure(error)
                 }
                 try? await connection.close()
+                try ended.get()
                 if !Task.isCancelled { logger.warning("the connection that hears other nodes' changes ended; reconnecting") }
             } catch {
                 if Task.isCancelled { break }
