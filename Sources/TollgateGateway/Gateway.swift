@@ -130,7 +130,8 @@ public final class Gateway: Sendable {
                     guard let shield, let stored = ShieldBan(ban) else { return }
                     loop.execute { shield.banSaved(stored.source, since: stored.since) }
                 },
-                suspensionStored: { suspension in loop.execute { fraud.suspensionStored(suspension.account) } }, clock: storeClock)
+                suspensionStored: { suspension in loop.execute { fraud.suspensionStored(suspension.account) } }, clock: storeClock,
+                journal: store.callRecordJournalBase.map { $0 + "-events" })
             services.append(ActivitySubscriberService(name: "store", read: { await writer.run() }))
         }
         if let alerts {

@@ -21,6 +21,10 @@ public struct SecurityEvent: Sendable, Hashable, Codable {
 
     /// The row id the store gave the event; `nil` until stored.
     public var id: Int64?
+    /// A key unique to this event, made where it happened. A store keeps one event per key, so an
+    /// event written again (after an answer lost with the connection, or replayed from a journal)
+    /// is stored once.
+    public var key: UUID
     /// When it happened.
     public var time: Date
     /// A stable kind, e.g. `ban`, `scanner`, `rate-limit`, `malformed`, `trunk-down`.
@@ -34,9 +38,10 @@ public struct SecurityEvent: Sendable, Hashable, Codable {
     /// How much attention it needs.
     public var severity: Severity
 
-    public init(id: Int64? = nil, time: Date = Date(), kind: String, source: String, rule: String, detail: String,
+    public init(id: Int64? = nil, key: UUID = UUID(), time: Date = Date(), kind: String, source: String, rule: String, detail: String,
                 severity: Severity = .notice) {
         self.id = id
+        self.key = key
         self.time = time
         self.kind = kind
         self.source = source

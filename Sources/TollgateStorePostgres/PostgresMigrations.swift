@@ -24,6 +24,9 @@ import TollgateStore
 ///   and for all accounts: calls in progress, calls begun in each of the last 61 seconds, calls today),
 ///   and the functions that admit and release a call in one round trip (`tollgate_admit`,
 ///   `tollgate_release`), so the all-accounts row is locked for microseconds, not for round trips.
+/// - `pg3-event-keys`: each event's `key` (a UUID made where it happened), unique, so an event
+///   written again after a lost answer or replayed from a node's journal is stored once; events
+///   stored before it get a key of their own.
 enum PostgresMigrations {
     /// The advisory lock every migration holds (an arbitrary constant: "TOLLGATE" in ASCII, truncated).
     static let lockKey: Int64 = 0x544F_4C4C_4741_5445
@@ -330,6 +333,10 @@ enum PostgresMigrations {
             END
             $$
             """,
+        ]),
+        ("pg3-event-keys", [
+            "ALTER TABLE events ADD COLUMN key UUID NOT NULL DEFAULT gen_random_uuid()",
+            "CREATE UNIQUE INDEX events_key ON events (key)",
         ]),
     ]
 

@@ -6,24 +6,26 @@ import TollgateStore
 extension PostgresStore {
     public func append(_ events: [SecurityEvent]) async throws(StoreError) {
         guard !events.isEmpty else { return }
-        // One statement for the batch; the ids follow the order given.
-        var statement = PostgresStatement("INSERT INTO events (time, kind, source, rule, detail, severity) VALUES ")
+        // One statement for the batch; the ids follow the order given. An event whose key is
+        // stored already (written again after a lost answer, or replayed from a journal) is skipped.
+        var statement = PostgresStatement("INSERT INTO events (key, time, kind, source, rule, detail, severity) VALUES ")
         for (index, event) in events.enumerated() {
             if index > 0 { statement.append(", ") }
-            statement.append("(\(statement.bind(event.time.timeIntervalSince1970)), \(statement.bind(event.kind.storableText)), ")
+            statement.append("(\(statement.bind(event.key)), \(statement.bind(event.time.timeIntervalSince1970)), \(statement.bind(event.kind.storableText)), ")
             statement.append("\(statement.bind(event.source.storableText)), \(statement.bind(event.rule.storableText)), ")
             statement.append("\(statement.bind(event.detail.storableText)), \(statement.bind(event.severity.rawValue)))")
         }
+        statement.append(" ON CONFLICT (key) DO NOTHING")
         try await execute(statement)
     }
 
     public func events(_ query: EventQuery) async throws(StoreError) -> [SecurityEvent] {
         guard query.limit > 0 else { return [] }
-        var statement = PostgresStatement("SELECT id, time, kind, source, rule, detail, severity FROM events")
+        var statement = PostgresStatement("SELECT id, key, time, kind, source, rule, detail, severity FROM events")
         Self.eventFilter(query, into: &statement)
         statement.append(" ORDER BY time DESC, id DESC LIMIT \(statement.bind(query.limit))")
         return try await rows(statement) { cells in
-            SecurityEvent(id: try cells.next(Int64.self), time: try cells.date(), kind: try cells.next(), source: try cells.next(),
+            SecurityEvent(id: try cells.next(Int64.self), key: try cells.next(UUID.self), time: try cells.date(), kind: try cells.next(), source: try cells.next(),
                           rule: try cells.next(), detail: try cells.next(),
                           severity: SecurityEvent.Severity(rawValue: try cells.next(String.self)) ?? .notice)
         }

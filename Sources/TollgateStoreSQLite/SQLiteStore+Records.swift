@@ -8,6 +8,7 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "events"
 
     var id: Int64?
+    var key: String
     var time: Double
     var kind: String
     var source: String
@@ -17,6 +18,7 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
 
     init(_ event: SecurityEvent) {
         id = event.id
+        key = event.key.uuidString
         time = event.time.timeIntervalSince1970
         kind = event.kind.storableText
         source = event.source.storableText
@@ -31,7 +33,8 @@ struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord {
 
     /// The event; a severity this build does not know (written by a newer one) reads as `notice`.
     var event: SecurityEvent {
-        SecurityEvent(id: id, time: Date(timeIntervalSince1970: time), kind: kind, source: source, rule: rule, detail: detail,
+        // Every row has a key since `v17-event-keys`; one that is not a UUID would be a foreign write.
+        SecurityEvent(id: id, key: UUID(uuidString: key) ?? UUID(), time: Date(timeIntervalSince1970: time), kind: kind, source: source, rule: rule, detail: detail,
                       severity: SecurityEvent.Severity(rawValue: severity) ?? .notice)
     }
 }

@@ -122,10 +122,12 @@ public final class SQLiteStore: Store {
 
     public func append(_ events: [SecurityEvent]) async throws(StoreError) {
         guard !events.isEmpty else { return }
+        // An event whose key is stored already (written again after a lost answer, or replayed
+        // from a journal) is skipped.
         try await write { db in
             for event in events {
                 var record = EventRecord(event)
-                try record.insert(db)
+                try record.insert(db, onConflict: .ignore)
             }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TollgateModel
 import TollgateStore
@@ -37,6 +38,9 @@ import TollgateStore
 ///   began, for the last minute) and `shared_day_counts` (calls begun today, per account and for all).
 /// - `v16-cdr-keys`: one row per call's record, by Call-ID and start (`cdrs_call`), so a journal
 ///   replayed after a crash stores nothing twice; repeats an earlier replay left are removed first.
+/// - `v17-event-keys`: each event's `key` (a UUID made where it happened), unique (`events_key`), so
+///   an event written again after a lost answer or replayed from the journal is stored once; events
+///   stored before it get a key of their own.
 enum StoreMigrations {
     /// The name of the first migration: events, bans and the store's own counters.
     static let eventsAndBans = "v1-events-bans"
@@ -58,6 +62,7 @@ enum StoreMigrations {
     static let banRevisions = "v14-ban-revisions"
     static let cluster = "v15-cluster"
     static let cdrKeys = "v16-cdr-keys"
+    static let eventKeys = "v17-event-keys"
 
     /// The key in `store_meta` of the number bumped whenever a ban is saved or lifted.
     static let bansRevisionKey = "bans_revision"
@@ -339,6 +344,13 @@ enum StoreMigrations {
                 DELETE FROM cdrs WHERE id NOT IN (SELECT MIN(id) FROM cdrs GROUP BY call_id, start);
                 CREATE UNIQUE INDEX cdrs_call ON cdrs (call_id, start);
                 """)
+        }
+        migrator.registerMigration(eventKeys) { db in
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN key TEXT")
+            let unkeyed = try Int64.fetchAll(db, sql: "SELECT id FROM events")
+            let update = try db.makeStatement(sql: "UPDATE events SET key = ? WHERE id = ?")
+            for id in unkeyed { try update.execute(arguments: [UUID().uuidString, id]) }
+            try db.execute(sql: "CREATE UNIQUE INDEX events_key ON events (key)")
         }
         return migrator
     }()

@@ -142,7 +142,7 @@ struct CallRecordJournalTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("tollgate.db").path
-        let store = try FlakyCDRStore(path: path, failures: 1000)
+        let store = try FlakyStore(path: path, failures: 1000)
         let base = path + "-cdr-journal"
         let writer = CallRecordWriter(store: store, journal: try CallRecordJournal(base: base), logger: Logger(label: "test"))
         let running = Task { await writer.run() }

@@ -12,10 +12,15 @@ import TollgateStore
 import TollgateModel
 import TollgateStoreSQLite
 
-/// A SQLite store whose CDR writes fail while `failing` is above zero.
-final class FlakyCDRStore: Store, Sendable {
+/// A SQLite store whose writes fail on demand: CDR writes while `failures` is above zero, event
+/// writes while `eventFailures` is, bans while `banFailures` is; and event writes that are stored
+/// but answered with an error (an answer lost with the connection) while `lostEventAnswers` is.
+final class FlakyStore: Store, Sendable {
     let base: SQLiteStore
     let failures: NIOLockedValueBox<Int>
+    let eventFailures = NIOLockedValueBox(0)
+    let banFailures = NIOLockedValueBox(0)
+    let lostEventAnswers = NIOLockedValueBox(0)
     /// How far this store's clock runs ahead of the machine's (a database server's clock elsewhere).
     let clockSkew: TimeInterval
 
@@ -27,20 +32,31 @@ final class FlakyCDRStore: Store, Sendable {
 
     func databaseTime() async throws(StoreError) -> Date { Date().addingTimeInterval(clockSkew) }
 
-    func appendCDRs(_ records: [CallDetailRecord]) async throws(StoreError) {
-        let fail = failures.withLockedValue { value -> Bool in
+    /// Whether the next write of a kind fails: takes one from its count.
+    private static func take(_ count: NIOLockedValueBox<Int>) -> Bool {
+        count.withLockedValue { value -> Bool in
             guard value > 0 else { return false }
             value -= 1
             return true
         }
-        if fail { throw StoreError.databaseError("disk I/O error (test)") }
+    }
+
+    func appendCDRs(_ records: [CallDetailRecord]) async throws(StoreError) {
+        if Self.take(failures) { throw StoreError.databaseError("disk I/O error (test)") }
         try await base.appendCDRs(records)
     }
 
-    func append(_ events: [SecurityEvent]) async throws(StoreError) { try await base.append(events) }
+    func append(_ events: [SecurityEvent]) async throws(StoreError) {
+        if Self.take(eventFailures) { throw StoreError.databaseError("connection refused (test)") }
+        try await base.append(events)
+        if Self.take(lostEventAnswers) { throw StoreError.databaseError("connection reset before the answer (test)") }
+    }
     func events(_ query: EventQuery) async throws(StoreError) -> [SecurityEvent] { try await base.events(query) }
     func pruneEvents(olderThan date: Date) async throws(StoreError) -> Int { try await base.pruneEvents(olderThan: date) }
-    func saveBan(_ ban: Ban) async throws(StoreError) { try await base.saveBan(ban) }
+    func saveBan(_ ban: Ban) async throws(StoreError) {
+        if Self.take(banFailures) { throw StoreError.databaseError("connection refused (test)") }
+        try await base.saveBan(ban)
+    }
     func ban(source: String) async throws(StoreError) -> Ban? { try await base.ban(source: source) }
     func allBans() async throws(StoreError) -> [Ban] { try await base.allBans() }
     func activeBans(at date: Date) async throws(StoreError) -> [Ban] { try await base.activeBans(at: date) }
@@ -142,7 +158,7 @@ struct CallRecordWriterTests {
 
     @Test("a record's future succeeds once it is in the store, and records keep their order")
     func durableWhenStored() async throws {
-        let store = try FlakyCDRStore(path: Self.path(), failures: 0)
+        let store = try FlakyStore(path: Self.path(), failures: 0)
         let writer = CallRecordWriter(store: store, logger: Logger(label: "test"))
         let running = Task { await writer.run() }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
@@ -156,7 +172,7 @@ struct CallRecordWriterTests {
 
     @Test("a failing store fails the waiting futures at once but keeps the records and stores them when it recovers")
     func failedBatchesAreRetried() async throws {
-        let store = try FlakyCDRStore(path: Self.path(), failures: 2)
+        let store = try FlakyStore(path: Self.path(), failures: 2)
         let writer = CallRecordWriter(store: store, logger: Logger(label: "test"))
         let running = Task { await writer.run() }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
@@ -178,7 +194,7 @@ struct CallRecordWriterTests {
 
     @Test("records queued before finish() are all written; later ones are refused")
     func finishWritesTheRest() async throws {
-        let store = try FlakyCDRStore(path: Self.path(), failures: 0)
+        let store = try FlakyStore(path: Self.path(), failures: 0)
         let writer = CallRecordWriter(store: store, logger: Logger(label: "test"))
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let queued = (0..<10).map { writer.append(Self.record("q-\($0)"), on: loop) }

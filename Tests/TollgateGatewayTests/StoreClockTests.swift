@@ -12,7 +12,7 @@ struct StoreClockTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-clock-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try FlakyCDRStore(path: folder.appendingPathComponent("tollgate.db").path, failures: 0, clockSkew: 30)
+        let store = try FlakyStore(path: folder.appendingPathComponent("tollgate.db").path, failures: 0, clockSkew: 30)
         let clock = StoreClock()
         #expect(clock.current == 0)
         try await clock.measure(store)

@@ -254,7 +254,7 @@ struct ClusterTests {
         #expect(rows.filter { $0["disposition"] as? String == "answered" }.count == 5, "\(rows.map { $0["rule"] ?? "-" })")
     }
 
-    @Test("the database crashed and started again under load: every call has one CDR, none twice; the counters are back at zero and bans written meanwhile arrive",
+    @Test("the database crashed and started again under load: every call has one CDR, none twice; the counters are back at zero; bans and events written meanwhile arrive once, also from a node killed during the outage",
           .enabled(if: ProcessInfo.processInfo.environment["TOLLGATE_TEST_POSTGRES_DIR"] != nil, "the test server's folder is needed to crash it (scripts/test gives it)"))
     func databaseCrash() async throws {
         let serverDirectory = ProcessInfo.processInfo.environment["TOLLGATE_TEST_POSTGRES_DIR"] ?? ""
@@ -264,6 +264,7 @@ struct ClusterTests {
         defer { lab.stop() }
         try lab.start(0)
         try lab.start(1)
+        try lab.start(2)
         let carrier = try PeerProcess.sipp("uas-call.xml", local: "127.0.0.10", port: lab.trunkPort, calls: 400)
         defer { carrier.stop() }
         usleep(300_000)
@@ -280,18 +281,32 @@ struct ClusterTests {
         let script = Peers.packageRoot.appendingPathComponent("scripts/test-postgres")
         let crash = try PeerProcess(name: "pg-crash", executable: script, arguments: ["crash", serverDirectory])
         #expect(crash.wait(timeout: 60) == 0, "\(crash.log)")
-        // While the database is down, a scanner is banned by node 0: the ban is kept and written later.
-        let scanner = try PeerProcess(name: "scanner", executable: try Peers.executable("python3"), arguments: ["-c", """
-            import socket
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.77", 0))
-            s.sendto(b"OPTIONS sip:100@\(Lab.addresses[0]) SIP/2.0\\r\\nVia: SIP/2.0/UDP 127.0.0.77:5060;branch=z9hG4bKscan1\\r\\n"
-                     b"From: <sip:100@127.0.0.77>;tag=1\\r\\nTo: <sip:100@\(Lab.addresses[0])>\\r\\nCall-ID: scan-during-outage\\r\\n"
-                     b"CSeq: 1 OPTIONS\\r\\nUser-Agent: friendly-scanner\\r\\nContent-Length: 0\\r\\n\\r\\n", ("\(Lab.addresses[0])", \(lab.port)))
-            """])
-        #expect(scanner.wait(timeout: 10) == 0, "\(scanner.log)")
-        usleep(3_000_000)
+        // While the database is down, a scanner is banned by node 0, and another by node 2: the bans
+        // and their events are kept and written later. Node 2 is then killed (`kill -9`) before the
+        // database is back: what it owed is in its journal, and its next start writes it.
+        for (scanner, node) in [("127.0.0.77", 0), ("127.0.0.78", 2)] {
+            let address = Lab.addresses[node]
+            let probe = try PeerProcess(name: "scanner", executable: try Peers.executable("python3"), arguments: ["-c", """
+                import socket
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("\(scanner)", 0))
+                s.sendto(b"OPTIONS sip:100@\(address) SIP/2.0\\r\\nVia: SIP/2.0/UDP \(scanner):5060;branch=z9hG4bKscan1\\r\\n"
+                         b"From: <sip:100@\(scanner)>;tag=1\\r\\nTo: <sip:100@\(address)>\\r\\nCall-ID: scan-during-outage\\r\\n"
+                         b"CSeq: 1 OPTIONS\\r\\nUser-Agent: friendly-scanner\\r\\nContent-Length: 0\\r\\n\\r\\n", ("\(address)", \(lab.port)))
+                """])
+            #expect(probe.wait(timeout: 10) == 0, "\(probe.log)")
+        }
+        let journal = lab.directory.appendingPathComponent("node-2/tollgate.db-cdr-journal-events").path
+        // The scanner's event, its ban and the ban's event.
+        func journaled() -> Int { (FileManager.default.contents(atPath: journal) ?? Data()).split(separator: UInt8(ascii: "\n")).count }
+        let journalDeadline = Date().addingTimeInterval(20)
+        while journaled() < 3, Date() < journalDeadline { usleep(200_000) }
+        #expect(journaled() == 3, "node 2 journaled \(journaled()): \(lab.nodes[2]?.log.suffix(3000) ?? "")")
+        lab.kill(2)
+        usleep(1_000_000)
         let resume = try PeerProcess(name: "pg-resume", executable: script, arguments: ["resume", serverDirectory])
         #expect(resume.wait(timeout: 60) == 0, "\(resume.log)")
+
+        try lab.start(2)
 
         var placed: Set<String> = []
         for (pbx, trace) in pbxs {
@@ -319,6 +334,14 @@ struct ClusterTests {
         // The ban made during the outage reached the database.
         let bans = try lab.json(["ban", "list", "--json"])
         #expect(bans.contains { $0["source"] as? String == "127.0.0.77" }, "\(bans)")
+        // Node 2's outage, written by its next start: its ban, and its events each once.
+        #expect(bans.contains { $0["source"] as? String == "127.0.0.78" }, "\(bans); node 2: \(lab.nodes[2]?.log.suffix(3000) ?? "")")
+        let events = try lab.json(["events", "--source", "127.0.0.78", "--json"])
+        let kinds = events.compactMap { $0["kind"] as? String }
+        #expect(kinds.contains("ban") && kinds.contains("scanner"), "\(events)")
+        let distinct = Set(events.map { "\($0["kind"] ?? "") \($0["rule"] ?? "") \($0["detail"] ?? "") \($0["time"] ?? "")" })
+        #expect(distinct.count == events.count, "events stored twice: \(events)")
+        #expect(!FileManager.default.fileExists(atPath: journal), "node 2's journal stays though the database is back")
     }
 }
 

@@ -16,12 +16,12 @@ struct PostgresStoreTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         for store in stores {
-            #expect(try await store.appliedMigrations() == ["pg1-schema", "pg2-cluster"])
+            #expect(try await store.appliedMigrations() == ["pg1-schema", "pg2-cluster", "pg3-event-keys"])
             try await store.append([SecurityEvent(time: Date(timeIntervalSince1970: 1_750_000_000), kind: "scanner", source: "192.0.2.1",
                                                   rule: "r", detail: "d", severity: .warning)])
         }
         #expect(try await stores[0].eventCount(EventQuery()) == 3)
-        #expect(try await PostgresTestServer.column("SELECT count(*)::text FROM tollgate_migrations", on: url) == ["2"])
+        #expect(try await PostgresTestServer.column("SELECT count(*)::text FROM tollgate_migrations", on: url) == ["3"])
     }
 
     @Test("a database written by a newer Tollgate is refused, naming the migration it does not know")
@@ -29,7 +29,7 @@ struct PostgresStoreTests {
         let url = try await PostgresTestServer.newDatabase(prefix: "newer")
         _ = try await PostgresStore.connect(url: url)
         try await PostgresTestServer.execute("INSERT INTO tollgate_migrations (name, applied) VALUES ('pg99-from-the-future', 0)", on: url)
-        await #expect(throws: StoreError.newerSchema(known: ["pg1-schema", "pg2-cluster"], found: ["pg1-schema", "pg2-cluster", "pg99-from-the-future"])) {
+        await #expect(throws: StoreError.newerSchema(known: ["pg1-schema", "pg2-cluster", "pg3-event-keys"], found: ["pg1-schema", "pg2-cluster", "pg3-event-keys", "pg99-from-the-future"])) {
             try await PostgresStore.connect(url: url)
         }
     }

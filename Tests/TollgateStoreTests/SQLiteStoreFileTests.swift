@@ -13,7 +13,7 @@ struct SQLiteStoreFileTests {
         try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'", arguments: [type])
     }
 
-    static let allMigrations = ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media", "v4-anomaly-allowances", "v5-cdr-identity", "v6-inventory", "v7-drill-results", "v8-users", "v9-audit-log", "v10-sessions-tokens", "v11-console-indexes", "v12-divert", "v13-alarm-acknowledgements", "v14-ban-revisions", "v15-cluster", "v16-cdr-keys"]
+    static let allMigrations = ["v1-events-bans", "v2-cdrs-accounts", "v3-cdr-media", "v4-anomaly-allowances", "v5-cdr-identity", "v6-inventory", "v7-drill-results", "v8-users", "v9-audit-log", "v10-sessions-tokens", "v11-console-indexes", "v12-divert", "v13-alarm-acknowledgements", "v14-ban-revisions", "v15-cluster", "v16-cdr-keys", "v17-event-keys"]
 
     @Test("opening a new file creates it, in WAL mode, with every table of every migration and their indexes")
     func schema() async throws {
@@ -33,7 +33,7 @@ struct SQLiteStoreFileTests {
             ])
             #expect(try Self.names(db, type: "index") == [
                 "events_time", "events_kind_time", "events_source_time", "bans_until", "cdrs_start", "cdrs_account_start", "sessions_user", "cdrs_from_start", "cdrs_to_start", "bans_revision",
-                "cluster_calls_account", "cluster_calls_node", "shared_call_starts_account", "shared_call_starts_time", "cdrs_call",
+                "cluster_calls_account", "cluster_calls_node", "shared_call_starts_account", "shared_call_starts_time", "cdrs_call", "events_key",
             ])
             #expect(try Int.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'accounts_revision'") == 0)
             #expect(try db.columns(in: "cdrs").map(\.name) == [
@@ -52,7 +52,7 @@ struct SQLiteStoreFileTests {
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
             #expect(try Int.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'bans_revision'") == 0)
             let columns = try db.columns(in: "events").map(\.name)
-            #expect(columns == ["id", "time", "kind", "source", "rule", "detail", "severity"])
+            #expect(columns == ["id", "time", "kind", "source", "rule", "detail", "severity", "key"])
             let banColumns = try db.columns(in: "bans").map(\.name)
             #expect(banColumns == ["source", "since", "until", "rule", "reason", "offences", "origin", "revision"])
             #expect(try db.primaryKey("bans").columns == ["source"])

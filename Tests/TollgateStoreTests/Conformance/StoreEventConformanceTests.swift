@@ -122,6 +122,24 @@ struct StoreEventConformanceTests {
         #expect(try await store.eventCount(EventQuery(since: Self.base.addingTimeInterval(25))) == 2)
     }
 
+    @Test("an event appended again with its key is stored once: in a later batch, in the same batch, or among new ones", arguments: StoreBackend.all)
+    func appendIsIdempotent(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        try await store.append(Self.sample)
+        // A writer that lost the answer to its commit writes the batch again, with one new event.
+        let fresh = Self.event(50, "rate-limit", "192.0.2.9")
+        try await store.append(Self.sample + [fresh, Self.sample[0]])
+        let events = try await store.events(EventQuery())
+        #expect(events.count == Self.sample.count + 1)
+        #expect(Set(events.map(\.key)) == Set((Self.sample + [fresh]).map(\.key)))
+        #expect(events.first?.key == fresh.key)
+        // The same text under another key is another event.
+        var twin = fresh
+        twin.key = UUID()
+        try await store.append([twin])
+        #expect(try await store.eventCount(EventQuery(kind: "rate-limit")) == 3)
+    }
+
     @Test("appending nothing is allowed and stores nothing", arguments: StoreBackend.all)
     func appendNothing(backend: StoreBackend) async throws {
         let store = try await backend.make()
