@@ -59,7 +59,7 @@ public struct AccountBaseline: Sendable {
         currentDay.calls += 1
         guard let classification else { return }
         classes[classification.numberClass, default: 0] += 1
-        if [.international, .premium, .highRisk].contains(classification.numberClass) {
+        if classification.numberClass.isAbroadOrRisky {
             while recentStart < recentAbroad.count, time.timeIntervalSince(recentAbroad[recentStart]) >= 3_600 { recentStart += 1 }
             if recentStart > 1_024, recentStart * 2 > recentAbroad.count {
                 recentAbroad.removeFirst(recentStart)

@@ -44,18 +44,33 @@ public struct BaselineDetector: Sendable {
     public var holdsUntilAllowed = false
     /// The home country's calling code (calls there are not "abroad").
     public let home: String
-    public private(set) var baselines: [String: AccountBaseline] = [:]
+    /// Each account's baseline, for those that have learned a call (and ``allCalls`` for all of them).
+    public var baselines: [String: AccountBaseline] {
+        var learned: [String: AccountBaseline] = [:]
+        for (account, slot) in slots where accounts[slot].baseline.calls > 0 { learned[account] = accounts[slot].baseline }
+        return learned
+    }
     private var clock: LocalClock
     /// The zone of local days and hours.
     public var timeZone: TimeZone { clock.timeZone }
-    /// Destinations flagged as first calls, per account, with when they were first flagged.
-    private var quarantined: [String: [String: Date]] = [:]
-    /// Per account: the clock hour being counted, its calls so far and how many of them were learned.
-    private var currentHour: [String: (day: Int, hour: Int, calls: Int, learned: Int)] = [:]
-    /// Destinations an operator allowed, per account (`+371`, `premium`).
-    private var allowed: [String: Set<String>] = [:]
-    /// Per account: the recent premium and high-risk calls (times), within the slow-run window.
-    private var risky: [String: [Date]] = [:]
+    /// Each account's place in ``accounts``: its name is hashed once per call, and everything the
+    /// detector keeps about it is reached from there (``allCalls`` is slot 0).
+    private var slots: [String: Int] = [Self.allCalls: 0]
+    private var accounts: [AccountState] = [AccountState()]
+
+    /// What the detector keeps about one account.
+    private struct AccountState {
+        /// Its normal, learned from the calls that were not part of an anomaly (none learned yet: 0 calls).
+        var baseline = AccountBaseline()
+        /// The clock hour being counted, its calls so far and how many of them were learned.
+        var hour = (day: Int.min, hour: 0, calls: 0, learned: 0)
+        /// Destinations flagged as first calls, with when they were first flagged.
+        var quarantined: [String: Date] = [:]
+        /// The recent premium and high-risk calls (times), within the slow-run window.
+        var risky: [Date] = []
+        /// Destinations an operator allowed (`+371`, `premium`).
+        var allowed: Set<String> = []
+    }
 
     public init(settings: Settings = Settings(), home: String, timeZone: TimeZone) {
         self.settings = settings
@@ -63,18 +78,33 @@ public struct BaselineDetector: Sendable {
         self.clock = LocalClock(timeZone: timeZone)
     }
 
+    /// The slot of `account`, made when it is new.
+    private mutating func slot(_ account: String) -> Int {
+        if let slot = slots[account] { return slot }
+        accounts.append(AccountState())
+        slots[account] = accounts.count - 1
+        return accounts.count - 1
+    }
+
+    /// The baseline of `account`, when it has learned any call.
+    private func baseline(_ account: String) -> AccountBaseline? {
+        guard let slot = slots[account], accounts[slot].baseline.calls > 0 else { return nil }
+        return accounts[slot].baseline
+    }
+
     /// The operators' allowances as they now stand (`+371`, or a class such as `premium`, per
     /// account): calls there are no longer an account's first, and a running anomaly there ends;
     /// those withdrawn no longer count (a destination the account has since called normally stays
     /// learned).
     public mutating func setAllowances(_ allowances: [(account: String, destination: String)]) {
-        let previous = allowed
-        allowed = [:]
+        let previous = accounts.map(\.allowed)
+        for index in accounts.indices { accounts[index].allowed = [] }
         for allowance in allowances {
-            if previous[allowance.account]?.contains(allowance.destination) != true {
-                quarantined[allowance.account]?[allowance.destination] = nil
+            let index = slot(allowance.account)
+            if index >= previous.count || !previous[index].contains(allowance.destination) {
+                accounts[index].quarantined[allowance.destination] = nil
             }
-            allowed[allowance.account, default: []].insert(allowance.destination)
+            accounts[index].allowed.insert(allowance.destination)
         }
     }
 
@@ -83,7 +113,7 @@ public struct BaselineDetector: Sendable {
     /// the most calls abroad in 60 minutes, with ``normalMargin``). The critical level is never
     /// raised this way.
     public func isWithinNormal(_ alarm: FraudAlarm, at time: Date) -> Bool {
-        guard alarm.severity == .warning, let baseline = baselines[alarm.scope == .global ? Self.allCalls : alarm.account],
+        guard alarm.severity == .warning, let baseline = baseline(alarm.scope == .global ? Self.allCalls : alarm.account),
               baseline.isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls),
               let peak = baseline.peak(for: alarm.rule) else { return false }
         return alarm.value <= max(peak * Self.normalMargin, peak + 2)
@@ -96,7 +126,7 @@ public struct BaselineDetector: Sendable {
     /// Whether the account (or all calls, for a global alarm) has enough history at `time` to judge
     /// the alarm against.
     public func hasBaseline(for alarm: FraudAlarm, at time: Date) -> Bool {
-        baselines[alarm.scope == .global ? Self.allCalls : alarm.account]?
+        baseline(alarm.scope == .global ? Self.allCalls : alarm.account)?
             .isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls) ?? false
     }
 
@@ -106,8 +136,10 @@ public struct BaselineDetector: Sendable {
     /// Learns the answered length of a call of `account` that ended at `time`.
     public mutating func ended(account: String, at time: Date, billableSeconds: TimeInterval) {
         let day = clock.moment(time).day
-        baselines[account]?.learnEnd(seconds: billableSeconds, day: day)
-        baselines[Self.allCalls]?.learnEnd(seconds: billableSeconds, day: day)
+        if let slot = slots[account], accounts[slot].baseline.calls > 0 {
+            accounts[slot].baseline.learnEnd(seconds: billableSeconds, day: day)
+        }
+        if accounts[0].baseline.calls > 0 { accounts[0].baseline.learnEnd(seconds: billableSeconds, day: day) }
     }
 
     /// Judges a call `account` made at `time` to `dialled` (classified as `classification`), then
@@ -116,49 +148,60 @@ public struct BaselineDetector: Sendable {
                                  classification: Classification?) -> [FraudAlarm] {
         let moment = clock.moment(time)
         let hour = moment.minute / 60
+        let index = slot(account)
         // The hour's count, judged against this hour of the week's normal before it.
-        var thisHour = currentHour[account].flatMap { $0.day == moment.day && $0.hour == hour ? $0 : nil }
-            ?? (day: moment.day, hour: hour, calls: 0, learned: 0)
-        thisHour.calls += 1
-        let alarms = judge(callID: callID, account: account, at: time, moment: moment, thisHour: thisHour, classification: classification)
+        if accounts[index].hour.day != moment.day || accounts[index].hour.hour != hour {
+            accounts[index].hour = (day: moment.day, hour: hour, calls: 0, learned: 0)
+        }
+        accounts[index].hour.calls += 1
+        let rules = Rules(settings: settings, home: home, holdsUntilAllowed: holdsUntilAllowed, clock: clock)
+        let context = Context(account: account, callID: callID, time: time, moment: moment)
+        let alarms = rules.judge(&accounts[index], context, classification: classification)
         // A call that is part of an anomaly does not become part of the normal. (Learned in place:
-        // the judging above holds no copy of the baseline any more.)
+        // nothing holds a copy of the baseline.)
         if alarms.isEmpty {
-            baselines[account, default: AccountBaseline()].learn(at: time, moment: moment, classification: classification, home: home)
-            baselines[Self.allCalls, default: AccountBaseline()].learn(at: time, moment: moment, classification: classification, home: home)
-            thisHour.learned += 1
+            accounts[index].baseline.learn(at: time, moment: moment, classification: classification, home: home)
+            accounts[0].baseline.learn(at: time, moment: moment, classification: classification, home: home)
+            accounts[index].hour.learned += 1
         }
-        currentHour[account] = thisHour
         return alarms
     }
 
-    private mutating func judge(callID: String, account: String, at time: Date, moment: LocalClock.Moment,
-                                thisHour: (day: Int, hour: Int, calls: Int, learned: Int), classification: Classification?) -> [FraudAlarm] {
-        guard let baseline = baselines[account], baseline.isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls) else {
-            noteRisky(account, time: time, classification: classification)
-            return []
-        }
-        let context = Context(account: account, callID: callID, time: time, moment: moment, baseline: baseline)
-        var alarms: [FraudAlarm] = []
-        if let alarm = firstDestination(context, classification: classification) { alarms.append(alarm) }
-        if let alarm = volume(context, count: thisHour.calls, learnedThisHour: thisHour.learned) { alarms.append(alarm) }
-        if let alarm = slowRun(context, classification: classification) { alarms.append(alarm) }
-        return alarms
-    }
-
+    /// The call being judged.
     private struct Context {
         var account: String
         var callID: String
         var time: Date
         var moment: LocalClock.Moment
-        var baseline: AccountBaseline
 
-        var days: Int { Int(baseline.span(at: time) / 86_400) }
         var clockTime: String { String(format: "%02d:%02d", moment.minute / 60, moment.minute % 60) }
-        var outsideActiveHours: Bool { baseline.callsByHourOfDay[moment.minute / 60] == 0 }
+    }
+
+    // MARK: - Rules
+
+    /// The anomaly rules, judging one account's call against what the detector keeps about it.
+    private struct Rules {
+        var settings: Settings
+        var home: String
+        var holdsUntilAllowed: Bool
+        var clock: LocalClock
+
+        func judge(_ state: inout AccountState, _ context: Context, classification: Classification?) -> [FraudAlarm] {
+            guard state.baseline.calls > 0,
+                  state.baseline.isMature(at: context.time, days: settings.minimumDays, minimumCalls: settings.minimumCalls) else {
+                noteRisky(&state, time: context.time, classification: classification)
+                return []
+            }
+            var alarms: [FraudAlarm] = []
+            if let alarm = firstDestination(&state, context, classification: classification) { alarms.append(alarm) }
+            if let alarm = volume(state, context) { alarms.append(alarm) }
+            if let alarm = slowRun(&state, context, classification: classification) { alarms.append(alarm) }
+            return alarms
+        }
 
         /// What the account did before: "in 49 days before it made 212 calls, none abroad".
-        var history: String {
+        func history(_ baseline: AccountBaseline, at time: Date) -> String {
+            let days = Int(baseline.span(at: time) / 86_400)
             var text = "in \(days) days before it made \(baseline.calls) call\(baseline.calls == 1 ? "" : "s")"
             if baseline.countries.isEmpty {
                 text += ", none abroad"
@@ -168,98 +211,98 @@ public struct BaselineDetector: Sendable {
             }
             return text
         }
-    }
 
-    // MARK: - Rules
-
-    private mutating func firstDestination(_ context: Context, classification: Classification?) -> FraudAlarm? {
-        guard let classification else { return nil }
-        let numberClass = classification.numberClass
-        let risky = numberClass == .premium || numberClass == .highRisk
-        let abroad = classification.countryCode.map { $0 != home } ?? false
-        guard risky || (abroad && numberClass == .international) else { return nil }
-        var keys: [String] = []
-        if abroad, let country = classification.countryCode, context.baseline.countries[country] == nil { keys.append("+\(country)") }
-        if risky, context.baseline.classes[numberClass] == nil { keys.append(numberClass.rawValue) }
-        if let allowed = allowed[context.account] { keys.removeAll { allowed.contains($0) } }
-        guard !keys.isEmpty else { return nil }
-        // Weighed by risk and by time: a new ordinary country for an account that calls abroad
-        // anyway, in its usual hours, is nothing to report.
-        let outside = context.outsideActiveHours
-        let score = (risky ? 2 : context.baseline.callsAbroad == 0 ? 1 : 0) + (outside ? 1 : 0)
-        guard score > 0 else { return nil }
-        // A destination flagged less than a day ago stays part of its anomaly; after that it is learned.
-        var active: [String] = []
-        for key in keys {
-            if let since = quarantined[context.account]?[key] {
-                if holdsUntilAllowed || context.time.timeIntervalSince(since) < settings.quarantine { active.append(key) }
-            } else {
-                quarantined[context.account, default: [:]][key] = context.time
-                active.append(key)
+        func firstDestination(_ state: inout AccountState, _ context: Context, classification: Classification?) -> FraudAlarm? {
+            guard let classification else { return nil }
+            let numberClass = classification.numberClass
+            let risky = numberClass == .premium || numberClass == .highRisk
+            let abroad = classification.countryCode.map { $0 != home } ?? false
+            guard risky || (abroad && numberClass == .international) else { return nil }
+            var keys: [String] = []
+            if abroad, let country = classification.countryCode, state.baseline.countries[country] == nil { keys.append("+\(country)") }
+            if risky, state.baseline.classes[numberClass] == nil { keys.append(numberClass.rawValue) }
+            if !state.allowed.isEmpty { keys.removeAll { state.allowed.contains($0) } }
+            guard !keys.isEmpty else { return nil }
+            // Weighed by risk and by time: a new ordinary country for an account that calls abroad
+            // anyway, in its usual hours, is nothing to report.
+            let outside = state.baseline.callsByHourOfDay[context.moment.minute / 60] == 0
+            let score = (risky ? 2 : state.baseline.callsAbroad == 0 ? 1 : 0) + (outside ? 1 : 0)
+            guard score > 0 else { return nil }
+            // A destination flagged less than a day ago stays part of its anomaly; after that it is learned.
+            var active: [String] = []
+            for key in keys {
+                if let since = state.quarantined[key] {
+                    if holdsUntilAllowed || context.time.timeIntervalSince(since) < settings.quarantine { active.append(key) }
+                } else {
+                    state.quarantined[key] = context.time
+                    active.append(key)
+                }
             }
+            guard !active.isEmpty else { return nil }
+            let since = active.compactMap { state.quarantined[$0] }.min() ?? context.time
+
+            let severity: FraudSeverity = score >= 2 ? .critical : .warning
+            let what = risky ? "\(numberClass == .premium ? "premium-rate" : "high-risk") number" : "number abroad"
+            let country = classification.countryCode.map { " in +\($0)" } ?? ""
+            var detail = "account \(context.account) called a \(what)\(country) (\(classification.e164 ?? "?")) at \(context.clockTime)"
+            detail += outside ? ", outside its usual hours" : ""
+            detail += "; the first calls to \(active.joined(separator: " and ")) it ever made; \(history(state.baseline, at: context.time))"
+            return FraudAlarm(rule: .firstDestination, severity: severity, scope: .account, account: context.account, value: 1, limit: 0,
+                              windowStart: since, windowEnd: context.time, callID: context.callID, detail: detail)
         }
-        guard !active.isEmpty else { return nil }
-        let since = active.compactMap { quarantined[context.account]?[$0] }.min() ?? context.time
 
-        let severity: FraudSeverity = score >= 2 ? .critical : .warning
-        let what = risky ? "\(numberClass == .premium ? "premium-rate" : "high-risk") number" : "number abroad"
-        let country = classification.countryCode.map { " in +\($0)" } ?? ""
-        var detail = "account \(context.account) called a \(what)\(country) (\(classification.e164 ?? "?")) at \(context.clockTime)"
-        detail += outside ? ", outside its usual hours" : ""
-        detail += "; the first calls to \(active.joined(separator: " and ")) it ever made; \(context.history)"
-        return FraudAlarm(rule: .firstDestination, severity: severity, scope: .account, account: context.account, value: 1, limit: 0,
-                          windowStart: since, windowEnd: context.time, callID: context.callID, detail: detail)
-    }
+        func volume(_ state: AccountState, _ context: Context) -> FraudAlarm? {
+            let count = state.hour.calls
+            guard count >= settings.volumeMinimumCalls else { return nil }
+            let baseline = state.baseline
+            let usual = baseline.usualCalls(hourOfWeek: context.moment.weekday * 24 + context.moment.minute / 60, at: context.time,
+                                            excluding: state.hour.learned)
+            // The hour of the week's own mean, but never less than half the account's usual pace in its
+            // working hours: a few weeks of history make each hour of the week noisy.
+            let mean = max(usual, baseline.callsPerActiveHour / 2, 0.5)
+            let limit = BaselineDetector.poissonThreshold(mean: mean, significance: settings.volumeSignificance)
+            guard count >= max(limit, settings.volumeMinimumCalls) else { return nil }
+            let start = context.time.addingTimeInterval(-Double(context.moment.minute % 60) * 60)
+            let detail = String(format: "account %@ made %d calls in the hour from %02d:00, against a usual %.1f for that hour of the week (%d would already be unheard of); %@",
+                                context.account, count, context.moment.minute / 60, usual, limit, history(baseline, at: context.time))
+            return FraudAlarm(rule: .volumeAnomaly, severity: count >= 2 * limit ? .critical : .warning, scope: .account, account: context.account,
+                              value: Double(count), limit: Double(limit), windowStart: start, windowEnd: start.addingTimeInterval(3_600),
+                              callID: context.callID, detail: detail)
+        }
 
-    private func volume(_ context: Context, count: Int, learnedThisHour: Int) -> FraudAlarm? {
-        guard count >= settings.volumeMinimumCalls else { return nil }
-        let usual = context.baseline.usualCalls(hourOfWeek: context.moment.weekday * 24 + context.moment.minute / 60, at: context.time,
-                                                excluding: learnedThisHour)
-        // The hour of the week's own mean, but never less than half the account's usual pace in its
-        // working hours: a few weeks of history make each hour of the week noisy.
-        let mean = max(usual, context.baseline.callsPerActiveHour / 2, 0.5)
-        let limit = Self.poissonThreshold(mean: mean, significance: settings.volumeSignificance)
-        guard count >= max(limit, settings.volumeMinimumCalls) else { return nil }
-        let start = context.time.addingTimeInterval(-Double(context.moment.minute % 60) * 60)
-        let detail = String(format: "account %@ made %d calls in the hour from %02d:00, against a usual %.1f for that hour of the week (%d would already be unheard of); %@",
-                            context.account, count, context.moment.minute / 60, usual, limit, context.history)
-        return FraudAlarm(rule: .volumeAnomaly, severity: count >= 2 * limit ? .critical : .warning, scope: .account, account: context.account,
-                          value: Double(count), limit: Double(limit), windowStart: start, windowEnd: start.addingTimeInterval(3_600),
-                          callID: context.callID, detail: detail)
-    }
+        func slowRun(_ state: inout AccountState, _ context: Context, classification: Classification?) -> FraudAlarm? {
+            guard noteRisky(&state, time: context.time, classification: classification) else { return nil }
+            let recent = state.risky
+            guard recent.count >= settings.slowRunCalls else { return nil }
+            var clock = self.clock
+            let hours = Set(recent.map { time -> Int in
+                let moment = clock.moment(time)
+                return moment.day * 24 + moment.minute / 60
+            })
+            guard hours.count >= settings.slowRunHours else { return nil }
+            // Only unusual for this account: its history would not have led to a run like this.
+            let baseline = state.baseline
+            let expected = Double(baseline.riskyCalls) * settings.slowRunWindow / max(baseline.span(at: context.time), 86_400)
+            guard expected < 1 else { return nil }
+            let first = recent.first ?? context.time
+            let span = context.time.timeIntervalSince(first) / 3_600
+            let detail = String(format: "account %@ made %d premium-rate or high-risk calls over %.0f hours, in %d different hours; %@, %d of them premium-rate or high-risk",
+                                context.account, recent.count, span, hours.count, history(baseline, at: context.time), baseline.riskyCalls)
+            return FraudAlarm(rule: .slowRun, severity: .critical, scope: .account, account: context.account, value: Double(recent.count),
+                              limit: Double(settings.slowRunCalls), windowStart: first, windowEnd: context.time, callID: context.callID,
+                              detail: detail)
+        }
 
-    private mutating func slowRun(_ context: Context, classification: Classification?) -> FraudAlarm? {
-        guard noteRisky(context.account, time: context.time, classification: classification) else { return nil }
-        let recent = risky[context.account] ?? []
-        guard recent.count >= settings.slowRunCalls else { return nil }
-        var clock = self.clock
-        let hours = Set(recent.map { time -> Int in
-            let moment = clock.moment(time)
-            return moment.day * 24 + moment.minute / 60
-        })
-        guard hours.count >= settings.slowRunHours else { return nil }
-        // Only unusual for this account: its history would not have led to a run like this.
-        let expected = Double(context.baseline.riskyCalls) * settings.slowRunWindow / max(context.baseline.span(at: context.time), 86_400)
-        guard expected < 1 else { return nil }
-        let first = recent.first ?? context.time
-        let span = context.time.timeIntervalSince(first) / 3_600
-        let detail = String(format: "account %@ made %d premium-rate or high-risk calls over %.0f hours, in %d different hours; %@, %d of them premium-rate or high-risk",
-                            context.account, recent.count, span, hours.count, context.history, context.baseline.riskyCalls)
-        return FraudAlarm(rule: .slowRun, severity: .critical, scope: .account, account: context.account, value: Double(recent.count),
-                          limit: Double(settings.slowRunCalls), windowStart: first, windowEnd: context.time, callID: context.callID,
-                          detail: detail)
-    }
-
-    /// Keeps the account's recent premium and high-risk calls; returns whether this call is one.
-    @discardableResult
-    private mutating func noteRisky(_ account: String, time: Date, classification: Classification?) -> Bool {
-        let isRisky = classification.map { $0.numberClass == .premium || $0.numberClass == .highRisk } ?? false
-        guard isRisky || risky[account] != nil else { return false }
-        let window = settings.slowRunWindow
-        risky[account, default: []].removeAll { time.timeIntervalSince($0) > window }
-        if isRisky { risky[account, default: []].append(time) }
-        if risky[account]?.isEmpty == true { risky[account] = nil }
-        return isRisky
+        /// Keeps the account's recent premium and high-risk calls; returns whether this call is one.
+        @discardableResult
+        func noteRisky(_ state: inout AccountState, time: Date, classification: Classification?) -> Bool {
+            let isRisky = classification.map { $0.numberClass == .premium || $0.numberClass == .highRisk } ?? false
+            guard isRisky || !state.risky.isEmpty else { return false }
+            let window = settings.slowRunWindow
+            state.risky.removeAll { time.timeIntervalSince($0) > window }
+            if isRisky { state.risky.append(time) }
+            return isRisky
+        }
     }
 
     /// The smallest count whose Poisson upper tail, for `mean`, is below `significance`.

@@ -204,10 +204,18 @@ public struct CDRAnalyzer: Sendable {
         mutating func notePattern(_ row: CDRRow, _ decision: FraudDecision) {
             let account = row.record.account
             let className = decision.classification?.numberClass.rawValue ?? CDRAnalysis.unreadableClass
-            patterns[account, default: AccountCallPattern(account: account)].classes[className, default: 0] += 1
-            if let country = decision.classification?.countryCode, className != "national", className != "mobile", className != "internal" {
-                patterns[account]?.countries[country, default: 0] += 1
+            let country = decision.classification?.countryCode
+            let abroad = className != "national" && className != "mobile" && className != "internal"
+            // One lookup of the account a call.
+            Self.change(&patterns[account, default: AccountCallPattern(account: account)]) { pattern in
+                pattern.classes[className, default: 0] += 1
+                if let country, abroad { pattern.countries[country, default: 0] += 1 }
             }
+        }
+
+        /// Changes `value` in place (a dictionary's entry, reached once).
+        private static func change<Value>(_ value: inout Value, _ body: (inout Value) -> Void) {
+            body(&value)
         }
         let digits: Int
         let maxDestinations: Int
@@ -236,10 +244,11 @@ public struct CDRAnalyzer: Sendable {
             } else {
                 key = record.to
             }
-            if destinations[key] == nil, destinations.count >= maxDestinations { key = "other" }
-            destinations[key, default: CDRAnalysis.DestinationTotal(destination: key, numberClass: className, calls: 0, minutes: 0)]
-                .calls += 1
-            destinations[key]!.minutes += minutes
+            if destinations.count >= maxDestinations, destinations[key] == nil { key = "other" }
+            Self.change(&destinations[key, default: CDRAnalysis.DestinationTotal(destination: key, numberClass: className, calls: 0, minutes: 0)]) {
+                $0.calls += 1
+                $0.minutes += minutes
+            }
         }
 
         func top(_ count: Int) -> [CDRAnalysis.DestinationTotal] {

@@ -116,13 +116,15 @@ public struct CDRReplay<Policy: FraudPolicy> {
     private mutating func drainEvents(through time: Double, _ handle: (Outcome) -> Void) {
         while let first = events.min, first.time <= time {
             _ = events.popMin()
-            let row = slots[first.slot]!
-            let callID = Self.callID(of: row)
             if first.kind == 0 {
-                policy.answer(callID: callID, at: row.record.answer!)
+                // Read in place: the row stays for its end.
+                guard let line = slots[first.slot]?.line, let answer = slots[first.slot]?.record.answer else { continue }
+                policy.answer(callID: "L\(line)", at: answer)
             } else {
-                handle(.ended(row, policy.end(callID: callID, at: row.record.end)))
-                free(first.slot)
+                // The row's last use: moved out of its slot, not copied.
+                guard let row = slots[first.slot].take() else { continue }
+                freeSlots.append(first.slot)
+                handle(.ended(row, policy.end(callID: Self.callID(of: row), at: row.record.end)))
             }
         }
     }

@@ -153,28 +153,32 @@ public struct CSVRecordReader: ~Copyable {
                     index += 1
                     var closed = false
                     while index < stop {
-                        let byte = bytes[index]
-                        if byte == UInt8(ascii: "\"") {
-                            if index + 1 < stop {
-                                if bytes[index + 1] == UInt8(ascii: "\"") {
-                                    fieldBytes.append(UInt8(ascii: "\""))
-                                    index += 2
-                                    continue
-                                }
-                                index += 1
-                                closed = true
-                                break
-                            } else if atEOF {
-                                index += 1
-                                closed = true
-                                break
-                            } else {
-                                return .needMore
-                            }
+                        // The run up to the next quote, copied at once.
+                        let runStart = index
+                        while index < stop, bytes[index] != UInt8(ascii: "\"") {
+                            if bytes[index] == UInt8(ascii: "\n") { lines += 1 }
+                            index += 1
                         }
-                        if byte == UInt8(ascii: "\n") { lines += 1 }
-                        fieldBytes.append(byte)
-                        index += 1
+                        if index > runStart {
+                            fieldBytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                        }
+                        guard index < stop else { break }
+                        if index + 1 < stop {
+                            if bytes[index + 1] == UInt8(ascii: "\"") {
+                                fieldBytes.append(UInt8(ascii: "\""))
+                                index += 2
+                                continue
+                            }
+                            index += 1
+                            closed = true
+                            break
+                        } else if atEOF {
+                            index += 1
+                            closed = true
+                            break
+                        } else {
+                            return .needMore
+                        }
                     }
                     if !closed { return .needMore }
                 }

@@ -15,8 +15,9 @@ struct CallCounters: Sendable {
     var callsToday = 0
     /// Answered seconds of calls that ended today.
     var secondsToday: Double = 0
-    /// The calls in progress.
-    var active: Set<String> = []
+    /// How many calls are in progress. (The engine knows each one by its Call-ID, and counts it
+    /// here exactly once at its start and once at its end.)
+    var activeCalls = 0
     /// Answered calls in progress, and the sum of their answer times, so the minutes in progress
     /// are known without walking the calls.
     var answeredActive = 0

@@ -136,7 +136,7 @@ public struct FraudEngine: Sendable {
         }
         counters.roll(to: moment, at: now)
         all.roll(to: moment, at: now)
-        let international = classification.map { [.international, .premium, .highRisk].contains($0.numberClass) } ?? false
+        let international = classification?.numberClass.isAbroadOrRisky ?? false
         let prefix = classification?.e164.map { Self.prefix(of: $0, digits: profile.thresholds.shortCalls.prefixDigits) }
         func evaluate(_ scoped: inout CallCounters, _ scope: FraudScope, _ thresholds: FraudConfig.Thresholds) {
             func check(_ rule: FraudRule, _ level: FraudConfig.Level, _ value: Double, from start: Date, _ what: String) {
@@ -146,7 +146,7 @@ public struct FraudEngine: Sendable {
             }
             check(.callsPerMinute, thresholds.callsPerMinute, Double(scoped.minute.count(at: now) + 1),
                   from: scoped.minute.oldest ?? now, "calls in 60 s")
-            check(.concurrentCalls, thresholds.concurrentCalls, Double(scoped.active.count + 1), from: now, "calls at once")
+            check(.concurrentCalls, thresholds.concurrentCalls, Double(scoped.activeCalls + 1), from: now, "calls at once")
             check(.callsPerDay, thresholds.callsPerDay, Double(scoped.callsToday + 1), from: scoped.dayStart, "calls today")
             if international {
                 check(.internationalPerHour, thresholds.internationalPerHour, Double(scoped.internationalHour.count(at: now) + 1),
@@ -179,7 +179,7 @@ public struct FraudEngine: Sendable {
                 scoped.minute.record(now)
                 if international { scoped.internationalHour.record(now) }
                 scoped.callsToday += 1
-                scoped.active.insert(attempt.callID)
+                scoped.activeCalls += 1
             }
             if scoped == 0 { count(&counters) } else { count(&all) }
         }
@@ -191,12 +191,14 @@ public struct FraudEngine: Sendable {
 
     /// The call was answered.
     public mutating func answer(callID: String, at time: Date) {
-        guard var call = active[callID], call.answer == nil else { return }
-        call.answer = time
-        active[callID] = call
+        // Each table is searched once; the entries change in place.
+        guard let index = active.index(forKey: callID), active.values[index].answer == nil else { return }
+        active.values[index].answer = time
         let seconds = time.timeIntervalSince1970
-        accounts[call.account]?.answeredActive += 1
-        accounts[call.account]?.answerTimeSum += seconds
+        if let counters = accounts.index(forKey: active.values[index].account) {
+            accounts.values[counters].answeredActive += 1
+            accounts.values[counters].answerTimeSum += seconds
+        }
         global.answeredActive += 1
         global.answerTimeSum += seconds
     }
@@ -210,7 +212,7 @@ public struct FraudEngine: Sendable {
         let moment = clock.moment(time)
         let billable = call.answer.map { max(0, time.timeIntervalSince($0)) } ?? 0
         func finish(_ counters: inout CallCounters) {
-            counters.active.remove(callID)
+            counters.activeCalls -= 1
             if let answer = call.answer {
                 counters.answeredActive -= 1
                 counters.answerTimeSum -= answer.timeIntervalSince1970
@@ -221,9 +223,12 @@ public struct FraudEngine: Sendable {
             counters.lastSeen = time
         }
         finish(&global)
-        guard var counters = accounts.removeValue(forKey: call.account) else { return [] }
-        defer { accounts[call.account] = counters }
-        finish(&counters)
+        guard let slot = accounts.index(forKey: call.account) else { return [] }
+        finish(&accounts.values[slot])
+        // Moved out while the rules below change it (so its windows are never copied), and put back.
+        var counters = CallCounters.placeholder
+        swap(&counters, &accounts.values[slot])
+        defer { swap(&counters, &accounts.values[slot]) }
         let profile = profile(for: call.account)
         var alarms: [FraudAlarm] = []
         func alarm(_ rule: FraudRule, _ level: FraudConfig.Level, _ scope: FraudScope, _ value: Double, from start: Date, _ what: String) {
@@ -315,7 +320,7 @@ public struct FraudEngine: Sendable {
             if let start = active[callID]?.start { end(callID: callID, at: start.addingTimeInterval(config.maxCallDuration)) }
         }
         let idle = now.addingTimeInterval(-2 * 86_400)
-        accounts = accounts.filter { !$0.value.active.isEmpty || $0.value.lastSeen >= idle }
+        accounts = accounts.filter { $0.value.activeCalls > 0 || $0.value.lastSeen >= idle }
         return stale
     }
 
@@ -337,7 +342,7 @@ public struct FraudEngine: Sendable {
         let run = now.timeIntervalSince(counters.shortLast) <= profile.thresholds.shortCalls.window ? counters.shortRun : 0
         let snapshot = AccountSnapshot(
             account: account, group: profile.group, classOfService: profile.serviceClass.name,
-            callsLastMinute: counters.minute.count(at: now), concurrentCalls: counters.active.count, callsToday: counters.callsToday,
+            callsLastMinute: counters.minute.count(at: now), concurrentCalls: counters.activeCalls, callsToday: counters.callsToday,
             internationalLastHour: counters.internationalHour.count(at: now), shortCallRun: run,
             shortCallPrefix: run > 0 ? counters.shortPrefix.map { "+" + $0 } : nil, minutesToday: counters.minutesToday(at: now), time: now
         )
@@ -412,7 +417,7 @@ public struct FraudEngine: Sendable {
     /// Forgets the least recently seen accounts with no call in progress, down to three quarters
     /// of ``maxAccounts``.
     private mutating func forgetIdleAccounts(at now: Date) {
-        let idle = accounts.filter { $0.value.active.isEmpty }.sorted { $0.value.lastSeen < $1.value.lastSeen }
+        let idle = accounts.filter { $0.value.activeCalls == 0 }.sorted { $0.value.lastSeen < $1.value.lastSeen }
         for (account, _) in idle.prefix(max(0, accounts.count - maxAccounts * 3 / 4)) { accounts.removeValue(forKey: account) }
     }
 

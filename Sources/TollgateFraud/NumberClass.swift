@@ -16,3 +16,13 @@ public enum NumberClass: String, Sendable, Hashable, CaseIterable, Codable {
     /// non-geographic range.
     case highRisk = "high-risk"
 }
+
+extension NumberClass {
+    /// International, premium-rate or high-risk: what the international thresholds count.
+    public var isAbroadOrRisky: Bool {
+        switch self {
+        case .international, .premium, .highRisk: true
+        default: false
+        }
+    }
+}
