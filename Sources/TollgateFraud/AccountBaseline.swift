@@ -23,6 +23,14 @@ public struct AccountBaseline: Sendable {
     public private(set) var peakInternationalPerHour = 0
     public var peakMinutesPerDay: Double { peakMinutes }
     private var peakMinutes = 0.0
+    /// Over the days that are over: the longest run of sequential short answered calls to one
+    /// destination prefix (what the probing rule counts). An account whose work makes short calls
+    /// (checking lines, an auto-dialler) has a long one; for most it is 0 or 1.
+    public var peakShortCallRun: Int { peakShortRun }
+    private var peakShortRun = 0
+    private var todayShortRunPeak = 0
+    /// The run of short calls in progress: its prefix, its length and when its last call ended.
+    private var shortRun = (prefix: "", count: 0, last: Date.distantPast)
     /// Today's most calls abroad in 60 minutes, until the day is over.
     private var todayInternationalPeak = 0
     private var currentMinutes = (day: Int.min, minutes: 0.0)
@@ -71,13 +79,35 @@ public struct AccountBaseline: Sendable {
         if let country = classification.countryCode, country != home { countries[country, default: 0] += 1 }
     }
 
-    /// Learns the answered length of a call that ended on local day `day`.
-    public mutating func learnEnd(seconds: TimeInterval, day: Int) {
+    /// Learns the answered length of a call that ended at `time`, on local day `day`. `destination`
+    /// is the E.164 number of an answered call (nil: unanswered, or not a number); its first
+    /// `prefixDigits` digits are what the probing rule's runs are counted by, as the fraud engine
+    /// counts them: a call answered for less than `shortSeconds` to the prefix of the run, within
+    /// `window` of its last call, makes it longer; to another prefix it starts a new one; a longer
+    /// call elsewhere ends it.
+    public mutating func learnEnd(seconds: TimeInterval, day: Int, at time: Date = .distantPast, destination: String? = nil,
+                                  prefixDigits: Int = 6, shortSeconds: TimeInterval = 10, window: TimeInterval = 3_600) {
         if currentMinutes.day != day {
             peakMinutes = max(peakMinutes, currentMinutes.minutes)
+            peakShortRun = max(peakShortRun, todayShortRunPeak)
+            todayShortRunPeak = 0
             currentMinutes = (day, 0)
         }
         currentMinutes.minutes += seconds / 60
+        // Most answered calls are long and follow no run: nothing more to learn from them.
+        guard let destination, seconds < shortSeconds || shortRun.count > 0 else { return }
+        let prefix = FraudEngine.prefix(of: destination, digits: prefixDigits)
+        if seconds < shortSeconds {
+            if shortRun.prefix == prefix, time.timeIntervalSince(shortRun.last) <= window {
+                shortRun.count += 1
+            } else {
+                shortRun = (prefix, 1, time)
+            }
+            shortRun.last = time
+            todayShortRunPeak = max(todayShortRunPeak, shortRun.count)
+        } else if shortRun.prefix != prefix {
+            shortRun = ("", 0, .distantPast)
+        }
     }
 
     /// How long the account has been seen, up to `time`.
@@ -103,6 +133,7 @@ public struct AccountBaseline: Sendable {
         case .callsPerDay: Double(peakCallsPerDay)
         case .internationalPerHour: Double(peakInternationalPerHour)
         case .minutesPerDay: peakMinutesPerDay
+        case .shortCalls: Double(peakShortCallRun)
         default: nil
         }
     }

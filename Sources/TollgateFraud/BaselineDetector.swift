@@ -1,4 +1,5 @@
 import Foundation
+import TollgateConfig
 
 /// Judges each call against its account's own normal (``AccountBaseline``), learned from the calls
 /// before it, and then learns the call. Calls must come in time order. Accounts with too little
@@ -34,6 +35,10 @@ public struct BaselineDetector: Sendable {
         public var slowRunCalls = 6
         public var slowRunWindow: TimeInterval = 72 * 3600
         public var slowRunHours = 3
+        /// What a short call and a run of them are, for learning each account's longest run (the
+        /// probing rule's documented defaults: its warning is judged against that run only while
+        /// the defaults are in force).
+        public var shortCalls = FraudConfig.Thresholds.accountDefaults.shortCalls
 
         public init() {}
     }
@@ -110,12 +115,14 @@ public struct BaselineDetector: Sendable {
 
     /// Whether a warning of a threshold at its default level is ordinary for `account`: its history
     /// is long enough, and came near `value` before on that rule (the busiest day's calls or minutes,
-    /// the most calls abroad in 60 minutes, with ``normalMargin``). The critical level is never
-    /// raised this way.
+    /// the most calls abroad in 60 minutes, with ``normalMargin``; the longest run of short calls to
+    /// one prefix, with the margin but not the two more). The critical level is never raised this way.
     public func isWithinNormal(_ alarm: FraudAlarm, at time: Date) -> Bool {
         guard alarm.severity == .warning, let baseline = baseline(alarm.scope == .global ? Self.allCalls : alarm.account),
               baseline.isMature(at: time, days: settings.minimumDays, minimumCalls: settings.minimumCalls),
               let peak = baseline.peak(for: alarm.rule) else { return false }
+        // Short calls in a row are rare for most accounts: two of them once must not excuse four.
+        if alarm.rule == .shortCalls { return alarm.value <= peak * Self.normalMargin }
         return alarm.value <= max(peak * Self.normalMargin, peak + 2)
     }
 
@@ -133,11 +140,16 @@ public struct BaselineDetector: Sendable {
     /// The baseline of all calls together (for the global thresholds' warnings).
     public static let allCalls = "*"
 
-    /// Learns the answered length of a call of `account` that ended at `time`.
-    public mutating func ended(account: String, at time: Date, billableSeconds: TimeInterval) {
+    /// Learns the answered length of a call of `account` that ended at `time`, and, for an answered
+    /// call to `destination` (its E.164 number), the account's runs of short calls to one prefix
+    /// as the probing rule's defaults count them (``Settings/shortCalls``).
+    public mutating func ended(account: String, at time: Date, billableSeconds: TimeInterval, answeredDestination destination: String? = nil) {
         let day = clock.moment(time).day
         if let slot = slots[account], accounts[slot].baseline.calls > 0 {
-            accounts[slot].baseline.learnEnd(seconds: billableSeconds, day: day)
+            let rule = settings.shortCalls
+            accounts[slot].baseline.learnEnd(seconds: billableSeconds, day: day, at: time,
+                                             destination: destination, prefixDigits: rule.prefixDigits,
+                                             shortSeconds: rule.maxSeconds, window: rule.window)
         }
         if accounts[0].baseline.calls > 0 { accounts[0].baseline.learnEnd(seconds: billableSeconds, day: day) }
     }

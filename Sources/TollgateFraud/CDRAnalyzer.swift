@@ -115,11 +115,12 @@ public struct CDRAnalyzer: Sendable {
                                                   classification: decision.classification) {
                     for alarm in alarms { totals.grouper.add(alarm, dialled: record.to, line: row.line) }
                 }
-            case .ended(let row, let alarms):
+            case .ended(let row, let alarms, let destination):
                 for alarm in alarms {
                     judge(alarm, dialled: row.record.to, line: row.line, at: row.record.end)
                 }
-                detector?.ended(account: row.record.account, at: row.record.end, billableSeconds: row.record.billableSeconds)
+                detector?.ended(account: row.record.account, at: row.record.end, billableSeconds: row.record.billableSeconds,
+                                answeredDestination: destination)
             }
         }
 
@@ -176,8 +177,9 @@ public struct CDRAnalyzer: Sendable {
             case .began(let row, let decision):
                 _ = detector.observe(callID: row.record.callID, account: row.record.account, dialled: row.record.to, at: row.record.start,
                                      classification: decision.classification)
-            case .ended(let row, _):
-                detector.ended(account: row.record.account, at: row.record.end, billableSeconds: row.record.billableSeconds)
+            case .ended(let row, _, let destination):
+                detector.ended(account: row.record.account, at: row.record.end, billableSeconds: row.record.billableSeconds,
+                               answeredDestination: destination)
             }
         }
         loop: while true {

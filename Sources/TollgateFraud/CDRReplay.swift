@@ -15,8 +15,9 @@ public struct CDRReplay<Policy: FraudPolicy> {
     public enum Outcome {
         /// A call was started: the policy's decision (its classification and alarms).
         case began(CDRRow, FraudDecision)
-        /// A call ended: the alarms its end raised (often none).
-        case ended(CDRRow, [FraudAlarm])
+        /// A call ended: the alarms its end raised (often none), and the E.164 number it reached when
+        /// it was answered (the policy's classification at its start).
+        case ended(CDRRow, [FraudAlarm], answeredDestination: String?)
     }
 
     public private(set) var policy: Policy
@@ -30,6 +31,8 @@ public struct CDRReplay<Policy: FraudPolicy> {
 
     /// Rows waiting or in progress, by slot; freed slots are reused.
     private var slots: [CDRRow?] = []
+    /// Beside each slot: the E.164 number of its answered call.
+    private var destinations: [String?] = []
     private var freeSlots: [Int] = []
 
     private var waiting = MinHeap<ReplayWaiting>()
@@ -81,6 +84,7 @@ public struct CDRReplay<Policy: FraudPolicy> {
             return slot
         }
         slots.append(row)
+        destinations.append(nil)
         return slots.count - 1
     }
 
@@ -107,6 +111,7 @@ public struct CDRReplay<Policy: FraudPolicy> {
             return
         }
         if let answer = record.answer {
+            destinations[slot] = decision.classification?.e164
             events.insert(ReplayEvent(time: answer.timeIntervalSince1970, kind: 0, sequence: sequence, slot: slot))
         }
         events.insert(ReplayEvent(time: record.end.timeIntervalSince1970, kind: 1, sequence: sequence, slot: slot))
@@ -124,7 +129,8 @@ public struct CDRReplay<Policy: FraudPolicy> {
                 // The row's last use: moved out of its slot, not copied.
                 guard let row = slots[first.slot].take() else { continue }
                 freeSlots.append(first.slot)
-                handle(.ended(row, policy.end(callID: Self.callID(of: row), at: row.record.end)))
+                let destination = destinations[first.slot].take()
+                handle(.ended(row, policy.end(callID: Self.callID(of: row), at: row.record.end), answeredDestination: destination))
             }
         }
     }

@@ -437,7 +437,8 @@ public struct FraudEngine: Sendable {
     }
 
     static func prefix(of e164: String, digits: Int) -> String {
-        String(e164.drop { $0 == "+" }.prefix(digits))
+        // Bytes, not characters: a number is ASCII, and this runs for every call.
+        String(decoding: e164.utf8.drop { $0 == UInt8(ascii: "+") }.prefix(max(0, digits)), as: UTF8.self)
     }
 
     static func describe(_ classification: Classification) -> String {

@@ -189,6 +189,59 @@ struct BaselineDetectorTests {
         #expect(baseline.peakCallsPerDay == 5 && baseline.peakInternationalPerHour == 5, "today's burst is not yet normal")
     }
 
+    /// A probing alarm of the default thresholds (warning at 4 short calls in a row, critical at 8).
+    static func probing(_ account: String, run: Int, severity: FraudSeverity, at time: Date) -> FraudAlarm {
+        FraudAlarm(rule: .shortCalls, severity: severity, scope: .account, account: account, value: Double(run), limit: severity == .critical ? 8 : 4,
+                   windowStart: time.addingTimeInterval(-600), windowEnd: time, callID: "p", detail: "sequential short calls")
+    }
+
+    @Test("probing fed by the baseline: short calls in a row are normal for a line-testing account, not for an office; a critical run is never excused")
+    func probingAgainstTheAccountsNormal() {
+        var detector = BaselineDetector(home: "44", timeZone: Self.utc)
+        _ = Self.office(&detector, account: "office")
+        _ = Self.office(&detector, account: "tester")
+        // Each weekday the tester's line check: six answered calls of 3 s to one range, a minute apart.
+        for day in 0..<28 where day % 7 < 5 {
+            for index in 0..<6 {
+                detector.ended(account: "tester", at: Self.at(day: day, hour: 9, minute: index), billableSeconds: 3,
+                               answeredDestination: "+441632960\(100 + index)")
+            }
+        }
+        // The office's answered calls are minutes long; unanswered ones say nothing about runs.
+        for day in 0..<28 where day % 7 < 5 {
+            detector.ended(account: "office", at: Self.at(day: day, hour: 10, minute: 5), billableSeconds: 240,
+                           answeredDestination: "+441632960123")
+            detector.ended(account: "office", at: Self.at(day: day, hour: 11, minute: 35), billableSeconds: 0)
+        }
+        #expect(detector.baselines["tester"]?.peakShortCallRun == 6)
+        #expect(detector.baselines["office"]?.peakShortCallRun == 0)
+        let time = Self.at(day: 29, hour: 9, minute: 30)
+        #expect(detector.isWithinNormal(Self.probing("tester", run: 5, severity: .warning, at: time), at: time), "the tester's usual run")
+        #expect(!detector.isWithinNormal(Self.probing("office", run: 4, severity: .warning, at: time), at: time),
+                "four short calls in a row are unheard of for the office")
+        #expect(!detector.isWithinNormal(Self.probing("tester", run: 8, severity: .critical, at: time), at: time), "critical is never raised")
+        #expect(!detector.isWithinNormal(Self.probing("tester", run: 8, severity: .warning, at: time), at: time), "beyond its normal and the margin")
+    }
+
+    @Test("a run of short calls counts calls to one prefix within the hour; a long call elsewhere ends it, and today's run is not yet normal")
+    func shortCallRuns() {
+        var baseline = AccountBaseline()
+        func end(_ day: Int, _ minute: Int, seconds: TimeInterval, _ destination: String?) {
+            baseline.learnEnd(seconds: seconds, day: day, at: Self.at(day: day, hour: 9, minute: minute), destination: destination)
+        }
+        end(0, 0, seconds: 3, "+441632960001")
+        end(0, 1, seconds: 3, "+441632960002")
+        end(0, 2, seconds: 200, "+441632960003")  // long, same prefix: the run goes on
+        end(0, 3, seconds: 3, "+441632960004")
+        end(0, 4, seconds: 200, "+33123456789")  // long, elsewhere: the run ends
+        end(0, 5, seconds: 3, "+441632960005")
+        end(0, 6, seconds: 3, "+441632960006")
+        end(0, 70, seconds: 3, "+441632960007")  // more than an hour after: a new run
+        #expect(baseline.peakShortCallRun == 0, "day 0 is not over")
+        end(1, 0, seconds: 0, nil)
+        #expect(baseline.peakShortCallRun == 3)
+    }
+
     @Test("the Poisson threshold: the smallest count unlikely at the significance given", arguments: [
         (0.5, 1e-6, 8), (2.0, 1e-6, 13), (40.0, 1e-6, 74),
     ])

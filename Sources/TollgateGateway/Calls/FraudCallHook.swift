@@ -65,7 +65,7 @@ public final class FraudCallHook: CallHook, @unchecked Sendable {
         guard record.direction == .outbound else { return nil }
         let before = control.engine.suspensions[record.account]
         let alarms = control.end(callID: record.callID, account: record.account, at: record.end)
-        control.learnEnd(account: record.account, at: record.end, billableSeconds: record.billableSeconds)
+        control.learnEnd(record)
         report(alarms, source: end.source, at: record.end)
         if before == nil, let suspension = control.engine.suspensions[record.account] { suspended(suspension, source: end.source) }
         return nil

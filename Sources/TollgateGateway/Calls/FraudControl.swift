@@ -78,9 +78,11 @@ public final class FraudControl: @unchecked Sendable {
         }
         needsHistory = false
         for record in records.sorted(by: { $0.start < $1.start }) where record.direction == .outbound && record.disposition != .rejected {
+            let classification = engine.classify(record.to)
             _ = detector?.observe(callID: record.callID, account: record.account, dialled: record.to, at: record.start,
-                                  classification: engine.classify(record.to))
-            detector?.ended(account: record.account, at: record.end, billableSeconds: record.billableSeconds)
+                                  classification: classification)
+            detector?.ended(account: record.account, at: record.end, billableSeconds: record.billableSeconds,
+                            answeredDestination: record.answer == nil ? nil : classification?.e164)
         }
     }
 
@@ -106,9 +108,11 @@ public final class FraudControl: @unchecked Sendable {
                           classification: engine.classify(attempt.dialled)) ?? []
     }
 
-    /// Learns how long an answered call lasted.
-    func learnEnd(account: String, at time: Date, billableSeconds: TimeInterval) {
-        detector?.ended(account: account, at: time, billableSeconds: billableSeconds)
+    /// Learns how long a call lasted (and, answered, where it went: the account's runs of short calls).
+    func learnEnd(_ record: CallDetailRecord) {
+        guard detector != nil else { return }
+        let destination = record.answer == nil ? nil : engine.classify(record.to)?.e164
+        detector?.ended(account: record.account, at: record.end, billableSeconds: record.billableSeconds, answeredDestination: destination)
     }
 
     /// The account an INVITE from the PBX is placed by: the user part of the first identity
