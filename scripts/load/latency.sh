@@ -18,7 +18,8 @@ bench=${TOLLGATE_BENCH:-$here/../shared/bench}
 rate=${1:-2250}; secs=${2:-10}; calls=$((rate * secs))
 proxy=${PROXY:-tollgate}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/kam.pid" ] && kill "$(cat "$work/kam.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+# The proxy is let finish its shutdown (its journals live in $work) before $work goes.
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -f "$work/kam.pid" ] && kill "$(cat "$work/kam.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
 case "$proxy" in
   tollgate)
