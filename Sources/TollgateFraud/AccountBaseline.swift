@@ -1,4 +1,5 @@
 import Foundation
+import TollgateConfig
 
 /// One account's normal, learned from its own calls: how many it makes in each hour of the week,
 /// the hours of the day it is active, the countries and destination classes it calls.
@@ -80,13 +81,13 @@ public struct AccountBaseline: Sendable {
     }
 
     /// Learns the answered length of a call that ended at `time`, on local day `day`. `destination`
-    /// is the E.164 number of an answered call (nil: unanswered, or not a number); its first
-    /// `prefixDigits` digits are what the probing rule's runs are counted by, as the fraud engine
-    /// counts them: a call answered for less than `shortSeconds` to the prefix of the run, within
-    /// `window` of its last call, makes it longer; to another prefix it starts a new one; a longer
-    /// call elsewhere ends it.
+    /// is the E.164 number of an answered call (nil: unanswered, or not a number); the probing
+    /// rule's runs are counted by its first digits as the fraud engine counts them under `shortCalls`:
+    /// a call answered for less than its seconds to the prefix of the run, within its window of the
+    /// run's last call, makes it longer; to another prefix it starts a new one; a longer call
+    /// elsewhere ends it.
     public mutating func learnEnd(seconds: TimeInterval, day: Int, at time: Date = .distantPast, destination: String? = nil,
-                                  prefixDigits: Int = 6, shortSeconds: TimeInterval = 10, window: TimeInterval = 3_600) {
+                                  shortCalls rule: FraudConfig.ShortCalls = FraudConfig.Thresholds.accountDefaults.shortCalls) {
         if currentMinutes.day != day {
             peakMinutes = max(peakMinutes, currentMinutes.minutes)
             peakShortRun = max(peakShortRun, todayShortRunPeak)
@@ -95,10 +96,10 @@ public struct AccountBaseline: Sendable {
         }
         currentMinutes.minutes += seconds / 60
         // Most answered calls are long and follow no run: nothing more to learn from them.
-        guard let destination, seconds < shortSeconds || shortRun.count > 0 else { return }
-        let prefix = FraudEngine.prefix(of: destination, digits: prefixDigits)
-        if seconds < shortSeconds {
-            if shortRun.prefix == prefix, time.timeIntervalSince(shortRun.last) <= window {
+        guard let destination, seconds < rule.maxSeconds || shortRun.count > 0 else { return }
+        let prefix = FraudEngine.prefix(of: destination, digits: rule.prefixDigits)
+        if seconds < rule.maxSeconds {
+            if shortRun.prefix == prefix, time.timeIntervalSince(shortRun.last) <= rule.window {
                 shortRun.count += 1
             } else {
                 shortRun = (prefix, 1, time)

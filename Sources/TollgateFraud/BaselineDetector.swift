@@ -146,10 +146,8 @@ public struct BaselineDetector: Sendable {
     public mutating func ended(account: String, at time: Date, billableSeconds: TimeInterval, answeredDestination destination: String? = nil) {
         let day = clock.moment(time).day
         if let slot = slots[account], accounts[slot].baseline.calls > 0 {
-            let rule = settings.shortCalls
-            accounts[slot].baseline.learnEnd(seconds: billableSeconds, day: day, at: time,
-                                             destination: destination, prefixDigits: rule.prefixDigits,
-                                             shortSeconds: rule.maxSeconds, window: rule.window)
+            accounts[slot].baseline.learnEnd(seconds: billableSeconds, day: day, at: time, destination: destination,
+                                             shortCalls: settings.shortCalls)
         }
         if accounts[0].baseline.calls > 0 { accounts[0].baseline.learnEnd(seconds: billableSeconds, day: day) }
     }

@@ -36,6 +36,12 @@ struct StoreWriterTests {
         return false
     }
 
+    /// A store on a new file and where its writer's journal goes.
+    static func store() throws -> (store: FlakyStore, path: String, journal: String) {
+        let path = try folder().appendingPathComponent("tollgate.db").path
+        return (try FlakyStore(path: path, failures: 0), path, path + "-cdr-journal-events")
+    }
+
     static func lines(_ path: String) -> Int {
         guard let data = FileManager.default.contents(atPath: path) else { return 0 }
         return data.split(separator: UInt8(ascii: "\n")).count
@@ -43,10 +49,7 @@ struct StoreWriterTests {
 
     @Test("events and a ban the store refuses are in the journal at once; a gateway started after a crash stores each exactly once")
     func journaledAcrossACrash() async throws {
-        let folder = try Self.folder()
-        let path = folder.appendingPathComponent("tollgate.db").path
-        let journal = path + "-cdr-journal-events"
-        let away = try FlakyStore(path: path, failures: 0)
+        let (away, path, journal) = try Self.store()
         away.eventFailures.withLockedValue { $0 = 1_000 }
         away.banFailures.withLockedValue { $0 = 1_000 }
         let (stream, task) = Self.start(away, journal: journal)
@@ -77,14 +80,12 @@ struct StoreWriterTests {
 
     @Test("a batch whose commit answer was lost is written again and stored once")
     func lostAnswerStoresOnce() async throws {
-        let folder = try Self.folder()
-        let path = folder.appendingPathComponent("tollgate.db").path
-        let store = try FlakyStore(path: path, failures: 0)
+        let (store, _, journal) = try Self.store()
         store.lostEventAnswers.withLockedValue { $0 = 2 }
-        let (stream, task) = Self.start(store, journal: path + "-cdr-journal-events")
+        let (stream, task) = Self.start(store, journal: journal)
         for number in 1...5 { stream.publish(.event(Self.event(number))) }
         #expect(try await Self.eventually { store.lostEventAnswers.withLockedValue { $0 } == 0 })
-        #expect(try await Self.eventually { !FileManager.default.fileExists(atPath: path + "-cdr-journal-events") })
+        #expect(try await Self.eventually { !FileManager.default.fileExists(atPath: journal) })
         task.cancel()
         await task.value
         #expect(try await store.base.eventCount(EventQuery()) == 5)
@@ -92,10 +93,7 @@ struct StoreWriterTests {
 
     @Test("the journal holds just what is owed: a ban stored while events are still refused leaves it")
     func journalFollowsWhatIsOwed() async throws {
-        let folder = try Self.folder()
-        let path = folder.appendingPathComponent("tollgate.db").path
-        let journal = path + "-cdr-journal-events"
-        let store = try FlakyStore(path: path, failures: 0)
+        let (store, _, journal) = try Self.store()
         store.eventFailures.withLockedValue { $0 = 1_000 }
         store.banFailures.withLockedValue { $0 = 1 }
         let (stream, task) = Self.start(store, journal: journal)
@@ -114,20 +112,33 @@ struct StoreWriterTests {
 
     @Test("a journal line cut short by a crash is skipped; the whole lines are written")
     func cutLineSkipped() async throws {
-        let folder = try Self.folder()
-        let path = folder.appendingPathComponent("tollgate.db").path
-        let journal = StoreWriteJournal(path: path + "-cdr-journal-events")
+        let (store, _, path) = try Self.store()
+        let journal = StoreWriteJournal(path: path)
         try journal.append([.event(SecurityEvent(kind: "scanner", source: "192.0.2.1", rule: "r", detail: "whole"))])
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal.path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("{\"event\":{\"_0\":{\"kind\":\"sca".utf8))
         try handle.close()
         #expect(journal.recover().writes.count == 1 && journal.recover().unreadable == 1)
-        let store = try FlakyStore(path: path, failures: 0)
         let (_, task) = Self.start(store, journal: journal.path)
         #expect(try await Self.eventually { try await store.base.eventCount(EventQuery()) == 1 })
         task.cancel()
         await task.value
         #expect(try await store.base.events(EventQuery()).map(\.detail) == ["whole"])
+    }
+
+    @Test("a journal that cannot be written leaves what is owed in memory: nothing is lost while the gateway runs")
+    func unwritableJournalKeepsInMemory() async throws {
+        let (store, _, _) = try Self.store()
+        let journal = "/nonexistent-tollgate-folder/tollgate.db-cdr-journal-events"
+        store.eventFailures.withLockedValue { $0 = 2 }
+        let (stream, task) = Self.start(store, journal: journal)
+        for number in 1...3 { stream.publish(.event(Self.event(number))) }
+        #expect(try await Self.eventually { try await store.base.eventCount(EventQuery()) == 3 })
+        stream.publish(.event(Self.event(4)))
+        #expect(try await Self.eventually { try await store.base.eventCount(EventQuery()) == 4 })
+        task.cancel()
+        await task.value
+        #expect(!FileManager.default.fileExists(atPath: journal))
     }
 }

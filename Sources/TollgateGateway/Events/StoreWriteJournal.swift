@@ -36,11 +36,12 @@ struct StoreWriteJournal {
     func append(_ writes: [StoreWrite]) throws(Failure) {
         guard !writes.isEmpty else { return }
         let body = try Self.encode(writes, path: path)
+        // Made readable by its owner alone from the first byte.
+        if !FileManager.default.fileExists(atPath: path),
+           !FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) {
+            throw Failure(path: path, reason: "the file cannot be created")
+        }
         do {
-            if !FileManager.default.fileExists(atPath: path) {
-                try Data().write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
-                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
             try handle.seekToEnd()
@@ -55,16 +56,13 @@ struct StoreWriteJournal {
         guard !writes.isEmpty else { return remove() }
         let body = try Self.encode(writes, path: path)
         let temporary = path + ".new"
-        do {
-            try body.write(to: URL(fileURLWithPath: temporary))
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary)
-            guard rename(temporary, path) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
-        } catch let failure as Failure {
+        guard FileManager.default.createFile(atPath: temporary, contents: body, attributes: [.posixPermissions: 0o600]) else {
+            throw Failure(path: path, reason: "\(temporary) cannot be written")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temporary)
-            throw failure
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw Failure(path: path, reason: "\(error)")
+            throw Failure(path: path, reason: reason)
         }
     }
 
