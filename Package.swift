@@ -112,10 +112,12 @@ let package = Package(
             ]
         ),
         .target(name: "CTollgateSRTP"),
+        .target(name: "CTollgateMediaIO"),
         .target(
             name: "TollgateMedia",
             dependencies: [
                 "CTollgateSRTP",
+                "CTollgateMediaIO",
                 "SIPCore",
                 "SIPTransport",
                 "TollgateModel",

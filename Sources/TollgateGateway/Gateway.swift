@@ -118,8 +118,14 @@ public final class Gateway: Sendable {
         // Subscribers first, so they see everything from the first packet on.
         var services: [any Service] = [EventLoopService(group: group)]
         // Media runs on loops of its own, one per core: a call's packets never wait for signalling.
-        let mediaGroup = media.map { _ in MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount) }
-        if let mediaGroup { services.append(EventLoopService(group: mediaGroup)) }
+        let mediaGroup: MediaLoopGroup?
+        do {
+            mediaGroup = try media.map { _ in try MediaLoopGroup(numberOfThreads: System.coreCount, logger: logger) }
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        if let mediaGroup { services.append(MediaLoopService(loops: mediaGroup)) }
         if let store { services.append(StoreMaintenanceService(store: store)) }
         if let cdrWriter { services.append(CallRecordWriterService(writer: cdrWriter)) }
         if let store {
@@ -161,7 +167,7 @@ public final class Gateway: Sendable {
             fraud.sync(suspensions: restored.suspensions, resets: [:], resetsAfter: started)
             if let media, let mediaGroup {
                 let events = proxy.events
-                let relay = MediaRelay(configuration: media.relay, group: mediaGroup, logger: logger) { event in
+                let relay = MediaRelay(configuration: media.relay, loops: mediaGroup, logger: logger) { event in
                     loop.execute {
                         if event.kind == .abuse {
                             // Counted by Shield towards a ban; its findings are the events.

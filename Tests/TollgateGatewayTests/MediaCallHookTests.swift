@@ -17,11 +17,16 @@ struct MediaCallHookTests {
                                      with: "Content-Type: application/sdp\r\nContent-Length: \(sdp.utf8.count)\r\n\r\n\(sdp)")
     }
 
+    /// One media loop for the suite's relays, started on first use and kept for the test process.
+    private static let loops = Result { try MediaLoopGroup(numberOfThreads: 1) }
+
+    static func sharedLoops() throws -> MediaLoopGroup { try loops.get() }
+
     /// A harness whose media hook requires SRTP of the trunk `carrier` and takes plain RTP from others.
     static func harness(group: EventLoopGroup, ports: ClosedRange<UInt16>) throws -> (ProxyHarness, ActivityRecorder, MediaRelay) {
         let harness = try ProxyHarness()
         let recorder = ActivityRecorder(harness.proxy)
-        let relay = MediaRelay(configuration: .init(ports: ports), group: group) { _ in }
+        let relay = MediaRelay(configuration: .init(ports: ports), loops: try sharedLoops()) { _ in }
         let outside = MediaSideSettings(address: "127.0.0.1", srtp: .optional, suites: [.aesCM128HMACSHA1_80])
         var strict = outside
         strict.srtp = .required

@@ -14,8 +14,9 @@ struct MediaRelayTests {
     @Test("SRTP outside is bridged to plain RTP inside, both ways; the ports come back when the call ends")
     func bridgesSRTPToRTP() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loops = try MediaLoopGroup(numberOfThreads: 1)
         let events = NIOLockedValueBox<[MediaEvent]>([])
-        let relay = MediaRelay(configuration: .init(ports: 41_000...41_099), group: group) { event in events.withLockedValue { $0.append(event) } }
+        let relay = MediaRelay(configuration: .init(ports: 41_000...41_099), loops: loops) { event in events.withLockedValue { $0.append(event) } }
         let phone = try await UDPPeer(host: "127.0.0.30", group: group)
         let pbx = try await UDPPeer(host: "127.0.0.20", group: group)
         let attacker = try await UDPPeer(host: "127.0.0.66", group: group)
@@ -100,9 +101,11 @@ struct MediaRelayTests {
         #expect(abuse.map(\.packets) == [50, 50], "121 bad packets outside: two batches of 50")
         #expect(abuse.allSatisfy { $0.source == "127.0.0.66" })
 
-        try await call.close().get()
+        call.close()
+        await call.waitUntilClosed()
         #expect(relay.portsInUse == 0, "every port back in the pool")
         for peer in [phone, pbx, attacker] { try await peer.close() }
+        await loops.shutdown()
         try await group.shutdownGracefully()
     }
 
@@ -123,7 +126,8 @@ struct MediaRelayTests {
     @Test("malformed RTP and RTCP from the peer itself are dropped and counted, never relayed; random mutations are relayed or counted, never lost")
     func malformedPacketsAreDropped() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let relay = MediaRelay(configuration: .init(ports: 42_400...42_419), group: group) { _ in }
+        let loops = try MediaLoopGroup(numberOfThreads: 1)
+        let relay = MediaRelay(configuration: .init(ports: 42_400...42_419), loops: loops) { _ in }
         let phone = try await UDPPeer(host: "127.0.0.30", group: group)
         let pbx = try await UDPPeer(host: "127.0.0.20", group: group)
         let offer = try SDPSession(parsing: "v=0\r\no=- 1 1 IN IP4 127.0.0.30\r\ns=-\r\nc=IN IP4 127.0.0.30\r\nt=0 0\r\n"
@@ -180,8 +184,10 @@ struct MediaRelayTests {
         #expect(relayed + dropped == mutations, "relayed \(relayed), dropped \(dropped): \(call.statistics)")
         #expect(dropped > 0 && relayed > 0)
 
-        try await call.close().get()
+        call.close()
+        await call.waitUntilClosed()
         for peer in [phone, pbx] { try await peer.close() }
+        await loops.shutdown()
         try await group.shutdownGracefully()
     }
 
@@ -192,24 +198,28 @@ struct MediaRelayTests {
     @Test("a port another process holds is skipped, and neither it nor the pair used instead stays taken")
     func portHeldElsewhere() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loops = try MediaLoopGroup(numberOfThreads: 1)
         let squatter = try await UDPPeer(host: "127.0.0.1", port: 42_200, group: group)
-        let relay = MediaRelay(configuration: .init(ports: 42_200...42_203), group: group) { _ in }
+        let relay = MediaRelay(configuration: .init(ports: 42_200...42_203), loops: loops) { _ in }
         let call = relay.open(callID: "held")
         #expect(call.bindPorts(side: .outside, address: "127.0.0.1", stream: 0) == 42_202)
         #expect(relay.portsInUse == 1)
         #expect(call.bindPorts(side: .inside, address: "127.0.0.1", stream: 0) == nil, "the only other pair is held")
         #expect(relay.portsInUse == 1)
-        try await call.close().get()
+        call.close()
+        await call.waitUntilClosed()
         #expect(relay.portsInUse == 0)
         try await squatter.close()
+        await loops.shutdown()
         try await group.shutdownGracefully()
     }
 
     @Test("four hundred calls opened and ended leave no port and no socket behind")
     func noLeak() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loops = try MediaLoopGroup(numberOfThreads: 1)
         let descriptors = Self.openDescriptors()
-        let relay = MediaRelay(configuration: .init(ports: 42_000...42_099), group: group) { _ in }
+        let relay = MediaRelay(configuration: .init(ports: 42_000...42_099), loops: loops) { _ in }
         for round in 0..<20 {
             var calls: [MediaCallRelay] = []
             for index in 0..<20 {
@@ -219,11 +229,15 @@ struct MediaRelayTests {
                 calls.append(call)
             }
             #expect(relay.portsInUse == 40)
-            for call in calls { try await call.close().get() }
+            for call in calls {
+                call.close()
+                await call.waitUntilClosed()
+            }
             #expect(relay.portsInUse == 0)
         }
         try await Task.sleep(for: .milliseconds(100))
         #expect(Self.openDescriptors() <= descriptors + 2, "every media socket closed")
+        await loops.shutdown()
         try await group.shutdownGracefully()
     }
 }

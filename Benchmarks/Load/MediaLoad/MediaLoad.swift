@@ -85,13 +85,15 @@ struct MediaLoad {
             }
         }
 
-        let relayGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let relayLoops = try MediaLoopGroup(numberOfThreads: 1)
         let peers = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let relay = MediaRelay(configuration: .init(ports: 30_000...39_999), group: relayGroup) { _ in }
-        // The relay loop's thread id, from /proc/thread-self (→ "PID/task/TID") read on that thread.
-        let relayThread = try await relayGroup.next().submit {
-            Int32((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"))?.split(separator: "/").last ?? "") ?? 0
-        }.get()
+        let relay = MediaRelay(configuration: .init(ports: 30_000...39_999), loops: relayLoops) { _ in }
+        // The relay loop's thread id: the task of this process named after the first media loop.
+        try await Task.sleep(for: .milliseconds(100))
+        let relayThread = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { task -> Int32? in
+            let name = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)) ?? ""
+            return name.trimmingCharacters(in: .whitespacesAndNewlines) == "tg-media-0" ? Int32(task) : nil
+        }.first ?? 0
         let received = Received()
 
         var phones: [Phone] = []
@@ -195,6 +197,6 @@ struct MediaLoad {
             for index in 0..<calls { _ = try? engine.request("delete", [("call-id", .string("load-\(index)-\(getpid())"))]) }
         }
         try await peers.shutdownGracefully()
-        try await relayGroup.shutdownGracefully()
+        await relayLoops.shutdown()
     }
 }

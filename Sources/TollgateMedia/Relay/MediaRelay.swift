@@ -12,10 +12,10 @@ import Musl
 import Darwin
 #endif
 
-/// Anchors calls' media: binds their ports from one pool, runs each call's relay on an event loop of
-/// its own group (all of a call's sockets on one loop, so a packet never crosses threads), and gives
-/// the ports back when the call ends. Thread-safe; the offer/answer side (``MediaNegotiation``) is
-/// the caller's, on the gateway's loop.
+/// Anchors calls' media: binds their ports from one pool, runs each call's relay on a media loop of
+/// its group (all of a call's sockets on one loop, so a packet never crosses threads), and gives the
+/// ports back when the call ends. Thread-safe; the offer/answer side (``MediaNegotiation``) is the
+/// caller's, on the gateway's loop.
 public final class MediaRelay: Sendable {
     /// Settings of the relay.
     public struct Configuration: Sendable, Hashable {
@@ -38,16 +38,16 @@ public final class MediaRelay: Sendable {
     }
 
     public let configuration: Configuration
-    private let group: EventLoopGroup
+    private let loops: MediaLoopGroup
     private let pool: NIOLockedValueBox<MediaPortPool>
     private let onEvent: @Sendable (MediaEvent) -> Void
     private let logger: Logger
 
-    /// A relay whose sockets run on `group`; `onEvent` is called (on a relay loop) for each media event.
-    public init(configuration: Configuration, group: EventLoopGroup, logger: Logger = Logger(label: "tollgate.media"),
+    /// A relay whose ports run on `loops`; `onEvent` is called (on a media loop) for each media event.
+    public init(configuration: Configuration, loops: MediaLoopGroup, logger: Logger = Logger(label: "tollgate.media"),
                 onEvent: @escaping @Sendable (MediaEvent) -> Void) {
         self.configuration = configuration
-        self.group = group
+        self.loops = loops
         self.pool = NIOLockedValueBox(MediaPortPool(range: configuration.ports))
         self.onEvent = onEvent
         self.logger = logger
@@ -59,12 +59,12 @@ public final class MediaRelay: Sendable {
 
     /// Starts a call's relay.
     public func open(callID: String) -> MediaCallRelay {
-        MediaCallRelay(callID: callID, relay: self, loop: group.next())
+        MediaCallRelay(callID: callID, relay: self, loop: loops.next())
     }
 
     // MARK: - For calls
 
-    fileprivate func bindPair(address: String, loop: EventLoop, call: NIOLoopBoundBox<MediaRelayCall>, side: MediaSide, stream: Int) -> UInt16? {
+    fileprivate func bindPair(address: String, loop: MediaLoop, call: MediaLoopBound<MediaRelayCall>, side: MediaSide, stream: Int) -> UInt16? {
         // A pair another process holds is skipped and given back: the pool hands pairs out round-robin,
         // so it is not tried again before the rest of the range.
         for _ in 0..<8 {
@@ -80,8 +80,17 @@ public final class MediaRelay: Sendable {
                     _ = closeDescriptor(rtp.descriptor)
                     throw error
                 }
-                register(rtp.descriptor, loop: loop, call: call, side: side, stream: stream, rtcp: false)
-                register(rtcp.descriptor, loop: loop, call: call, side: side, stream: stream, rtcp: true)
+                let descriptors = (rtp: rtp.descriptor, rtcp: rtcp.descriptor)
+                loop.execute {
+                    let call = call.value
+                    for (descriptor, isRTCP) in [(descriptors.rtp, false), (descriptors.rtcp, true)] {
+                        if call.closed {
+                            _ = closeDescriptor(descriptor)
+                        } else if loop.watch(descriptor, call: call, side: side, stream: stream, rtcp: isRTCP) {
+                            call.attach(descriptor, side: side, stream: stream, rtcp: isRTCP)
+                        }
+                    }
+                }
                 return port
             } catch {
                 logger.warning("media port not bound", metadata: ["port": "\(port)", "error": "\(error)"])
@@ -90,34 +99,6 @@ public final class MediaRelay: Sendable {
             }
         }
         return nil
-    }
-
-    private func register(_ descriptor: CInt, loop: EventLoop, call: NIOLoopBoundBox<MediaRelayCall>, side: MediaSide, stream: Int, rtcp: Bool) {
-        let logger = self.logger
-        DatagramBootstrap(group: loop)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2_048))
-            // One datagram a wake-up: a port gets one packet per packetisation interval, so reading on
-            // until the socket is empty costs a second receive (EAGAIN) per packet; epoll is
-            // level-triggered, so a port that had more is woken again straight away.
-            .channelOption(.maxMessagesPerRead, value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MediaPortHandler(call: call.value, side: side, stream: stream, rtcp: rtcp))
-                }
-            }
-            .withBoundSocket(descriptor)
-            .whenComplete { result in
-                switch result {
-                case .success(let channel):
-                    if call.value.closed {
-                        channel.close(promise: nil)
-                    } else {
-                        call.value.attach(channel, side: side, stream: stream, rtcp: rtcp)
-                    }
-                case .failure(let error):
-                    logger.warning("media port not registered", metadata: ["error": "\(error)"])
-                }
-            }
     }
 
     fileprivate func release(_ ports: [UInt16]) {
@@ -137,18 +118,36 @@ private func closeDescriptor(_ descriptor: CInt) -> CInt {
     #endif
 }
 
+/// A value confined to a media loop, passed between threads only to be used on that loop.
+final class MediaLoopBound<Value>: @unchecked Sendable {
+    private let loop: MediaLoop
+    private let boxed: Value
+
+    init(_ value: Value, loop: MediaLoop) {
+        self.boxed = value
+        self.loop = loop
+    }
+
+    /// The value; only on its loop (or once the loop has stopped).
+    var value: Value {
+        assert(loop.inLoop || !loop.isRunning, "a media loop's value used off its loop")
+        return boxed
+    }
+}
+
 /// One call's media relay, as the gateway's loop holds it: binds ports as the negotiation asks for
 /// them, passes each new plan to the relay's loop, and ends it. Thread-safe.
 public final class MediaCallRelay: Sendable {
     public let callID: String
     private let relay: MediaRelay
-    private let loop: EventLoop
-    private let call: NIOLoopBoundBox<MediaRelayCall>
+    private let loop: MediaLoop
+    private let call: MediaLoopBound<MediaRelayCall>
     private let ports = NIOLockedValueBox<[UInt16]>([])
     private let statisticsBox: NIOLockedValueBox<MediaStatistics>
-    private let timer: NIOLockedValueBox<RepeatedTask?>
+    /// Whether the call has ended and its ports are back, and who waits for that.
+    private let ending = NIOLockedValueBox<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    fileprivate init(callID: String, relay: MediaRelay, loop: EventLoop) {
+    fileprivate init(callID: String, relay: MediaRelay, loop: MediaLoop) {
         self.callID = callID
         self.relay = relay
         self.loop = loop
@@ -157,14 +156,11 @@ public final class MediaCallRelay: Sendable {
         let call = MediaRelayCall(callID: callID, strictSource: relay.configuration.strictSource,
                                   publish: { statistics in statisticsBox.withLockedValue { $0 = statistics } },
                                   report: { [relay] event in relay.report(event) })
-        self.call = NIOLoopBoundBox.makeBoxSendingValue(call, eventLoop: loop)
+        let bound = MediaLoopBound(call, loop: loop)
+        self.call = bound
         let timeout = relay.configuration.timeout
         let holdTimeout = relay.configuration.holdTimeout
-        let bound = self.call
-        let check = min(TimeAmount.seconds(5), timeout)
-        self.timer = NIOLockedValueBox(loop.scheduleRepeatedTask(initialDelay: check, delay: check) { _ in
-            bound.value.checkTimeout(now: .now(), timeout: timeout, holdTimeout: holdTimeout)
-        })
+        loop.execute { loop.adopt(bound.value, timeout: timeout, holdTimeout: holdTimeout) }
     }
 
     /// Binds an RTP/RTCP pair on `side` at `address` for stream `stream`: the port, or nil when none is free.
@@ -190,17 +186,34 @@ public final class MediaCallRelay: Sendable {
     /// The counts so far (at most one burst of reads behind).
     public var statistics: MediaStatistics { statisticsBox.withLockedValue { $0 } }
 
-    /// Ends the call's media: its sockets close, then its ports go back to the pool. The future
-    /// completes when they have.
-    @discardableResult
-    public func close() -> EventLoopFuture<Void> {
-        timer.withLockedValue { $0?.cancel(); $0 = nil }
+    /// Ends the call's media: its sockets close, then its ports go back to the pool
+    /// (``waitUntilClosed()`` waits for that).
+    public func close() {
         let call = self.call
+        let loop = self.loop
         let relay = self.relay
         let ports = self.ports
-        let loop = self.loop
-        return loop.flatSubmit { call.value.close(on: loop) }.always { _ in
+        let ending = self.ending
+        loop.execute {
+            for descriptor in call.value.close() { loop.unwatch(descriptor) }
+            loop.forget(call.value)
             relay.release(ports.withLockedValue { taken in defer { taken = [] }; return taken })
+            let waiters = ending.withLockedValue { ending in
+                defer { ending = (true, []) }
+                return ending.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    /// Returns once ``close()`` has closed the call's sockets and given its ports back.
+    public func waitUntilClosed() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = ending.withLockedValue { ending in
+                if !ending.done { ending.waiters.append(continuation) }
+                return ending.done
+            }
+            if done { continuation.resume() }
         }
     }
 }

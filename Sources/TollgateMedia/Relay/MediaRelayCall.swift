@@ -1,35 +1,68 @@
 import NIOCore
 
-/// The relay of one call's media, confined to the event loop its sockets run on: for each side and
+/// The relay of one call's media, confined to the media loop its sockets run on: for each side and
 /// stream, the plan (ports, peer, keys), the SRTP contexts, where the peer's packets really come from
 /// (latching), and the counts. Every packet that arrives on one side leaves on the other, unprotected
 /// and protected as each side's plan says, or is dropped and counted.
+///
+/// It does no I/O: ``received(_:length:side:stream:rtcpPort:from:now:)`` works on the packet in the
+/// loop's buffer, in place, and says where it goes next (``Forward``); the loop sends it.
 final class MediaRelayCall {
+    /// Where a packet goes next: sent from `descriptor` (the other side's port) to `destination`,
+    /// `length` bytes from the start of the buffer it was received in.
+    struct Forward: Equatable {
+        let descriptor: CInt
+        let destination: MediaEndpoint
+        let length: Int
+    }
+
     /// One side of one stream at run time (a class: the packet path changes it in place).
     final class Leg {
         var plan: MediaStreamPlan {
             didSet { resolveSignalled() }
         }
         /// Where the plan says the peer's RTP and RTCP are (resolved once per plan, not per packet).
-        private(set) var signalled: SocketAddress?
-        private(set) var signalledRTCP: SocketAddress?
-        var rtpChannel: Channel?
-        var rtcpChannel: Channel?
+        private(set) var signalled: MediaEndpoint?
+        private(set) var signalledRTCP: MediaEndpoint?
+        /// The side's RTP and RTCP ports, once the loop watches them.
+        var rtpDescriptor: CInt?
+        var rtcpDescriptor: CInt?
         /// Where the peer's RTP and RTCP come from, once latched.
-        var latched: SocketAddress?
-        var latchedRTCP: SocketAddress?
+        var latched: MediaEndpoint?
+        var latchedRTCP: MediaEndpoint?
         /// Whether the latched address is the signalled one (a plain leg's best case).
         var latchedToSignalled = false
         var inbound: SRTPContext?
         var outbound: SRTPContext?
-        /// The highest RTP sequence number seen per SSRC, for counting losses.
-        var highestSequence: [UInt32: UInt16] = [:]
+        /// The highest RTP sequence number seen per SSRC, for counting losses: the current source's
+        /// at hand, the others (after an SSRC change) in a table.
+        private var currentSSRC: UInt32?
+        private var currentHighest: UInt16 = 0
+        private var otherHighest: [UInt32: UInt16] = [:]
         /// When the last packet from the peer arrived.
         var lastPacket: NIODeadline?
 
         init(plan: MediaStreamPlan) {
             self.plan = plan
             resolveSignalled()
+        }
+
+        /// Follows the highest sequence number of `ssrc` and returns how many packets the step from
+        /// it to `sequence` skipped (0 for the next packet, a duplicate or a late one).
+        func countLosses(ssrc: UInt32, sequence: UInt16) -> UInt64 {
+            if currentSSRC != ssrc {
+                if let current = currentSSRC { otherHighest[current] = currentHighest }
+                currentSSRC = ssrc
+                guard let previous = otherHighest.removeValue(forKey: ssrc) else {
+                    currentHighest = sequence
+                    return 0
+                }
+                currentHighest = previous
+            }
+            let gap = sequence &- currentHighest
+            guard gap != 0, gap < 0x8000 else { return 0 }
+            currentHighest = sequence
+            return UInt64(gap - 1)
         }
 
         private func resolveSignalled() {
@@ -47,13 +80,14 @@ final class MediaRelayCall {
     }
     /// Whether the counts changed since they were last published.
     private var changed = false
+    /// Whether the loop holds the call in its list of calls to publish after this burst of reads.
+    private var publishPending = false
     private let publish: (MediaStatistics) -> Void
     private let report: (MediaEvent) -> Void
     /// Events already reported for this call, by kind and side: one each, the rest only counted.
     private var reported: Set<String> = []
-    private var unflushed: [ObjectIdentifier: Channel] = [:]
     /// Bad packets (forged, replayed, foreign) per outside source not yet reported as abuse.
-    private var abuse: [String: Int] = [:]
+    private var abuse: [MediaEndpoint: Int] = [:]
     /// Abuse is reported in batches of this many packets from one source.
     static let abuseBatch = 50
     private(set) var closed = false
@@ -98,79 +132,88 @@ final class MediaRelayCall {
         return current
     }
 
-    /// A bound port's channel is ready.
-    func attach(_ channel: Channel, side: MediaSide, stream: Int, rtcp: Bool) {
+    /// A bound port is watched by the loop.
+    func attach(_ descriptor: CInt, side: MediaSide, stream: Int, rtcp: Bool) {
         let leg = self.leg(side, stream) ?? Leg(plan: MediaStreamPlan(kind: .rtp, localPort: 0))
-        if rtcp { leg.rtcpChannel = channel } else { leg.rtpChannel = channel }
+        if rtcp { leg.rtcpDescriptor = descriptor } else { leg.rtpDescriptor = descriptor }
         setLeg(side, stream, leg)
     }
 
-    /// Closes every channel; the ports are free once the returned future completes.
-    func close(on loop: EventLoop) -> EventLoopFuture<Void> {
+    /// Ends the call: publishes the last counts and gives back the ports' descriptors, for the loop
+    /// to stop watching and close.
+    func close() -> [CInt] {
         closed = true
         publish(statistics)
-        let channels = (insideLegs + outsideLegs).flatMap { [$0.rtpChannel, $0.rtcpChannel].compactMap { $0 } }
+        let descriptors = (insideLegs + outsideLegs).flatMap { [$0.rtpDescriptor, $0.rtcpDescriptor].compactMap { $0 } }
         insideLegs = []
         outsideLegs = []
-        return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop)
+        return descriptors
     }
 
     // MARK: - Packets
 
-    /// A datagram arrived on `side`'s port for `stream` (its RTCP port when `rtcpPort`).
-    func received(_ envelope: AddressedEnvelope<ByteBuffer>, side: MediaSide, stream: Int, rtcpPort: Bool, now: NIODeadline) {
-        guard !closed, let leg = leg(side, stream), leg.plan.kind != .disabled else { return }
+    /// A datagram of `length` bytes arrived at the start of `packet` on `side`'s port for `stream`
+    /// (its RTCP port when `rtcpPort`) from `source`. `packet` has room for
+    /// ``SRTPContext/maximumOverhead`` more bytes: the packet is unprotected and protected in place.
+    ///
+    /// - Returns: where the packet goes next, or nil when it is dropped (and counted).
+    func received(_ packet: UnsafeMutableRawBufferPointer, length: Int, side: MediaSide, stream: Int, rtcpPort: Bool,
+                  from source: MediaEndpoint, now: NIODeadline) -> Forward? {
+        guard !closed, let leg = leg(side, stream), leg.plan.kind != .disabled else { return nil }
         // Until the answer says whether this side speaks SRTP, its packets cannot be read.
         guard !leg.plan.awaitingAnswer else {
             statistics.unnegotiatedPackets += 1
-            return
+            return nil
         }
-        var buffer = envelope.data
-        let source = envelope.remoteAddress
+        guard length > 0, length <= packet.count else {
+            statistics.malformedPackets += 1
+            return nil
+        }
+        var length = length
         let isRTP = leg.plan.kind == .rtp
-        let isRTCP = isRTP && (rtcpPort || buffer.withUnsafeReadableBytes { RTPHeader.isRTCP($0) })
+        let isRTCP = isRTP && (rtcpPort || RTPHeader.isRTCP(UnsafeRawBufferPointer(rebasing: packet[..<length])))
 
         // SRTP first: only an authentic, well-formed packet may move the latch.
         var header: RTPHeader?
         if isRTP, leg.inbound != nil {
-            let length = buffer.readableBytes
-            let result: Result<Int, SRTPError> = buffer.withUnsafeMutableReadableBytes { bytes in
-                do throws(SRTPError) {
-                    return .success(isRTCP ? try leg.inbound!.unprotectRTCP(bytes, length: length) : try leg.inbound!.unprotectRTP(bytes, length: length))
-                } catch { return .failure(error) }
-            }
+            let received = UnsafeMutableRawBufferPointer(rebasing: packet[..<length])
+            let result: Result<Int, SRTPError>
+            do throws(SRTPError) {
+                let plain = isRTCP ? try leg.inbound?.unprotectRTCP(received, length: length) : try leg.inbound?.unprotectRTP(received, length: length)
+                result = .success(plain ?? 0)
+            } catch { result = .failure(error) }
             switch result {
             case .success(let plainLength):
-                buffer.moveWriterIndex(to: buffer.readerIndex + plainLength)
+                length = plainLength
                 if !isRTCP {
-                    header = buffer.withUnsafeReadableBytes { Self.validHeader($0) }
+                    header = Self.validHeader(UnsafeRawBufferPointer(rebasing: packet[..<length]))
                     guard header != nil else {
                         statistics.malformedPackets += 1
-                        return
+                        return nil
                     }
                 }
             case .failure(let error):
                 if case .malformedPacket = error { statistics.malformedPackets += 1 } else { statistics.authenticationFailures += 1 }
                 reportOnce(.authenticationFailed, side: side, source: source, detail: "\(isRTCP ? "SRTCP" : "SRTP") from \(source): \(error)")
                 noteAbuse(from: source, side: side)
-                return
+                return nil
             }
             latch(leg, to: source, rtcp: isRTCP && !leg.plan.rtcpMux)
         } else {
             // A malformed packet neither moves the latch nor goes on. STUN (first byte 0–3) and ZRTP
             // (16–19) share the port (RFC 7983) and are relayed as they are, between plain legs.
-            let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) ?? 0xFF
-            if isRTP, !Self.isSTUNOrZRTP(first) {
+            let bytes = UnsafeRawBufferPointer(rebasing: packet[..<length])
+            if isRTP, !Self.isSTUNOrZRTP(bytes[0]) {
                 let valid: Bool
                 if isRTCP {
-                    valid = buffer.withUnsafeReadableBytes { RTPHeader.isValidRTCP($0) }
+                    valid = RTPHeader.isValidRTCP(bytes)
                 } else {
-                    header = buffer.withUnsafeReadableBytes { Self.validHeader($0) }
+                    header = Self.validHeader(bytes)
                     valid = header != nil
                 }
                 guard valid else {
                     statistics.malformedPackets += 1
-                    return
+                    return nil
                 }
             }
             guard admitPlain(leg, from: source, rtcp: isRTCP && !leg.plan.rtcpMux) else {
@@ -178,7 +221,7 @@ final class MediaRelayCall {
                 reportOnce(.foreignSource, side: side, source: source,
                            detail: "media for the \(side) side from \(source), not the peer (\(leg.latched.map { "\($0)" } ?? "unlatched"))")
                 noteAbuse(from: source, side: side)
-                return
+                return nil
             }
         }
         leg.lastPacket = now
@@ -186,19 +229,16 @@ final class MediaRelayCall {
         // Counts, as plain RTP.
         var direction = statistics[from: side]
         direction.packets += 1
-        direction.bytes += UInt64(buffer.readableBytes)
-        if let header {
-            if let previous = leg.highestSequence[header.ssrc] {
-                let gap = header.sequenceNumber &- previous
-                if gap > 1, gap < 0x8000 { direction.lost += UInt64(gap - 1) }
-                if gap != 0, gap < 0x8000 { leg.highestSequence[header.ssrc] = header.sequenceNumber }
-            } else {
-                leg.highestSequence[header.ssrc] = header.sequenceNumber
-            }
-        }
+        direction.bytes += UInt64(length)
+        if let header { direction.lost += leg.countLosses(ssrc: header.ssrc, sequence: header.sequenceNumber) }
         statistics[from: side] = direction
 
-        forward(buffer, to: side.opposite, stream: stream, rtcp: isRTCP)
+        return forward(packet, length: length, to: side.opposite, stream: stream, rtcp: isRTCP)
+    }
+
+    /// A datagram too long to be media arrived: dropped and counted.
+    func droppedMalformed() {
+        statistics.malformedPackets += 1
     }
 
     /// Whether a first byte is STUN's or ZRTP's in RFC 7983's demultiplexing.
@@ -213,42 +253,42 @@ final class MediaRelayCall {
         return header
     }
 
-    private func forward(_ packet: ByteBuffer, to side: MediaSide, stream: Int, rtcp: Bool) {
-        guard let other = leg(side, stream), other.plan.kind != .disabled else { return }
+    private func forward(_ packet: UnsafeMutableRawBufferPointer, length: Int, to side: MediaSide, stream: Int, rtcp: Bool) -> Forward? {
+        guard let other = leg(side, stream), other.plan.kind != .disabled else { return nil }
         guard !other.plan.awaitingAnswer else {
             statistics.unnegotiatedPackets += 1
-            return
+            return nil
         }
         let muxed = other.plan.rtcpMux
-        let destination: SocketAddress?
+        let destination: MediaEndpoint?
         if rtcp && !muxed {
             destination = other.latchedRTCP ?? other.signalledRTCP
         } else {
             destination = other.latched ?? other.signalled
         }
-        guard let destination, let channel = (rtcp && !muxed ? other.rtcpChannel : other.rtpChannel) else { return }
-        var buffer = packet
+        guard let destination, let descriptor = (rtcp && !muxed ? other.rtcpDescriptor : other.rtpDescriptor) else { return nil }
+        var length = length
         if other.plan.kind == .rtp, other.outbound != nil {
-            let length = buffer.readableBytes
-            buffer.writeRepeatingByte(0, count: SRTPContext.maximumOverhead)
-            let protected: Int? = buffer.withUnsafeMutableReadableBytes { bytes in
-                do throws(SRTPError) {
-                    return rtcp ? try other.outbound!.protectRTCP(bytes, length: length) : try other.outbound!.protectRTP(bytes, length: length)
-                } catch { return nil }
-            }
-            guard let protected else { return }
-            buffer.moveWriterIndex(to: buffer.readerIndex + protected)
+            guard packet.count >= length + SRTPContext.maximumOverhead else { return nil }
+            let room = UnsafeMutableRawBufferPointer(rebasing: packet[..<(length + SRTPContext.maximumOverhead)])
+            do throws(SRTPError) {
+                length = try (rtcp ? other.outbound?.protectRTCP(room, length: length) : other.outbound?.protectRTP(room, length: length)) ?? length
+            } catch { return nil }
         }
-        channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
-        unflushed[ObjectIdentifier(channel)] = channel
+        return Forward(descriptor: descriptor, destination: destination, length: length)
     }
 
-    /// Sends what the last burst of reads queued, and publishes the counts.
-    func flush() {
-        if !unflushed.isEmpty {
-            for channel in unflushed.values { channel.flush() }
-            unflushed.removeAll(keepingCapacity: true)
-        }
+    /// Whether the counts changed since they were last published and the call is not yet among the
+    /// loop's calls to publish; marks it as among them.
+    func needsPublishing() -> Bool {
+        guard changed, !publishPending else { return false }
+        publishPending = true
+        return true
+    }
+
+    /// Publishes the counts, if they changed (after a burst of reads).
+    func publishCounts() {
+        publishPending = false
         if changed {
             changed = false
             publish(statistics)
@@ -258,13 +298,13 @@ final class MediaRelayCall {
     // MARK: - Latching
 
     /// An SRTP leg follows its authenticated packets (a phone behind NAT, or one that moved).
-    private func latch(_ leg: Leg, to source: SocketAddress, rtcp: Bool) {
+    private func latch(_ leg: Leg, to source: MediaEndpoint, rtcp: Bool) {
         if rtcp { leg.latchedRTCP = source } else { leg.latched = source }
     }
 
     /// A plain leg: the signalled address always wins; before anything came from it, the first
     /// source is taken (a phone behind NAT) unless `strict_source`; after that, others are foreign.
-    private func admitPlain(_ leg: Leg, from source: SocketAddress, rtcp: Bool) -> Bool {
+    private func admitPlain(_ leg: Leg, from source: MediaEndpoint, rtcp: Bool) -> Bool {
         let signalled = rtcp ? leg.signalledRTCP : leg.signalled
         let current = rtcp ? leg.latchedRTCP : leg.latched
         if let signalled, signalled == source {
@@ -281,23 +321,25 @@ final class MediaRelayCall {
     }
 
     /// Counts a bad packet from an outside source; each batch is reported for Shield to judge.
-    private func noteAbuse(from source: SocketAddress, side: MediaSide) {
-        guard side == .outside, let address = source.ipAddress else { return }
-        let count = abuse[address, default: 0] + 1
+    private func noteAbuse(from source: MediaEndpoint, side: MediaSide) {
+        guard side == .outside else { return }
+        let host = source.host
+        let count = abuse[host, default: 0] + 1
         guard count >= Self.abuseBatch else {
-            abuse[address] = count
+            abuse[host] = count
             return
         }
-        abuse[address] = 0
+        abuse[host] = 0
+        let address = source.ipAddress
         report(MediaEvent(kind: .abuse, callID: callID, side: side, source: address,
                           detail: "\(count) forged or foreign media packets from \(address)", packets: count))
     }
 
-    private func reportOnce(_ kind: MediaEvent.Kind, side: MediaSide, source: SocketAddress, detail: String) {
+    private func reportOnce(_ kind: MediaEvent.Kind, side: MediaSide, source: MediaEndpoint, detail: @autoclosure () -> String) {
         let key = "\(kind.rawValue) \(side)"
         guard !reported.contains(key) else { return }
         reported.insert(key)
-        report(MediaEvent(kind: kind, callID: callID, side: side, source: source.ipAddress, detail: detail))
+        report(MediaEvent(kind: kind, callID: callID, side: side, source: source.ipAddress, detail: detail()))
     }
 
     /// Starts the silence clock again at `now` and forgets timeouts already reported (the call was
@@ -343,8 +385,8 @@ final class MediaRelayCall {
     // MARK: - Helpers
 
     func leg(_ side: MediaSide, _ index: Int) -> Leg? {
-        let list = side == .inside ? insideLegs : outsideLegs
-        return index < list.count ? list[index] : nil
+        if side == .inside { return index < insideLegs.count ? insideLegs[index] : nil }
+        return index < outsideLegs.count ? outsideLegs[index] : nil
     }
 
     private func setLeg(_ side: MediaSide, _ index: Int, _ leg: Leg) {
@@ -356,8 +398,8 @@ final class MediaRelayCall {
         list[index] = leg
     }
 
-    fileprivate static func address(_ host: String?, _ port: UInt16) -> SocketAddress? {
+    fileprivate static func address(_ host: String?, _ port: UInt16) -> MediaEndpoint? {
         guard let host, port != 0, host != "0.0.0.0", host != "::" else { return nil }
-        return try? SocketAddress(ipAddress: host, port: Int(port))
+        return MediaEndpoint(host: host, port: port)
     }
 }
