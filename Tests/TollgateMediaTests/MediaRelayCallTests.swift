@@ -157,6 +157,50 @@ struct MediaRelayCallTests {
         #expect(call.statistics.fromOutside.packets == 0)
     }
 
+    @Test("random and mangled datagrams on both sides of an SRTP call: no crash, each one either relayed or dropped and counted")
+    func fuzz() throws {
+        let phoneKey = SRTPMasterKey.random(profile: .aesCM128HMACSHA1_80)
+        let (call, _) = Self.call(phoneKey: phoneKey, tollgateKey: SRTPMasterKey.random(profile: .aesCM128HMACSHA1_80))
+        var generator = SystemRandomNumberGenerator()
+        var phone = SRTPContext(key: phoneKey)
+        var relayed: UInt64 = 0
+        let rounds = 4_000
+        for round in 0..<rounds {
+            var bytes: [UInt8]
+            switch round % 4 {
+            case 0:
+                // Pure noise of any length, up to a jumbo RTP packet.
+                bytes = (0..<Int.random(in: 0...400, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            case 1:
+                // A valid header with random CSRC count, extension and padding bits over a short body.
+                bytes = rtpPacket(sequence: UInt16(round)) .prefix(Int.random(in: 0...40, using: &generator)).map { $0 }
+                if !bytes.isEmpty { bytes[0] = 0x80 | UInt8.random(in: 0...0x3F, using: &generator) }
+            case 2:
+                // A genuine SRTP packet with one byte flipped.
+                bytes = rtpPacket(sequence: UInt16(round))
+                try phone.protectRTP(&bytes)
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] ^= UInt8.random(in: 1...255, using: &generator)
+            default:
+                // A genuine one, cut short or padded with junk.
+                bytes = rtpPacket(sequence: UInt16(round))
+                try phone.protectRTP(&bytes)
+                if Bool.random(using: &generator) { bytes.removeLast(Int.random(in: 1...bytes.count, using: &generator)) } else { bytes += [1, 2, 3] }
+            }
+            let side: MediaSide = round % 3 == 0 ? .inside : .outside
+            let host = side == .inside ? "127.0.0.20" : "127.0.0.30"
+            if try Self.deliver(bytes, to: call, from: host, port: side == .inside ? 10_000 : 4_000, side: side,
+                                rtcpPort: round % 7 == 0) != nil {
+                relayed += 1
+            }
+        }
+        let statistics = call.statistics
+        let counted = statistics.fromOutside.packets + statistics.fromInside.packets
+        let dropped = statistics.malformedPackets + statistics.authenticationFailures + statistics.foreignPackets
+        #expect(counted == relayed, "every packet counted as relayed went on")
+        #expect(counted + dropped == UInt64(rounds), "every other one is dropped and counted")
+        #expect(statistics.authenticationFailures > 0 && statistics.malformedPackets > 0)
+    }
+
     @Test("a closed call forwards nothing and gives back every port's descriptor once")
     func closing() throws {
         let (call, _) = Self.call()

@@ -225,15 +225,18 @@ final class MediaRelayCall {
             }
         }
         leg.lastPacket = now
+        let lost = header.map { leg.countLosses(ssrc: $0.ssrc, sequence: $0.sequenceNumber) } ?? 0
+        let forward = forward(packet, length: length, to: side.opposite, stream: stream, rtcp: isRTCP)
 
-        // Counts, as plain RTP.
+        // Counts, as plain RTP: what went on; what could not is counted by `forward` as dropped.
         var direction = statistics[from: side]
-        direction.packets += 1
-        direction.bytes += UInt64(length)
-        if let header { direction.lost += leg.countLosses(ssrc: header.ssrc, sequence: header.sequenceNumber) }
+        direction.lost += lost
+        if forward != nil {
+            direction.packets += 1
+            direction.bytes += UInt64(length)
+        }
         statistics[from: side] = direction
-
-        return forward(packet, length: length, to: side.opposite, stream: stream, rtcp: isRTCP)
+        return forward
     }
 
     /// A datagram too long to be media arrived: dropped and counted.
@@ -254,7 +257,10 @@ final class MediaRelayCall {
     }
 
     private func forward(_ packet: UnsafeMutableRawBufferPointer, length: Int, to side: MediaSide, stream: Int, rtcp: Bool) -> Forward? {
-        guard let other = leg(side, stream), other.plan.kind != .disabled else { return nil }
+        guard let other = leg(side, stream), other.plan.kind != .disabled else {
+            statistics.unnegotiatedPackets += 1
+            return nil
+        }
         guard !other.plan.awaitingAnswer else {
             statistics.unnegotiatedPackets += 1
             return nil
@@ -266,14 +272,25 @@ final class MediaRelayCall {
         } else {
             destination = other.latched ?? other.signalled
         }
-        guard let destination, let descriptor = (rtcp && !muxed ? other.rtcpDescriptor : other.rtpDescriptor) else { return nil }
+        // Nowhere to send it yet (the other side's address or port not known): not ready, as above.
+        guard let destination, let descriptor = (rtcp && !muxed ? other.rtcpDescriptor : other.rtpDescriptor) else {
+            statistics.unnegotiatedPackets += 1
+            return nil
+        }
         var length = length
         if other.plan.kind == .rtp, other.outbound != nil {
-            guard packet.count >= length + SRTPContext.maximumOverhead else { return nil }
+            // What cannot be protected (STUN from a plain side, say) cannot go to an SRTP side.
+            guard packet.count >= length + SRTPContext.maximumOverhead else {
+                statistics.malformedPackets += 1
+                return nil
+            }
             let room = UnsafeMutableRawBufferPointer(rebasing: packet[..<(length + SRTPContext.maximumOverhead)])
             do throws(SRTPError) {
                 length = try (rtcp ? other.outbound?.protectRTCP(room, length: length) : other.outbound?.protectRTP(room, length: length)) ?? length
-            } catch { return nil }
+            } catch {
+                statistics.malformedPackets += 1
+                return nil
+            }
         }
         return Forward(descriptor: descriptor, destination: destination, length: length)
     }

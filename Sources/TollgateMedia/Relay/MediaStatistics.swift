@@ -22,7 +22,8 @@ public struct MediaStatistics: Sendable, Hashable {
     public var foreignPackets: UInt64 = 0
     /// Packets too short or not RTP where RTP was due.
     public var malformedPackets: UInt64 = 0
-    /// Packets from or for a side whose answer had not yet said whether it speaks SRTP.
+    /// Packets from or for a side not ready for them: its answer had not yet said whether it speaks
+    /// SRTP, or where to send to is not yet known, or its stream is disabled.
     public var unnegotiatedPackets: UInt64 = 0
     /// The first codec agreed, e.g. `PCMU/8000`.
     public var codec: String?
