@@ -1,19 +1,16 @@
 import NIOCore
 
 /// Receives UDP datagrams on a listener and hands each one up, on the event loop, without copying
-/// more than once (ByteBuffer → the message's byte array); once a datagram has been handled,
-/// `delivered` sends what handling it wrote.
+/// more than once (ByteBuffer → the message's byte array).
 final class SIPDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let listener: Int
     private let deliver: @Sendable (SIPInboundPacket) -> Void
-    private let delivered: @Sendable () -> Void
 
-    init(listener: Int, deliver: @escaping @Sendable (SIPInboundPacket) -> Void, delivered: @escaping @Sendable () -> Void = {}) {
+    init(listener: Int, deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
         self.listener = listener
         self.deliver = deliver
-        self.delivered = delivered
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -21,7 +18,6 @@ final class SIPDatagramHandler: ChannelInboundHandler {
         var buffer = envelope.data
         guard let bytes = buffer.readBytes(length: buffer.readableBytes) else { return }
         deliver(SIPInboundPacket(bytes: bytes, source: SIPPeer(transport: .udp, address: envelope.remoteAddress), listener: listener))
-        delivered()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -143,8 +143,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                     .channelOption(.maxMessagesPerRead, value: 16)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(
-                                SIPDatagramHandler(listener: listener, deliver: deliver, delivered: { [weak self] in self?.flushAfterDelivery() }))
+                            try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(listener: listener, deliver: deliver))
                         }
                     }
                     .withBoundSocket(socket.descriptor).get()
@@ -256,35 +255,21 @@ public final class SIPTransportLayer: @unchecked Sendable {
     }
 
     private var pendingFlushes: Set<Int> = []
-    private var flushQueued = false
 
-    /// UDP writes leave together: those made while handling one received datagram as soon as it
-    /// has been handled (``flushAfterDelivery()``: a message's forward and its 100 in one
-    /// `sendmmsg`, before the next datagram of the read burst is even read, so no message waits for
-    /// the others' handling), and those made elsewhere (timers, tasks) once per event-loop turn.
-    /// Then, when busy polling is on, watches for the loop's next work; that runs as a task of its
-    /// own, after every task already queued.
+    /// Flushes UDP writes once per event-loop turn, so the datagrams written while handling one
+    /// batch of reads leave together (one `sendmmsg` instead of a syscall each). Then, when busy
+    /// polling is on, watches for the loop's next work; that runs as a task of its own, after every
+    /// task already queued.
     private func scheduleFlush(_ listener: Int) {
+        let first = pendingFlushes.isEmpty
         pendingFlushes.insert(listener)
-        guard !flushQueued else { return }
-        flushQueued = true
+        guard first else { return }
         eventLoop.execute {
-            self.flushQueued = false
-            self.flushPending()
+            let listeners = self.pendingFlushes
+            self.pendingFlushes.removeAll(keepingCapacity: true)
+            for id in listeners { self.channels[id]?.flush() }
+            self.schedulePollWindow()
         }
-    }
-
-    /// Sends what handling the datagram just delivered wrote. Called on the event loop.
-    func flushAfterDelivery() {
-        flushPending()
-    }
-
-    private func flushPending() {
-        guard !pendingFlushes.isEmpty else { return }
-        let listeners = pendingFlushes
-        pendingFlushes.removeAll(keepingCapacity: true)
-        for id in listeners { channels[id]?.flush() }
-        schedulePollWindow()
     }
 
     private var pollWindowQueued = false
