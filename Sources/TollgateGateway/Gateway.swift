@@ -125,7 +125,7 @@ public final class Gateway: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
-        if let mediaGroup { services.append(MediaLoopService(loops: mediaGroup)) }
+        if let mediaGroup { services.append(EventLoopService(media: mediaGroup)) }
         if let store { services.append(StoreMaintenanceService(store: store)) }
         if let cdrWriter { services.append(CallRecordWriterService(writer: cdrWriter)) }
         if let store {

@@ -42,8 +42,9 @@ struct MediaRelayCallTests {
     }
 
     /// Hands `call` a packet as the loop does and returns the decision with the bytes that would be sent.
+    @discardableResult
     static func deliver(_ bytes: [UInt8], to call: MediaRelayCall, from host: String, port: UInt16, side: MediaSide,
-                        rtcpPort: Bool = false) throws -> (MediaRelayCall.Forward, [UInt8])? {
+                        rtcpPort: Bool = false, at now: NIODeadline = now) throws -> (MediaRelayCall.Forward, [UInt8])? {
         let source = try #require(MediaEndpoint(host: host, port: port))
         var storage = bytes + [UInt8](repeating: 0, count: SRTPContext.maximumOverhead)
         let forward = storage.withUnsafeMutableBytes {

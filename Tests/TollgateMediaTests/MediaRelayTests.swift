@@ -148,6 +148,8 @@ struct MediaRelayTests {
         // RTCP on the multiplexed port: too short, or version 3.
         try await phone.send(Array(rtcpPacket().prefix(6)), to: "127.0.0.1", port: outsidePort)
         try await phone.send([0xC1] + rtcpPacket().dropFirst(), to: "127.0.0.1", port: outsidePort)
+        // A datagram longer than any media packet the relay reads whole (2,048 bytes): cut short, so dropped.
+        try await phone.send(rtpPacket(sequence: 1, payload: [UInt8](repeating: 0x55, count: 3_000)), to: "127.0.0.1", port: outsidePort)
         // Then well-formed ones: CSRCs, an extension, padding that fits.
         let good = [
             // STUN and ZRTP on the same port (RFC 7983) pass as they are.
@@ -163,7 +165,7 @@ struct MediaRelayTests {
         try await Task.sleep(for: .milliseconds(100))
         #expect(pbx.packets.map(\.bytes) == good, "only the well-formed packets, in order")
         #expect(atPBX.count == good.count)
-        #expect(call.statistics.malformedPackets == UInt64(Self.malformed.count + 2), "\(call.statistics)")
+        #expect(call.statistics.malformedPackets == UInt64(Self.malformed.count + 3), "\(call.statistics)")
 
         // Random mutations of a valid packet: each is relayed or counted as malformed.
         var generator = SeededGenerator(seed: 0xF022)
@@ -212,6 +214,35 @@ struct MediaRelayTests {
         try await squatter.close()
         await loops.shutdown()
         try await group.shutdownGracefully()
+    }
+
+    @Test("stopping the media loops closes the ports of calls still open; such a call ended afterwards gives its ports back")
+    func shutdownClosesOpenCalls() async throws {
+        let loops = try MediaLoopGroup(numberOfThreads: 2)
+        let descriptors = Self.openDescriptors()
+        let relay = MediaRelay(configuration: .init(ports: 42_300...42_319), loops: loops) { _ in }
+        var calls: [MediaCallRelay] = []
+        for index in 0..<4 {
+            let call = relay.open(callID: "open-\(index)")
+            #expect(call.bindPorts(side: .outside, address: "127.0.0.1", stream: 0) != nil)
+            #expect(call.bindPorts(side: .inside, address: "127.0.0.1", stream: 0) != nil)
+            calls.append(call)
+        }
+        #expect(Self.openDescriptors() == descriptors + 16)
+        await loops.shutdown()
+        #expect(Self.openDescriptors() <= descriptors - 4, "every port closed, and each loop's epoll instance and eventfd")
+        for call in calls {
+            call.close()
+            await call.waitUntilClosed()
+        }
+        #expect(relay.portsInUse == 0)
+        // A call opened after the loops stopped cannot leak either.
+        let late = relay.open(callID: "late")
+        #expect(late.bindPorts(side: .outside, address: "127.0.0.1", stream: 0) != nil)
+        late.close()
+        await late.waitUntilClosed()
+        #expect(relay.portsInUse == 0)
+        #expect(Self.openDescriptors() <= descriptors - 4)
     }
 
     @Test("four hundred calls opened and ended leave no port and no socket behind")

@@ -20,15 +20,6 @@ struct MediaTimeoutTests {
         return (call, { events })
     }
 
-    /// Hands `call` a packet from `host:port` as the media loop does: in a buffer with room for SRTP's overhead.
-    @discardableResult
-    static func deliver(_ bytes: [UInt8], to call: MediaRelayCall, from host: String, port: UInt16, side: MediaSide, now: NIODeadline) throws
-        -> MediaRelayCall.Forward? {
-        let source = try #require(MediaEndpoint(host: host, port: port))
-        var storage = bytes + [UInt8](repeating: 0, count: SRTPContext.maximumOverhead)
-        return storage.withUnsafeMutableBytes { call.received($0, length: bytes.count, side: side, stream: 0, rtcpPort: false, from: source, now: now) }
-    }
-
     static let start = NIODeadline.uptimeNanoseconds(1_000_000_000_000)
 
     @Test("no media either way for the timeout is one event, counted from when both sides' SDP was seen")
@@ -62,8 +53,8 @@ struct MediaTimeoutTests {
         let (call, events) = Self.call()
         call.checkTimeout(now: Self.start, timeout: .seconds(60), holdTimeout: .seconds(3_600))
         for second in 0..<70 {
-            try Self.deliver(rtpPacket(sequence: UInt16(second)), to: call, from: "127.0.0.20", port: 10_000, side: .inside,
-                             now: Self.start + .seconds(Int64(second)))
+            try MediaRelayCallTests.deliver(rtpPacket(sequence: UInt16(second)), to: call, from: "127.0.0.20", port: 10_000, side: .inside,
+                                            at: Self.start + .seconds(Int64(second)))
             call.checkTimeout(now: Self.start + .seconds(Int64(second)), timeout: .seconds(60), holdTimeout: .seconds(3_600))
         }
         #expect(events().map(\.detail) == ["one-way audio: nothing from the outside side for 60 s while the other side sends"])

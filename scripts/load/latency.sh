@@ -19,7 +19,10 @@ rate=${1:-2250}; secs=${2:-10}; calls=$((rate * secs))
 proxy=${PROXY:-tollgate}
 work=$(mktemp -d)
 # The proxy is let finish its shutdown (its journals live in $work) before $work goes.
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -f "$work/kam.pid" ] && kill "$(cat "$work/kam.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+# The proxy and the PBX's sipp are killed by their own pids too: started from a shell without job
+# control, `jobs -p` can miss them, and a proxy left behind would share the next run's port.
+proxy_pids=""; uas=""
+trap 'kill $proxy_pids $uas $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -f "$work/kam.pid" ] && kill "$(cat "$work/kam.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
 case "$proxy" in
   tollgate)
@@ -40,6 +43,7 @@ case "$proxy" in
   *) echo "PROXY must be tollgate or kamailio" >&2; exit 2 ;;
 esac
 (cd "$work" && exec sipp -sf "$bench/uas.xml" -i 127.0.0.20 -p 5080 -nostdin >/dev/null 2>&1) &
+uas=$!
 sleep 2
 # Warm-up: two seconds of calls at the same rate before the measured run (first use of each code
 # path, the process's heap and tables growing to their working size).

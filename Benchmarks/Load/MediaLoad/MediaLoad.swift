@@ -10,7 +10,7 @@ import TollgateMedia
 /// RTP to the PBX side (127.0.0.20), where each packet's delay is measured from the send time it
 /// carries. Prints packets/s, the relay's CPU per packet, memory per call and the added latency.
 ///
-/// The relay is Tollgate's (`MediaRelay` in this process, on one event loop: one core), or with
+/// The relay is Tollgate's (`MediaRelay` in this process, on one media loop: one core), or with
 /// `--rtpengine HOST:PORT` an rtpengine daemon running beside it, whose calls are set up over its ng
 /// control protocol (offer with the phone's SDP and `transport-protocol: RTP/AVP`, answer with the
 /// PBX's) and whose whole process's CPU is counted.
@@ -94,6 +94,10 @@ struct MediaLoad {
             let name = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)) ?? ""
             return name.trimmingCharacters(in: .whitespacesAndNewlines) == "tg-media-0" ? Int32(task) : nil
         }.first ?? 0
+        guard engine != nil || relayThread != 0 else {
+            print("the media loop's thread (tg-media-0) was not found: its CPU cannot be measured")
+            return
+        }
         let received = Received()
 
         var phones: [Phone] = []

@@ -1,18 +1,26 @@
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import TollgateMedia
 
-/// Owns the gateway's event loop: the first service of the group, so the last to stop; the loop
-/// is shut down once every other service has finished with it.
+/// Owns threads the other services run on: the gateway's event loop (the first service of the
+/// group, so the last to stop) or the media loops. They are shut down once every service started
+/// after them has finished with them.
 final class EventLoopService: Service {
-    let group: MultiThreadedEventLoopGroup
+    private let shutdown: @Sendable () async throws -> Void
 
+    /// Owns the gateway's event loop.
     init(group: MultiThreadedEventLoopGroup) {
-        self.group = group
+        shutdown = { try await group.shutdownGracefully() }
+    }
+
+    /// Owns the media loops (their ports still open are closed when they stop).
+    init(media loops: MediaLoopGroup) {
+        shutdown = { await loops.shutdown() }
     }
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await group.shutdownGracefully()
+        try await shutdown()
     }
 }

@@ -291,16 +291,25 @@ final class MediaLoop: @unchecked Sendable {
         if message.pointee.msg_flags & Int32(MSG_TRUNC) != 0 {
             oversized.increment()
             port.call.droppedMalformed()
-        } else if let from = MediaEndpoint(source),
-                  let forward = port.call.received(buffer, length: received, side: port.side, stream: port.stream, rtcpPort: port.rtcp,
-                                                   from: from, now: now) {
-            let length = forward.destination.write(to: destination)
-            let sent = destination.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                sendto(forward.descriptor, buffer.baseAddress, forward.length, 0, address, length)
+        } else if let from = MediaEndpoint(source) {
+            if let forward = port.call.received(buffer, length: received, side: port.side, stream: port.stream, rtcpPort: port.rtcp,
+                                                from: from, now: now) {
+                send(forward)
             }
-            if sent < 0 { sendFailures.increment() }
+        } else {
+            // Neither IPv4 nor IPv6: not a media peer.
+            port.call.droppedMalformed()
         }
         if port.call.needsPublishing() { changed.append(port.call) }
+    }
+
+    /// Sends the packet in the buffer as its call decided.
+    private func send(_ forward: MediaRelayCall.Forward) {
+        let length = forward.destination.write(to: destination)
+        let sent = destination.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+            sendto(forward.descriptor, buffer.baseAddress, forward.length, 0, address, length)
+        }
+        if sent < 0 { sendFailures.increment() }
     }
 }
 
