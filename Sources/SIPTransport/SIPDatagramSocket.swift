@@ -60,4 +60,32 @@ public struct SIPDatagramSocket: Sendable {
     private static func failure(_ listener: String, _ step: String) -> SIPTransportError {
         .bindFailed(listener: listener, reason: "\(step): \(String(cString: strerror(errno)))")
     }
+
+    /// What became of a datagram given to ``send(_:to:on:)``.
+    public enum SendResult: Equatable, Sendable {
+        /// The kernel took the whole datagram.
+        case sent
+        /// The socket's send buffer is full; try again once it is writable.
+        case wouldBlock
+        /// The kernel refused it; the `errno`.
+        case failed(CInt)
+    }
+
+    /// Sends `bytes` as one datagram to `address` from the non-blocking socket `descriptor`, with
+    /// one `sendto` (retried if a signal interrupts it).
+    public static func send(_ bytes: [UInt8], to address: SocketAddress, on descriptor: CInt) -> SendResult {
+        while true {
+            let sent = bytes.withUnsafeBytes { raw in
+                address.withSockAddr { pointer, length in
+                    sendto(descriptor, raw.baseAddress, raw.count, 0, pointer, socklen_t(length))
+                }
+            }
+            if sent >= 0 { return sent == bytes.count ? .sent : .failed(EMSGSIZE) }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            case let code: return .failed(code)
+            }
+        }
+    }
 }

@@ -234,10 +234,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 sendFailures.increment()
                 return
             }
-            var buffer = channel.allocator.buffer(capacity: bytes.count)
-            buffer.writeBytes(bytes)
-            channel.write(AddressedEnvelope(remoteAddress: peer.address, data: buffer), promise: nil)
-            scheduleFlush(spec.id)
+            sendDatagram(bytes, to: peer.address, listener: spec.id, channel: channel)
         case .tcp, .tls:
             if let channel = connections.channel(for: peer) {
                 write(bytes, on: channel)
@@ -254,22 +251,39 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    private var pendingFlushes: Set<Int> = []
+    /// Datagrams handed to NIO per listener and not yet written out (see ``sendDatagram``).
+    private var queuedDatagrams: [Int: Int] = [:]
 
-    /// Flushes UDP writes once per event-loop turn, so the datagrams written while handling one
-    /// batch of reads leave together (one `sendmmsg` instead of a syscall each). Then, when busy
-    /// polling is on, watches for the loop's next work; that runs as a task of its own, after every
-    /// task already queued.
-    private func scheduleFlush(_ listener: Int) {
-        let first = pendingFlushes.isEmpty
-        pendingFlushes.insert(listener)
-        guard first else { return }
-        eventLoop.execute {
-            let listeners = self.pendingFlushes
-            self.pendingFlushes.removeAll(keepingCapacity: true)
-            for id in listeners { self.channels[id]?.flush() }
-            self.schedulePollWindow()
+    /// Sends one datagram at once, with one `sendto` on the listener's socket: a message leaves as
+    /// soon as it is ready, not after the rest of its read burst has been handled, and without a
+    /// pass through the channel's write path. When the socket's buffer is full (`EAGAIN`), the
+    /// datagram goes to the channel instead, which writes it once the socket can take it; until
+    /// the channel has written everything it holds, later datagrams follow the same way, so none
+    /// overtakes another.
+    private func sendDatagram(_ bytes: [UInt8], to address: SocketAddress, listener: Int, channel: Channel) {
+        if queuedDatagrams[listener, default: 0] == 0, let descriptor = datagramDescriptors[listener] {
+            switch SIPDatagramSocket.send(bytes, to: address, on: descriptor) {
+            case .sent:
+                schedulePollWindow()
+                return
+            case .wouldBlock:
+                break
+            case .failed(let code):
+                sendFailures.increment()
+                logger.debug("cannot send", metadata: ["peer": "\(address)", "errno": "\(code)"])
+                return
+            }
         }
+        queuedDatagrams[listener, default: 0] += 1
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        let written = eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { result in
+            self.queuedDatagrams[listener, default: 1] -= 1
+            if case .failure = result { self.sendFailures.increment() }
+        }
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: written)
+        schedulePollWindow()
     }
 
     private var pollWindowQueued = false

@@ -46,6 +46,7 @@ final class CallProgressJournal {
     }
 
     deinit {
+        flush()
         if fd >= 0 { close(fd) }
     }
 
@@ -85,9 +86,32 @@ final class CallProgressJournal {
         if lines > 1_000, lines > 4 * live.count { rewrite() }
     }
 
+    /// Lines written by ``write(_:)`` but not yet handed to the file (see ``flush()``).
+    private var pending: [UInt8] = []
+
+    /// Whether lines wait for ``flush()``.
+    var hasPending: Bool { !pending.isEmpty }
+
     private func append(_ line: [UInt8]) {
         guard fd >= 0 else { return }
-        let written = line.withUnsafeBytes { bytes -> Bool in
+        pending += line
+        lines += 1
+        if !deferred { flush() }
+    }
+
+    /// Whether lines wait in memory for ``flush()`` instead of being written at once: the message
+    /// that began, answered or ended a call then leaves before the file is written, and the lines of
+    /// one turn of the event loop go to the file in one write. A gateway killed between the two
+    /// loses the lines of that turn at most, which the recovery treats as calls that never began
+    /// (or, for an end, as a call whose CDR it finds stored).
+    var deferred = false
+
+    /// Writes the lines that wait, in one `write`.
+    func flush() {
+        guard !pending.isEmpty else { return }
+        defer { pending.removeAll(keepingCapacity: true) }
+        guard fd >= 0 else { return }
+        let written = pending.withUnsafeBytes { bytes -> Bool in
             guard let start = bytes.baseAddress else { return true }
             var done = 0
             while done < bytes.count {
@@ -101,11 +125,11 @@ final class CallProgressJournal {
             return true
         }
         failing = !written
-        lines += 1
     }
 
     /// Replaces the file with one holding only the live calls (written aside, then renamed over it).
     private func rewrite() {
+        flush()
         let temporary = path + ".new"
         let replacement = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
         guard replacement >= 0 else { return }

@@ -90,12 +90,13 @@ public final class Gateway: Sendable {
         let fraud = try FraudControl(config: config.fraud,
                                      classifier: NumberClassifier(config: config.fraud.numbering, prefixes: HighRiskPrefixes.shipped()))
         let cdrWriter: CallRecordWriter?
-        var progress: CallProgressJournal?
+        let progress: CallProgressJournal?
         if let store {
             cdrWriter = CallRecordWriter(store: store, journal: await openCallRecordJournal(for: store), logger: logger)
             progress = await openCallProgressJournal(for: store)
         } else {
             cdrWriter = nil
+            progress = nil
         }
         let shield = shieldRules.map { ShieldEngine(rules: $0, now: Date().timeIntervalSince1970) }
         let identity: IdentitySetup?
@@ -196,7 +197,7 @@ public final class Gateway: Sendable {
             }
             proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
             if let cdrWriter { proxy.addCallHook(CallRecordingHook(events: proxy.events, writer: cdrWriter, on: loop)) }
-            if let progress { proxy.addCallHook(CallProgressHook(journal: progress, events: proxy.events)) }
+            if let progress { proxy.addCallHook(CallProgressHook(journal: progress, events: proxy.events, eventLoop: loop)) }
             // The passive inventory: every device whose REGISTER or call succeeds through the gateway.
             proxy.addExchangeObserver(InventoryObserver(inventory: PassiveInventory(fingerprints: fingerprints, devices: restored.inventory),
                                                         events: proxy.events))

@@ -99,4 +99,37 @@ struct CallProgressJournalTests {
         #expect(events.count == 1, "\(events)")
         #expect(events.first?.detail.contains("/dev/full") == true)
     }
+
+    @Test("on the event loop, a turn's lines wait until its messages are sent, then go to the file together")
+    func linesOfATurnWaitForTheTurnsEnd() throws {
+        let path = Self.path()
+        let journal = try CallProgressJournal(path: path)
+        let harness = try ProxyHarness()
+        let hook = CallProgressHook(journal: journal, events: harness.proxy.events, eventLoop: harness.loop)
+        for index in 0..<3 {
+            var record = Self.record("turn-\(index)", start: 5_000)
+            var start = CallStart(key: CallKey(callID: record.callID, callerTag: "t"), request: SIPMessage(method: .invite, uri: "sip:x@y", headers: []),
+                                  source: "127.0.0.20", zone: .internal, trunk: nil, towardsTrunk: true, time: record.start)
+            _ = hook.callBegins(&start, record: &record)
+        }
+        hook.callAnswered(CallKey(callID: "turn-0", callerTag: "t"), at: Date(timeIntervalSince1970: 5_001))
+        #expect(CallProgressJournal.recover(path: path).records.isEmpty, "nothing written while the turn goes on")
+        harness.loop.run()
+        let (records, unreadable) = CallProgressJournal.recover(path: path)
+        #expect(unreadable == 0)
+        #expect(records.map(\.callID) == ["turn-0", "turn-1", "turn-2"])
+        #expect(records.first?.answer == Date(timeIntervalSince1970: 5_001))
+    }
+
+    @Test("a journal dropped with lines still waiting writes them first")
+    func waitingLinesAreWrittenAtTheEnd() throws {
+        let path = Self.path()
+        do {
+            let journal = try CallProgressJournal(path: path)
+            journal.deferred = true
+            journal.began(CallKey(callID: "last", callerTag: "l"), record: Self.record("last", start: 6_000))
+            #expect(journal.hasPending)
+        }
+        #expect(CallProgressJournal.recover(path: path).records.map(\.callID) == ["last"])
+    }
 }

@@ -9,9 +9,11 @@
 #   scripts/load/latency.sh [RATE] [SECONDS]                (Tollgate, release build; defaults 2250 calls/s, 10 s)
 #   PROXY=kamailio scripts/load/latency.sh [RATE] [SECONDS] (Kamailio with ../shared/bench/kamailio-gateway.cfg)
 #   BUSY_POLL_US=0 scripts/load/latency.sh ...              (Tollgate with performance.busy_poll_us set, here off)
+#   TOLLGATE_BIN=/tmp/tollgate-a scripts/load/latency.sh ...  (another Tollgate binary, for comparing two builds in
+#                                                            alternating runs; nothing is built then)
 #   ANCHOR=1 scripts/load/latency.sh ...                    (Tollgate anchoring the calls' media, its default; without
 #                                                            it, signalling only, like the Kamailio configuration)
-# Needs: apt-get install -y sip-tester tshark (and kamailio for PROXY=kamailio)
+# Needs: apt-get install -y sip-tester wireshark-common (dumpcap) python3 (and kamailio for PROXY=kamailio)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bench=${TOLLGATE_BENCH:-$here/../shared/bench}
@@ -26,12 +28,13 @@ trap 'kill $proxy_pids $uas $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || 
 
 case "$proxy" in
   tollgate)
-    (cd "$here" && swift build -c release --product tollgate >/dev/null)
+    binary=${TOLLGATE_BIN:-$here/.build/release/tollgate}
+    [ -n "${TOLLGATE_BIN:-}" ] || (cd "$here" && swift build -c release --product tollgate >/dev/null)
     # Signalling only, as the Kamailio configuration it is compared with (no media relay there);
     # ANCHOR=1 anchors the calls' media as Tollgate does by default.
     if [ "${ANCHOR:-0}" = 1 ]; then printf '# media anchored, the default\n' >"$work/tollgate.yaml"; else printf 'media:\n  anchor: false\n' >"$work/tollgate.yaml"; fi
     if [ -n "${BUSY_POLL_US:-}" ]; then printf 'performance:\n  busy_poll_us: %s\n' "$BUSY_POLL_US" >>"$work/tollgate.yaml"; fi
-    (cd "$work" && exec "$here/.build/release/tollgate" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
+    (cd "$work" && exec "$binary" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
         --trunk udp:127.0.0.10:5090 --log-level error) &
     proxy_pids=$!
     ;;
@@ -66,29 +69,4 @@ grep -E "Successful call|Failed call" "$work/uac.out" | tail -2 | awk '{print $1
 ticks=$((ticks_after - ticks_before)); hz=$(getconf CLK_TCK)
 echo "CPU during the measured run: $((ticks * 1000 / hz)) ms, $((ticks * 1000000 / hz / calls)) µs per call"
 
-tshark -r "$work/capture.pcapng" -T fields -E separator=';' -e frame.time_epoch -e udp.srcport -e udp.dstport \
-    -e sip.Call-ID -e sip.CSeq -e sip.Status-Code 2>/dev/null | python3 -c '
-import sys, collections
-inbound, outbound = {}, {}
-for line in sys.stdin:
-    parts = line.rstrip("\n").split(";")
-    if len(parts) < 6 or not parts[3]: continue
-    time, src, dst, callid, cseq, status = float(parts[0]), parts[1], parts[2], parts[3], parts[4], parts[5]
-    key = (callid, cseq, status)
-    if dst == "5070": inbound.setdefault(key, time)
-    elif src == "5070" and status != "100": outbound.setdefault(key, time)
-kinds = collections.defaultdict(list)
-for key in inbound:
-    if key in outbound and outbound[key] >= inbound[key]:
-        kinds[(key[1].split()[-1], key[2])].append((outbound[key] - inbound[key]) * 1e6)
-def summary(deltas):
-    deltas.sort()
-    def pct(p): return deltas[min(len(deltas) - 1, int(len(deltas) * p / 100))]
-    return f"p50={pct(50):.0f} p90={pct(90):.0f} p99={pct(99):.0f} p99.9={pct(99.9):.0f} max={deltas[-1]:.0f}"
-every = [delta for deltas in kinds.values() for delta in deltas]
-print(f"rate '"$rate"' calls/s: {len(every)} relayed messages; added latency in microseconds")
-print(summary(every))
-for (method, status), deltas in sorted(kinds.items()):
-    label = method + (" " + status if status else "")
-    print(f"  {label:<12} {len(deltas):>7}  {summary(deltas)}")
-'
+python3 "$here/scripts/load/sip_latency.py" "$work/capture.pcapng" 5070 "$rate"

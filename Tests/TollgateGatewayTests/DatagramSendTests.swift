@@ -1,0 +1,87 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPTransport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("UDP sends", .serialized)
+struct DatagramSendTests {
+    /// A bound UDP socket on `port` and the datagrams it received, read without blocking.
+    struct Receiver {
+        let socket: SIPDatagramSocket
+        let address: SocketAddress
+
+        init(port: Int) throws {
+            address = try SocketAddress(ipAddress: "127.0.0.30", port: port)
+            socket = try SIPDatagramSocket(binding: address, listener: "udp:127.0.0.30:\(port)")
+        }
+
+        /// Reads until nothing comes for 20 ms in a row (or a second has passed).
+        func received() -> [[UInt8]] {
+            var datagrams: [[UInt8]] = []
+            var buffer = [UInt8](repeating: 0, count: 70_000)
+            var quiet = 0
+            while quiet < 20, datagrams.count < 1_000 {
+                let count = buffer.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, 0) }
+                if count >= 0 {
+                    datagrams.append(Array(buffer[0..<count]))
+                    quiet = 0
+                } else {
+                    usleep(1_000)
+                    quiet += 1
+                }
+            }
+            return datagrams
+        }
+
+        func close() { _ = Glibc.close(socket.descriptor) }
+    }
+
+    @Test("one sendto hands the kernel the whole datagram")
+    func sendsWhole() throws {
+        let receiver = try Receiver(port: 5181)
+        defer { receiver.close() }
+        let sender = try SIPDatagramSocket(binding: try SocketAddress(ipAddress: "127.0.0.10", port: 5182), listener: "udp:127.0.0.10:5182")
+        defer { close(sender.descriptor) }
+        let message = Array("OPTIONS sip:a@b SIP/2.0\r\n\r\n".utf8)
+        #expect(SIPDatagramSocket.send(message, to: receiver.address, on: sender.descriptor) == .sent)
+        #expect(receiver.received() == [message])
+    }
+
+    @Test("a datagram larger than UDP allows is refused with EMSGSIZE, and the socket still sends")
+    func oversizedIsRefused() throws {
+        let receiver = try Receiver(port: 5183)
+        defer { receiver.close() }
+        let sender = try SIPDatagramSocket(binding: try SocketAddress(ipAddress: "127.0.0.10", port: 5184), listener: "udp:127.0.0.10:5184")
+        defer { close(sender.descriptor) }
+        let huge = [UInt8](repeating: UInt8(ascii: "x"), count: 70_000)
+        #expect(SIPDatagramSocket.send(huge, to: receiver.address, on: sender.descriptor) == .failed(EMSGSIZE))
+        #expect(SIPDatagramSocket.send(Array("next".utf8), to: receiver.address, on: sender.descriptor) == .sent)
+        #expect(receiver.received() == [Array("next".utf8)])
+    }
+
+    @Test("the transport sends datagrams in order, and one it cannot send does not stop the rest")
+    func transportSendsInOrder() async throws {
+        let receiver = try Receiver(port: 5185)
+        defer { receiver.close() }
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let transport = SIPTransportLayer(eventLoop: loop, logger: Logger(label: "test")) { _ in }
+        try await transport.start([SIPListenerSpec(id: 0, transport: .udp, host: "127.0.0.1", port: 5186)])
+        let peer = SIPPeer(transport: .udp, address: receiver.address)
+        try await loop.submit {
+            for index in 0..<200 {
+                transport.send(Array("message \(index)".utf8), to: peer, from: 0)
+                if index == 100 { transport.send([UInt8](repeating: 0x20, count: 70_000), to: peer, from: 0) }
+            }
+        }.get()
+        let received = receiver.received()
+        await transport.stop()
+        #expect(received.count == 200)
+        #expect(received.map { String(decoding: $0, as: UTF8.self) } == (0..<200).map { "message \($0)" })
+    }
+}
