@@ -6,7 +6,12 @@ port with the same Call-ID, CSeq and method or status (the proxy's own 100 Tryin
 time between the two is the proxy's. Prints p50/p90/p99/p99.9/max in microseconds, overall and per
 kind of message.
 
-    sip_latency.py CAPTURE.pcapng PORT RATE
+    sip_latency.py CAPTURE.pcapng PORT RATE [KINDS]
+
+KINDS (comma-separated, e.g. "INVITE,INVITE 200,BYE,BYE 200") adds a line over those kinds only: the
+same set for two proxies where one of them does not relay some kind (the Kamailio configuration of the
+bench drops the ACK to a 200: its BYE route sends the ACK back to Kamailio itself, which then finds no
+transaction for it).
 
 Reads the pcapng blocks itself (Ethernet or Linux "cooked" link types, IPv4 and IPv6, UDP), which
 takes seconds where a dissector takes minutes for a run of 100,000 calls.
@@ -105,9 +110,10 @@ def summary(deltas):
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit("usage: sip_latency.py CAPTURE.pcapng PORT RATE")
+    if len(sys.argv) not in (4, 5):
+        sys.exit("usage: sip_latency.py CAPTURE.pcapng PORT RATE [KINDS]")
     path, port, rate = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    chosen = [kind.strip() for kind in sys.argv[4].split(",")] if len(sys.argv) == 5 else []
     inbound, outbound = {}, {}
     for time, link, frame in packets(path):
         parsed = udp(link, frame)
@@ -131,6 +137,11 @@ def main():
         sys.exit("no relayed message found in the capture")
     print(f"rate {rate} calls/s: {len(every)} relayed messages; added latency in microseconds")
     print(summary(every))
+    if chosen:
+        subset = [delta for (method, status), deltas in kinds.items() if (method + (" " + status if status else "")) in chosen
+                  for delta in deltas]
+        if subset:
+            print(f"{', '.join(chosen)} only ({len(subset)} messages): {summary(subset)}")
     for (method, status), deltas in sorted(kinds.items()):
         label = method + (" " + status if status else "")
         print(f"  {label:<12} {len(deltas):>7}  {summary(deltas)}")
