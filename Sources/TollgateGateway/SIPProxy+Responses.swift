@@ -80,16 +80,8 @@ extension SIPProxy {
         }
 
         if status < 300 {
-            if !exchangeObservers.isEmpty {
-                exchangeObservers.tell(SIPExchange(
-                    request: server.request, response: response,
-                    requester: ExchangeParty(address: server.source.ipAddress, zone: server.zone, trunk: server.trunk),
-                    responder: ExchangeParty(address: client.target.peer.ipAddress, zone: client.target.zone, trunk: client.target.trunk),
-                    time: wallClock))
-            }
             var durable: EventLoopFuture<Void>?
             if isInvite {
-                noteDialog(headers, client: client, server: server, confirmed: true, answer: response)
                 if server.finalStatus == nil { callAnswered(server, trunk: client.target.trunk) }
             } else {
                 if client.key.method == .bye {
@@ -98,6 +90,17 @@ extension SIPProxy {
                 }
             }
             relayUpstream(response, client: client, server: server, final: true, after: durable)
+            // What changes nothing in the answer is done once it has gone: the dialog it confirms
+            // (needed only by the requests that follow, which the loop handles after this one) and
+            // the observers.
+            if isInvite { noteDialog(headers, client: client, server: server, confirmed: true, answer: response) }
+            if !exchangeObservers.isEmpty {
+                exchangeObservers.tell(SIPExchange(
+                    request: server.request, response: response,
+                    requester: ExchangeParty(address: server.source.ipAddress, zone: server.zone, trunk: server.trunk),
+                    responder: ExchangeParty(address: client.target.peer.ipAddress, zone: client.target.zone, trunk: client.target.trunk),
+                    time: wallClock))
+            }
             return
         }
 
