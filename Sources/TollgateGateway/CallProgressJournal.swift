@@ -18,8 +18,9 @@ import TollgateModel
 /// ``recover(path:)`` turns the calls that began and never ended into ``CallDetailRecord``s with
 /// disposition ``CallDetailRecord/Disposition/interrupted``, ending at the last sign of life.
 ///
-/// Confined to the gateway's event loop.
-final class CallProgressJournal {
+/// Confined to the gateway's event loop (`@unchecked Sendable` only so that it can be handed to the
+/// hook that runs there, as a channel handler is).
+final class CallProgressJournal: @unchecked Sendable {
     /// Why the journal cannot be used.
     struct Failure: Error, CustomStringConvertible {
         var path: String
