@@ -52,12 +52,8 @@ final class SIPDatagramHandler: ChannelInboundHandler {
         // Anything read while a batch is handed up goes to `read`, and is handed up next.
         while !read.isEmpty {
             swap(&read, &spare)
-            if spare.count == 1 {
-                deliver(spare[0].packet)
-            } else {
-                for rank in 0...2 {
-                    for entry in spare where entry.rank == rank { deliver(entry.packet) }
-                }
+            for rank in SIPDatagramOrder.ranks {
+                for entry in spare where entry.rank == rank { deliver(entry.packet) }
             }
             spare.removeAll(keepingCapacity: true)
         }

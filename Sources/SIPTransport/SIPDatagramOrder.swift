@@ -12,6 +12,9 @@
 /// set up before it, so taking them first changes nothing about what the proxy decides. A CANCEL
 /// stays behind the INVITE it cancels.
 public enum SIPDatagramOrder {
+    /// Every rank ``rank(_:)`` gives, most urgent first.
+    public static let ranks = 0...2
+
     /// How early a datagram is handed up: 0 for an answer, 1 for ACK and BYE, 2 for the rest.
     /// Looks at the start line's first bytes only.
     public static func rank(_ bytes: [UInt8]) -> Int {

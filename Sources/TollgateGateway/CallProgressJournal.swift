@@ -87,7 +87,8 @@ final class CallProgressJournal: @unchecked Sendable {
         if lines > 1_000, lines > 4 * live.count { rewrite() }
     }
 
-    /// Lines written by ``write(_:)`` but not yet handed to the file (see ``flush()``).
+    /// Lines of ``began(_:record:)``, ``answered(_:at:)``, ``ended(_:)`` and ``housekeeping(at:)`` not yet
+    /// handed to the file (see ``flush()``).
     private var pending: [UInt8] = []
 
     /// Whether lines wait for ``flush()``.

@@ -63,7 +63,7 @@ struct TopologyHider {
             case .via: false
             case .callID: true
             case .contact: !isRegisterResponse
-            default: hosts.contains { Self.mayContain($0.bytes, in: value) }
+            default: hosts.contains { SIPByteSearch.mayContain($0.bytes, in: value) }
             }
         }) { name, value in
             switch name.known {
@@ -85,7 +85,7 @@ struct TopologyHider {
     func maskBody(_ message: inout SIPMessage, externalHost: String) {
         let hosts = internalHostList
         guard !message.bodyBytes.isEmpty,
-            message.bodyBytes.withUnsafeBufferPointer({ body in hosts.contains { Self.mayContain($0.bytes, in: body) } })
+            message.bodyBytes.withUnsafeBufferPointer({ body in hosts.contains { SIPByteSearch.mayContain($0.bytes, in: body) } })
         else { return }
         let body = message.bodyText
         let masked = replacingInternalHosts(in: body, with: externalHost)
@@ -118,26 +118,10 @@ struct TopologyHider {
     /// `text` with every internal host, as a whole host token, replaced by `replacement`.
     func replacingInternalHosts(in text: String, with replacement: String) -> String {
         var result = text
-        for host in internalHostList where result.withUTF8({ Self.mayContain(host.bytes, in: $0) }) {
+        for host in internalHostList where result.withUTF8({ SIPByteSearch.mayContain(host.bytes, in: $0) }) {
             result = Self.replaceHost(host.name, in: result, with: replacement)
         }
         return result
-    }
-
-    /// A quick, case-insensitive byte search that rules most values out before any rewriting.
-    static func mayContain(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count else { return false }
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] | 0x20 == first | 0x20 {
-                var offset = 1
-                while offset < needle.count, haystack[index + offset] | 0x20 == needle[offset] | 0x20 { offset += 1 }
-                if offset == needle.count { return true }
-            }
-            index += 1
-        }
-        return false
     }
 
     /// Replaces `host` where it stands as a host: not preceded or followed by a character that

@@ -33,10 +33,10 @@ public enum CallerIdentityMarking {
     @discardableResult
     public static func removeVerstat(from message: inout SIPMessage) -> Bool {
         var removed = false
-        rewrite(.from, in: &message, mentioning: "verstat") { address in
+        rewrite(.from, in: &message, mentioning: verstat) { address in
             removed = removeVerstat(&address.uri) || removed
         }
-        rewrite(.pAssertedIdentity, in: &message, mentioning: "verstat") { address in
+        rewrite(.pAssertedIdentity, in: &message, mentioning: verstat) { address in
             removed = removeVerstat(&address.uri) || removed
         }
         return removed
@@ -89,12 +89,12 @@ public enum CallerIdentityMarking {
     }
 
     /// Rewrites each value of a name-addr header in place; values that do not parse are left alone.
-    private static func rewrite(_ header: SIPHeaderName, in message: inout SIPMessage, mentioning word: StaticString? = nil,
+    private static func rewrite(_ header: SIPHeaderName, in message: inout SIPMessage, mentioning word: [UInt8]? = nil,
                                 _ change: (inout SIPNameAddress) -> Void) {
         let values = message.values(of: header)
         guard !values.isEmpty else { return }
         // Most INVITEs carry no verstat: finding the word costs a scan, parsing the address far more.
-        if let word, !values.contains(where: { containsIgnoringASCIICase($0, word) }) { return }
+        if let word, !values.contains(where: { SIPByteSearch.mayContain(word, in: $0) }) { return }
         var changed = false
         let rewritten = values.map { value -> String in
             guard var address = try? SIPNameAddress(parsing: value, header: header) else { return value }
@@ -108,19 +108,5 @@ public enum CallerIdentityMarking {
         message.setHeader(header, rewritten.joined(separator: ", "))
     }
 
-    /// Whether `text` holds `word` (lowercase ASCII), ignoring the case of ASCII letters.
-    static func containsIgnoringASCIICase(_ text: String, _ word: StaticString) -> Bool {
-        let needle = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        guard let first = needle.first else { return true }
-        var text = text
-        return text.withUTF8 { bytes in
-            guard bytes.count >= needle.count else { return false }
-            for start in 0...(bytes.count - needle.count) where bytes[start] | 0x20 == first {
-                var index = 1
-                while index < needle.count, bytes[start + index] | 0x20 == needle[index] { index += 1 }
-                if index == needle.count { return true }
-            }
-            return false
-        }
-    }
+    private static let verstat = Array("verstat".utf8)
 }

@@ -132,4 +132,24 @@ struct CallProgressJournalTests {
         }
         #expect(CallProgressJournal.recover(path: path).records.map(\.callID) == ["last"])
     }
+
+    @Test("on the event loop, a disk that refuses the turn's lines is still one journal event", .enabled(if: FileManager.default.isWritableFile(atPath: "/dev/full")))
+    func refusedDeferredWrites() throws {
+        let journal = try CallProgressJournal(path: "/dev/full")
+        let harness = try ProxyHarness()
+        let recorder = ActivityRecorder(harness.proxy)
+        let hook = CallProgressHook(journal: journal, events: harness.proxy.events, eventLoop: harness.loop)
+        for turn in 0..<2 {
+            for index in 0..<3 {
+                var record = Self.record("full-\(turn)-\(index)", start: 7_000)
+                var start = CallStart(key: CallKey(callID: record.callID, callerTag: "t"), request: SIPMessage(method: .invite, uri: "sip:x@y", headers: []),
+                                      source: "127.0.0.20", zone: .internal, trunk: nil, towardsTrunk: true, time: record.start)
+                _ = hook.callBegins(&start, record: &record)
+            }
+            if turn == 0 { #expect(!journal.failing, "nothing written before the turn ends") }
+            harness.loop.run()
+            #expect(journal.failing)
+        }
+        #expect(recorder.events.filter { $0.kind == .journal }.count == 1)
+    }
 }

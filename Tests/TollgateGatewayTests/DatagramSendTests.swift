@@ -1,74 +1,67 @@
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import SIPTransport
+@testable import SIPTransport
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
+extension ReceivePollerTests.Pair {
+    /// The datagrams waiting on the bound socket, read until nothing comes for 20 ms in a row.
+    func received() -> [[UInt8]] {
+        var datagrams: [[UInt8]] = []
+        var buffer = [UInt8](repeating: 0, count: 70_000)
+        var quiet = 0
+        while quiet < 20, datagrams.count < 1_000 {
+            let count = buffer.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, CInt(MSG_DONTWAIT)) }
+            if count >= 0 {
+                datagrams.append(Array(buffer[0..<count]))
+                quiet = 0
+            } else {
+                usleep(1_000)
+                quiet += 1
+            }
+        }
+        return datagrams
+    }
+}
+
 @Suite("UDP sends", .serialized)
 struct DatagramSendTests {
-    /// A bound UDP socket on `port` and the datagrams it received, read without blocking.
-    struct Receiver {
-        let socket: SIPDatagramSocket
-        let address: SocketAddress
-
-        init(port: Int) throws {
-            address = try SocketAddress(ipAddress: "127.0.0.30", port: port)
-            socket = try SIPDatagramSocket(binding: address, listener: "udp:127.0.0.30:\(port)")
-        }
-
-        /// Reads until nothing comes for 20 ms in a row (or a second has passed).
-        func received() -> [[UInt8]] {
-            var datagrams: [[UInt8]] = []
-            var buffer = [UInt8](repeating: 0, count: 70_000)
-            var quiet = 0
-            while quiet < 20, datagrams.count < 1_000 {
-                let count = buffer.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, 0) }
-                if count >= 0 {
-                    datagrams.append(Array(buffer[0..<count]))
-                    quiet = 0
-                } else {
-                    usleep(1_000)
-                    quiet += 1
-                }
-            }
-            return datagrams
-        }
-
-        func close() { _ = Glibc.close(socket.descriptor) }
+    /// A receiving socket on `port` and a sending one on `port + 1`, both closed after `body`.
+    func withSockets(port: Int, _ body: (_ receiver: ReceivePollerTests.Pair, _ sender: CInt) throws -> Void) throws {
+        let receiver = try ReceivePollerTests.Pair(port: port)
+        defer { close(receiver.socket.descriptor) }
+        let sender = try SIPDatagramSocket(binding: try SocketAddress(ipAddress: "127.0.0.10", port: port + 1), listener: "udp:127.0.0.10:\(port + 1)")
+        defer { close(sender.descriptor) }
+        try body(receiver, sender.descriptor)
     }
 
     @Test("one sendto hands the kernel the whole datagram")
     func sendsWhole() throws {
-        let receiver = try Receiver(port: 5181)
-        defer { receiver.close() }
-        let sender = try SIPDatagramSocket(binding: try SocketAddress(ipAddress: "127.0.0.10", port: 5182), listener: "udp:127.0.0.10:5182")
-        defer { close(sender.descriptor) }
-        let message = Array("OPTIONS sip:a@b SIP/2.0\r\n\r\n".utf8)
-        #expect(SIPDatagramSocket.send(message, to: receiver.address, on: sender.descriptor) == .sent)
-        #expect(receiver.received() == [message])
+        try withSockets(port: 5181) { receiver, sender in
+            let message = Array("OPTIONS sip:a@b SIP/2.0\r\n\r\n".utf8)
+            #expect(SIPDatagramSocket.send(message, to: receiver.address, on: sender) == .sent)
+            #expect(receiver.received() == [message])
+        }
     }
 
     @Test("a datagram larger than UDP allows is refused with EMSGSIZE, and the socket still sends")
     func oversizedIsRefused() throws {
-        let receiver = try Receiver(port: 5183)
-        defer { receiver.close() }
-        let sender = try SIPDatagramSocket(binding: try SocketAddress(ipAddress: "127.0.0.10", port: 5184), listener: "udp:127.0.0.10:5184")
-        defer { close(sender.descriptor) }
-        let huge = [UInt8](repeating: UInt8(ascii: "x"), count: 70_000)
-        #expect(SIPDatagramSocket.send(huge, to: receiver.address, on: sender.descriptor) == .failed(EMSGSIZE))
-        #expect(SIPDatagramSocket.send(Array("next".utf8), to: receiver.address, on: sender.descriptor) == .sent)
-        #expect(receiver.received() == [Array("next".utf8)])
+        try withSockets(port: 5183) { receiver, sender in
+            let huge = [UInt8](repeating: UInt8(ascii: "x"), count: 70_000)
+            #expect(SIPDatagramSocket.send(huge, to: receiver.address, on: sender) == .failed(EMSGSIZE))
+            #expect(SIPDatagramSocket.send(Array("next".utf8), to: receiver.address, on: sender) == .sent)
+            #expect(receiver.received() == [Array("next".utf8)])
+        }
     }
 
     @Test("the transport sends datagrams in order, and one it cannot send does not stop the rest")
     func transportSendsInOrder() async throws {
-        let receiver = try Receiver(port: 5185)
-        defer { receiver.close() }
+        let receiver = try ReceivePollerTests.Pair(port: 5185)
+        defer { close(receiver.socket.descriptor) }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let transport = SIPTransportLayer(eventLoop: loop, logger: Logger(label: "test")) { _ in }
         try await transport.start([SIPListenerSpec(id: 0, transport: .udp, host: "127.0.0.1", port: 5186)])
@@ -81,7 +74,6 @@ struct DatagramSendTests {
         }.get()
         let received = receiver.received()
         await transport.stop()
-        #expect(received.count == 200)
         #expect(received.map { String(decoding: $0, as: UTF8.self) } == (0..<200).map { "message \($0)" })
     }
 }
