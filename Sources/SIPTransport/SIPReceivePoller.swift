@@ -21,9 +21,8 @@ import Darwin
 /// busy polling does for network cards.
 ///
 /// A window is opened only after something has been sent, and only while the gateway sends at least
-/// ``defaultMinimumSendRate`` messages a second: below that a message rarely waits behind another,
-/// a wake-up costs it a fraction of a millisecond at most, and a window would mostly be spent
-/// waiting for nothing. Its length adapts to the traffic (``SIPBusyPollWindow``). What is watched is the loop's own epoll
+/// a minimum of messages a second (``defaultMinimumSendRate`` unless configured): below that a
+/// message rarely waits behind another, and a core kept busy would buy little. Its length adapts to the traffic (``SIPBusyPollWindow``). What is watched is the loop's own epoll
 /// instance (``SIPEventLoopSelector``): the window closes as soon as a datagram, bytes on a
 /// connection or a due timer are waiting. (Where that instance cannot be found, the UDP sockets are
 /// watched instead.) The window runs as a chain of short slices, each a task of the loop, so the
@@ -43,10 +42,9 @@ final class SIPReceivePoller {
 
     /// The longest stretch of one slice of a window.
     static let slice = TimeAmount.microseconds(50)
-    /// Messages sent per second below which no window is opened: about 1200 calls a second, of
-    /// six or seven messages each. Below it, wake-ups cost a message less than half a millisecond
-    /// at p99 on a VM whose idle vCPUs halt, and a window would cost most of a core.
-    static let defaultMinimumSendRate = 8000
+    /// Messages sent per second below which no window is opened unless configured otherwise
+    /// (``SIPTransportLayer/defaultBusyPollMinimumRate``).
+    static let defaultMinimumSendRate = SIPTransportLayer.defaultBusyPollMinimumRate
     /// How often the send rate is measured.
     static let ratePeriod = TimeAmount.milliseconds(100)
 
@@ -57,7 +55,8 @@ final class SIPReceivePoller {
     /// When the last window expired with nothing to do; the time until the next window tells
     /// how long the loop slept.
     private var expiredAt: NIODeadline?
-    private let minimumSendRate: Int
+    /// Messages sent per second from which windows open.
+    let minimumSendRate: Int
     /// Sends counted since `periodStart`.
     private var sends = 0
     private var periodStart = NIODeadline.now()

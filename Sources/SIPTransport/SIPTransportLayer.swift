@@ -35,6 +35,12 @@ public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
 /// Everything here runs on `eventLoop`: inbound packets are delivered there, and ``send(_:to:from:)``
 /// must be called there. Keeping the whole message path on one loop needs no locks.
 public final class SIPTransportLayer: @unchecked Sendable {
+    /// Messages sent per second from which the loop busy-polls by default: about 330 calls a
+    /// second, of six messages each. From there on a burst of messages queues behind another often
+    /// enough that sparing each the kernel's wake-up pays for the core kept busy; below it a core
+    /// would be kept busy for little.
+    public static let defaultBusyPollMinimumRate = 2000
+
     public let eventLoop: EventLoop
     public private(set) var listeners: [SIPListenerSpec] = []
     private var channels: [Int: Channel] = [:]
@@ -50,18 +56,25 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private var peerTLSContexts: [SocketAddress: NIOSSLContext] = [:]
     /// Watches the UDP sockets for a moment after each send (see ``SIPReceivePoller``).
     private let poller: SIPReceivePoller
-    private var datagramDescriptors: [Int: CInt] = [:]
+    /// Messages sent per second from which the loop busy-polls.
+    var busyPollMinimumRate: Int { poller.minimumSendRate }
+    /// The UDP listeners, in the order they were bound.
+    private var datagramRoutes: [SIPDatagramRoute] = []
+    /// The UDP sockets, for the poller.
+    private var datagramDescriptors: [CInt] { datagramRoutes.compactMap(\.descriptor) }
 
     /// - Parameters:
     ///   - verifiesTLSPeers: whether outgoing TLS connections check the peer's certificate (on by
     ///     default; off only for development peers with self-signed certificates).
     ///   - busyPollWindow: the longest time the loop watches its UDP sockets for the next datagram
     ///     after sending, instead of sleeping (see ``SIPBusyPollWindow``); zero never watches.
+    ///   - busyPollMinimumRate: the messages sent per second from which it watches (see ``SIPReceivePoller``).
     ///   - admits: called on `eventLoop` for each TCP or TLS connection before anything is read from
     ///     it (no TLS handshake either); `false` closes it at once (a banned source).
     ///   - deliver: called on `eventLoop` with each framed inbound message.
     public init(eventLoop: EventLoop, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
-                verifiesTLSPeers: Bool = true, busyPollWindow: TimeAmount = .zero, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
+                verifiesTLSPeers: Bool = true, busyPollWindow: TimeAmount = .zero,
+                busyPollMinimumRate: Int = SIPTransportLayer.defaultBusyPollMinimumRate, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
                 deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
         var client = SIPClientTLSIdentity.baseConfiguration()
         if !verifiesTLSPeers { client.certificateVerification = .none }
@@ -72,7 +85,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         self.maximumConnectionsPerSource = maximumConnectionsPerSource
         self.deliver = deliver
         self.admits = admits
-        self.poller = SIPReceivePoller(maximumWindow: busyPollWindow)
+        self.poller = SIPReceivePoller(window: SIPBusyPollWindow(maximum: busyPollWindow.nanoseconds), minimumSendRate: busyPollMinimumRate)
     }
 
     /// Uses `identity` for TLS connections Tollgate opens to `address`. Call before ``start(_:)``.
@@ -90,7 +103,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 try await eventLoop.submit {
                     self.listeners.append(spec)
                     self.channels[spec.id] = channel
-                    if let descriptor { self.datagramDescriptors[spec.id] = descriptor }
+                    if spec.transport == .udp { self.datagramRoutes.append(SIPDatagramRoute(id: spec.id, channel: channel, descriptor: descriptor)) }
                 }.get()
                 logger.info("listening", metadata: ["listener": "\(spec.transport.rawValue):\(spec.host):\(spec.port)"])
             }
@@ -105,12 +118,12 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// or the UDP sockets themselves.
     private func watchForBusyPolling() {
         poller.forgetAll()
-        guard poller.window.isEnabled, let socket = datagramDescriptors.values.min() else { return }
+        guard poller.window.isEnabled, let socket = datagramDescriptors.min() else { return }
         if let selector = SIPEventLoopSelector.descriptor(watching: socket) {
             poller.watch(selector)
         } else {
             logger.notice("busy polling watches the UDP sockets only: the event loop's epoll instance was not found")
-            for descriptor in datagramDescriptors.values { poller.watch(descriptor) }
+            for descriptor in datagramDescriptors { poller.watch(descriptor) }
         }
     }
 
@@ -118,7 +131,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     public func stop() async {
         let all: [Channel] = (try? await eventLoop.submit {
             self.poller.forgetAll()
-            self.datagramDescriptors.removeAll()
+            for route in self.datagramRoutes { route.descriptor = nil }
             return Array(self.channels.values) + self.connections.entries.values.map(\.channel)
         }.get()) ?? []
         for channel in all { try? await channel.close() }
@@ -223,6 +236,12 @@ public final class SIPTransportLayer: @unchecked Sendable {
         return listeners.first { $0.transport == transport }
     }
 
+    /// The UDP listener `id` if it is one, else the first.
+    private func datagramRoute(preferring id: Int?) -> SIPDatagramRoute? {
+        if let id, let route = datagramRoutes.first(where: { $0.id == id }) { return route }
+        return datagramRoutes.first
+    }
+
     /// Sends bytes to a peer. UDP goes out of the listener's socket; TCP reuses the peer's open
     /// connection or opens one. Must be called on `eventLoop`.
     public func send(_ bytes: [UInt8], to peer: SIPPeer, from listenerID: Int?) {
@@ -230,11 +249,11 @@ public final class SIPTransportLayer: @unchecked Sendable {
         poller.countSend()
         switch peer.transport {
         case .udp:
-            guard let spec = listener(for: .udp, preferring: listenerID), let channel = channels[spec.id] else {
+            guard let route = datagramRoute(preferring: listenerID) else {
                 sendFailures.increment()
                 return
             }
-            sendDatagram(bytes, to: peer.address, listener: spec.id, channel: channel)
+            sendDatagram(bytes, to: peer.address, on: route)
         case .tcp, .tls:
             if let channel = connections.channel(for: peer) {
                 write(bytes, on: channel)
@@ -251,17 +270,14 @@ public final class SIPTransportLayer: @unchecked Sendable {
         }
     }
 
-    /// Datagrams handed to NIO per listener and not yet written out (see ``sendDatagram``).
-    private var queuedDatagrams: [Int: Int] = [:]
-
     /// Sends one datagram at once, with one `sendto` on the listener's socket: a message leaves as
     /// soon as it is ready, not after the rest of its read burst has been handled, and without a
     /// pass through the channel's write path. When the socket's buffer is full (`EAGAIN`), the
     /// datagram goes to the channel instead, which writes it once the socket can take it; until
     /// the channel has written everything it holds, later datagrams follow the same way, so none
     /// overtakes another.
-    private func sendDatagram(_ bytes: [UInt8], to address: SocketAddress, listener: Int, channel: Channel) {
-        if queuedDatagrams[listener, default: 0] == 0, let descriptor = datagramDescriptors[listener] {
+    private func sendDatagram(_ bytes: [UInt8], to address: SocketAddress, on route: SIPDatagramRoute) {
+        if route.queued == 0, let descriptor = route.descriptor {
             switch SIPDatagramSocket.send(bytes, to: address, on: descriptor) {
             case .sent:
                 schedulePollWindow()
@@ -274,12 +290,13 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 return
             }
         }
-        queuedDatagrams[listener, default: 0] += 1
+        route.queued += 1
+        let channel = route.channel
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         let written = eventLoop.makePromise(of: Void.self)
         written.futureResult.whenComplete { result in
-            self.queuedDatagrams[listener, default: 1] -= 1
+            route.queued -= 1
             if case .failure = result { self.sendFailures.increment() }
         }
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: written)

@@ -86,7 +86,7 @@ final class ConfigNodeDecoder {
     static let fallbackKeys = ["target", "trunks"]
     static let topologyKeys = ["enabled", "strip_headers", "mask_sdp"]
     static let limitsKeys = ["max_message_size", "tcp_idle_timeout", "max_connections_per_source"]
-    static let performanceKeys = ["busy_poll_us"]
+    static let performanceKeys = ["busy_poll_us", "busy_poll_min_rate"]
     static let loggingKeys = ["level", "format"]
     static let storeKeys = ["path", "url"]
     static let shieldKeys = [
@@ -426,6 +426,7 @@ final class ConfigNodeDecoder {
         var config = PerformanceConfig()
         guard let map = mapping(node, path: path, keys: Self.performanceKeys) else { return config }
         config.busyPollMicroseconds = optional(map, "busy_poll_us", int) ?? config.busyPollMicroseconds
+        config.busyPollMinimumRate = optional(map, "busy_poll_min_rate", int) ?? config.busyPollMinimumRate
         return config
     }
 

@@ -372,6 +372,13 @@ extension TollgateConfig {
                 "must be \(range.lowerBound)-\(range.upperBound) microseconds (0 turns busy polling off), found \(performance.busyPollMicroseconds)"
             )
         }
+        let rates = PerformanceConfig.busyPollMinimumRateRange
+        if !rates.contains(performance.busyPollMinimumRate) {
+            report.add(
+                "performance.busy_poll_min_rate",
+                "must be \(rates.lowerBound)-\(rates.upperBound) messages a second (0 polls at any rate), found \(performance.busyPollMinimumRate)"
+            )
+        }
     }
 
     private func validateConsole(_ report: inout ValidationReport) {

@@ -71,6 +71,7 @@ public final class Gateway: Sendable {
         let transport = SIPTransportLayer(eventLoop: loop, logger: logger, maximumMessageSize: config.limits.maxMessageSize,
                                           maximumConnectionsPerSource: config.limits.maxConnectionsPerSource,
                                           busyPollWindow: .microseconds(Int64(config.performance.busyPollMicroseconds)),
+                                          busyPollMinimumRate: config.performance.busyPollMinimumRate,
                                           admits: { address in !(box.proxy?.refusesConnection(from: address) ?? false) }) { packet in
             box.proxy?.receive(packet)
         }

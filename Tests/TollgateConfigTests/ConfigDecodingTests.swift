@@ -26,6 +26,7 @@ struct ConfigDecodingTests {
         #expect(config.topologyHiding.maskSDP == false)
         #expect(config.limits == LimitsConfig(maxMessageSize: 65536, tcpIdleTimeout: 300, maxConnectionsPerSource: 32))
         #expect(config.performance.busyPollMicroseconds == 5000)
+        #expect(config.performance.busyPollMinimumRate == 2000)
         #expect(config.logging == LoggingConfig(level: "info", format: "text"))
         #expect(config.store == StoreConfig(path: "tollgate.db", url: nil))
         #expect(config.console == nil)
@@ -92,6 +93,7 @@ struct ConfigDecodingTests {
               max_connections_per_source: 4
             performance:
               busy_poll_us: 0
+              busy_poll_min_rate: 500
             console: 127.0.0.1:8080
             logging: { level: debug, format: json }
             store:
@@ -135,7 +137,7 @@ struct ConfigDecodingTests {
         #expect(
             config.topologyHiding == TopologyHidingConfig(enabled: false, stripHeaders: ["X-Secret-*"], maskSDP: true))
         #expect(config.limits == LimitsConfig(maxMessageSize: 8192, tcpIdleTimeout: 60, maxConnectionsPerSource: 4))
-        #expect(config.performance == PerformanceConfig(busyPollMicroseconds: 0))
+        #expect(config.performance == PerformanceConfig(busyPollMicroseconds: 0, busyPollMinimumRate: 500))
         #expect(config.console?.listen == Endpoint(transport: .tcp, host: "127.0.0.1", port: 8080))
         #expect(config.logging == LoggingConfig(level: "debug", format: "json"))
         #expect(

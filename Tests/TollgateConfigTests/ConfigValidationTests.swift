@@ -426,6 +426,22 @@ struct ConfigValidationTests {
         }
     }
 
+    @Test("the busy-poll minimum rate is 0-1000000 messages a second, reported at its line")
+    func busyPollMinimumRate() {
+        for (value, accepted) in [(-1, false), (0, true), (2000, true), (1_000_000, true), (1_000_001, false)] {
+            let yaml = Support.minimal + "\nperformance:\n  busy_poll_min_rate: \(value)\n"
+            let errors = Support.errors(yaml)
+            if accepted {
+                #expect(errors.paths.isEmpty, "busy_poll_min_rate: \(value)")
+            } else {
+                #expect(errors.paths == ["performance.busy_poll_min_rate"], "busy_poll_min_rate: \(value)")
+                #expect(errors.at("performance.busy_poll_min_rate")?.message
+                        == "must be 0-1000000 messages a second (0 polls at any rate), found \(value)")
+                #expect(errors.at("performance.busy_poll_min_rate")?.line == Support.line(of: "busy_poll_min_rate", in: yaml))
+            }
+        }
+    }
+
     @Test("the store URL must be a PostgreSQL URL and the path not empty")
     func store() {
         expectSingle(

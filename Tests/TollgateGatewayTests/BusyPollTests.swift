@@ -142,6 +142,15 @@ struct ReceivePollerTests {
         #expect(!Self.waitForWork(off))
     }
 
+    @Test("the transport busy-polls from about 330 calls a second by default, or from the rate it is given")
+    func transportMinimumRate() {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let byDefault = SIPTransportLayer(eventLoop: loop, logger: Logger(label: "test"), busyPollWindow: .milliseconds(5)) { _ in }
+        #expect(byDefault.busyPollMinimumRate == 2000)
+        let given = SIPTransportLayer(eventLoop: loop, logger: Logger(label: "test"), busyPollWindow: .milliseconds(5), busyPollMinimumRate: 12_000) { _ in }
+        #expect(given.busyPollMinimumRate == 12_000)
+    }
+
     @Test("no window opens while the gateway sends under the minimum rate; one does once it sends more")
     func minimumSendRate() async throws {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
