@@ -58,6 +58,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private let poller: SIPReceivePoller
     /// Messages sent per second from which the loop busy-polls.
     var busyPollMinimumRate: Int { poller.minimumSendRate }
+    /// Hands a datagram to the kernel (``SIPDatagramSocket/send(_:to:on:)``); tests replace it to
+    /// play a socket whose buffer is full.
+    var sendToSocket: ([UInt8], SocketAddress, CInt) -> SIPDatagramSocket.SendResult = SIPDatagramSocket.send
     /// The UDP listeners, in the order they were bound.
     private var datagramRoutes: [SIPDatagramRoute] = []
     /// The UDP sockets, for the poller.
@@ -278,7 +281,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// overtakes another.
     private func sendDatagram(_ bytes: [UInt8], to address: SocketAddress, on route: SIPDatagramRoute) {
         if route.queued == 0, let descriptor = route.descriptor {
-            switch SIPDatagramSocket.send(bytes, to: address, on: descriptor) {
+            switch sendToSocket(bytes, address, descriptor) {
             case .sent:
                 schedulePollWindow()
                 return

@@ -58,22 +58,47 @@ struct DatagramSendTests {
         }
     }
 
-    @Test("the transport sends datagrams in order, and one it cannot send does not stop the rest")
-    func transportSendsInOrder() async throws {
-        let receiver = try ReceivePollerTests.Pair(port: 5185)
+    /// Starts a transport with a UDP listener on 127.0.0.1:`port + 1`, runs `sends` on its loop with a
+    /// peer bound on `port`, and returns the datagrams the peer received and what `sends` returned.
+    func sending<Result: Sendable>(port: Int, _ sends: @escaping @Sendable (SIPTransportLayer, SIPPeer) -> Result) async throws -> ([String], Result) {
+        let receiver = try ReceivePollerTests.Pair(port: port)
         defer { close(receiver.socket.descriptor) }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let transport = SIPTransportLayer(eventLoop: loop, logger: Logger(label: "test")) { _ in }
-        try await transport.start([SIPListenerSpec(id: 0, transport: .udp, host: "127.0.0.1", port: 5186)])
+        try await transport.start([SIPListenerSpec(id: 0, transport: .udp, host: "127.0.0.1", port: port + 1)])
         let peer = SIPPeer(transport: .udp, address: receiver.address)
-        try await loop.submit {
+        let result = try await loop.submit { sends(transport, peer) }.get()
+        let received = receiver.received()
+        await transport.stop()
+        return (received.map { String(decoding: $0, as: UTF8.self) }, result)
+    }
+
+    @Test("the transport sends datagrams in order, and one it cannot send does not stop the rest")
+    func transportSendsInOrder() async throws {
+        let (received, _) = try await sending(port: 5185) { transport, peer in
             for index in 0..<200 {
                 transport.send(Array("message \(index)".utf8), to: peer, from: 0)
                 if index == 100 { transport.send([UInt8](repeating: 0x20, count: 70_000), to: peer, from: 0) }
             }
-        }.get()
-        let received = receiver.received()
-        await transport.stop()
-        #expect(received.map { String(decoding: $0, as: UTF8.self) } == (0..<200).map { "message \($0)" })
+        }
+        #expect(received == (0..<200).map { "message \($0)" })
+    }
+
+    @Test("a datagram the socket cannot take now (EAGAIN) goes out through the channel in its place, and the next ones go out directly again")
+    func fullSocketFallsBackInOrder() async throws {
+        let (received, offered) = try await sending(port: 5187) { transport, peer in
+            var offered: [String] = []
+            transport.sendToSocket = { bytes, address, descriptor in
+                let text = String(decoding: bytes, as: UTF8.self)
+                offered.append(text)
+                // The socket's buffer is full for three datagrams in a row.
+                if ["message 50", "message 51", "message 52"].contains(text) { return .wouldBlock }
+                return SIPDatagramSocket.send(bytes, to: address, on: descriptor)
+            }
+            for index in 0..<100 { transport.send(Array("message \(index)".utf8), to: peer, from: 0) }
+            return offered
+        }
+        #expect(received == (0..<100).map { "message \($0)" })
+        #expect(offered == (0..<100).map { "message \($0)" }, "every datagram is first offered to the socket once the channel holds none")
     }
 }
