@@ -21,8 +21,9 @@ import Darwin
 /// busy polling does for network cards.
 ///
 /// A window is opened only after something has been sent, and only while the gateway sends at least
-/// a minimum of messages a second (``defaultMinimumSendRate`` unless configured): below that a
-/// message rarely waits behind another, and a core kept busy would buy little. Its length adapts to the traffic (``SIPBusyPollWindow``). What is watched is the loop's own epoll
+/// a minimum of messages a second (``SIPTransportLayer/defaultBusyPollMinimumRate`` unless
+/// configured): below that a message rarely waits behind another, and a core kept busy would buy
+/// little. Its length adapts to the traffic (``SIPBusyPollWindow``). What is watched is the loop's own epoll
 /// instance (``SIPEventLoopSelector``): the window closes as soon as a datagram, bytes on a
 /// connection or a due timer are waiting. (Where that instance cannot be found, the UDP sockets are
 /// watched instead.) The window runs as a chain of short slices, each a task of the loop, so the
@@ -42,9 +43,6 @@ final class SIPReceivePoller {
 
     /// The longest stretch of one slice of a window.
     static let slice = TimeAmount.microseconds(50)
-    /// Messages sent per second below which no window is opened unless configured otherwise
-    /// (``SIPTransportLayer/defaultBusyPollMinimumRate``).
-    static let defaultMinimumSendRate = SIPTransportLayer.defaultBusyPollMinimumRate
     /// How often the send rate is measured.
     static let ratePeriod = TimeAmount.milliseconds(100)
 
@@ -66,14 +64,16 @@ final class SIPReceivePoller {
     private let caught = Counter(label: "tollgate_transport_busy_polls_total", dimensions: [("result", "work")])
     private let expired = Counter(label: "tollgate_transport_busy_polls_total", dimensions: [("result", "expired")])
 
-    /// - Parameter maximumWindow: the longest window; zero turns polling off.
-    convenience init(maximumWindow: TimeAmount) {
-        self.init(window: SIPBusyPollWindow(maximum: maximumWindow.nanoseconds))
+    /// - Parameters:
+    ///   - maximumWindow: the longest window; zero turns polling off.
+    ///   - minimumSendRate: the messages sent per second from which windows open.
+    convenience init(maximumWindow: TimeAmount, minimumSendRate: Int = SIPTransportLayer.defaultBusyPollMinimumRate) {
+        self.init(window: SIPBusyPollWindow(maximum: maximumWindow.nanoseconds), minimumSendRate: minimumSendRate)
     }
 
     /// A poller whose window starts where `window` is, opening windows from `minimumSendRate`
     /// messages sent per second.
-    init(window: SIPBusyPollWindow, minimumSendRate: Int = SIPReceivePoller.defaultMinimumSendRate) {
+    init(window: SIPBusyPollWindow, minimumSendRate: Int = SIPTransportLayer.defaultBusyPollMinimumRate) {
         self.window = window
         self.minimumSendRate = minimumSendRate
     }

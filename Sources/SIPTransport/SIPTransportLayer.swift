@@ -88,7 +88,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         self.maximumConnectionsPerSource = maximumConnectionsPerSource
         self.deliver = deliver
         self.admits = admits
-        self.poller = SIPReceivePoller(window: SIPBusyPollWindow(maximum: busyPollWindow.nanoseconds), minimumSendRate: busyPollMinimumRate)
+        self.poller = SIPReceivePoller(maximumWindow: busyPollWindow, minimumSendRate: busyPollMinimumRate)
     }
 
     /// Uses `identity` for TLS connections Tollgate opens to `address`. Call before ``start(_:)``.

@@ -410,34 +410,22 @@ struct ConfigValidationTests {
                 == Support.line(of: "max_connections_per_source", in: yaml))
     }
 
-    @Test("the busy-poll window is 0-20000 microseconds, reported at its line")
-    func busyPollRange() {
-        for (value, accepted) in [(-1, false), (0, true), (5000, true), (20_000, true), (20_001, false)] {
-            let yaml = Support.minimal + "\nperformance:\n  busy_poll_us: \(value)\n"
+    @Test("the busy-poll window (0-20000 microseconds) and minimum rate (0-1000000 messages a second) are checked, reported at their line", arguments: [
+        ("busy_poll_us", [(-1, false), (0, true), (5000, true), (20_000, true), (20_001, false)],
+         "must be 0-20000 microseconds (0 turns busy polling off), found "),
+        ("busy_poll_min_rate", [(-1, false), (0, true), (2000, true), (1_000_000, true), (1_000_001, false)],
+         "must be 0-1000000 messages a second (0 polls at any rate), found "),
+    ])
+    func busyPollRanges(key: String, values: [(Int, Bool)], message: String) {
+        for (value, accepted) in values {
+            let yaml = Support.minimal + "\nperformance:\n  \(key): \(value)\n"
             let errors = Support.errors(yaml)
             if accepted {
-                #expect(errors.paths.isEmpty, "busy_poll_us: \(value)")
+                #expect(errors.paths.isEmpty, "\(key): \(value)")
             } else {
-                #expect(errors.paths == ["performance.busy_poll_us"], "busy_poll_us: \(value)")
-                #expect(errors.at("performance.busy_poll_us")?.message
-                        == "must be 0-20000 microseconds (0 turns busy polling off), found \(value)")
-                #expect(errors.at("performance.busy_poll_us")?.line == Support.line(of: "busy_poll_us", in: yaml))
-            }
-        }
-    }
-
-    @Test("the busy-poll minimum rate is 0-1000000 messages a second, reported at its line")
-    func busyPollMinimumRate() {
-        for (value, accepted) in [(-1, false), (0, true), (2000, true), (1_000_000, true), (1_000_001, false)] {
-            let yaml = Support.minimal + "\nperformance:\n  busy_poll_min_rate: \(value)\n"
-            let errors = Support.errors(yaml)
-            if accepted {
-                #expect(errors.paths.isEmpty, "busy_poll_min_rate: \(value)")
-            } else {
-                #expect(errors.paths == ["performance.busy_poll_min_rate"], "busy_poll_min_rate: \(value)")
-                #expect(errors.at("performance.busy_poll_min_rate")?.message
-                        == "must be 0-1000000 messages a second (0 polls at any rate), found \(value)")
-                #expect(errors.at("performance.busy_poll_min_rate")?.line == Support.line(of: "busy_poll_min_rate", in: yaml))
+                #expect(errors.paths == ["performance.\(key)"], "\(key): \(value)")
+                #expect(errors.at("performance.\(key)")?.message == message + "\(value)")
+                #expect(errors.at("performance.\(key)")?.line == Support.line(of: key, in: yaml))
             }
         }
     }
