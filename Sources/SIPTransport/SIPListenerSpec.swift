@@ -34,7 +34,7 @@ public struct SIPListenerSpec: Sendable, Hashable {
 }
 
 /// What a transport delivers to the layer above: one framed message and where it came from.
-public struct SIPInboundPacket {
+public struct SIPInboundPacket: Sendable {
     /// The message's bytes (a datagram, or one frame cut from a stream).
     public var bytes: [UInt8]
     public var source: SIPPeer

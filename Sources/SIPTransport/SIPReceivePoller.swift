@@ -26,7 +26,8 @@ import Darwin
 /// little. Its length adapts to the traffic (``SIPBusyPollWindow``). What is watched is the loop's own epoll
 /// instance (``SIPEventLoopSelector``): the window closes as soon as a datagram, bytes on a
 /// connection or a due timer are waiting. (Where that instance cannot be found, the UDP sockets are
-/// watched instead.) The window runs as a chain of short slices, each a task of the loop, so the
+/// watched instead.) When the UDP sockets are read on a loop of their own, what is watched is the work that
+/// loop hands over (``SIPHandoffCount``) and connections and timers are taken up between slices. The window runs as a chain of short slices, each a task of the loop, so the
 /// tasks other threads hand to the loop, and timers set meanwhile, run between two slices.
 ///
 /// Used on the event loop only.
@@ -79,7 +80,11 @@ final class SIPReceivePoller {
     }
 
     /// Whether windows are opened after sends.
-    var isEnabled: Bool { window.isEnabled && !descriptors.isEmpty }
+    var isEnabled: Bool { window.isEnabled && (!descriptors.isEmpty || pending != nil) }
+
+    /// Work handed to the loop by the thread that reads the UDP sockets and not yet taken up,
+    /// when the sockets are read on a loop of their own.
+    var pending: SIPHandoffCount?
 
     /// Whether a window is open (between two of its slices, or in one).
     var isWindowOpen: Bool { openUntil != nil }
@@ -92,6 +97,7 @@ final class SIPReceivePoller {
     /// Stops watching anything (before the sockets are closed).
     func forgetAll() {
         descriptors.removeAll()
+        pending = nil
         openUntil = nil
         expiredAt = nil
     }
@@ -146,7 +152,8 @@ final class SIPReceivePoller {
         let sliceEnd = min(closing, start + slice)
         let ready = descriptors.withUnsafeMutableBufferPointer { fds in
             while true {
-                if poll(fds.baseAddress, nfds_t(fds.count), 0) > 0 { return true }
+                if let pending, pending.isWaiting { return true }
+                if fds.count > 0, poll(fds.baseAddress, nfds_t(fds.count), 0) > 0 { return true }
                 if NIODeadline.now() >= sliceEnd { return false }
                 sched_yield()
             }

@@ -32,8 +32,12 @@ public enum SIPTransportError: Error, Sendable, CustomStringConvertible {
 /// SIP's transports on one event loop: UDP sockets and TCP listeners, the table of open
 /// connections, and sending to a peer over the right socket or connection.
 ///
-/// Everything here runs on `eventLoop`: inbound packets are delivered there, and ``send(_:to:from:)``
-/// must be called there. Keeping the whole message path on one loop needs no locks.
+/// Everything here runs on `eventLoop`: packets from connections are delivered there, and
+/// ``send(_:to:from:)`` must be called there. The UDP sockets may be read on a loop of their own
+/// (`datagramLoop`): their datagrams are delivered on it, so that the layer above can parse one
+/// datagram while `eventLoop` handles the one before, and hand it over with ``handOver(_:)``.
+/// Sending stays on `eventLoop` (a `sendto` on the socket, which any thread may do); the little
+/// the two loops share (how many datagrams a socket's channel still holds) is atomic.
 public final class SIPTransportLayer: @unchecked Sendable {
     /// Messages sent per second from which the loop busy-polls by default: about 330 calls a
     /// second, of six messages each. From there on a burst of messages queues behind another often
@@ -42,6 +46,8 @@ public final class SIPTransportLayer: @unchecked Sendable {
     public static let defaultBusyPollMinimumRate = 2000
 
     public let eventLoop: EventLoop
+    /// The loop that reads the UDP sockets: `eventLoop` unless another was given.
+    public let datagramLoop: EventLoop
     public private(set) var listeners: [SIPListenerSpec] = []
     private var channels: [Int: Channel] = [:]
     private let connections = SIPConnectionTable()
@@ -74,8 +80,10 @@ public final class SIPTransportLayer: @unchecked Sendable {
     ///   - busyPollMinimumRate: the messages sent per second from which it watches (see ``SIPReceivePoller``).
     ///   - admits: called on `eventLoop` for each TCP or TLS connection before anything is read from
     ///     it (no TLS handshake either); `false` closes it at once (a banned source).
-    ///   - deliver: called on `eventLoop` with each framed inbound message.
-    public init(eventLoop: EventLoop, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
+    ///   - datagramLoop: the loop that reads the UDP sockets; `nil` reads them on `eventLoop`.
+    ///   - deliver: called with each framed inbound message: on `datagramLoop` for a datagram, on
+    ///     `eventLoop` for a message from a connection.
+    public init(eventLoop: EventLoop, datagramLoop: EventLoop? = nil, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
                 verifiesTLSPeers: Bool = true, busyPollWindow: TimeAmount = .zero,
                 busyPollMinimumRate: Int = SIPTransportLayer.defaultBusyPollMinimumRate, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
                 deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
@@ -83,6 +91,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         if !verifiesTLSPeers { client.certificateVerification = .none }
         self.clientTLSContext = try? NIOSSLContext(configuration: client)
         self.eventLoop = eventLoop
+        self.datagramLoop = datagramLoop ?? eventLoop
         self.logger = logger
         self.maximumMessageSize = maximumMessageSize
         self.maximumConnectionsPerSource = maximumConnectionsPerSource
@@ -121,7 +130,13 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// or the UDP sockets themselves.
     private func watchForBusyPolling() {
         poller.forgetAll()
-        guard poller.window.isEnabled, let socket = datagramDescriptors.min() else { return }
+        guard poller.window.isEnabled else { return }
+        if datagramLoop !== eventLoop {
+            // The sockets are read on another loop: this one waits for what that loop hands over.
+            poller.pending = handoffs
+            return
+        }
+        guard let socket = datagramDescriptors.min() else { return }
         if let selector = SIPEventLoopSelector.descriptor(watching: socket) {
             poller.watch(selector)
         } else {
@@ -129,6 +144,20 @@ public final class SIPTransportLayer: @unchecked Sendable {
             for descriptor in datagramDescriptors { poller.watch(descriptor) }
         }
     }
+
+    /// Runs `work` on `eventLoop`, from another thread (a datagram read and prepared on
+    /// `datagramLoop`). A busy-polling `eventLoop` watches for work handed over this way and takes
+    /// it up at once.
+    public func handOver(_ work: @escaping @Sendable () -> Void) {
+        handoffs.handedOver()
+        let handoffs = self.handoffs
+        eventLoop.execute {
+            handoffs.takenUp()
+            work()
+        }
+    }
+
+    private let handoffs = SIPHandoffCount()
 
     /// Closes every listener and connection.
     public func stop() async {
@@ -154,7 +183,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 // keys and ICE candidates) would arrive cut short. A buffer over the limit (NIO rounds
                 // it up) lets the parser see an oversized message as such.
                 let datagramCapacity = min(maximumMessageSize + 1, 65_536)
-                let channel = try await DatagramBootstrap(group: eventLoop)
+                let channel = try await DatagramBootstrap(group: datagramLoop)
                     .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: datagramCapacity))
                     .channelOption(.maxMessagesPerRead, value: 16)
                     .channelInitializer { channel in
@@ -280,7 +309,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// the channel has written everything it holds, later datagrams follow the same way, so none
     /// overtakes another.
     private func sendDatagram(_ bytes: [UInt8], to address: SocketAddress, on route: SIPDatagramRoute) {
-        if route.queued == 0, let descriptor = route.descriptor {
+        if route.queued.load(ordering: .acquiring) == 0, let descriptor = route.descriptor {
             switch sendToSocket(bytes, address, descriptor) {
             case .sent:
                 schedulePollWindow()
@@ -293,14 +322,15 @@ public final class SIPTransportLayer: @unchecked Sendable {
                 return
             }
         }
-        route.queued += 1
+        route.queued.add(1, ordering: .releasing)
         let channel = route.channel
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        let written = eventLoop.makePromise(of: Void.self)
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        let failures = sendFailures
         written.futureResult.whenComplete { result in
-            route.queued -= 1
-            if case .failure = result { self.sendFailures.increment() }
+            route.queued.subtract(1, ordering: .releasing)
+            if case .failure = result { failures.increment() }
         }
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: written)
         schedulePollWindow()

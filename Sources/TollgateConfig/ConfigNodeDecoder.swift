@@ -86,7 +86,7 @@ final class ConfigNodeDecoder {
     static let fallbackKeys = ["target", "trunks"]
     static let topologyKeys = ["enabled", "strip_headers", "mask_sdp"]
     static let limitsKeys = ["max_message_size", "tcp_idle_timeout", "max_connections_per_source"]
-    static let performanceKeys = ["busy_poll_us", "busy_poll_min_rate"]
+    static let performanceKeys = ["busy_poll_us", "busy_poll_min_rate", "reader_thread"]
     static let loggingKeys = ["level", "format"]
     static let storeKeys = ["path", "url"]
     static let shieldKeys = [
@@ -427,7 +427,18 @@ final class ConfigNodeDecoder {
         guard let map = mapping(node, path: path, keys: Self.performanceKeys) else { return config }
         config.busyPollMicroseconds = optional(map, "busy_poll_us", int) ?? config.busyPollMicroseconds
         config.busyPollMinimumRate = optional(map, "busy_poll_min_rate", int) ?? config.busyPollMinimumRate
+        if let (node, path) = value(map, "reader_thread") {
+            config.readerThread = readerThread(node, path: path) ?? config.readerThread
+        }
         return config
+    }
+
+    /// `auto`, `on` or `off`; YAML's true and false read as on and off.
+    private func readerThread(_ node: Node, path: String) -> PerformanceConfig.ReaderThread? {
+        if case .scalar(let scalar) = node, ["true", "false"].contains(scalar.string.lowercased()) {
+            return scalar.string.lowercased() == "true" ? .on : .off
+        }
+        return enumeration(PerformanceConfig.ReaderThread.self, node, path: path, what: "setting")
     }
 
     private func limits(_ node: Node, path: String) -> LimitsConfig {

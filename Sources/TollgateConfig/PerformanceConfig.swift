@@ -19,13 +19,37 @@ public struct PerformanceConfig: Sendable, Hashable, Codable {
     /// it the loop sleeps as soon as it has nothing to do. Zero opens windows at any rate.
     public var busyPollMinimumRate: Int = 2000
 
+    /// Whether the UDP sockets are read, and their datagrams parsed and validated, on a thread of
+    /// their own, while the SIP event loop handles the datagram before: the two share each message's
+    /// work, as a second worker would, at the price of one hand-over per datagram.
+    public var readerThread: ReaderThread = .auto
+
+    /// Whether the gateway reads its UDP sockets on a thread of their own.
+    public enum ReaderThread: String, Sendable, Hashable, Codable, CaseIterable {
+        /// On when the host has more than one core.
+        case auto
+        case on
+        case off
+
+        /// Whether a reader thread runs on a host with `cores` cores.
+        public func isOn(cores: Int) -> Bool {
+            switch self {
+            case .auto: cores > 1
+            case .on: true
+            case .off: false
+            }
+        }
+    }
+
     /// Creates performance settings.
     ///
     /// - Parameters:
     ///   - busyPollMicroseconds: The longest busy-poll window in microseconds; zero is off.
     ///   - busyPollMinimumRate: The messages sent per second from which windows open.
-    public init(busyPollMicroseconds: Int = 5000, busyPollMinimumRate: Int = 2000) {
+    ///   - readerThread: Whether the UDP sockets are read on a thread of their own.
+    public init(busyPollMicroseconds: Int = 5000, busyPollMinimumRate: Int = 2000, readerThread: ReaderThread = .auto) {
         self.busyPollMicroseconds = busyPollMicroseconds
         self.busyPollMinimumRate = busyPollMinimumRate
+        self.readerThread = readerThread
     }
 }

@@ -65,15 +65,20 @@ public final class Gateway: Sendable {
         let logger = self.logger
         let settings = try ProxySettings.resolve(config)
         let media = config.media.anchor ? try MediaSettings.resolve(config.media, trunks: config.trunks, listeners: settings.listeners) : nil
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let loop = group.next()
-        let box = ProxyBox()
-        let transport = SIPTransportLayer(eventLoop: loop, logger: logger, maximumMessageSize: config.limits.maxMessageSize,
+        // With a reader thread, the UDP sockets are read, and their datagrams parsed and validated,
+        // on a loop of their own while the SIP loop handles the one before.
+        let readerThread = config.performance.readerThread.isOn(cores: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: readerThread ? 2 : 1)
+        let loops = Array(group.makeIterator())
+        let loop = loops[0]
+        let receiver = SIPReceiver()
+        let transport = SIPTransportLayer(eventLoop: loop, datagramLoop: readerThread ? loops[1] : nil, logger: logger,
+                                          maximumMessageSize: config.limits.maxMessageSize,
                                           maximumConnectionsPerSource: config.limits.maxConnectionsPerSource,
                                           busyPollWindow: .microseconds(Int64(config.performance.busyPollMicroseconds)),
                                           busyPollMinimumRate: config.performance.busyPollMinimumRate,
-                                          admits: { address in !(box.proxy?.refusesConnection(from: address) ?? false) }) { packet in
-            box.proxy?.receive(packet)
+                                          admits: { address in receiver.admits(address) }) { packet in
+            receiver.receive(packet, on: loop)
         }
         do {
             // Client certificates and private trust roots for TLS trunks.
@@ -203,7 +208,8 @@ public final class Gateway: Sendable {
             proxy.addExchangeObserver(InventoryObserver(inventory: PassiveInventory(fingerprints: fingerprints, devices: restored.inventory),
                                                         events: proxy.events))
             proxy.shield = shield
-            box.proxy = proxy
+            receiver.start(proxy, transport: transport,
+                           intake: SIPDatagramIntake(preparer: proxy.preparer, refusals: shield?.refusals, refusedCounter: proxy.metrics.refusedPackets))
             self.live.set(proxy, on: loop)
             return identityHook
         }.get()
@@ -399,10 +405,6 @@ private final class LiveProxy: Sendable {
     func get() -> (SIPProxy, any EventLoop)? { state.withLockedValue { $0 } }
 }
 
-/// Lets the transport's delivery closure reach the proxy created after it; touched only on the loop.
-private final class ProxyBox: @unchecked Sendable {
-    var proxy: SIPProxy?
-}
 
 
 extension Ban {

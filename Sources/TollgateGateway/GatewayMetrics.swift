@@ -19,7 +19,8 @@ final class GatewayMetrics {
     private let confirmedDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "confirmed")])
     private var trunkGauges: [String: Gauge] = [:]
     private var callCounters: [CallDetailRecord.Disposition: Counter] = [:]
-    private let refusedPackets = Counter(label: "tollgate_shield_refused_packets_total")
+    /// Packets refused before parsing (read by the socket-reading thread too: a counter is thread-safe).
+    let refusedPackets = Counter(label: "tollgate_shield_refused_packets_total")
     private let bans = Counter(label: "tollgate_shield_bans_total")
     private let trackedSources = Gauge(label: "tollgate_shield_tracked_sources")
     private let activeBans = Gauge(label: "tollgate_shield_active_bans")

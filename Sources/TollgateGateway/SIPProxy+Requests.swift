@@ -3,7 +3,9 @@ import SIPCore
 import SIPTransport
 
 extension SIPProxy {
-    func handleRequest(_ request: SIPMessage, from source: SIPPeer, listener: Int, zone: GatewayZone) {
+    /// Handles a request, with what validation against its zone's rules made of it.
+    func handleRequest(_ request: SIPMessage, validated: Result<SIPValidatedHeaders, SIPValidationError>, from source: SIPPeer,
+                       listener: Int, zone: GatewayZone) {
         guard let method = request.method else { return }
 
         // Shield first: scanners, floods and sweeps are dropped (and banned) whatever else is true.
@@ -20,9 +22,10 @@ extension SIPProxy {
         }
 
         let headers: SIPValidatedHeaders
-        do {
-            headers = try request.validate(zone == .internal ? settings.internalValidation : settings.validation)
-        } catch {
+        switch validated {
+        case .success(let valid):
+            headers = valid
+        case .failure(let error):
             emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
             if zone == .external { shieldNoteMalformed(from: source, message: request) }
             let extra: [(SIPHeaderName, String)] = error.unsupportedTags.isEmpty ? [] : [(.unsupported, error.unsupportedTags.joined(separator: ", "))]

@@ -3,18 +3,19 @@ import SIPCore
 import SIPTransport
 
 extension SIPProxy {
-    func handleResponse(_ response: SIPMessage, from source: SIPPeer, zone: GatewayZone) {
+    /// Handles a response, with what validation against its zone's rules made of it.
+    func handleResponse(_ response: SIPMessage, validated: Result<SIPValidatedHeaders, SIPValidationError>, from source: SIPPeer,
+                        zone: GatewayZone) {
         guard let status = response.statusCode else {
             emit(.invalid, source: source, rule: "response-status", detail: "a response without a status code")
             return
         }
         // Validated first: the top Via's branch and the CSeq that find the transaction come from it.
         let headers: SIPValidatedHeaders
-        do {
-            var options = zone == .internal ? settings.internalValidation : settings.validation
-            options.forwarding = false
-            headers = try response.validate(options)
-        } catch {
+        switch validated {
+        case .success(let valid):
+            headers = valid
+        case .failure(let error):
             emit(.invalid, source: source, rule: error.rule.rawValue, detail: error.description)
             return
         }

@@ -47,7 +47,9 @@ public final class SIPProxy: @unchecked Sendable {
     let timers: TimerWheel
     var branchCounter: UInt64 = 0
     let branchSalt: String
-    let listenerZones: [Int: GatewayZone]
+    /// Parses and validates inbound packets from the settings alone; the transport's reading
+    /// thread may use it before handing a packet over (``receive(prepared:)``).
+    public let preparer: SIPPacketPreparer
     let pbxAddress: String
     let hider: TopologyHider?
     let callIDs = CallIDMap()
@@ -88,7 +90,7 @@ public final class SIPProxy: @unchecked Sendable {
         self.timers = TimerWheel(eventLoop: eventLoop)
         timers.start()
         self.branchSalt = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        self.listenerZones = Dictionary(uniqueKeysWithValues: settings.listeners.map { ($0.spec.id, $0.zone) })
+        self.preparer = SIPPacketPreparer(settings: settings)
         self.pbxAddress = settings.pbx.ipAddress
         let external = settings.listeners.first { $0.zone == .external }?.spec ?? settings.listeners.first?.spec
         let advertised = external?.advertisedHost ?? "127.0.0.1"
@@ -156,36 +158,43 @@ public final class SIPProxy: @unchecked Sendable {
     public func receive(_ packet: SIPInboundPacket) {
         // Banned and denied sources cost one lookup: nothing is parsed.
         if shield != nil, shieldRefuses(packet.source) { return }
-        // A datagram of nothing but CR and LF is a phone's keep-alive, not a message.
-        if packet.bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) {
+        handle(preparer.prepare(packet))
+    }
+
+    /// Handles a packet already parsed and validated (by ``preparer``, on another thread). Must run
+    /// on the event loop.
+    public func receive(prepared: SIPPreparedPacket) {
+        if shield != nil, shieldRefuses(prepared.packet.source) { return }
+        handle(prepared)
+    }
+
+    private func handle(_ prepared: SIPPreparedPacket) {
+        let packet = prepared.packet
+        let zone = prepared.zone
+        switch prepared.content {
+        case .keepAlive:
             metrics.keepAlive()
-            return
-        }
-        let zone = classify(packet.source, listener: packet.listener)
-        let parsed: SIPMessage
-        do {
-            parsed = try SIPMessage(parsing: packet.bytes, limits: SIPParserLimits(maximumMessageSize: settings.config.limits.maxMessageSize))
-        } catch {
+        case .malformed(let error):
             metrics.malformed(zone: zone)
             emit(.malformed, source: packet.source, rule: error.rule, detail: error.description)
             if zone == .external { shieldNoteMalformed(from: packet.source, message: nil) }
-            return
+        case .message(let parsed, var validated):
+            metrics.received(parsed, zone: zone)
+            var message = parsed
+            if zone == .external, hider != nil, let callID = message.firstValue(of: .callID), let inside = callIDs.internal(for: callID) {
+                message.setHeader(.callID, inside)
+                validated = validated.map { headers in
+                    var inner = headers
+                    inner.callID = inside
+                    return inner
+                }
+            }
+            if message.isRequest {
+                handleRequest(message, validated: validated, from: packet.source, listener: packet.listener, zone: zone)
+            } else {
+                handleResponse(message, validated: validated, from: packet.source, zone: zone)
+            }
         }
-        metrics.received(parsed, zone: zone)
-        var message = parsed
-        if zone == .external, hider != nil, let callID = message.firstValue(of: .callID), let inside = callIDs.internal(for: callID) {
-            message.setHeader(.callID, inside)
-        }
-        if message.isRequest {
-            handleRequest(message, from: packet.source, listener: packet.listener, zone: zone)
-        } else {
-            handleResponse(message, from: packet.source, zone: zone)
-        }
-    }
-
-    func classify(_ source: SIPPeer, listener: Int) -> GatewayZone {
-        if listenerZones[listener] == .internal { return .internal }
-        return source.ipAddress == pbxAddress ? .internal : .external
     }
 
     /// The trunk whose allowed source ranges hold this peer's address (matched as an ``IPAddress``, not as text).

@@ -27,8 +27,11 @@ public final class ShieldEngine: @unchecked Sendable {
     var global: TokenBucket
     /// Challenges the PBX sent, per method, to answer unknown users alike.
     var challenges = ChallengeBook()
-    /// Packets refused before parsing since the engine started.
-    public private(set) var refusedPackets: UInt64 = 0
+    /// Packets refused before parsing since the engine started (here, and through ``refusals``).
+    public var refusedPackets: UInt64 { refusedHere &+ refusals.refusedPackets }
+    private var refusedHere: UInt64 = 0
+    /// The bans and deny-list as any thread may read them (see ``ShieldRefusals``).
+    public let refusals = ShieldRefusals()
 
     struct AccountState {
         var sources = DistinctCounter()
@@ -41,6 +44,7 @@ public final class ShieldEngine: @unchecked Sendable {
         self.limits = rules.profiles.map(RateLimits.init)
         self.epoch = now
         self.global = TokenBucket(capacity: max(1, rules.config.globalRequestsPerSecond), now: 0)
+        refusals.update(deny: rules.deny, neverBan: rules.neverBan)
     }
 
     /// `now` as the engine's ticks. If the wall clock steps back, the epoch moves with it, so rate
@@ -61,6 +65,7 @@ public final class ShieldEngine: @unchecked Sendable {
         self.rules = rules
         self.limits = rules.profiles.map(RateLimits.init)
         generation &+= 1
+        refusals.update(deny: rules.deny, neverBan: rules.neverBan)
     }
 
     // MARK: - Before parsing
@@ -71,13 +76,14 @@ public final class ShieldEngine: @unchecked Sendable {
     public func isRefused(_ source: IPAddress, now: Double) -> Bool {
         if !bans.isEmpty, let ban = bans[source] {
             if ban.until > now {
-                refusedPackets &+= 1
+                refusedHere &+= 1
                 return true
             }
             bans[source] = nil
+            refusals.remove(source)
         }
         if !rules.deny.isEmpty, rules.deny.containsAddress(source), !rules.neverBan.containsAddress(source) {
-            refusedPackets &+= 1
+            refusedHere &+= 1
             return true
         }
         return false
@@ -160,8 +166,10 @@ public final class ShieldEngine: @unchecked Sendable {
                 let cut = bans.values.map(\.until).sorted()[bans.count / 4]
                 bans = bans.filter { $0.value.until > cut }
             }
+            refusals.replace(bans: bans)
         }
         bans[source] = ban
+        refusals.set(ban)
         unsaved.insert(source)
         if offences.count >= rules.config.maxTrackedSources, offences[source] == nil { offences.removeAll(keepingCapacity: true) }
         offences[source] = offence
@@ -182,6 +190,7 @@ public final class ShieldEngine: @unchecked Sendable {
             if let ban = bans[source], ban.until > now, next[source] == nil { next[source] = ban }
         }
         bans = next
+        refusals.replace(bans: bans)
     }
 
     /// Applies the ban records another node or command saved or lifted since the last look: one in
@@ -193,8 +202,10 @@ public final class ShieldEngine: @unchecked Sendable {
             offences[ban.source] = max(offences[ban.source] ?? 0, ban.offences)
             if ban.until > now {
                 bans[ban.source] = ban
+                refusals.set(ban)
             } else if !unsaved.contains(ban.source), let held = bans[ban.source], held.until > now {
                 bans[ban.source] = nil
+                refusals.remove(ban.source)
                 sources[ban.source] = nil
             }
         }
@@ -216,6 +227,7 @@ public final class ShieldEngine: @unchecked Sendable {
         sources[source] = nil
         unsaved.remove(source)
         guard let ban = bans.removeValue(forKey: source) else { return false }
+        refusals.remove(source)
         return ban.until > now
     }
 
@@ -227,6 +239,7 @@ public final class ShieldEngine: @unchecked Sendable {
         let current = tick(now)
         sources = sources.filter { current - $0.value.lastSeen < expiry }
         bans = bans.filter { $0.value.until > now }
+        refusals.replace(bans: bans)
         unsaved = unsaved.filter { bans[$0] != nil }
         let accountWindow = rules.config.accountAttack.window
         accounts = accounts.filter { now - $0.value.lastSeen < max(accountWindow, $0.value.alarmedUntil - now) }

@@ -94,6 +94,7 @@ struct ConfigDecodingTests {
             performance:
               busy_poll_us: 0
               busy_poll_min_rate: 500
+              reader_thread: off
             console: 127.0.0.1:8080
             logging: { level: debug, format: json }
             store:
@@ -137,7 +138,7 @@ struct ConfigDecodingTests {
         #expect(
             config.topologyHiding == TopologyHidingConfig(enabled: false, stripHeaders: ["X-Secret-*"], maskSDP: true))
         #expect(config.limits == LimitsConfig(maxMessageSize: 8192, tcpIdleTimeout: 60, maxConnectionsPerSource: 4))
-        #expect(config.performance == PerformanceConfig(busyPollMicroseconds: 0, busyPollMinimumRate: 500))
+        #expect(config.performance == PerformanceConfig(busyPollMicroseconds: 0, busyPollMinimumRate: 500, readerThread: .off))
         #expect(config.console?.listen == Endpoint(transport: .tcp, host: "127.0.0.1", port: 8080))
         #expect(config.logging == LoggingConfig(level: "debug", format: "json"))
         #expect(

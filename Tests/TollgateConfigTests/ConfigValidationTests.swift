@@ -410,6 +410,26 @@ struct ConfigValidationTests {
                 == Support.line(of: "max_connections_per_source", in: yaml))
     }
 
+    @Test("the reader thread is auto (on with more than one core), on or off, YAML's true and false too; anything else is reported at its line")
+    func readerThread() throws {
+        for (text, expected) in [("auto", PerformanceConfig.ReaderThread.auto), ("on", .on), ("off", .off), ("true", .on), ("false", .off),
+                                 ("ON", .on)] {
+            let config = try TollgateConfig(yaml: Support.minimal + "\nperformance:\n  reader_thread: \(text)\n")
+            #expect(config.performance.readerThread == expected, "\(text)")
+        }
+        #expect(try TollgateConfig(yaml: Support.minimal).performance.readerThread == .auto)
+        let yaml = Support.minimal + "\nperformance:\n  reader_thread: sometimes\n"
+        let errors = Support.errors(yaml)
+        #expect(errors.paths == ["performance.reader_thread"])
+        #expect(errors.at("performance.reader_thread")?.message.hasSuffix("expected auto, on or off") == true, "\(errors.at("performance.reader_thread")?.message ?? "")")
+        #expect(errors.at("performance.reader_thread")?.line == Support.line(of: "reader_thread", in: yaml))
+
+        #expect(PerformanceConfig.ReaderThread.auto.isOn(cores: 2))
+        #expect(!PerformanceConfig.ReaderThread.auto.isOn(cores: 1))
+        #expect(PerformanceConfig.ReaderThread.on.isOn(cores: 1))
+        #expect(!PerformanceConfig.ReaderThread.off.isOn(cores: 8))
+    }
+
     @Test("the busy-poll window (0-20000 microseconds) and minimum rate (0-1000000 messages a second) are checked, reported at their line", arguments: [
         ("busy_poll_us", [(-1, false), (0, true), (5000, true), (20_000, true), (20_001, false)],
          "must be 0-20000 microseconds (0 turns busy polling off), found "),

@@ -73,12 +73,24 @@ struct ProxyHarness {
         proxy = SIPProxy(settings: settings, eventLoop: loop, outbound: outbound, logger: Logger(label: "test"))
     }
 
+    /// Whether packets arrive as the reader thread hands them over (parsed and validated before
+    /// the proxy sees them), instead of as bytes on the loop.
+    var viaReader = false
+
     func deliver(_ text: String, from peer: SIPPeer) {
-        proxy.receive(SIPInboundPacket(bytes: Array(text.utf8), source: peer, listener: 0))
+        deliver(SIPInboundPacket(bytes: Array(text.utf8), source: peer, listener: 0))
     }
 
     func deliver(_ message: SIPMessage, from peer: SIPPeer) {
-        proxy.receive(SIPInboundPacket(bytes: message.serialized(), source: peer, listener: 0))
+        deliver(SIPInboundPacket(bytes: message.serialized(), source: peer, listener: 0))
+    }
+
+    func deliver(_ packet: SIPInboundPacket) {
+        if viaReader {
+            proxy.receive(prepared: proxy.preparer.prepare(packet))
+        } else {
+            proxy.receive(packet)
+        }
     }
 
     func advance(_ amount: TimeAmount) { loop.advanceTime(by: amount) }

@@ -16,9 +16,11 @@ struct TopologyHidingTests {
         sent.filter { $0.peer != ProxyHarness.pbx }.map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\n----\n")
     }
 
-    @Test("a call from the PBX and its BYE from the trunk: nothing sent outside names an internal address, and the inside gets its own values back")
-    func outboundCall() throws {
-        let harness = try ProxyHarness(yaml: Self.yaml)
+    @Test("a call from the PBX and its BYE from the trunk: nothing sent outside names an internal address, and the inside gets its own values back",
+          arguments: [false, true])
+    func outboundCall(viaReader: Bool) throws {
+        var harness = try ProxyHarness(yaml: Self.yaml)
+        harness.viaReader = viaReader
         var all: [RecordingOutbound.Sent] = []
         let invite = SIPProxyTrunkTests.outboundInvite()
             .replacingOccurrences(of: "Content-Length: 0\r\n\r\n", with: "Content-Type: application/sdp\r\nContent-Length: \(Self.sdp.utf8.count)\r\n\r\n\(Self.sdp)")
