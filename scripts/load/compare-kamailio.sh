@@ -17,7 +17,7 @@ sleep 2
 "$bench/proxy-cps.sh" 5070 | tee "$work/kamailio.out"
 kill "$(cat "$work/kam.pid")"; sleep 2
 
-echo "== Tollgate (release, one event loop)"
+echo "== Tollgate (release; the SIP loop and, on more than one core, a reader thread)"
 (cd "$here" && swift build -c release --product tollgate >/dev/null)
 # Signalling only, like the Kamailio configuration (which relays no media): media anchoring off.
 printf 'media:\n  anchor: false\n' >"$work/tollgate.yaml"
