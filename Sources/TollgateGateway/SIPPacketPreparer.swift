@@ -14,8 +14,10 @@ public struct SIPPreparedPacket: Sendable {
         case keepAlive
         /// Bytes that are no SIP message.
         case malformed(SIPParseError)
-        /// A message, with what validation made of it (the typed headers, or the first rule broken).
-        case message(SIPMessage, Result<SIPValidatedHeaders, SIPValidationError>)
+        /// A message, with what validation made of it (the typed headers, or the first rule broken),
+        /// or `nil` when it is left to the proxy (which then validates only what Shield and
+        /// admission let through).
+        case message(SIPMessage, Result<SIPValidatedHeaders, SIPValidationError>?)
     }
 
     public let packet: SIPInboundPacket
@@ -46,9 +48,9 @@ public struct SIPPacketPreparer: Sendable {
         return source.ipAddress == pbxAddress ? .internal : .external
     }
 
-    /// Parses the packet and validates the message against its zone's rules (responses as answers,
-    /// which are not forwarded on their own Max-Forwards).
-    public func prepare(_ packet: SIPInboundPacket) -> SIPPreparedPacket {
+    /// Parses the packet and, with `validating`, validates the message against its zone's rules
+    /// (``validate(_:zone:)``).
+    public func prepare(_ packet: SIPInboundPacket, validating: Bool = true) -> SIPPreparedPacket {
         let zone = zone(of: packet.source, listener: packet.listener)
         if packet.bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) {
             return SIPPreparedPacket(packet: packet, zone: zone, content: .keepAlive)
@@ -59,14 +61,18 @@ public struct SIPPacketPreparer: Sendable {
         } catch {
             return SIPPreparedPacket(packet: packet, zone: zone, content: .malformed(error))
         }
+        return SIPPreparedPacket(packet: packet, zone: zone, content: .message(message, validating ? validate(message, zone: zone) : nil))
+    }
+
+    /// Validates a message against its zone's rules: a response as an answer, which is not forwarded
+    /// on its own Max-Forwards.
+    public func validate(_ message: SIPMessage, zone: GatewayZone) -> Result<SIPValidatedHeaders, SIPValidationError> {
         var options = zone == .internal ? internalValidation : validation
         if !message.isRequest { options.forwarding = false }
-        let validated: Result<SIPValidatedHeaders, SIPValidationError>
         do {
-            validated = .success(try message.validate(options))
+            return .success(try message.validate(options))
         } catch {
-            validated = .failure(error)
+            return .failure(error)
         }
-        return SIPPreparedPacket(packet: packet, zone: zone, content: .message(message, validated))
     }
 }

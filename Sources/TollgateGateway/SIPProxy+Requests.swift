@@ -3,8 +3,9 @@ import SIPCore
 import SIPTransport
 
 extension SIPProxy {
-    /// Handles a request, with what validation against its zone's rules made of it.
-    func handleRequest(_ request: SIPMessage, validated: Result<SIPValidatedHeaders, SIPValidationError>, from source: SIPPeer,
+    /// Handles a request, with what validation against its zone's rules made of it if it was
+    /// validated already.
+    func handleRequest(_ request: SIPMessage, validated: Result<SIPValidatedHeaders, SIPValidationError>?, from source: SIPPeer,
                        listener: Int, zone: GatewayZone) {
         guard let method = request.method else { return }
 
@@ -22,7 +23,7 @@ extension SIPProxy {
         }
 
         let headers: SIPValidatedHeaders
-        switch validated {
+        switch validated ?? preparer.validate(request, zone: zone) {
         case .success(let valid):
             headers = valid
         case .failure(let error):

@@ -3,8 +3,9 @@ import SIPCore
 import SIPTransport
 
 extension SIPProxy {
-    /// Handles a response, with what validation against its zone's rules made of it.
-    func handleResponse(_ response: SIPMessage, validated: Result<SIPValidatedHeaders, SIPValidationError>, from source: SIPPeer,
+    /// Handles a response, with what validation against its zone's rules made of it if it was
+    /// validated already.
+    func handleResponse(_ response: SIPMessage, validated: Result<SIPValidatedHeaders, SIPValidationError>?, from source: SIPPeer,
                         zone: GatewayZone) {
         guard let status = response.statusCode else {
             emit(.invalid, source: source, rule: "response-status", detail: "a response without a status code")
@@ -12,7 +13,7 @@ extension SIPProxy {
         }
         // Validated first: the top Via's branch and the CSeq that find the transaction come from it.
         let headers: SIPValidatedHeaders
-        switch validated {
+        switch validated ?? preparer.validate(response, zone: zone) {
         case .success(let valid):
             headers = valid
         case .failure(let error):

@@ -158,7 +158,8 @@ public final class SIPProxy: @unchecked Sendable {
     public func receive(_ packet: SIPInboundPacket) {
         // Banned and denied sources cost one lookup: nothing is parsed.
         if shield != nil, shieldRefuses(packet.source) { return }
-        handle(preparer.prepare(packet))
+        // Validated once Shield and admission let it through, as nothing else needs it before.
+        handle(preparer.prepare(packet, validating: false))
     }
 
     /// Handles a packet already parsed and validated (by ``preparer``, on another thread). Must run
@@ -183,7 +184,7 @@ public final class SIPProxy: @unchecked Sendable {
             var message = parsed
             if zone == .external, hider != nil, let callID = message.firstValue(of: .callID), let inside = callIDs.internal(for: callID) {
                 message.setHeader(.callID, inside)
-                validated = validated.map { headers in
+                validated = validated?.map { headers in
                     var inner = headers
                     inner.callID = inside
                     return inner

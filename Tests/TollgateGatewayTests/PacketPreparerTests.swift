@@ -93,6 +93,13 @@ struct PacketPreparerTests {
         }
         #expect(headers.callID == "call-1")
         #expect(headers.topVia.branch == "z9hG4bKc1")
+
+        let unchecked = preparer.prepare(Self.packet(Self.inviteWithBrokenSDP(from: ProxyHarness.carrier), from: ProxyHarness.carrier),
+                                         validating: false)
+        guard case .message(_, nil) = unchecked.content else {
+            Issue.record("without validating, the proxy is left to validate once Shield and admission let the request through")
+            return
+        }
     }
 
     @Test("Max-Forwards 0 stops a request but not a response, which is not forwarded on its own count")
