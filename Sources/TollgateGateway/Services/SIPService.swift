@@ -29,7 +29,8 @@ struct SIPService: Service {
             proxy.activity.finish()
             throw error
         }
-        logger.info("gateway started", metadata: ["pbx": "\(proxy.settings.pbx)", "trunks": "\(proxy.settings.trunks.map(\.name))"])
+        logger.info("gateway started", metadata: ["pbx": "\(proxy.settings.pbx)", "trunks": "\(proxy.settings.trunks.map(\.name))",
+                                                  "udp_reader": "\(transport.datagramLoop === transport.eventLoop ? "sip-loop" : "own-thread")"])
         try await loop.submit { proxy.startRegistrations() }.get()
         let (loop, transport, idle, probeInterval) = (self.loop, self.transport, self.tcpIdleTimeout, self.probeInterval)
         let tasks: [RepeatedTask] = try await loop.submit {
