@@ -4,6 +4,8 @@
 # harness. Prints each step and both max_cps figures, then the added latency of both at half
 # Kamailio's rate (scripts/load/latency.sh, LATENCY_SECS seconds each; LATENCY_SECS=0 skips it).
 #   scripts/load/compare-kamailio.sh            (RATES and SECS are passed to the harness)
+#   TOLLGATE_BIN=/tmp/tollgate-a scripts/load/compare-kamailio.sh   (another Tollgate binary, beside its
+#                                                                    resources; nothing is built then)
 # Needs: apt-get install -y kamailio sip-tester bc
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,10 +20,11 @@ sleep 2
 kill "$(cat "$work/kam.pid")"; sleep 2
 
 echo "== Tollgate (release; the SIP loop and, on more than one core, a reader thread)"
-(cd "$here" && swift build -c release --product tollgate >/dev/null)
+binary=${TOLLGATE_BIN:-$here/.build/release/tollgate}
+[ -n "${TOLLGATE_BIN:-}" ] || (cd "$here" && swift build -c release --product tollgate >/dev/null)
 # Signalling only, like the Kamailio configuration (which relays no media): media anchoring off.
 printf 'media:\n  anchor: false\n' >"$work/tollgate.yaml"
-(cd "$work" && exec "$here/.build/release/tollgate" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
+(cd "$work" && exec "$binary" serve --pbx udp:127.0.0.20:5080 --listen udp:127.0.0.1:5070 \
     --trunk udp:127.0.0.10:5090 --log-level error) &
 tg=$!
 sleep 2
