@@ -209,7 +209,8 @@ public final class Gateway: Sendable {
                                                         events: proxy.events))
             proxy.shield = shield
             receiver.start(proxy, transport: transport,
-                           intake: SIPDatagramIntake(preparer: proxy.preparer, refusals: shield?.refusals, refusedCounter: proxy.metrics.refusedPackets))
+                           intake: SIPDatagramIntake(preparer: proxy.preparer, refusals: shield?.refusals, refusedCounter: proxy.metrics.refusedPackets,
+                                                     keepAliveCounter: proxy.metrics.keepAlives))
             self.live.set(proxy, on: loop)
             return identityHook
         }.get()

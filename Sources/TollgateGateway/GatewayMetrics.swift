@@ -12,7 +12,8 @@ final class GatewayMetrics {
     private var events: [EventKey: Counter] = [:]
     private var malformedCounters: [GatewayZone: Counter] = [:]
     private let retransmissions = Counter(label: "tollgate_sip_retransmissions_absorbed_total")
-    private let keepAlives = Counter(label: "tollgate_sip_keepalives_total")
+    /// Keep-alives (CR and LF only; counted by the socket-reading thread too).
+    let keepAlives = Counter(label: "tollgate_sip_keepalives_total")
     private let serverTransactions = Gauge(label: "tollgate_sip_server_transactions")
     private let clientTransactions = Gauge(label: "tollgate_sip_client_transactions")
     private let earlyDialogs = Gauge(label: "tollgate_dialogs", dimensions: [("state", "early")])

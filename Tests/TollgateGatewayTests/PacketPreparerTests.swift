@@ -129,7 +129,7 @@ struct PacketPreparerTests {
         let metrics = TestMetrics()
         let intake = SIPDatagramIntake(preparer: try Self.preparer(), refusals: engine.refusals,
                                        refusedCounter: Counter(label: "tollgate_shield_refused_packets_total", factory: metrics),
-                                       clock: { now })
+                                       keepAliveCounter: Counter(label: "tollgate_sip_keepalives_total", factory: metrics), clock: { now })
         let invite = ProxyHarness.invite(from: ProxyHarness.attacker)
         #expect(intake.take(Self.packet(invite, from: ProxyHarness.attacker)) != nil, "not banned yet")
 
@@ -147,9 +147,13 @@ struct PacketPreparerTests {
         #expect(intake.take(Self.packet(invite, from: ProxyHarness.carrier)) != nil)
     }
 
-    @Test("without Shield the intake prepares every datagram")
+    @Test("without Shield the intake prepares every datagram; a keep-alive is counted and goes no further")
     func intakeWithoutShield() throws {
-        let intake = SIPDatagramIntake(preparer: try Self.preparer(), refusals: nil, refusedCounter: Counter(label: "unused", factory: TestMetrics()))
+        let metrics = TestMetrics()
+        let intake = SIPDatagramIntake(preparer: try Self.preparer(), refusals: nil, refusedCounter: Counter(label: "refused", factory: metrics),
+                                       keepAliveCounter: Counter(label: "tollgate_sip_keepalives_total", factory: metrics))
         #expect(intake.take(Self.packet(ProxyHarness.invite(from: ProxyHarness.attacker), from: ProxyHarness.attacker))?.zone == .external)
+        #expect(intake.take(Self.packet("\r\n\r\n", from: ProxyHarness.attacker)) == nil)
+        #expect(try metrics.expectCounter("tollgate_sip_keepalives_total").totalValue == 1)
     }
 }
