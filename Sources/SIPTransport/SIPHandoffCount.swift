@@ -10,6 +10,9 @@ public final class SIPHandoffCount: Sendable {
     /// Whether work is waiting.
     public var isWaiting: Bool { count.load(ordering: .acquiring) > 0 }
 
+    /// How many pieces of work are waiting.
+    public var waiting: Int { count.load(ordering: .relaxed) }
+
     /// One more piece of work handed over.
     public func handedOver() { count.add(1, ordering: .releasing) }
 

@@ -81,9 +81,12 @@ public final class SIPTransportLayer: @unchecked Sendable {
     ///   - admits: called on `eventLoop` for each TCP or TLS connection before anything is read from
     ///     it (no TLS handshake either); `false` closes it at once (a banned source).
     ///   - datagramLoop: the loop that reads the UDP sockets; `nil` reads them on `eventLoop`.
+    ///   - maximumHandoffs: the most datagrams handed over from `datagramLoop` and waiting at once
+    ///     (see ``handOver(_:)``).
     ///   - deliver: called with each framed inbound message: on `datagramLoop` for a datagram, on
     ///     `eventLoop` for a message from a connection.
-    public init(eventLoop: EventLoop, datagramLoop: EventLoop? = nil, logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
+    public init(eventLoop: EventLoop, datagramLoop: EventLoop? = nil, maximumHandoffs: Int = SIPTransportLayer.defaultMaximumHandoffs,
+                logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
                 verifiesTLSPeers: Bool = true, busyPollWindow: TimeAmount = .zero,
                 busyPollMinimumRate: Int = SIPTransportLayer.defaultBusyPollMinimumRate, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
                 deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
@@ -92,6 +95,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
         self.clientTLSContext = try? NIOSSLContext(configuration: client)
         self.eventLoop = eventLoop
         self.datagramLoop = datagramLoop ?? eventLoop
+        self.maximumHandoffs = maximumHandoffs
         self.logger = logger
         self.maximumMessageSize = maximumMessageSize
         self.maximumConnectionsPerSource = maximumConnectionsPerSource
@@ -132,8 +136,9 @@ public final class SIPTransportLayer: @unchecked Sendable {
         poller.forgetAll()
         guard poller.window.isEnabled else { return }
         if datagramLoop !== eventLoop {
-            // The sockets are read on another loop: this one waits for what that loop hands over.
-            poller.pending = handoffs
+            // The sockets are read on another loop: this one waits for what that loop hands over
+            // (nothing, without a UDP listener).
+            if !datagramRoutes.isEmpty { poller.pending = handoffs }
             return
         }
         guard let socket = datagramDescriptors.min() else { return }
@@ -148,16 +153,33 @@ public final class SIPTransportLayer: @unchecked Sendable {
     /// Runs `work` on `eventLoop`, from another thread (a datagram read and prepared on
     /// `datagramLoop`). A busy-polling `eventLoop` watches for work handed over this way and takes
     /// it up at once.
-    public func handOver(_ work: @escaping @Sendable () -> Void) {
+    ///
+    /// At most ``maximumHandoffs`` wait at once: past that the loop is behind by more than a burst,
+    /// and the work is dropped and counted (`tollgate_transport_handoff_drops_total`), as the
+    /// kernel drops datagrams once a socket's buffer is full, instead of queueing without bound.
+    /// Returns whether the work was queued.
+    @discardableResult
+    public func handOver(_ work: @escaping @Sendable () -> Void) -> Bool {
+        guard handoffs.waiting < maximumHandoffs else {
+            handoffDrops.increment()
+            return false
+        }
         handoffs.handedOver()
         let handoffs = self.handoffs
         eventLoop.execute {
             handoffs.takenUp()
             work()
         }
+        return true
     }
 
     private let handoffs = SIPHandoffCount()
+    /// The most pieces of work handed over and not yet taken up.
+    public let maximumHandoffs: Int
+    private let handoffDrops = Counter(label: "tollgate_transport_handoff_drops_total")
+    /// How many handed-over pieces of work wait for `eventLoop` by default: a few hundred
+    /// milliseconds of the loop's work, about what a socket's 4 MB buffer holds.
+    public static let defaultMaximumHandoffs = 4096
 
     /// Closes every listener and connection.
     public func stop() async {

@@ -68,6 +68,7 @@ public final class Gateway: Sendable {
         // With a reader thread, the UDP sockets are read, and their datagrams parsed and validated,
         // on a loop of their own while the SIP loop handles the one before.
         let readerThread = config.performance.readerThread.isOn(cores: System.coreCount)
+            && settings.listeners.contains { $0.spec.transport == .udp }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: readerThread ? 2 : 1)
         let loops = Array(group.makeIterator())
         let loop = loops[0]

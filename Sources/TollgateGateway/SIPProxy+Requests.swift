@@ -3,9 +3,9 @@ import SIPCore
 import SIPTransport
 
 extension SIPProxy {
-    /// Handles a request, with what validation against its zone's rules made of it if it was
-    /// validated already.
-    func handleRequest(_ request: SIPMessage, validated: Result<SIPValidatedHeaders, SIPValidationError>?, from source: SIPPeer,
+    /// Handles a request; `validation` tells what validation against its zone's rules makes of it,
+    /// asked once Shield and admission let it through.
+    func handleRequest(_ request: SIPMessage, validation: () -> Result<SIPValidatedHeaders, SIPValidationError>, from source: SIPPeer,
                        listener: Int, zone: GatewayZone) {
         guard let method = request.method else { return }
 
@@ -23,7 +23,7 @@ extension SIPProxy {
         }
 
         let headers: SIPValidatedHeaders
-        switch validated ?? preparer.validate(request, zone: zone) {
+        switch validation() {
         case .success(let valid):
             headers = valid
         case .failure(let error):

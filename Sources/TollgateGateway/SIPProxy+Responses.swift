@@ -3,9 +3,8 @@ import SIPCore
 import SIPTransport
 
 extension SIPProxy {
-    /// Handles a response, with what validation against its zone's rules made of it if it was
-    /// validated already.
-    func handleResponse(_ response: SIPMessage, validated: Result<SIPValidatedHeaders, SIPValidationError>?, from source: SIPPeer,
+    /// Handles a response; `validation` tells what validation against its zone's rules makes of it.
+    func handleResponse(_ response: SIPMessage, validation: () -> Result<SIPValidatedHeaders, SIPValidationError>, from source: SIPPeer,
                         zone: GatewayZone) {
         guard let status = response.statusCode else {
             emit(.invalid, source: source, rule: "response-status", detail: "a response without a status code")
@@ -13,7 +12,7 @@ extension SIPProxy {
         }
         // Validated first: the top Via's branch and the CSeq that find the transaction come from it.
         let headers: SIPValidatedHeaders
-        switch validated ?? preparer.validate(response, zone: zone) {
+        switch validation() {
         case .success(let valid):
             headers = valid
         case .failure(let error):

@@ -179,21 +179,29 @@ public final class SIPProxy: @unchecked Sendable {
             metrics.malformed(zone: zone)
             emit(.malformed, source: packet.source, rule: error.rule, detail: error.description)
             if zone == .external { shieldNoteMalformed(from: packet.source, message: nil) }
-        case .message(let parsed, var validated):
+        case .message(let parsed, let validated):
             metrics.received(parsed, zone: zone)
             var message = parsed
-            if zone == .external, hider != nil, let callID = message.firstValue(of: .callID), let inside = callIDs.internal(for: callID) {
-                message.setHeader(.callID, inside)
-                validated = validated?.map { headers in
+            var inside: String?
+            if zone == .external, hider != nil, let callID = message.firstValue(of: .callID), let mapped = callIDs.internal(for: callID) {
+                message.setHeader(.callID, mapped)
+                inside = mapped
+            }
+            // The message is validated as it arrived (by the reader, or here once Shield and
+            // admission let it through), with the Call-ID the inside knows it by.
+            let validation = { () -> Result<SIPValidatedHeaders, SIPValidationError> in
+                let result = validated ?? self.preparer.validate(parsed, zone: zone)
+                guard let inside else { return result }
+                return result.map { headers in
                     var inner = headers
                     inner.callID = inside
                     return inner
                 }
             }
             if message.isRequest {
-                handleRequest(message, validated: validated, from: packet.source, listener: packet.listener, zone: zone)
+                handleRequest(message, validation: validation, from: packet.source, listener: packet.listener, zone: zone)
             } else {
-                handleResponse(message, validated: validated, from: packet.source, zone: zone)
+                handleResponse(message, validation: validation, from: packet.source, zone: zone)
             }
         }
     }

@@ -238,8 +238,9 @@ public final class ShieldEngine: @unchecked Sendable {
         let expiry = Tick(rules.config.sourceExpiry)
         let current = tick(now)
         sources = sources.filter { current - $0.value.lastSeen < expiry }
+        let held = bans.count
         bans = bans.filter { $0.value.until > now }
-        refusals.replace(bans: bans)
+        if bans.count != held { refusals.replace(bans: bans) }
         unsaved = unsaved.filter { bans[$0] != nil }
         let accountWindow = rules.config.accountAttack.window
         accounts = accounts.filter { now - $0.value.lastSeen < max(accountWindow, $0.value.alarmedUntil - now) }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -9,12 +10,14 @@ import Glibc
 #endif
 
 extension ReceivePollerTests.Pair {
-    /// The datagrams waiting on the bound socket, read until nothing comes for 20 ms in a row.
-    func received() -> [[UInt8]] {
+    /// The datagrams waiting on the bound socket, read until nothing comes for 20 ms in a row once
+    /// at least `expected` have come (or 5 s have passed).
+    func received(expected: Int = 0) -> [[UInt8]] {
         var datagrams: [[UInt8]] = []
         var buffer = [UInt8](repeating: 0, count: 70_000)
         var quiet = 0
-        while quiet < 20, datagrams.count < 1_000 {
+        let deadline = Date().addingTimeInterval(5)
+        while quiet < 20 || (datagrams.count < expected && Date() < deadline), datagrams.count < 1_000 {
             let count = buffer.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, CInt(MSG_DONTWAIT)) }
             if count >= 0 {
                 datagrams.append(Array(buffer[0..<count]))

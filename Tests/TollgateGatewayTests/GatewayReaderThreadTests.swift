@@ -7,6 +7,7 @@ import SIPCore
 import SIPTransport
 import Testing
 import TollgateConfig
+import TollgateShield
 
 @testable import TollgateGateway
 
@@ -48,15 +49,17 @@ struct GatewayReaderThreadTests {
         }
     }
 
-    @Test("on and off, a trunk's INVITE gets its 100 and reaches the PBX; the start-up log says where the UDP sockets are read",
+    @Test("on and off, a trunk's INVITE gets its 100 and reaches the PBX, a denied source's gets nothing; the start-up log says where the UDP sockets are read",
           arguments: [("on", "own-thread"), ("off", "sip-loop")])
     func invitesRelayed(setting: String, reader: String) async throws {
-        let base = setting == "on" ? 5231 : 5241
+        let base = setting == "on" ? 5611 : 5621
         let trunk = try Peer("127.0.0.10", port: base + 1)
         let pbx = try Peer("127.0.0.20", port: base + 2)
+        let attacker = try Peer("127.0.0.66", port: base + 3)
         defer {
             close(trunk.socket.descriptor)
             close(pbx.socket.descriptor)
+            close(attacker.socket.descriptor)
         }
         let config = try TollgateConfig(yaml: """
             listeners:
@@ -69,6 +72,7 @@ struct GatewayReaderThreadTests {
             trunks:
               - name: carrier
                 endpoint: udp:127.0.0.10:\(base + 1)
+                probe: { enabled: false }
             routes:
               - prefix: ""
                 trunks: [carrier]
@@ -76,10 +80,13 @@ struct GatewayReaderThreadTests {
               anchor: false
             performance:
               reader_thread: \(setting)
+            shield:
+              deny: [127.0.0.66]
             """)
         let lines = NIOLockedValueBox<[String]>([])
         let logger = CapturingLogHandler.logger(lines)
-        let gateway = Gateway(config: config, logger: logger, shutdownGrace: .milliseconds(100))
+        let gateway = Gateway(config: config, logger: logger, shutdownGrace: .milliseconds(100),
+                              shieldRules: ShieldRules(config: config, fingerprints: try ScannerFingerprints.shipped()))
         let group = ServiceGroup(services: try await gateway.services(), logger: logger)
         let running = Task { try await group.run() }
         defer { running.cancel() }
@@ -90,12 +97,18 @@ struct GatewayReaderThreadTests {
         #expect(started?.contains("udp_reader=\(reader)") == true, "\(started ?? "not started")")
 
         let listener = try SocketAddress(ipAddress: "127.0.0.1", port: base)
+        // Denied: dropped before parsing (by the reader, when there is one), so nobody hears of it.
+        attacker.send(ProxyHarness.invite(from: SIPPeer(transport: .udp, address: attacker.address), callID: "denied-1"), to: listener)
         trunk.send(ProxyHarness.invite(from: SIPPeer(transport: .udp, address: trunk.address)), to: listener)
         let trying = try #require(trunk.receive())
         #expect(trying.statusCode == 100)
         let relayed = try #require(pbx.receive())
         #expect(relayed.method == .invite)
-        #expect(try relayed.callID() == "call-1")
+        #expect(try relayed.callID() == "call-1", "the denied source's INVITE, sent first, never reached the PBX")
+        #expect(attacker.receive(within: 0.3) == nil)
+        while let later = pbx.receive(within: 0.3) {
+            #expect((try? later.callID()) != "denied-1", "\(later.method.map { "\($0)" } ?? "answer") from the denied source reached the PBX")
+        }
 
         await group.triggerGracefulShutdown()
         _ = try? await running.value

@@ -43,7 +43,7 @@ struct ReaderThreadTests {
                 sendto(peer.socket.descriptor, bytes, bytes.count, 0, pointer, socklen_t(length))
             }
         }
-        let answers = peer.received().map { String(decoding: $0, as: UTF8.self) }
+        let answers = peer.received(expected: 20).map { String(decoding: $0, as: UTF8.self) }
         await transport.stop()
         let deliveries = seen.withLockedValue { $0 }
         #expect(deliveries.map(\.text) == (0..<20).map { "request \($0)" })
@@ -71,10 +71,29 @@ struct ReaderThreadTests {
             for index in 0..<400 { transport.send(Array("message \(index)".utf8), to: peer, from: 0) }
             return offered
         }.get()
-        let received = receiver.received().map { String(decoding: $0, as: UTF8.self) }
+        let received = receiver.received(expected: 400).map { String(decoding: $0, as: UTF8.self) }
         await transport.stop()
         #expect(received == (0..<400).map { "message \($0)" })
         #expect(offered.prefix(51) == ArraySlice((0...50).map { "message \($0)" }), "directly until the socket is full")
+    }
+
+    @Test("past the most hand-overs that may wait, the rest are dropped and the loop runs only those it took")
+    func handOversAreBounded() async throws {
+        let (sip, reader) = Self.loops
+        let transport = SIPTransportLayer(eventLoop: sip, datagramLoop: reader, maximumHandoffs: 8, logger: Logger(label: "test")) { _ in }
+        // The SIP loop is held busy while the reader hands over twelve pieces of work.
+        let release = NIOLockedValueBox(false)
+        sip.execute { while !release.withLockedValue({ $0 }) { usleep(1_000) } }
+        let ran = NIOLockedValueBox(0)
+        let accepted = try await reader.submit {
+            (0..<12).map { _ in transport.handOver { ran.withLockedValue { $0 += 1 } } }
+        }.get()
+        release.withLockedValue { $0 = true }
+        try await sip.submit {}.get()
+        #expect(accepted == Array(repeating: true, count: 8) + Array(repeating: false, count: 4))
+        #expect(ran.withLockedValue { $0 } == 8)
+        // Once the loop has caught up, hand-overs are taken again.
+        #expect(transport.handOver {})
     }
 
     @Test("a busy-polling loop whose sockets are read elsewhere ends its window as soon as work is handed over, and not before")

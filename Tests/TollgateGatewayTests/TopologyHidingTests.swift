@@ -69,6 +69,28 @@ struct TopologyHidingTests {
         }
     }
 
+    @Test("an answer naming the outside Call-ID twice is refused alike whether the proxy gets bytes or a parsed message; a proper one is relayed",
+          arguments: [false, true])
+    func duplicateCallIDRefused(viaReader: Bool) throws {
+        var harness = try ProxyHarness(yaml: Self.yaml)
+        harness.viaReader = viaReader
+        harness.deliver(SIPProxyTrunkTests.outboundInvite(), from: ProxyHarness.pbx)
+        let forwarded = try #require(harness.outbound.take().first { $0.message.method == .invite })
+        let outsideCallID = try forwarded.message.callID()
+
+        let ringing = ProxyHarness.answer(forwarded.message, status: 180)
+        let doubled = String(decoding: ringing.serialized(), as: UTF8.self)
+            .replacingOccurrences(of: "Call-ID: \(outsideCallID)\r\n", with: "Call-ID: \(outsideCallID)\r\nCall-ID: other@127.0.0.10\r\n")
+        #expect(doubled.contains("other@127.0.0.10"))
+        harness.deliver(doubled, from: ProxyHarness.carrier)
+        #expect(harness.outbound.take().isEmpty, "a second Call-ID breaks the one-value rule, hidden or not")
+
+        harness.deliver(ringing, from: ProxyHarness.carrier)
+        let relayed = try #require(harness.outbound.take().first)
+        #expect(relayed.peer == ProxyHarness.pbx)
+        #expect(try relayed.message.callID() == "out-1@127.0.0.20")
+    }
+
     @Test("a call from a trunk: the PBX's 180 and 200 reach the trunk without its Contact, SDP address or internal headers")
     func inboundCall() throws {
         let harness = try ProxyHarness(yaml: Self.yaml)
