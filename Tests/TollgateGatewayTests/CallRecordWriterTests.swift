@@ -69,7 +69,26 @@ final class FlakyStore: Store, Sendable {
     func heartbeat(node name: String, at date: Date) async throws(StoreError) -> Bool { try await base.heartbeat(node: name, at: date) }
     func nodes() async throws(StoreError) -> [ClusterNode] { try await base.nodes() }
     func removeNode(named name: String) async throws(StoreError) -> Bool { try await base.removeNode(named: name) }
-    func admitCall(_ admission: SharedCallAdmission) async throws(StoreError) -> SharedCallVerdict { try await base.admitCall(admission) }
+    /// While set, an admission is written this long after it was asked for, whether or not the
+    /// caller still waits (a server that commits after the client gave up).
+    let lateAdmissions = NIOLockedValueBox<Duration?>(nil)
+
+    func admitCall(_ admission: SharedCallAdmission) async throws(StoreError) -> SharedCallVerdict {
+        guard let late = lateAdmissions.withLockedValue({ $0 }) else { return try await base.admitCall(admission) }
+        let base = self.base
+        let written = Task.detached {
+            try? await Task.sleep(for: late)
+            return try? await base.admitCall(admission)
+        }
+        // The caller's deadline cancels this wait; the write goes on regardless.
+        do {
+            try await Task.sleep(for: late * 2)
+        } catch {
+            throw StoreError.databaseError("the caller gave up (test)")
+        }
+        guard let verdict = await written.value else { throw StoreError.databaseError("admission failed (test)") }
+        return verdict
+    }
     func releaseCall(callID: String) async throws(StoreError) -> Bool { try await base.releaseCall(callID: callID) }
     func releaseCalls(ofNodesSilentSince date: Date) async throws(StoreError) -> Int { try await base.releaseCalls(ofNodesSilentSince: date) }
     func sharedCounts(account: String?, at date: Date, dayStart: Date) async throws(StoreError) -> SharedCallCounts {

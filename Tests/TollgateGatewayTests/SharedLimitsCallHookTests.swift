@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import SIPCore
 import Testing
 import TollgateConfig
@@ -56,6 +58,54 @@ struct SharedLimitsCallHookTests {
         _ = hook.callEnds(CallEnd(key: CallKey(callID: "c1", callerTag: "1"), reason: .hungUp(.caller), time: Date(), source: "127.0.0.20"),
                           record: &ended)
         #expect(Self.begin(hook, "c4").0 == .proceed)
+    }
+
+    @Test("an admission the server writes after its deadline is released when the call ends, and owed at once: no count is left behind")
+    func lateAdmissionReleased() async throws {
+        var config = FraudConfig()
+        config.defaultClassOfService = "unrestricted"
+        config.thresholds.concurrentCalls = FraudConfig.Level(warning: nil, critical: 4)
+        let control = try FraudControl(config: config, classifier: NumberClassifier(config: config.numbering, prefixes: try HighRiskPrefixes.shipped()))
+        let membership = ClusterMembership(nodeName: "edge-a", settings: ClusterConfig(onDatabaseLoss: .failOpen, admissionTimeout: 0.05))
+        membership.heard(liveNodes: 1)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-late-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try FlakyStore(path: folder.appendingPathComponent("tollgate.db").path, failures: 0)
+        store.lateAdmissions.withLockedValue { $0 = .milliseconds(200) }
+        let harness = try ProxyHarness()
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let hook = SharedLimitsCallHook(store: store, control: control, membership: membership, events: harness.proxy.events, loop: loop,
+                                        logger: harness.proxy.logger)
+        let request = SIPMessage(method: .invite, uri: "sip:01632960123@trunk", headers: [(.from, "<sip:201@127.0.0.20>;tag=1")])
+        let key = CallKey(callID: "late-1", callerTag: "1")
+        let start = CallStart(key: key, request: request, source: "127.0.0.20", zone: .internal, trunk: "carrier", towardsTrunk: true, time: Date())
+        let prepared = try await loop.submit { hook.prepare(start) }.get()
+        try await prepared?.get()
+        #expect(!membership.databaseReachable, "the deadline passed")
+        #expect(membership.takeOwedReleases() == ["late-1"], "owed at once, in case the server writes it anyway")
+        let verdict = try await loop.submit { () -> CallHookVerdict in
+            var begun = start
+            var record = CallDetailRecord(callID: "late-1", direction: .outbound, from: "201", to: "01632960123", account: "201",
+                                          source: "127.0.0.20", start: start.time, end: start.time, disposition: .answered)
+            return hook.callBegins(&begun, record: &record)
+        }.get()
+        #expect(verdict == .proceed, "admitted on this node's share while the database is away")
+
+        // The server writes the admission after all; the call then ends.
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await store.base.sharedCounts(account: "201", at: Date(), dayStart: Date().addingTimeInterval(-3600)).concurrent == 1)
+        try await loop.submit {
+            var record = CallDetailRecord(callID: "late-1", direction: .outbound, from: "201", to: "01632960123", account: "201",
+                                          source: "127.0.0.20", start: start.time, end: Date(), disposition: .answered)
+            _ = hook.callEnds(CallEnd(key: key, reason: .hungUp(.caller), time: Date(), source: "127.0.0.20"), record: &record)
+        }.get()
+        var active = 1
+        for _ in 0..<100 where active > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            active = try await store.base.sharedCounts(account: "201", at: Date(), dayStart: Date().addingTimeInterval(-3600)).concurrent
+        }
+        #expect(active == 0, "the late admission's count was released when the call ended")
     }
 
     @Test("fail-closed: a call that needs a shared counter is refused with 503 and an event while the database is away")

@@ -94,10 +94,13 @@ struct ClusterTests {
             return command.log
         }
 
+        /// The command's `--json` array: from its "[" line to its "]" line, whatever log lines the
+        /// command wrote around it (its output and its log share one file here).
         func json(_ arguments: [String]) throws -> [[String: Any]] {
-            let text = try tollgate(arguments)
-            guard let start = text.firstIndex(of: "[") else { return [] }
-            return try JSONSerialization.jsonObject(with: Data(text[start...].utf8)) as? [[String: Any]] ?? []
+            let lines = try tollgate(arguments).split(separator: "\n", omittingEmptySubsequences: false)
+            guard let first = lines.firstIndex(where: { $0 == "[" || $0 == "[]" }), lines[first] == "[",
+                  let last = lines[first...].firstIndex(of: "]") else { return [] }
+            return try JSONSerialization.jsonObject(with: Data(lines[first...last].joined(separator: "\n").utf8)) as? [[String: Any]] ?? []
         }
 
         /// Calls from the PBX for `account`, `perNode` through each node at once, held `hold` ms; the

@@ -79,6 +79,9 @@ public final class SharedLimitsCallHook: CallHook, @unchecked Sendable {
             } catch {
                 // The calls after this one do not wait for it too: the next heartbeat that gets an answer says when it is back.
                 membership.lostDatabase()
+                // The admission may still be written after its deadline (a slow or restarting
+                // server): a release is owed for it, so that no count is left behind.
+                membership.owe(release: key.callID)
                 return .unreachable("\(error)")
             }
         }
@@ -142,7 +145,9 @@ public final class SharedLimitsCallHook: CallHook, @unchecked Sendable {
 
     public func callEnds(_ end: CallEnd, record: inout CallDetailRecord) -> EventLoopFuture<Void>? {
         answered[end.key] = nil
-        guard let call = held.removeValue(forKey: end.key), call.inStore else { return nil }
+        guard held.removeValue(forKey: end.key) != nil else { return nil }
+        // A call counted only here may still have been written to the store (an admission that
+        // reached the server after its deadline): its release costs nothing if it was not.
         release(end.key.callID)
         return nil
     }
