@@ -7,11 +7,11 @@ public final class SIPHandoffCount: Sendable {
 
     public init() {}
 
-    /// Whether work is waiting.
-    public var isWaiting: Bool { count.load(ordering: .acquiring) > 0 }
-
     /// How many pieces of work are waiting.
-    public var waiting: Int { count.load(ordering: .relaxed) }
+    public var waiting: Int { count.load(ordering: .acquiring) }
+
+    /// Whether work is waiting.
+    public var isWaiting: Bool { waiting > 0 }
 
     /// One more piece of work handed over.
     public func handedOver() { count.add(1, ordering: .releasing) }

@@ -26,8 +26,9 @@ import Darwin
 /// little. Its length adapts to the traffic (``SIPBusyPollWindow``). What is watched is the loop's own epoll
 /// instance (``SIPEventLoopSelector``): the window closes as soon as a datagram, bytes on a
 /// connection or a due timer are waiting. (Where that instance cannot be found, the UDP sockets are
-/// watched instead.) When the UDP sockets are read on a loop of their own, what is watched is the work that
-/// loop hands over (``SIPHandoffCount``) and connections and timers are taken up between slices. The window runs as a chain of short slices, each a task of the loop, so the
+/// watched instead.) When the UDP sockets are read on a loop of their own, what is watched is the
+/// work that loop hands over (``SIPHandoffCount``), and connections and timers are taken up between
+/// slices. The window runs as a chain of short slices, each a task of the loop, so the
 /// tasks other threads hand to the loop, and timers set meanwhile, run between two slices.
 ///
 /// Used on the event loop only.

@@ -5,7 +5,7 @@ import SIPTransport
 extension SIPProxy {
     /// Handles a request; `validation` tells what validation against its zone's rules makes of it,
     /// asked once Shield and admission let it through.
-    func handleRequest(_ request: SIPMessage, validation: () -> Result<SIPValidatedHeaders, SIPValidationError>, from source: SIPPeer,
+    func handleRequest(_ request: SIPMessage, validation: InboundValidation, from source: SIPPeer,
                        listener: Int, zone: GatewayZone) {
         guard let method = request.method else { return }
 
@@ -23,7 +23,7 @@ extension SIPProxy {
         }
 
         let headers: SIPValidatedHeaders
-        switch validation() {
+        switch validation.result() {
         case .success(let valid):
             headers = valid
         case .failure(let error):

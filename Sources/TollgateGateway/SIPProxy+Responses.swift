@@ -4,7 +4,7 @@ import SIPTransport
 
 extension SIPProxy {
     /// Handles a response; `validation` tells what validation against its zone's rules makes of it.
-    func handleResponse(_ response: SIPMessage, validation: () -> Result<SIPValidatedHeaders, SIPValidationError>, from source: SIPPeer,
+    func handleResponse(_ response: SIPMessage, validation: InboundValidation, from source: SIPPeer,
                         zone: GatewayZone) {
         guard let status = response.statusCode else {
             emit(.invalid, source: source, rule: "response-status", detail: "a response without a status code")
@@ -12,7 +12,7 @@ extension SIPProxy {
         }
         // Validated first: the top Via's branch and the CSeq that find the transaction come from it.
         let headers: SIPValidatedHeaders
-        switch validation() {
+        switch validation.result() {
         case .success(let valid):
             headers = valid
         case .failure(let error):

@@ -187,17 +187,7 @@ public final class SIPProxy: @unchecked Sendable {
                 message.setHeader(.callID, mapped)
                 inside = mapped
             }
-            // The message is validated as it arrived (by the reader, or here once Shield and
-            // admission let it through), with the Call-ID the inside knows it by.
-            let validation = { () -> Result<SIPValidatedHeaders, SIPValidationError> in
-                let result = validated ?? self.preparer.validate(parsed, zone: zone)
-                guard let inside else { return result }
-                return result.map { headers in
-                    var inner = headers
-                    inner.callID = inside
-                    return inner
-                }
-            }
+            let validation = InboundValidation(preparer: preparer, message: parsed, zone: zone, done: validated, insideCallID: inside)
             if message.isRequest {
                 handleRequest(message, validation: validation, from: packet.source, listener: packet.listener, zone: zone)
             } else {
@@ -207,6 +197,27 @@ public final class SIPProxy: @unchecked Sendable {
     }
 
     /// The trunk whose allowed source ranges hold this peer's address (matched as an ``IPAddress``, not as text).
+    /// What validation makes of a message as it arrived: already known (the reader validated it),
+    /// or worked out when first asked (on the loop, once Shield and admission let it through); with
+    /// the Call-ID the inside knows the call by. A value, so asking costs no allocation.
+    struct InboundValidation {
+        let preparer: SIPPacketPreparer
+        let message: SIPMessage
+        let zone: GatewayZone
+        let done: Result<SIPValidatedHeaders, SIPValidationError>?
+        let insideCallID: String?
+
+        func result() -> Result<SIPValidatedHeaders, SIPValidationError> {
+            let result = done ?? preparer.validate(message, zone: zone)
+            guard let insideCallID else { return result }
+            return result.map { headers in
+                var inner = headers
+                inner.callID = insideCallID
+                return inner
+            }
+        }
+    }
+
     func trunk(forSource source: SIPPeer) -> String? {
         guard let address = IPAddress(source.address) else { return nil }
         return settings.trunks.first { trunk in trunk.allowedSources.containsAddress(address) }?.name

@@ -23,7 +23,7 @@ struct ShieldRefusalsTests {
         let engine = try F.engine()
         #expect(!engine.refusals.refuses(F.attacker, now: 1000))
 
-        let ban = try #require(engine.ban(F.attacker, rule: "test", reason: "test", now: 1000, seconds: 100))
+        _ = try #require(engine.ban(F.attacker, rule: "test", reason: "test", now: 1000, seconds: 100))
         #expect(engine.refusals.refuses(F.attacker, now: 1050))
         #expect(!engine.refusals.refuses(F.attacker, now: 1100), "ended")
         #expect(Self.agree(engine, now: 1050))
@@ -50,7 +50,6 @@ struct ShieldRefusalsTests {
         #expect(!engine.refusals.refuses(F.attacker, now: 1300))
         #expect(engine.refusals.refuses(F.phone, now: 1300))
         #expect(Self.agree(engine, now: 1300))
-        _ = ban
     }
 
     @Test("the deny-list, less the never-ban list, is refused, and a reload's rules replace it")
