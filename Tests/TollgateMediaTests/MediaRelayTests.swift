@@ -197,6 +197,50 @@ struct MediaRelayTests {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
     }
 
+    /// The race a busy host loses: the PBX's answer is handed to the media loop, the phone hears the
+    /// 200 and sends at once, and the loop wakes to find both. The answer must apply first.
+    @Test("a packet that arrives while the media loop is busy is read under the answer handed over before it, not dropped")
+    func answerHandedOverBeforeThePacketApplies() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loops = try MediaLoopGroup(numberOfThreads: 1)
+        let relay = MediaRelay(configuration: .init(ports: 42_400...42_409), loops: loops) { _ in }
+        let phone = try await UDPPeer(host: "127.0.0.30", group: group)
+        let pbx = try await UDPPeer(host: "127.0.0.20", group: group)
+        let offer = try SDPSession(parsing: "v=0\r\no=- 1 1 IN IP4 127.0.0.30\r\ns=-\r\nc=IN IP4 127.0.0.30\r\nt=0 0\r\nm=audio \(phone.address.port!) RTP/AVP 0\r\n")
+        let answer = try SDPSession(parsing: "v=0\r\no=- 2 2 IN IP4 127.0.0.20\r\ns=-\r\nc=IN IP4 127.0.0.20\r\nt=0 0\r\nm=audio \(pbx.address.port!) RTP/AVP 0\r\n")
+        let call = relay.open(callID: "busy")
+        var negotiation = MediaNegotiation(inside: MediaSideSettings(address: "127.0.0.1", srtp: .off, suites: []),
+                                           outside: MediaSideSettings(address: "127.0.0.1", srtp: .optional, suites: [.aesCM128HMACSHA1_80]),
+                                           sessionID: 1)
+        let bind: (MediaSide, Int) -> UInt16? = { side, stream in call.bindPorts(side: side, address: "127.0.0.1", stream: stream) }
+        _ = try negotiation.process(offer, from: .outside, isRequest: true, allocate: bind)
+        call.apply(negotiation.streams)
+        try await Task.sleep(for: .milliseconds(50))
+
+        // The loop is held in a task; meanwhile the answer is handed over and the phone's packet lands.
+        let running = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        loops.next().execute {
+            running.signal()
+            release.wait()
+        }
+        running.wait()
+        let towardsPhone = try negotiation.process(answer, from: .inside, isRequest: false, allocate: bind)
+        call.apply(negotiation.streams)
+        try await phone.send(rtpPacket(sequence: 1, ssrc: 0x3333), to: "127.0.0.1", port: towardsPhone.media[0].port)
+        try await Task.sleep(for: .milliseconds(50))
+        release.signal()
+
+        let atPBX = try await pbx.waitFor(1)
+        #expect(atPBX.map(\.bytes) == [rtpPacket(sequence: 1, ssrc: 0x3333)])
+        #expect(call.statistics.unnegotiatedPackets == 0)
+        call.close()
+        await call.waitUntilClosed()
+        for peer in [phone, pbx] { try await peer.close() }
+        await loops.shutdown()
+        try await group.shutdownGracefully()
+    }
+
     @Test("a port another process holds is skipped, and neither it nor the pair used instead stays taken")
     func portHeldElsewhere() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -231,13 +231,12 @@ final class MediaLoop: @unchecked Sendable {
                 continue
             }
             let woken = NIODeadline.now()
-            var tasksDue = false
+            // Tasks first: a plan handed over before a packet arrived (the answer that made the peer
+            // send it) must be in force when that packet is read, or it would be dropped as unnegotiated.
+            if (0..<Int(count)).contains(where: { tokens[$0] == UInt64.max }) { runTasks() }
             for index in 0..<Int(count) {
                 let token = tokens[index]
-                guard token != UInt64.max else {
-                    tasksDue = true
-                    continue
-                }
+                guard token != UInt64.max else { continue }
                 let descriptor = Int(truncatingIfNeeded: token)
                 guard descriptor < ports.count, let port = ports[descriptor] else { continue }
                 receive(on: CInt(descriptor), port: port, now: woken)
@@ -246,7 +245,6 @@ final class MediaLoop: @unchecked Sendable {
                 for call in changed { call.publishCounts() }
                 changed.removeAll(keepingCapacity: true)
             }
-            if tasksDue { runTasks() }
             if woken >= nextTick { tick(woken) }
         }
         // Stopped: whatever was handed over until now runs; later tasks run on their callers.
