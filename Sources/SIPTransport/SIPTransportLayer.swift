@@ -56,7 +56,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private let maximumConnectionsPerSource: Int
     private let deliver: @Sendable (SIPInboundPacket) -> Void
     private let admits: @Sendable (SocketAddress) -> Bool
-    private let sendFailures = Counter(label: "tollgate_transport_send_failures_total")
+    private let sendFailures: Counter
     private let clientTLSContext: NIOSSLContext?
     /// Client contexts for particular peers (a certificate to present, private trust roots).
     private var peerTLSContexts: [SocketAddress: NIOSSLContext] = [:]
@@ -83,19 +83,22 @@ public final class SIPTransportLayer: @unchecked Sendable {
     ///   - datagramLoop: the loop that reads the UDP sockets; `nil` reads them on `eventLoop`.
     ///   - maximumHandoffs: the most datagrams handed over from `datagramLoop` and waiting at once
     ///     (see ``handOver(_:)``).
+    ///   - metrics: where its counters go (send failures, dropped hand-overs).
     ///   - deliver: called with each framed inbound message: on `datagramLoop` for a datagram, on
     ///     `eventLoop` for a message from a connection.
     public init(eventLoop: EventLoop, datagramLoop: EventLoop? = nil, maximumHandoffs: Int = SIPTransportLayer.defaultMaximumHandoffs,
                 logger: Logger, maximumMessageSize: Int = 65_536, maximumConnectionsPerSource: Int = 32,
                 verifiesTLSPeers: Bool = true, busyPollWindow: TimeAmount = .zero,
                 busyPollMinimumRate: Int = SIPTransportLayer.defaultBusyPollMinimumRate, admits: @escaping @Sendable (SocketAddress) -> Bool = { _ in true },
-                deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
+                metrics: MetricsFactory = MetricsSystem.factory, deliver: @escaping @Sendable (SIPInboundPacket) -> Void) {
         var client = SIPClientTLSIdentity.baseConfiguration()
         if !verifiesTLSPeers { client.certificateVerification = .none }
         self.clientTLSContext = try? NIOSSLContext(configuration: client)
         self.eventLoop = eventLoop
         self.datagramLoop = datagramLoop ?? eventLoop
         self.maximumHandoffs = maximumHandoffs
+        self.sendFailures = Counter(label: "tollgate_transport_send_failures_total", factory: metrics)
+        self.handoffDrops = Counter(label: "tollgate_transport_handoff_drops_total", factory: metrics)
         self.logger = logger
         self.maximumMessageSize = maximumMessageSize
         self.maximumConnectionsPerSource = maximumConnectionsPerSource
@@ -176,7 +179,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     private let handoffs = SIPHandoffCount()
     /// The most pieces of work handed over and not yet taken up.
     public let maximumHandoffs: Int
-    private let handoffDrops = Counter(label: "tollgate_transport_handoff_drops_total")
+    private let handoffDrops: Counter
     /// How many handed-over pieces of work wait for `eventLoop` by default: a few hundred
     /// milliseconds of the loop's work, about what a socket's 4 MB buffer holds.
     public static let defaultMaximumHandoffs = 4096

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -77,10 +78,12 @@ struct ReaderThreadTests {
         #expect(offered.prefix(51) == ArraySlice((0...50).map { "message \($0)" }), "directly until the socket is full")
     }
 
-    @Test("past the most hand-overs that may wait, the rest are dropped and the loop runs only those it took")
+    @Test("past the most hand-overs that may wait, the rest are dropped and counted, and the loop runs only those it took")
     func handOversAreBounded() async throws {
         let (sip, reader) = Self.loops
-        let transport = SIPTransportLayer(eventLoop: sip, datagramLoop: reader, maximumHandoffs: 8, logger: Logger(label: "test")) { _ in }
+        let metrics = TestMetrics()
+        let transport = SIPTransportLayer(eventLoop: sip, datagramLoop: reader, maximumHandoffs: 8, logger: Logger(label: "test"),
+                                          metrics: metrics) { _ in }
         // The SIP loop is held busy while the reader hands over twelve pieces of work.
         let release = NIOLockedValueBox(false)
         sip.execute { while !release.withLockedValue({ $0 }) { usleep(1_000) } }
@@ -92,8 +95,10 @@ struct ReaderThreadTests {
         try await sip.submit {}.get()
         #expect(accepted == Array(repeating: true, count: 8) + Array(repeating: false, count: 4))
         #expect(ran.withLockedValue { $0 } == 8)
+        #expect(try metrics.expectCounter("tollgate_transport_handoff_drops_total").totalValue == 4)
         // Once the loop has caught up, hand-overs are taken again.
         #expect(transport.handOver {})
+        #expect(try metrics.expectCounter("tollgate_transport_handoff_drops_total").totalValue == 4)
     }
 
     @Test("a busy-polling loop whose sockets are read elsewhere ends its window as soon as work is handed over, and not before")
