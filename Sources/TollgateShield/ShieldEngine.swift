@@ -74,19 +74,15 @@ public final class ShieldEngine: @unchecked Sendable {
     /// Costs one hash lookup (and a range scan when a deny-list is configured).
     @inline(__always)
     public func isRefused(_ source: IPAddress, now: Double) -> Bool {
-        if !bans.isEmpty, let ban = bans[source] {
-            if ban.until > now {
-                refusedHere &+= 1
-                return true
-            }
+        var ban = bans.isEmpty ? nil : bans[source]
+        if let expired = ban, expired.until <= now {
             bans[source] = nil
             refusals.remove(source)
+            ban = nil
         }
-        if !rules.deny.isEmpty, rules.deny.containsAddress(source), !rules.neverBan.containsAddress(source) {
-            refusedHere &+= 1
-            return true
-        }
-        return false
+        guard ShieldRefusals.refuses(source, ban: ban, deny: rules.deny, neverBan: rules.neverBan, now: now) else { return false }
+        refusedHere &+= 1
+        return true
     }
 
     // MARK: - Trust

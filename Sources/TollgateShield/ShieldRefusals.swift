@@ -24,11 +24,18 @@ public final class ShieldRefusals: Sendable {
     /// Whether packets from `source` are refused at `now` (seconds since 1970); counts each refusal.
     public func refuses(_ source: IPAddress, now: Double) -> Bool {
         let refuses = state.withLock { state in
-            if !state.bans.isEmpty, let ban = state.bans[source], ban.until > now { return true }
-            return !state.deny.isEmpty && state.deny.containsAddress(source) && !state.neverBan.containsAddress(source)
+            Self.refuses(source, ban: state.bans.isEmpty ? nil : state.bans[source], deny: state.deny, neverBan: state.neverBan, now: now)
         }
         if refuses { refused.add(1, ordering: .relaxed) }
         return refuses
+    }
+
+    /// The rule, here and in the engine: a source is refused while its ban lasts, or while it is on
+    /// the deny-list and not on the never-ban list.
+    @inline(__always)
+    static func refuses(_ source: IPAddress, ban: ShieldBan?, deny: [AddressRange], neverBan: [AddressRange], now: Double) -> Bool {
+        if let ban, ban.until > now { return true }
+        return !deny.isEmpty && deny.containsAddress(source) && !neverBan.containsAddress(source)
     }
 
     /// Packets refused here since the engine started.

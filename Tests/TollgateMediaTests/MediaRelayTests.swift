@@ -203,7 +203,7 @@ struct MediaRelayTests {
     func answerHandedOverBeforeThePacketApplies() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loops = try MediaLoopGroup(numberOfThreads: 1)
-        let relay = MediaRelay(configuration: .init(ports: 42_400...42_409), loops: loops) { _ in }
+        let relay = MediaRelay(configuration: .init(ports: 42_500...42_509), loops: loops) { _ in }
         let phone = try await UDPPeer(host: "127.0.0.30", group: group)
         let pbx = try await UDPPeer(host: "127.0.0.20", group: group)
         let offer = try SDPSession(parsing: "v=0\r\no=- 1 1 IN IP4 127.0.0.30\r\ns=-\r\nc=IN IP4 127.0.0.30\r\nt=0 0\r\nm=audio \(phone.address.port!) RTP/AVP 0\r\n")
