@@ -85,10 +85,8 @@ struct IdentityCommand: AsyncParsableCommand {
             guard let orig, let dest else { throw CLIError(message: "--orig and --dest are needed: the numbers the call shows") }
             guard !ca.isEmpty else { throw CLIError(message: "--ca is needed: the STI certificate authority to trust") }
             guard maxAge > 0, budget > 0 else { throw CLIError(message: "--max-age and --budget must be more than 0") }
-            var time = Date()
-            if let at {
-                do { time = try PointInTimeText(parsing: at).date } catch { throw CLIError(message: "--at: \(error)") }
-            }
+            let time: Date
+            do { time = try at.map { try PointInTimeText(parsing: $0).date } ?? Date() } catch { throw CLIError(message: "--at: \(error)") }
             let anchors: IdentityTrustAnchors
             do {
                 anchors = try IdentityTrustAnchors(pemFiles: ca)
