@@ -25,17 +25,24 @@ public struct SIPClientTLSIdentity: Sendable, Hashable {
 
     /// The client context: TLS 1.2 or later, the peer's certificate verified against the trust roots
     /// (without host name checks when private roots are given: peers are addressed by IP).
+    ///
+    /// - Throws: ``SIPTransportError/tlsSetup(listener:reason:)`` naming the file that cannot be read.
     func makeContext(peer: String) throws(SIPTransportError) -> NIOSSLContext {
         var configuration = SIPClientTLSIdentity.baseConfiguration()
+        func read<Value>(_ what: String, _ path: String, _ load: () throws -> Value) throws(SIPTransportError) -> Value {
+            do { return try load() } catch { throw .tlsSetup(listener: "client TLS to \(peer)", reason: "\(what) \(path): \(error)") }
+        }
+        if let certificatePath, let keyPath {
+            configuration.certificateChain = try read("certificate", certificatePath) {
+                try NIOSSLCertificate.fromPEMFile(certificatePath).map { .certificate($0) }
+            }
+            configuration.privateKey = .privateKey(try read("key", keyPath) { try NIOSSLPrivateKey(file: keyPath, format: .pem) })
+        }
+        if let trustRootsPath {
+            configuration.trustRoots = .certificates(try read("trust roots", trustRootsPath) { try NIOSSLCertificate.fromPEMFile(trustRootsPath) })
+            configuration.certificateVerification = .noHostnameVerification
+        }
         do {
-            if let certificatePath, let keyPath {
-                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { .certificate($0) }
-                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyPath, format: .pem))
-            }
-            if let trustRootsPath {
-                configuration.trustRoots = .file(trustRootsPath)
-                configuration.certificateVerification = .noHostnameVerification
-            }
             return try NIOSSLContext(configuration: configuration)
         } catch {
             throw .tlsSetup(listener: "client TLS to \(peer)", reason: "\(error)")

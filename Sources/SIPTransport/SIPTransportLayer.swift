@@ -111,7 +111,7 @@ public final class SIPTransportLayer: @unchecked Sendable {
     ///
     /// - Throws: ``SIPTransportError/tlsSetup(listener:reason:)`` when a file cannot be read.
     public func setClientTLS(_ identity: SIPClientTLSIdentity, for address: SocketAddress) throws(SIPTransportError) {
-        peerTLSContexts[address] = try identity.makeContext(peer: "\(address)")
+        peerTLSContexts[address] = try identity.makeContext(peer: "\(address.ipAddress ?? "?"):\(address.port ?? 0)")
     }
 
     /// Binds every listener; fails (and closes what was bound) if any cannot be bound.
