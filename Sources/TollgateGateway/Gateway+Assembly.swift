@@ -126,10 +126,9 @@ extension Gateway {
         // Always there, so that a reload can turn it on; with no rules it passes every call untouched.
         let identityHook = IdentityCallHook(rules: parts.identity?.makeRules(on: loop, logger: logger), events: proxy.events)
         proxy.addCallHook(identityHook)
-        // Shared limits cost a statement a call: on by default only where several nodes can share the store.
-        if let membership, let sharedLimits = (config.cluster.sharedLimits ?? (config.store.url != nil)) ? store : nil {
-            // Before the fraud policy: a call the shared count refuses is not counted by this node either.
-            proxy.addCallHook(SharedLimitsCallHook(store: sharedLimits, control: fraud, membership: membership, events: proxy.events, loop: loop,
+        // Before the fraud policy: a call the shared count refuses is not counted by this node either.
+        if let membership, let store, sharesLimits {
+            proxy.addCallHook(SharedLimitsCallHook(store: store, control: fraud, membership: membership, events: proxy.events, loop: loop,
                                                    logger: logger))
         }
         proxy.addCallHook(FraudCallHook(control: fraud, events: proxy.events))
@@ -145,6 +144,10 @@ extension Gateway {
         live.set(proxy, on: loop)
         return identityHook
     }
+
+    /// Whether the nodes count calls against the limits together. It costs a statement a call, so it
+    /// is on by default only where several nodes can share the store (a PostgreSQL URL).
+    private var sharesLimits: Bool { config.cluster.sharedLimits ?? (config.store.url != nil) }
 
     /// The media relay, whose events reach the proxy on its loop: abuse counts towards a Shield
     /// ban, the rest are events, and a call whose media died both ways is hung up when so configured.

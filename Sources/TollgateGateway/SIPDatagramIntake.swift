@@ -10,8 +10,8 @@ import TollgateShield
 /// A refused source (banned, or on the deny-list) costs one lookup, as on the loop: its datagram
 /// is counted and dropped, nothing parsed, nothing handed over. A keep-alive is counted and goes no
 /// further either. Any other datagram is parsed and validated here (``SIPPacketPreparer``) while
-/// the loop handles the datagram before it; the loop then asks Shield again (a ban set meanwhile counts) and goes on from the prepared packet, deciding exactly
-/// as it would from the bytes.
+/// the loop handles the datagram before it; the loop then asks Shield again (a ban set meanwhile
+/// counts) and goes on from the prepared packet, deciding exactly as it would from the bytes.
 struct SIPDatagramIntake: Sendable {
     let preparer: SIPPacketPreparer
     /// Shield's bans and deny-list; `nil` runs without Shield.

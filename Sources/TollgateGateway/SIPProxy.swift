@@ -197,27 +197,6 @@ public final class SIPProxy: @unchecked Sendable {
     }
 
     /// The trunk whose allowed source ranges hold this peer's address (matched as an ``IPAddress``, not as text).
-    /// What validation makes of a message as it arrived: already known (the reader validated it),
-    /// or worked out when first asked (on the loop, once Shield and admission let it through); with
-    /// the Call-ID the inside knows the call by. A value, so asking costs no allocation.
-    struct InboundValidation {
-        let preparer: SIPPacketPreparer
-        let message: SIPMessage
-        let zone: GatewayZone
-        let done: Result<SIPValidatedHeaders, SIPValidationError>?
-        let insideCallID: String?
-
-        func result() -> Result<SIPValidatedHeaders, SIPValidationError> {
-            let result = done ?? preparer.validate(message, zone: zone)
-            guard let insideCallID else { return result }
-            return result.map { headers in
-                var inner = headers
-                inner.callID = insideCallID
-                return inner
-            }
-        }
-    }
-
     func trunk(forSource source: SIPPeer) -> String? {
         guard let address = IPAddress(source.address) else { return nil }
         return settings.trunks.first { trunk in trunk.allowedSources.containsAddress(address) }?.name

@@ -7,8 +7,8 @@ import TollgateModel
 /// thread that reads the UDP sockets drop a refused source's datagrams before it spends anything on
 /// them (no parsing, nothing handed to the loop), as the engine itself does on the loop. The engine
 /// keeps it current on every change of its bans or rules: a ban at a time as bans are set and
-/// lifted, the whole table when a sweep has expired some (the engine's next change then copies its
-/// table once). Reads take a lock that is only contended in that moment.
+/// lifted, the whole table only when a sweep has expired some or a full table made room. Reads take
+/// a lock that is only contended in that moment.
 public final class ShieldRefusals: Sendable {
     private struct State {
         var bans: [IPAddress: ShieldBan] = [:]

@@ -72,7 +72,7 @@ struct PacketPreparerTests {
             Issue.record("no SIP message is malformed")
             return
         }
-let direct = Result(catching: { () throws(SIPParseError) in try SIPMessage(parsing: Array("NOT SIP AT ALL\r\n\r\n".utf8)) })
+        let direct = Result(catching: { () throws(SIPParseError) in try SIPMessage(parsing: Array("NOT SIP AT ALL\r\n\r\n".utf8)) })
         guard case .failure(let expected) = direct else {
             Issue.record("the parser took it")
             return
