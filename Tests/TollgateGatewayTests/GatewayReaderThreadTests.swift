@@ -61,28 +61,8 @@ struct GatewayReaderThreadTests {
             close(pbx.socket.descriptor)
             close(attacker.socket.descriptor)
         }
-        let config = try TollgateConfig(yaml: """
-            listeners:
-              - zone: external
-                transport: udp
-                address: 127.0.0.1
-                port: \(base)
-            pbx:
-              endpoint: udp:127.0.0.20:\(base + 2)
-            trunks:
-              - name: carrier
-                endpoint: udp:127.0.0.10:\(base + 1)
-                probe: { enabled: false }
-            routes:
-              - prefix: ""
-                trunks: [carrier]
-            media:
-              anchor: false
-            performance:
-              reader_thread: \(setting)
-            shield:
-              deny: [127.0.0.66]
-            """)
+        let config = try GatewayTestConfig.make(port: base, trunk: "udp:127.0.0.10:\(base + 1)",
+                                                extra: "performance:\n  reader_thread: \(setting)\nshield:\n  deny: [127.0.0.66]\n")
         let lines = NIOLockedValueBox<[String]>([])
         let logger = CapturingLogHandler.logger(lines)
         let gateway = Gateway(config: config, logger: logger, shutdownGrace: .milliseconds(100),

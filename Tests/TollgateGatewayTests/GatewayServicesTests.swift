@@ -13,25 +13,8 @@ struct GatewayServicesTests {
           arguments: [("tls_ca", "trust roots"), ("tls_certificate", "certificate")])
     func unreadableTLSFiles(key: String, what: String) async throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-missing-\(UUID().uuidString).pem").path
-        let config = try TollgateConfig(yaml: """
-            listeners:
-              - zone: external
-                transport: udp
-                address: 127.0.0.1
-                port: 5631
-            pbx:
-              endpoint: udp:127.0.0.20:5632
-            trunks:
-              - name: carrier
-                endpoint: tls:127.0.0.10:5633
-                \(key): \(missing)\(key == "tls_certificate" ? "\n    tls_key: \(missing)" : "")
-                probe: { enabled: false }
-            routes:
-              - prefix: ""
-                trunks: [carrier]
-            media:
-              anchor: false
-            """)
+        let config = try GatewayTestConfig.make(port: 5631, trunk: "tls:127.0.0.10:5633",
+                                                trunkLines: ["\(key): \(missing)"] + (key == "tls_certificate" ? ["tls_key: \(missing)"] : []))
         let gateway = Gateway(config: config, logger: Logger(label: "test"))
         await #expect {
             _ = try await gateway.services()
